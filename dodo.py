@@ -1,0 +1,18 @@
+"""Build the example paper: `doit build` (or just `doit`). Tasks come from paperprov."""
+
+from provenance.tasks import (  # noqa: F401  (doit collects task_* names)
+    task_attest,
+    task_build,
+    task_disclosure,
+    task_experiments,
+    task_paper,
+    task_record,
+    task_submission,
+)
+
+DOIT_CONFIG = {
+    "default_tasks": ["build"],
+    "backend": "sqlite3",
+    "dep_file": ".doit.db",
+    "verbosity": 1,
+}

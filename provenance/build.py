@@ -1,0 +1,150 @@
+"""The actions behind the doit tasks: run experiments, run latexmk, and hand off to the
+record, disclosure and attestation stages. Each raises ProvenanceError for anything a
+user can cause; tasks.action turns that into one line."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .config import Config, Experiment
+from .errors import BuildError, ToolMissing
+
+INSTALL_TEX = {
+    "latexmk": "Debian/Ubuntu: sudo apt-get install latexmk; macOS: brew install --cask mactex-no-gui (or tlmgr install latexmk)",
+    "pdflatex": "Debian/Ubuntu: sudo apt-get install texlive-latex-extra texlive-fonts-recommended; macOS: brew install --cask mactex-no-gui",
+}
+FALLBACK_EPOCH = 315532800  # 1980-01-01, ZIP's epoch, when there is no commit yet
+
+
+@functools.lru_cache(maxsize=None)
+def source_date_epoch(root: Path) -> int:
+    """HEAD's commit time, so a build of one commit is the same wherever it runs.
+    An explicit SOURCE_DATE_EPOCH in the environment wins."""
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    if env and env.isdigit():
+        return int(env)
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "HEAD"],
+            cwd=root, capture_output=True, text=True, check=False,
+        )
+    except FileNotFoundError:
+        return FALLBACK_EPOCH
+    return int(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else FALLBACK_EPOCH
+
+
+def reproducible_env(root: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        SOURCE_DATE_EPOCH=str(source_date_epoch(root)),
+        FORCE_SOURCE_DATE="1",
+        TZ="UTC",
+        LC_ALL="C.UTF-8",
+        PYTHONHASHSEED="0",
+        MPLBACKEND="Agg",
+    )
+    return env
+
+
+def _tail(text: str, lines: int = 8) -> str:
+    kept = [ln for ln in text.strip().splitlines() if ln.strip()][-lines:]
+    return " | ".join(kept) if kept else "(no output on stderr)"
+
+
+def run_experiment(cfg: Config, exp: Experiment) -> None:
+    outdir = cfg.root / exp.outdir
+    outdir.mkdir(parents=True, exist_ok=True)
+    # Remove stale outputs first: a script that stops writing one must fail, not pass
+    # on yesterday's file.
+    for target in exp.targets:
+        (cfg.root / target).unlink(missing_ok=True)
+    cmd = [sys.executable, exp.script, "--out", exp.outdir, "--seed", str(exp.seed), *exp.args]
+    proc = subprocess.run(cmd, cwd=cfg.root, env=reproducible_env(cfg.root), capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise BuildError(f"experiment {exp.name} ({exp.script}) failed with exit code {proc.returncode}: {_tail(proc.stderr)}")
+    missing = [t for t in exp.targets if not (cfg.root / t).is_file()]
+    if missing:
+        raise BuildError(
+            f"experiment {exp.name} ({exp.script}) did not write {', '.join(missing)}; "
+            f"write it or remove it from experiments outputs in provenance.yaml ({_tail(proc.stderr, 3)})"
+        )
+
+
+def require_tex() -> None:
+    for tool in ("latexmk", "pdflatex"):
+        if shutil.which(tool) is None:
+            raise ToolMissing(f"{tool} not found on PATH; install TeX Live ({INSTALL_TEX[tool]})")
+
+
+def _latex_paths(cfg: Config) -> tuple[Path, str, Path]:
+    main = cfg.root / cfg.paper.main
+    outdir = cfg.root / "build" / "latex"
+    return main.parent, main.name, outdir
+
+
+_TEX_ERROR = re.compile(r"^(?:[^:\s]+\.(?:tex|sty|cls):\d+: .+|! .+)$")
+
+
+def _first_error(log: Path) -> str:
+    try:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return "no log was written"
+    for line in lines:
+        if _TEX_ERROR.match(line):
+            return line.strip()
+    return "no error line found in the log"
+
+
+def run_latex(cfg: Config) -> None:
+    from .fsutil import write_bytes_atomic
+
+    require_tex()
+    cwd, main, outdir = _latex_paths(cfg)
+    rel_out = os.path.relpath(outdir, cwd)
+    cmd = ["latexmk", "-pdf", "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode",
+           "-file-line-error", f"-outdir={rel_out}", main]
+    proc = subprocess.run(cmd, cwd=cwd, env=reproducible_env(cfg.root), capture_output=True, text=True)
+    stem = Path(main).stem
+    log = outdir / f"{stem}.log"
+    if proc.returncode != 0:
+        raise BuildError(f"LaTeX failed on {cfg.paper.main}: {_first_error(log)} (full log: {log.relative_to(cfg.root)})")
+    pdf = outdir / f"{stem}.pdf"
+    write_bytes_atomic(cfg.root / "build" / "paper.pdf", pdf.read_bytes())
+
+
+def clean_latex(cfg: Config) -> None:
+    shutil.rmtree(cfg.root / "build" / "latex", ignore_errors=True)
+    (cfg.root / "build" / "paper.pdf").unlink(missing_ok=True)
+
+
+def run_record(cfg: Config) -> None:
+    from .record import write_record
+
+    write_record(cfg, cfg.root / "build" / "record.json")
+
+
+def run_disclosure(cfg: Config) -> None:
+    from .disclosure import write_disclosure
+
+    write_disclosure(cfg, cfg.root / "build" / "record.json", cfg.root / "build" / "disclosure.tex",
+                     cfg.root / "build" / "disclosure.md")
+
+
+def run_attest(cfg: Config) -> None:
+    from .attest import write_attestation
+
+    write_attestation(cfg, cfg.root / "build" / "attestation.intoto.jsonl")
+
+
+def run_submission(cfg: Config, allow_dirty: bool = False) -> None:
+    from .submission import write_submission
+
+    path = write_submission(cfg, allow_dirty=allow_dirty)
+    print(f"wrote {path.relative_to(cfg.root)}")

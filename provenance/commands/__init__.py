@@ -1,0 +1,1 @@
+"""One module per `paperprov` subcommand: `register(subparsers)` and `run(args) -> int`."""

@@ -1,0 +1,16 @@
+"""`paperprov hook` (not implemented yet)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import ProvenanceError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("hook", help="(not implemented yet)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    raise ProvenanceError("paperprov hook is not implemented yet")

@@ -1,0 +1,16 @@
+"""`paperprov keygen` (not implemented yet)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import ProvenanceError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("keygen", help="(not implemented yet)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    raise ProvenanceError("paperprov keygen is not implemented yet")

@@ -1,0 +1,347 @@
+"""provenance.yaml: load with yaml.safe_load, validate, fill defaults.
+
+Every problem is one ConfigError line naming the key (as a path such as
+`experiments[1].script`) and what to do. Unknown keys are errors, not silently ignored:
+a typo in `require_review_of_ai` must not switch a policy off.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+CONFIG_NAME = "provenance.yaml"
+VENUES = ("none", "acl", "neurips", "iclr", "acm", "arxiv")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+ANNOTATION_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check")
+
+
+@dataclass(frozen=True)
+class Paper:
+    name: str
+    main: str  # repo-relative path of the .tex with \documentclass
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    script: str
+    outputs: tuple[str, ...]  # relative to build/experiments/<name>/
+    inputs: tuple[str, ...] = ()
+    seed: int = 0
+    args: tuple[str, ...] = ()
+
+    @property
+    def outdir(self) -> str:
+        return f"build/experiments/{self.name}"
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(f"{self.outdir}/{o}" for o in self.outputs)
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str = ""
+    key: str | None = None  # repo-relative keys/NAME.pub
+
+
+@dataclass(frozen=True)
+class Attribution:
+    untagged: str = "human"  # origin of commits with no AI evidence: human | unknown
+    ai_min: float = 0.9  # ai_fraction at or above which a unit is "ai"
+    human_max: float = 0.1  # ai_fraction at or below which it is "human"
+
+
+@dataclass(frozen=True)
+class Policy:
+    require_review_of_ai: bool = False
+    forbid_conflicts: bool = False
+    require_checks_pass: bool = False
+    max_unknown_fraction: float = 1.0
+    enforce_on_build: bool = False
+    declare_paths: tuple[str, ...] = ()  # commits touching these must carry Assisted-by
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A bulk declaration: applies to units whose file matches `path` (glob) or whose
+    label equals `label`. `index` orders them: the last match wins among equals."""
+
+    index: int
+    fields: tuple[tuple[str, str], ...]
+    path: str | None = None
+    label: str | None = None
+
+    def matches(self, file: str, label: str | None) -> bool:
+        if self.label is not None:
+            return label == self.label
+        return self.path is not None and fnmatch.fnmatchcase(file, self.path)
+
+
+@dataclass(frozen=True)
+class Signing:
+    key: str | None = None  # path to a private key (ours or OpenSSH); ~ expanded
+    name: str | None = None  # signer name: keys/<name>.pub
+    threshold: int = 1
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    paper: Paper
+    experiments: tuple[Experiment, ...] = ()
+    authors: tuple[Author, ...] = ()
+    attribution: Attribution = field(default_factory=Attribution)
+    policy: Policy = field(default_factory=Policy)
+    annotations: tuple[Annotation, ...] = ()
+    checks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (label, nodeids)
+    signing: Signing = field(default_factory=Signing)
+    venue: str = "none"
+
+    @property
+    def path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    def experiment(self, name: str) -> Experiment:
+        for e in self.experiments:
+            if e.name == name:
+                return e
+        raise ConfigError(f"{CONFIG_NAME}: no experiment named {name!r}; add it under experiments:")
+
+
+class _Reader:
+    """Walks the parsed YAML with the key path at hand, so every error can name it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def fail(self, key: str, msg: str) -> ConfigError:
+        return ConfigError(f"{CONFIG_NAME}: {key}: {msg}")
+
+    def mapping(self, value: Any, key: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a mapping, got {type(value).__name__}")
+        for k in value:
+            if k not in allowed:
+                raise self.fail(f"{key}.{k}" if key else str(k), f"unknown key; expected one of {', '.join(allowed)}")
+        return value
+
+    def typed(self, value: Any, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+        if value is None:
+            return default
+        if kind in (int, float) and isinstance(value, bool):
+            raise self.fail(key, f"expected a number, got {value!r}")
+        if kind is float and isinstance(value, int):
+            return float(value)
+        if not isinstance(value, kind):
+            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise self.fail(key, f"expected {names}, got {type(value).__name__} {value!r}")
+        return value
+
+    def strings(self, value: Any, key: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, "expected a list of strings")
+        return tuple(value)
+
+    def existing(self, rel: str, key: str) -> str:
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            raise self.fail(key, f"{rel!r} must be a path inside the repository, relative to it")
+        if not (self.root / rel).is_file():
+            raise self.fail(key, f"file {rel} does not exist; fix the path or create the file")
+        return Path(rel).as_posix()
+
+
+def load(root: str | Path = ".") -> Config:
+    root = Path(root).resolve()
+    path = root / CONFIG_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: not found; run `paperprov init` in your paper repository") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc}); check the file's permissions and encoding") from None
+    return parse(text, root)
+
+
+def parse(text: str, root: Path) -> Config:
+    import yaml  # PyYAML is light, but keep dodo.py's import cheap all the same
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{CONFIG_NAME}{where}: {problem}; fix the YAML syntax") from None
+    r = _Reader(root)
+    top = r.mapping(
+        data,
+        "",
+        ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing"),
+    )
+    if "paper" not in top:
+        raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
+    p = r.mapping(top["paper"], "paper", ("name", "main"))
+    name = r.typed(p.get("name"), "paper.name", str)
+    if not name or not NAME_RE.match(name):
+        raise r.fail("paper.name", "required; letters, digits, '.', '_' or '-' (it names dist/<name>-submission.zip)")
+    if p.get("main") is None:
+        raise r.fail("paper.main", "missing; give the path of the .tex file with \\documentclass")
+    paper = Paper(name=name, main=r.existing(r.typed(p["main"], "paper.main", str), "paper.main"))
+
+    venue = r.typed(top.get("venue"), "venue", str, "none")
+    if venue not in VENUES:
+        raise r.fail("venue", f"unknown venue {venue!r}; use one of {', '.join(VENUES)}")
+
+    return Config(
+        root=root,
+        paper=paper,
+        venue=venue,
+        experiments=_experiments(r, top.get("experiments")),
+        authors=_authors(r, top.get("authors")),
+        attribution=_attribution(r, top.get("attribution")),
+        policy=_policy(r, top.get("policy")),
+        annotations=_annotations(r, top.get("annotations")),
+        checks=_checks(r, top.get("checks")),
+        signing=_signing(r, top.get("signing")),
+    )
+
+
+def _experiments(r: _Reader, value: Any) -> tuple[Experiment, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise r.fail("experiments", "expected a list of experiments")
+    out: list[Experiment] = []
+    for i, item in enumerate(value):
+        key = f"experiments[{i}]"
+        e = r.mapping(item, key, ("name", "script", "inputs", "outputs", "seed", "args"))
+        name = r.typed(e.get("name"), f"{key}.name", str)
+        if not name or not NAME_RE.match(name):
+            raise r.fail(f"{key}.name", "required; letters, digits, '.', '_' or '-'")
+        if any(x.name == name for x in out):
+            raise r.fail(f"{key}.name", f"duplicate experiment name {name!r}; names must be unique")
+        if e.get("script") is None:
+            raise r.fail(f"{key}.script", "missing; give the path of the experiment's Python script")
+        script = r.existing(r.typed(e["script"], f"{key}.script", str), f"{key}.script")
+        inputs = tuple(r.existing(x, f"{key}.inputs") for x in r.strings(e.get("inputs"), f"{key}.inputs"))
+        outputs = r.strings(e.get("outputs"), f"{key}.outputs")
+        if not outputs:
+            raise r.fail(f"{key}.outputs", "missing; list the files the script writes into its output directory")
+        for o in outputs:
+            if Path(o).is_absolute() or ".." in Path(o).parts:
+                raise r.fail(f"{key}.outputs", f"{o!r} must be relative to build/experiments/{name}/")
+        seed = r.typed(e.get("seed"), f"{key}.seed", int, 0)
+        args = r.strings(e.get("args"), f"{key}.args")
+        out.append(Experiment(name=name, script=script, outputs=outputs, inputs=inputs, seed=seed, args=args))
+    return tuple(out)
+
+
+def _authors(r: _Reader, value: Any) -> tuple[Author, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise r.fail("authors", "expected a list of authors")
+    out = []
+    for i, item in enumerate(value):
+        key = f"authors[{i}]"
+        a = r.mapping(item, key, ("name", "email", "key"))
+        name = r.typed(a.get("name"), f"{key}.name", str)
+        if not name:
+            raise r.fail(f"{key}.name", "required")
+        out.append(
+            Author(
+                name=name,
+                email=r.typed(a.get("email"), f"{key}.email", str, ""),
+                key=r.typed(a.get("key"), f"{key}.key", str),
+            )
+        )
+    return tuple(out)
+
+
+def _fraction(r: _Reader, value: Any, key: str, default: float) -> float:
+    f = r.typed(value, key, float, default)
+    if not 0.0 <= f <= 1.0:
+        raise r.fail(key, f"{f} is not between 0 and 1")
+    return f
+
+
+def _attribution(r: _Reader, value: Any) -> Attribution:
+    a = r.mapping(value, "attribution", ("untagged", "ai_min", "human_max"))
+    untagged = r.typed(a.get("untagged"), "attribution.untagged", str, "human")
+    if untagged not in ("human", "unknown"):
+        raise r.fail("attribution.untagged", "use `human` or `unknown`")
+    ai_min = _fraction(r, a.get("ai_min"), "attribution.ai_min", 0.9)
+    human_max = _fraction(r, a.get("human_max"), "attribution.human_max", 0.1)
+    if human_max >= ai_min:
+        raise r.fail("attribution.human_max", f"must be below attribution.ai_min ({ai_min})")
+    return Attribution(untagged=untagged, ai_min=ai_min, human_max=human_max)
+
+
+def _policy(r: _Reader, value: Any) -> Policy:
+    keys = ("require_review_of_ai", "forbid_conflicts", "require_checks_pass", "max_unknown_fraction",
+            "enforce_on_build", "declare_paths")
+    p = r.mapping(value, "policy", keys)
+    return Policy(
+        require_review_of_ai=r.typed(p.get("require_review_of_ai"), "policy.require_review_of_ai", bool, False),
+        forbid_conflicts=r.typed(p.get("forbid_conflicts"), "policy.forbid_conflicts", bool, False),
+        require_checks_pass=r.typed(p.get("require_checks_pass"), "policy.require_checks_pass", bool, False),
+        max_unknown_fraction=_fraction(r, p.get("max_unknown_fraction"), "policy.max_unknown_fraction", 1.0),
+        enforce_on_build=r.typed(p.get("enforce_on_build"), "policy.enforce_on_build", bool, False),
+        declare_paths=r.strings(p.get("declare_paths"), "policy.declare_paths"),
+    )
+
+
+def _annotations(r: _Reader, value: Any) -> tuple[Annotation, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise r.fail("annotations", "expected a list of {path: GLOB or label: LABEL, origin: ...} entries")
+    out = []
+    for i, item in enumerate(value):
+        key = f"annotations[{i}]"
+        a = r.mapping(item, key, ("path", "label") + ANNOTATION_KEYS)
+        path = r.typed(a.get("path"), f"{key}.path", str)
+        label = r.typed(a.get("label"), f"{key}.label", str)
+        if (path is None) == (label is None):
+            raise r.fail(key, "give exactly one of `path` (a glob) or `label`")
+        fields: list[tuple[str, str]] = []
+        for k in ANNOTATION_KEYS:
+            if k in a:
+                fields.extend((k, v) for v in r.strings(a[k], f"{key}.{k}"))
+        if not fields:
+            raise r.fail(key, f"declares nothing; add one of {', '.join(ANNOTATION_KEYS)}")
+        out.append(Annotation(index=i, fields=tuple(fields), path=path, label=label))
+    return tuple(out)
+
+
+def _checks(r: _Reader, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise r.fail("checks", "expected a mapping from a statement label to pytest node ids")
+    return tuple((str(label), r.strings(ids, f"checks.{label}")) for label, ids in value.items())
+
+
+def _signing(r: _Reader, value: Any) -> Signing:
+    s = r.mapping(value, "signing", ("key", "name", "threshold"))
+    threshold = r.typed(s.get("threshold"), "signing.threshold", int, 1)
+    if threshold < 1:
+        raise r.fail("signing.threshold", "must be at least 1")
+    name = r.typed(s.get("name"), "signing.name", str)
+    if name is not None and not NAME_RE.match(name):
+        raise r.fail("signing.name", "letters, digits, '.', '_' or '-' only (it names keys/<name>.pub)")
+    return Signing(key=r.typed(s.get("key"), "signing.key", str), name=name, threshold=threshold)

@@ -1,0 +1,74 @@
+"""Cheap reads of git state straight from .git/, for up-to-date checks.
+
+`doit build` asks these on every run, so they must not start git or import GitPython:
+a no-op build reads a handful of small files and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+SESSION_FILE = "paperprov/session.json"
+NOTES_REFS = ("refs/notes/paperprov", "refs/notes/paperprov-review")
+
+
+def git_dir(root: Path) -> Path | None:
+    """The repository's git directory, following a `.git` file (worktrees, submodules)."""
+    dot = root / ".git"
+    if dot.is_dir():
+        return dot
+    if dot.is_file():
+        text = dot.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            path = Path(text[len("gitdir:"):].strip())
+            return path if path.is_absolute() else (root / path).resolve()
+    return None
+
+
+def _common_dir(gd: Path) -> Path:
+    common = gd / "commondir"
+    if common.is_file():
+        return (gd / common.read_text().strip()).resolve()
+    return gd
+
+
+def resolve_ref(gd: Path, ref: str) -> str | None:
+    for base in (gd, _common_dir(gd)):
+        f = base / ref
+        if f.is_file():
+            return f.read_text(encoding="ascii", errors="replace").strip()
+    packed = _common_dir(gd) / "packed-refs"
+    if packed.is_file():
+        for line in packed.read_text(encoding="ascii", errors="replace").splitlines():
+            parts = line.split(" ", 1)
+            if len(parts) == 2 and parts[1] == ref:
+                return parts[0]
+    return None
+
+
+def head_commit(root: Path) -> str | None:
+    """HEAD's commit id, or None outside git or before the first commit."""
+    gd = git_dir(root)
+    if gd is None:
+        return None
+    head = (gd / "HEAD").read_text(encoding="ascii", errors="replace").strip()
+    if head.startswith("ref:"):
+        return resolve_ref(gd, head[4:].strip())
+    return head or None
+
+
+def state_token(root: Path) -> str:
+    """Changes whenever anything the record reads from git outside the work tree
+    changes: HEAD, the paperprov notes refs, the shallow boundary, an open session."""
+    gd = git_dir(root)
+    if gd is None:
+        return "no-git"
+    h = hashlib.sha256()
+    h.update(f"head={head_commit(root)}\n".encode())
+    for ref in NOTES_REFS:
+        h.update(f"{ref}={resolve_ref(gd, ref)}\n".encode())
+    for extra in ("shallow", SESSION_FILE):
+        f = _common_dir(gd) / extra
+        h.update(f"{extra}=".encode() + (f.read_bytes() if f.is_file() else b"-") + b"\n")
+    return h.hexdigest()

@@ -1,0 +1,218 @@
+"""doit task creators. A paper repository's dodo.py imports them by name.
+
+Task creators run on every `doit` call, so they only read provenance.yaml and the
+cached dependency lists; everything heavy (git, TeX, numpy, cryptography, Jinja2)
+happens inside actions, and is imported there.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from . import depcache, gitstate
+from .config import CONFIG_NAME, Config, Experiment, load
+from .errors import ProvenanceError
+
+RECORD = "build/record.json"
+DISCLOSURE_TEX = "build/disclosure.tex"
+DISCLOSURE_MD = "build/disclosure.md"
+PDF = "build/paper.pdf"
+ATTESTATION = "build/attestation.intoto.jsonl"
+LATEX_OUTDIR = "build/latex"
+
+
+@functools.lru_cache(maxsize=None)
+def _config(root: str) -> Config:
+    try:
+        return load(root)
+    except ProvenanceError as err:
+        # doit would print a traceback for an exception in a task creator.
+        sys.exit(f"paperprov: {err}")
+
+
+def config() -> Config:
+    return _config(os.getcwd())
+
+
+def action(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn expected failures inside a doit python-action into one line, no traceback."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from doit.exceptions import TaskFailed
+
+        try:
+            result = fn(*args, **kwargs)
+        except ProvenanceError as err:
+            return TaskFailed(f"paperprov: {err}")
+        return None if result is None else result
+
+    return run
+
+
+# -- dependency lists (cached between runs) --------------------------------------------
+
+def paper_deps(cfg: Config) -> tuple[list[str], list[str]]:
+    """(tex files reached from the main file, other files LaTeX reads) — repo-relative."""
+
+    def compute() -> tuple[Any, list[str]]:
+        from .latex import dependencies
+
+        deps = dependencies(cfg.root, cfg.paper.main)
+        return [list(deps.tex), list(deps.other)], list(deps.tex)
+
+    tex, other = depcache.cached(cfg.root, f"tex:{cfg.paper.main}", compute)
+    return tex, other
+
+
+def experiment_deps(cfg: Config, exp: Experiment) -> list[str]:
+    def compute() -> tuple[Any, list[str]]:
+        from .pycode import local_imports
+
+        mods = local_imports(cfg.root, exp.script)
+        return mods, mods
+
+    return depcache.cached(cfg.root, f"py:{exp.script}", compute) + list(exp.inputs)
+
+
+def code_sources(cfg: Config) -> list[str]:
+    """The Python files whose units the record lists: every experiment script, its local
+    imports, and any other .py under experiments/."""
+    files = {f for e in cfg.experiments for f in experiment_deps(cfg, e) if f.endswith(".py")}
+    exp_dir = cfg.root / "experiments"
+    if exp_dir.is_dir():
+        files.update(p.relative_to(cfg.root).as_posix() for p in exp_dir.rglob("*.py"))
+    return sorted(files)
+
+
+def record_sources(cfg: Config) -> list[str]:
+    tex, other = paper_deps(cfg)
+    own = [f for f in tex + other if not f.startswith("build/") and f.endswith((".tex", ".sty", ".cls"))]
+    return sorted(set(own) | set(code_sources(cfg)) | {CONFIG_NAME})
+
+
+def input_files(cfg: Config) -> list[str]:
+    """Every source file the build reads, for the attestation's resolved dependencies."""
+    tex, other = paper_deps(cfg)
+    files = set(record_sources(cfg)) | {f for f in tex + other if not f.startswith("build/")}
+    for e in cfg.experiments:
+        files.update(experiment_deps(cfg, e))
+    return sorted(files)
+
+
+def experiment_outputs(cfg: Config) -> list[str]:
+    return [t for e in cfg.experiments for t in e.targets]
+
+
+# -- tasks -----------------------------------------------------------------------------
+
+def task_experiments() -> Iterator[dict[str, Any]]:
+    """Run the experiments declared in provenance.yaml."""
+    from doit.tools import config_changed
+
+    from . import build
+
+    cfg = config()
+    yield {"basename": "experiments", "name": None, "doc": "Run the experiments declared in provenance.yaml."}
+    for exp in cfg.experiments:
+        yield {
+            "name": exp.name,
+            "doc": f"Run {exp.script} into {exp.outdir}/.",
+            "actions": [(action(build.run_experiment), [cfg, exp])],
+            "file_dep": experiment_deps(cfg, exp),
+            "targets": list(exp.targets),
+            "uptodate": [config_changed(repr(exp))],
+            "clean": True,
+        }
+
+
+def task_record() -> dict[str, Any]:
+    """Attribute every unit to human or AI work: build/record.json."""
+    from doit.tools import config_changed
+
+    from . import build
+
+    cfg = config()
+    return {
+        "actions": [(action(build.run_record), [cfg])],
+        "file_dep": record_sources(cfg),
+        "targets": [RECORD],
+        "uptodate": [config_changed(gitstate.state_token(cfg.root))],
+        "clean": True,
+    }
+
+
+def task_disclosure() -> dict[str, Any]:
+    """Render the disclosure appendix from the record: build/disclosure.{tex,md}."""
+    from . import build
+
+    cfg = config()
+    keys = sorted(p.relative_to(cfg.root).as_posix() for p in (cfg.root / "keys").glob("*.pub"))
+    return {
+        "actions": [(action(build.run_disclosure), [cfg])],
+        "file_dep": [RECORD, CONFIG_NAME] + keys,
+        "targets": [DISCLOSURE_TEX, DISCLOSURE_MD],
+        "clean": True,
+    }
+
+
+def task_paper() -> dict[str, Any]:
+    """Compile the paper with latexmk: build/paper.pdf."""
+    from doit.tools import config_changed
+
+    from . import build
+
+    cfg = config()
+    tex, other = paper_deps(cfg)
+    deps = set(tex) | set(other) | set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
+    return {
+        "actions": [(action(build.run_latex), [cfg])],
+        "file_dep": sorted(deps),
+        "targets": [PDF],
+        "uptodate": [config_changed(gitstate.head_commit(cfg.root) or "")],
+        "clean": [(build.clean_latex, [cfg])],
+    }
+
+
+def task_attest() -> dict[str, Any]:
+    """Sign the hashes of every input and output: build/attestation.intoto.jsonl."""
+    from doit.tools import config_changed
+
+    from . import build
+
+    cfg = config()
+    subjects = [PDF, RECORD, DISCLOSURE_TEX, DISCLOSURE_MD] + experiment_outputs(cfg)
+    return {
+        "actions": [(action(build.run_attest), [cfg])],
+        "file_dep": sorted(set(subjects) | set(input_files(cfg))),
+        "targets": [ATTESTATION],
+        "uptodate": [config_changed(gitstate.head_commit(cfg.root) or "")],
+        "clean": True,
+    }
+
+
+def task_build() -> dict[str, Any]:
+    """Everything: experiments, record, disclosure, paper, attestation (the default)."""
+    return {"actions": None, "task_dep": ["experiments", "record", "disclosure", "paper", "attest"]}
+
+
+def task_submission() -> dict[str, Any]:
+    """Bundle the built paper for reviewers: dist/<name>-submission.zip."""
+    from . import build
+
+    cfg = config()
+    allow_dirty = {"name": "allow_dirty", "long": "allow-dirty", "type": bool, "default": False,
+                   "help": "bundle even if the working tree has uncommitted changes (the record says so)"}
+    return {
+        "actions": [(action(build.run_submission), [cfg])],
+        "params": [allow_dirty],
+        "task_dep": ["build"],
+        "targets": [f"dist/{cfg.paper.name}-submission.zip"],
+        "uptodate": [False],
+        "clean": True,
+    }
