@@ -33,6 +33,12 @@ def _common_dir(gd: Path) -> Path:
     return gd
 
 
+def common_dir(root: Path) -> Path | None:
+    """Where state shared by all worktrees lives (session, pending tags, notes)."""
+    gd = git_dir(root)
+    return None if gd is None else _common_dir(gd)
+
+
 def resolve_ref(gd: Path, ref: str) -> str | None:
     for base in (gd, _common_dir(gd)):
         f = base / ref

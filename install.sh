@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install everything paperprov and its example need, on Debian/Ubuntu:
+#   TeX Live (latexmk, pdflatex, the LaTeX packages the example uses), poppler-utils,
+#   git, and paperprov with its test extra in ./.venv.
+# Safe to run again: it skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+apt_packages=(latexmk texlive-latex-base texlive-latex-recommended texlive-latex-extra
+              texlive-fonts-recommended texlive-pictures poppler-utils git python3-venv)
+need_apt=0
+for tool in latexmk pdflatex pdftotext pdftoppm git; do
+  command -v "$tool" >/dev/null 2>&1 || need_apt=1
+done
+if [ "$need_apt" = 1 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install.sh: TeX Live is missing and this is not Debian/Ubuntu; on macOS: brew install --cask mactex-no-gui && brew install poppler" >&2
+    exit 1
+  fi
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${apt_packages[@]}"
+fi
+
+python="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[test]'
+echo "install.sh: ready; run .venv/bin/doit build (or activate: . .venv/bin/activate)"

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from conftest import Repo, run_cli, run_doit
+
+from provenance.config import load
+
+MAIN = r"""\documentclass{article}
+\usepackage{amsthm}
+\newtheorem{lemma}{Lemma}
+\begin{document}
+\input{sections/intro}
+\include{sections/results}
+\end{document}
+"""
+
+
+def make_paper(repo: Repo) -> None:
+    repo.write("tex/main.tex", MAIN)
+    repo.write("tex/sections/intro.tex", "% \\documentclass{article} in a comment does not count\n\\section{Intro}\nHi.\n")
+    repo.write("tex/sections/results.tex", "\\section{Results}\n\\begin{lemma}\\label{lem:a}True.\\end{lemma}\n")
+    repo.write(".gitignore", "*.aux\n")
+    repo.commit("A small multi-file paper")
+
+
+def test_init_detects_main_and_writes_a_loadable_config(repo: Repo) -> None:
+    make_paper(repo)
+    proc = run_cli(repo.path, "init")
+    assert proc.returncode == 0, proc.stderr
+    assert "main file tex/main.tex" in proc.stdout
+    cfg = load(repo.path)
+    assert cfg.paper.main == "tex/main.tex"
+    assert cfg.paper.name == "repo"
+    assert cfg.authors[0].name == "Ada Author"  # from the git identity
+    assert "# paperprov configuration" in (repo.path / "provenance.yaml").read_text()
+    gitignore = (repo.path / ".gitignore").read_text().splitlines()
+    assert gitignore[0] == "*.aux" and "build/" in gitignore and ".doit.db*" in gitignore
+    listed = run_doit(repo.path, "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "paper " in listed.stdout and "record " in listed.stdout
+
+
+def test_init_refuses_to_overwrite_without_force(repo: Repo) -> None:
+    make_paper(repo)
+    repo.write("dodo.py", "# mine\n")
+    proc = run_cli(repo.path, "init")
+    assert proc.returncode == 1
+    assert "dodo.py already exist" in proc.stderr and "--force" in proc.stderr
+    assert (repo.path / "dodo.py").read_text() == "# mine\n"
+    assert not (repo.path / "provenance.yaml").exists()
+    forced = run_cli(repo.path, "init", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "provenance.tasks" in (repo.path / "dodo.py").read_text()
+
+
+def test_init_with_two_documents_asks_which(repo: Repo) -> None:
+    repo.write("a.tex", "\\documentclass{article}\n")
+    repo.write("b.tex", "\\documentclass{beamer}\n")
+    proc = run_cli(repo.path, "init")
+    assert proc.returncode == 1
+    assert "a.tex, b.tex" in proc.stderr and "--main" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert run_cli(repo.path, "init", "--main", "b.tex").returncode == 0
+    assert load(repo.path).paper.main == "b.tex"
+
+
+def test_init_keeps_hostile_author_names_out_of_yaml_structure(repo: Repo) -> None:
+    make_paper(repo)
+    hostile = {"GIT_AUTHOR_NAME": 'Eve "}\nvenue: acl #', "GIT_AUTHOR_EMAIL": "e@x\\"}
+    assert run_cli(repo.path, "init", env=hostile).returncode == 0
+    cfg = load(repo.path)
+    assert cfg.venue == "none"
+    assert cfg.authors[0].name.startswith('Eve "}')
