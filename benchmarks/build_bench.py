@@ -1,0 +1,111 @@
+"""Build-speed benchmark for issue 2, run in one process tree.
+
+1. No-op: `doit build` on the built example (everything up to date) against a no-op
+   `doit` on a one-task dodo.py in the same environment. Target: <= 2.5x.
+2. Clean: `doit build` from nothing against running the same experiment scripts and
+   latexmk by hand (with the same disclosure appendix in place). Target: <= 1.10x.
+
+Usage: python benchmarks/build_bench.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from conftest import copy_example  # noqa: E402
+
+from provenance.config import load  # noqa: E402
+
+ONE_TASK = '''
+def task_hello():
+    """One up-to-date task."""
+    return {"actions": ["touch out.txt"], "file_dep": ["in.txt"], "targets": ["out.txt"]}
+
+DOIT_CONFIG = {"default_tasks": ["hello"], "backend": "sqlite3", "dep_file": ".doit.db"}
+'''
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed in {cwd}:\n{proc.stdout}\n{proc.stderr}")
+    return elapsed
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def example_repo(dest: Path) -> Path:
+    copy_example(dest)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "add", "-A")
+    git(dest, "-c", "user.name=Bench", "-c", "user.email=bench@example.org", "-c", "commit.gpgsign=false",
+        "commit", "-q", "-m", "example")
+    return dest
+
+
+def median_of(runs: int, cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    timed(cmd, cwd, env)  # warm the page cache and .pyc files
+    return statistics.median(timed(cmd, cwd, env) for _ in range(runs))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    doit = [sys.executable, "-m", "doit"]
+    env = dict(os.environ, XDG_CONFIG_HOME=tempfile.mkdtemp(prefix="paperprov-config-"))
+    with tempfile.TemporaryDirectory(prefix="paperprov-bench-") as tmp:
+        base = Path(tmp)
+        hello = base / "hello"
+        hello.mkdir()
+        (hello / "dodo.py").write_text(ONE_TASK)
+        (hello / "in.txt").write_text("x")
+        baseline = median_of(args.runs, doit, hello, env)
+
+        ours = example_repo(base / "example")
+        clean = timed(doit + ["build"], ours, env)
+        noop = median_of(args.runs, doit + ["build"], ours, env)
+
+        # By hand: the same scripts and latexmk, with the appendix doit generated in place.
+        hand = example_repo(base / "byhand")
+        cfg = load(hand)
+        (hand / "build").mkdir()
+        shutil.copy(ours / "build" / "disclosure.tex", hand / "build" / "disclosure.tex")
+        hand_env = dict(env, SOURCE_DATE_EPOCH="1700000000", FORCE_SOURCE_DATE="1", MPLBACKEND="Agg")
+        start = time.perf_counter()
+        for exp in cfg.experiments:
+            subprocess.run([sys.executable, exp.script, "--out", exp.outdir, "--seed", str(exp.seed)],
+                           cwd=hand, env=hand_env, check=True, capture_output=True)
+        main_tex = hand / cfg.paper.main
+        subprocess.run(["latexmk", "-pdf", "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode",
+                        "-outdir=../build/latex", main_tex.name], cwd=main_tex.parent, env=hand_env,
+                       check=True, capture_output=True)
+        by_hand = time.perf_counter() - start
+
+    print(f"no-op doit, one-task dodo.py : {baseline * 1000:7.0f} ms (median of {args.runs})")
+    print(f"no-op doit build, example    : {noop * 1000:7.0f} ms (median of {args.runs})")
+    print(f"  ratio                      : {noop / baseline:7.2f}x  (target <= 2.5x)")
+    print(f"scripts + latexmk by hand    : {by_hand:7.2f} s")
+    print(f"clean doit build             : {clean:7.2f} s")
+    print(f"  ratio                      : {clean / by_hand:7.2f}x  (target <= 1.10x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
