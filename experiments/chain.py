@@ -21,9 +21,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import expio  # first: it pins BLAS threads before numpy loads
+
 import numpy as np
 
-import expio
 from lsagents import Agent, equicorrelated, excess, global_fit, hypothesis_columns, linear_data, project
 
 N, D, K = 2000, 24, 4

@@ -17,6 +17,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+# One BLAS thread: the matrices here are small, so threads only add overhead and
+# contention on a busy machine, and a fixed thread count keeps floating-point reduction
+# order, hence the output bytes, the same. Must happen before numpy is imported, which
+# is why the experiment scripts import this module first.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 # Keys matplotlib's PDF backend would otherwise fill with the time (or
 # SOURCE_DATE_EPOCH) and its version: a figure must not change when only the commit does.
 PDF_METADATA = {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}
@@ -39,6 +46,7 @@ def write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are ordinary readable files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -109,7 +109,10 @@ def run_latex(cfg: Config) -> None:
     cwd, main, outdir = _latex_paths(cfg)
     rel_out = os.path.relpath(outdir, cwd)
     cmd = ["latexmk", "-pdf", "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode",
-           "-file-line-error", f"-outdir={rel_out}", main]
+           "-file-line-error", f"-outdir={rel_out}",
+           # pdfTeX derives the trailer /ID from the absolute output path: drop it, so two
+           # checkouts (and verify --rebuild) give the same PDF bytes.
+           "-usepretex=\\pdftrailerid{}", main]
     proc = subprocess.run(cmd, cwd=cwd, env=reproducible_env(cfg.root), capture_output=True, text=True)
     stem = Path(main).stem
     log = outdir / f"{stem}.log"

@@ -18,19 +18,22 @@ from .errors import ProvenanceError
 COMMANDS = ("init", "status", "keygen", "sign", "verify", "session", "tag", "review", "hook")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """All subcommands, or just `only`: the commit hooks run `paperprov hook ...` on every
+    commit and must not pay for importing every other command's dependencies."""
     parser = argparse.ArgumentParser(prog="paperprov", description="Provenance for papers written with AI help.")
     parser.add_argument("--version", action="version", version=f"paperprov {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMANDS:
+    for name in (only,) if only in COMMANDS else COMMANDS:
         module = importlib.import_module(f"provenance.commands.{name}")
         module.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

@@ -180,7 +180,8 @@ def parse(text: str, root: Path) -> Config:
     import yaml  # PyYAML is light, but keep dodo.py's import cheap all the same
 
     try:
-        data = yaml.safe_load(text)
+        # libyaml's loader when present: same safe semantics, ~10x faster (commit hooks load this)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""

@@ -1,13 +1,384 @@
-"""Record -> disclosure appendix (LaTeX) and Markdown.  (stub)"""
+"""Record -> disclosure appendix: build/disclosure.tex (inside the PDF) and build/disclosure.md.
+
+Every number is computed here from the record's units (never from its `summary`), into a
+frozen `Disclosure` view; the Jinja2 templates in templates/ only lay it out, and pass
+every string from the record through the `tex` / `md` filters (escape.py).
+
+The appendix is inside the PDF, and the PDF is a subject of the attestation, so it names
+the commit, the sha256 of build/record.json and the fingerprints of the committed
+keys/*.pub, never anything that exists only after signing.
+
+LaTeX needs: amsmath-free plain LaTeX2e (e-TeX's \\dimexpr), plus booktabs rules when the
+paper loads booktabs (\\hline otherwise). The dependency graph is drawn in the kernel's
+picture mode; its nodes are filled with colour only when the paper loads color or xcolor,
+and carry their origin and review status as text in any case.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from . import aia
 from .config import Config
+from .errors import BuildError
+from .escape import md, md_code, safe_label, tex, tex_chunks, tex_id, tex_label
 from .fsutil import write_text_atomic
+from .model import CODE_KINDS, ORIGINS, SECTION_KINDS, Attribution, Record, record_from_dict
+
+TITLE = "AI use and provenance disclosure"
+GROUPS = (("section", "sections", SECTION_KINDS), ("statement", "statements", ("statement",)),
+          ("proof", "proofs", ("proof",)), ("code unit", "code units", CODE_KINDS),
+          ("figure or table", "figures and tables", ("figure", "table")))
+MAX_GRAPH_NODES = 60
+PER_ROW = 5  # graph nodes per row; a layer with more wraps onto several rows
+
+
+@dataclass(frozen=True)
+class Ref:
+    """How to name a unit: `display~\\ref{label}` when the label is safe, else `text`."""
+
+    display: str
+    label: str | None
+    title: str
+    text: str  # the name to show when there is no safe label: title, label or place
+    where: str
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    kind: str
+    ref: Ref
+    proof_of: Ref | None
+    origin: str
+    ai_pct: int
+    agents: tuple[str, ...]
+    role: str
+    reviewers: tuple[str, ...]
+    stale: tuple[str, ...]
+    passed: int
+    failed: int
+    not_run: int
+    conflicts: tuple[str, ...]
+    ai: bool
+    reviewed: bool
+
+    @property
+    def is_code(self) -> bool:
+        return self.kind in CODE_KINDS
+
+    @property
+    def status(self) -> str:
+        if self.origin == "unknown":
+            return "unknown"
+        if not self.ai:
+            return "human"
+        return "reviewed" if self.reviewed else "not reviewed"
+
+
+@dataclass(frozen=True)
+class Counts:
+    singular: str
+    name: str
+    human: int
+    ai: int
+    mixed: int
+    unknown: int
+
+    @property
+    def total(self) -> int:
+        return self.human + self.ai + self.mixed + self.unknown
+
+
+@dataclass(frozen=True)
+class AgentUse:
+    tool: str
+    model: str
+    units: int
+
+
+@dataclass(frozen=True)
+class Node:
+    ref: Ref
+    origin: str
+    status: str
+    x: str  # picture coordinates, formatted once so output is byte-stable
+    y: str
+
+
+@dataclass(frozen=True)
+class Edge:
+    x1: str
+    y1: str
+    cx: str
+    cy: str
+    x2: str
+    y2: str
+
+
+@dataclass(frozen=True)
+class Graph:
+    height: str
+    node_w: str
+    node_h: str
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    uses: tuple[tuple[Ref, tuple[Ref, ...]], ...]  # for the Markdown adjacency list
+
+    @property
+    def compact(self) -> bool:
+        """Short enough (in hundredths of the line width) to keep on one page with its
+        heading and legend; a taller graph may break from them."""
+        return float(self.height) <= 110
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    title: str
+    paper: str
+    venue: str
+    venue_name: str
+    commit: str | None
+    dirty: bool
+    partial: bool
+    warnings: tuple[str, ...]
+    record_sha256: str
+    signers: tuple[tuple[str, str], ...]
+    ai_used: bool
+    counts: tuple[Counts, ...]
+    agents: tuple[AgentUse, ...]
+    statements: tuple[Row, ...]  # statements and proofs, in paper order
+    code: tuple[Row, ...]
+    sections: tuple[Row, ...]
+    involved: tuple[Row, ...]  # every unit with AI involvement
+    reviewers: tuple[str, ...]
+    outside_reviewers: tuple[str, ...]  # reviewers not listed under authors:
+    checks: tuple[int, int, int]  # distinct claim checks: passed, failed, not run
+    graph: Graph | None
+    aia: aia.AIAStatement
+    answers: tuple[aia.VenueAnswer, ...]
+    verify_command: str
+
+    @property
+    def conflicted(self) -> tuple[Row, ...]:
+        return tuple(r for r in self.statements + self.code + self.sections if r.conflicts)
+
+    @property
+    def unreviewed(self) -> tuple[Row, ...]:
+        return tuple(r for r in self.involved if not r.reviewed)
+
+    @property
+    def stale_only(self) -> tuple[Row, ...]:
+        return tuple(r for r in self.statements + self.code + self.sections if r.stale and not r.reviewers)
+
+    @property
+    def stmt_involved(self) -> tuple[Row, ...]:
+        return tuple(r for r in self.statements if r.ai)
+
+
+def _checks(a: Attribution) -> tuple[int, int, int]:
+    out = Counter("passed" if c.outcome == "passed" else "failed" if c.outcome in ("failed", "error") else "not run"
+                  for c in a.checks)
+    return out["passed"], out["failed"], out["not run"]
+
+
+def _ref(a: Attribution) -> Ref:
+    u = a.unit
+    label = u.label if safe_label(u.label) else None
+    display = u.display or (u.env or u.kind).capitalize()
+    text = u.title or (f"{display} {u.label}" if u.label else f"{display} at {u.file}:{u.lines[0]}")
+    return Ref(display=display, label=label, title=u.title, text=text, where=f"{u.file}:{u.lines[0]}")
+
+
+def _row(a: Attribution, by_id: dict[str, Attribution]) -> Row:
+    parent = by_id.get(a.unit.parent or "")
+    passed, failed, not_run = _checks(a)
+    return Row(
+        id=a.unit.id, kind=a.unit.kind, ref=_ref(a),
+        proof_of=_ref(parent) if a.unit.kind == "proof" and parent is not None else None,
+        origin=a.origin if a.origin in ORIGINS else "unknown", ai_pct=round(100 * a.ai_fraction),
+        agents=tuple(sorted({str(g) for g in a.agents})), role=a.role or "",
+        reviewers=tuple(sorted({r.by for r in a.reviewed_by if r.by.strip() and not r.stale})),
+        stale=tuple(sorted({r.by for r in a.reviewed_by if r.by.strip() and r.stale})),
+        passed=passed, failed=failed, not_run=not_run, conflicts=a.conflicts,
+        ai=aia.is_ai(a), reviewed=aia.is_reviewed(a),
+    )
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.2f}"
+
+
+def _graph(units: Sequence[Attribution], rows: dict[str, Row]) -> Graph | None:
+    """Statements laid out by longest-path layering: a statement sits one layer below the
+    deepest statement it uses (its own `uses` plus those of its proofs)."""
+    stmts = [a for a in units if a.unit.kind == "statement"]
+    if not stmts or len(stmts) > MAX_GRAPH_NODES:
+        return None
+    by_name: dict[str, str] = {}
+    for a in stmts:
+        by_name.setdefault(a.unit.id, a.unit.id)
+        if a.unit.label:
+            by_name.setdefault(a.unit.label, a.unit.id)
+    deps: dict[str, list[str]] = {a.unit.id: [] for a in stmts}
+    for a in units:
+        owner = a.unit.id if a.unit.kind == "statement" else a.unit.parent if a.unit.kind == "proof" else None
+        for used in a.unit.uses:
+            target = by_name.get(used)
+            if owner in deps and target and target != owner and target not in deps[owner]:
+                deps[owner].append(target)
+    layer: dict[str, int] = {}
+    visiting: set[str] = set()
+
+    def depth(s: str) -> int:  # a cycle (malformed record) is cut where it closes
+        if s in layer:
+            return layer[s]
+        visiting.add(s)
+        d = 1 + max((depth(t) for t in deps[s] if t not in visiting), default=-1)
+        visiting.discard(s)
+        layer[s] = d
+        return d
+
+    for a in stmts:
+        depth(a.unit.id)
+    order = {a.unit.id: i for i, a in enumerate(stmts)}
+    pos: dict[str, tuple[float, float]] = {}
+    row_of: dict[str, int] = {}
+    nodes, row_y, slot = [], 0.0, 100.0 / PER_ROW
+    node_w, node_h, gap = slot * 0.86, 8.0, 12.0
+    for lay in range(max(layer.values()) + 1):
+        members = [s for s in deps if layer[s] == lay]
+
+        def bary(s: str) -> tuple[float, int]:  # fewer crossings: sit under what you use
+            xs = [pos[t][0] for t in deps[s] if t in pos]
+            return (sum(xs) / len(xs) if xs else -1.0, order[s])
+
+        members.sort(key=bary)
+        for start in range(0, len(members), PER_ROW):
+            chunk = members[start:start + PER_ROW]
+            offset = (100.0 - slot * len(chunk)) / 2
+            for i, s in enumerate(chunk):
+                pos[s] = (offset + slot * i + (slot - node_w) / 2, row_y)
+                row_of[s] = round(-row_y / (node_h + gap))
+            row_y -= node_h + gap
+    height = -row_y - gap
+    for s, (x, y) in pos.items():
+        pos[s] = (x, y + height - node_h)
+    for s in sorted(pos, key=lambda s: (-pos[s][1], pos[s][0])):
+        r = rows[s]
+        nodes.append(Node(ref=r.ref, origin=r.origin, status=r.status, x=_fmt(pos[s][0]), y=_fmt(pos[s][1])))
+    edges = []
+    for s in sorted(deps, key=order.__getitem__):
+        for t in deps[s]:
+            x1, y1 = pos[t][0] + node_w / 2, pos[t][1]
+            x2, y2 = pos[s][0] + node_w / 2, pos[s][1] + node_h
+            cx = (x1 + x2) / 2
+            span = row_of[s] - row_of[t]
+            if span > 1:  # bend around the rows in between instead of through their nodes
+                cx += (1 if cx >= 50 else -1) * (node_w + 4 * (span - 2))
+            edges.append(Edge(_fmt(x1), _fmt(y1), _fmt(cx), _fmt((y1 + y2) / 2), _fmt(x2), _fmt(y2)))
+    uses = tuple((rows[s].ref, tuple(rows[t].ref for t in deps[s])) for s in sorted(deps, key=order.__getitem__))
+    return Graph(height=_fmt(height), node_w=_fmt(node_w), node_h=_fmt(node_h), nodes=tuple(nodes),
+                 edges=tuple(edges), uses=uses)
+
+
+def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
+    from .sshkeys import read_public_keys
+
+    units = record.units
+    by_id = {a.unit.id: a for a in units}
+    rows = {a.unit.id: _row(a, by_id) for a in units}
+    counts = []
+    for singular, name, kinds in GROUPS:
+        c = Counter(a.origin if a.origin in ("human", "ai", "mixed") else "unknown" for a in units if a.unit.kind in kinds)
+        counts.append(Counts(singular, name, c["human"], c["ai"], c["mixed"], c["unknown"]))
+    agent_units = Counter(g for a in units for g in set(a.agents))
+    agents = tuple(AgentUse(g.tool, g.model, n) for g, n in sorted(agent_units.items(), key=lambda i: (i[0].tool, i[0].model)))
+    involved = tuple(rows[a.unit.id] for a in units if rows[a.unit.id].ai)
+    reviewers = tuple(sorted({r for row in rows.values() for r in row.reviewers}))
+    names = {x.lower() for au in cfg.authors for x in (au.name, au.email) if x}
+    outside = tuple(r for r in reviewers if names and r.lower() not in names)
+    outcome: dict[str, str] = {}
+    for a in units:
+        for c in a.checks:  # a test linked to several units counts once, at its worst result
+            o = "passed" if c.outcome == "passed" else "failed" if c.outcome in ("failed", "error") else "not run"
+            if outcome.get(c.nodeid) in (None, "passed") or o == "failed":
+                outcome[c.nodeid] = o
+    tally = Counter(outcome.values())
+    statement = aia.statement(units)
+    kinds_involved = Counter(a.unit.kind for a in units if rows[a.unit.id].ai)
+    facts = aia.UseFacts(
+        ai_used=bool(involved or agents), models=statement.models or aia.model_names(units),
+        statements=kinds_involved["statement"], proofs=kinds_involved["proof"],
+        code=sum(kinds_involved[k] for k in CODE_KINDS), sections=sum(kinds_involved[k] for k in SECTION_KINDS),
+        involved=len(involved), reviewed=sum(1 for r in involved if r.reviewed),
+    )
+    return Disclosure(
+        title=TITLE, paper=cfg.paper.name, venue=cfg.venue, venue_name=aia.VENUES.get(cfg.venue, ""),
+        commit=record.commit, dirty=record.dirty, partial=record.partial, warnings=record.warnings,
+        record_sha256=record_sha256,
+        signers=tuple((k.name, k.fingerprint) for k in read_public_keys(cfg.root)),
+        ai_used=bool(involved or agents), counts=tuple(counts), agents=agents,
+        statements=tuple(rows[a.unit.id] for a in units if a.unit.kind in ("statement", "proof")),
+        code=tuple(rows[a.unit.id] for a in units if a.unit.kind in CODE_KINDS),
+        sections=tuple(rows[a.unit.id] for a in units if a.unit.kind in SECTION_KINDS),
+        involved=involved, reviewers=reviewers, outside_reviewers=outside,
+        checks=(tally["passed"], tally["failed"], tally["not run"]),
+        graph=_graph(units, rows), aia=statement, answers=aia.venue_answers(cfg.venue, facts),
+        verify_command=f"paperprov verify dist/{cfg.paper.name}-submission.zip --trusted-keys keys/",
+    )
+
+
+def _env(tex_syntax: bool):  # type: ignore[no-untyped-def]
+    import jinja2  # heavy: only when rendering
+
+    options = dict(
+        loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
+        autoescape=False, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    if tex_syntax:
+        options.update(block_start_string="\\BLOCK{", block_end_string="}", variable_start_string="\\VAR{",
+                       variable_end_string="}", comment_start_string="\\#{", comment_end_string="}",
+                       line_comment_prefix="%#")
+    env = jinja2.Environment(**options)
+    env.filters.update(count=count, tex=tex, tex_id=tex_id, tex_chunks=tex_chunks, tex_label=tex_label, md=md, md_code=md_code)
+    return env
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """`3|count('unit')` -> "3 units"; the templates' only pluralisation."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
+def render_tex(view: Disclosure) -> str:
+    # lstrip: the template's own %# comment lines leave empty lines behind
+    return _env(True).get_template("disclosure.tex.j2").render(d=view).lstrip("\n")
+
+
+def render_md(view: Disclosure) -> str:
+    return _env(False).get_template("disclosure.md.j2").render(d=view)
+
+
+def load_record(record_path: Path) -> tuple[Record, str]:
+    try:
+        data = record_path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"{record_path}: cannot read ({exc.strerror}); run `doit record` first") from None
+    try:
+        record = record_from_dict(json.loads(data))
+    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        raise BuildError(f"{record_path}: not a valid paperprov record ({exc}); rerun `doit record`") from None
+    return record, hashlib.sha256(data).hexdigest()
 
 
 def write_disclosure(cfg: Config, record_path: Path, tex_out: Path, md_out: Path) -> None:
-    write_text_atomic(tex_out, "\\section{AI use disclosure}\nGenerated by paperprov (stub).\n")
-    write_text_atomic(md_out, "# AI use disclosure\n")
+    record, digest = load_record(record_path)
+    view = build_view(cfg, record, digest)
+    write_text_atomic(tex_out, render_tex(view))
+    write_text_atomic(md_out, render_md(view))

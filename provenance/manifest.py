@@ -4,7 +4,7 @@ Statement 1 — SLSA Provenance v1 (`https://slsa.dev/provenance/v1`):
   subjects: build/paper.pdf, every experiment output, build/disclosure.{tex,md}.
   buildDefinition.buildType = `https://paperprov.dev/build/v1` (this project's own):
     externalParameters  {"paper": name, "main": path, "experiments": [{name, script, seed, args}]}
-    internalParameters  {"sourceDateEpoch": int, "latexmk": [flags], "environment":
+    internalParameters  {"sourceDateEpoch": int, "environment":
                          {"python", "packages": {name: version}, "tex": first line}}
     resolvedDependencies: {"name": "source", "digest": {"gitCommit", "gitTree"}} (no URI:
                          a path would name the builder's machine), then every input file
@@ -28,6 +28,7 @@ other than SOURCE_DATE_EPOCH, so the unsigned payloads are a function of the com
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,14 @@ RECORD_PREDICATE = "https://paperprov.dev/record/v1"
 BUILD_TYPE = "https://paperprov.dev/build/v1"
 BUILDER_ID = "https://paperprov.dev/builder/v1"
 RECORD_NAME = "build/record.json"
+
+
+def is_safe_name(name: str) -> bool:
+    """A relative POSIX path that stays inside its root: what a subject, an input or an
+    archive entry may be called. Hostile bundles use absolute names and `..`."""
+    if not name or "\\" in name or "\0" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        return False
+    return all(part not in ("", ".", "..") for part in name.split("/"))
 
 
 def subjects(digests: dict[str, str]) -> list[dict[str, Any]]:
@@ -100,21 +109,34 @@ def to_bytes(statement: dict[str, Any]) -> bytes:
 
 # -- reading (reviewer side) -----------------------------------------------------------
 
+def dig(obj: Any, *keys: str) -> Any:
+    """obj[k1][k2]... or None when any level is missing or not a mapping (hostile input)."""
+    for k in keys:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(k)
+    return obj
+
+
 @dataclass(frozen=True)
 class Statement:
     predicate_type: str
     subjects: dict[str, str]  # name -> sha256
     predicate: dict[str, Any]
 
+    def dependencies(self) -> list[Any]:
+        deps = dig(self.predicate, "buildDefinition", "resolvedDependencies")
+        return deps if isinstance(deps, list) else []
+
     def source(self) -> dict[str, str]:
-        for dep in self.predicate.get("buildDefinition", {}).get("resolvedDependencies", []):
+        for dep in self.dependencies():
             if isinstance(dep, dict) and dep.get("name") == "source" and isinstance(dep.get("digest"), dict):
                 return {k: v for k, v in dep["digest"].items() if isinstance(v, str)}
         return {}
 
     def inputs(self) -> dict[str, str]:
         out = {}
-        for dep in self.predicate.get("buildDefinition", {}).get("resolvedDependencies", []):
+        for dep in self.dependencies():
             if isinstance(dep, dict) and isinstance(dep.get("name"), str) and isinstance(dep.get("digest"), dict):
                 sha = dep["digest"].get("sha256")
                 if isinstance(sha, str):

@@ -1,9 +1,133 @@
-"""Python sources -> units and build dependencies.  (placeholder: dependencies only)"""
+"""Python sources -> units (modules, top-level functions and classes) and the local
+modules an experiment imports.
+
+Units come from `ast`, so line ranges are the interpreter's own (a decorated def starts
+at its first decorator). `# paperprov:` markers are read from real comment tokens, never
+from inside strings, and only in files that mention paperprov at all.
+"""
 
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
+
+from .errors import SourceError
+from .markers import parse_marker
+from .model import Marker, Unit
+
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def scan(root: Path, files: Sequence[str]) -> list[Unit]:
+    """For each file (repo-relative), its module unit then its top-level functions and
+    classes, in source order. A file that does not parse is an error naming file:line."""
+    units: list[Unit] = []
+    for rel in files:
+        units.extend(scan_source(rel, _read(root, rel)))
+    return units
+
+
+def _read(root: Path, rel: str) -> bytes:
+    try:
+        return (root / rel).read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{rel}: cannot read ({exc.strerror})") from None
+
+
+def scan_source(rel: str, source: bytes) -> list[Unit]:
+    """The units of one Python file given its bytes (a pure function, for tests and hooks)."""
+    try:
+        tree = ast.parse(source, filename=rel)
+    except SyntaxError as exc:
+        raise SourceError(f"{rel}:{exc.lineno or 1}: Python syntax error ({exc.msg}); fix it so paperprov can list its functions") from None
+    except ValueError as exc:  # null bytes
+        raise SourceError(f"{rel}: not Python source ({exc}); remove it from experiments/ or fix it") from None
+    lines = source.splitlines()
+    n_lines = max(len(lines), 1)
+    defs = [node for node in tree.body if isinstance(node, _DEFS)]
+    spans = [(min([d.lineno] + [x.lineno for x in d.decorator_list]), d.end_lineno or d.lineno) for d in defs]
+    first_stmt = _first_code_line(tree.body)
+    heads = [min(_first_code_line(d.body), end + 1) for d, (_, end) in zip(defs, spans)]  # own code starts
+    markers: dict[int, list[Marker]] = {}  # index into [module] + defs
+    for mk in _markers(rel, tree, lines):
+        markers.setdefault(_owner(rel, mk.line, lines, spans, heads, first_stmt), []).append(mk)
+    doc = ast.get_docstring(tree, clean=True) or ""
+    units = [Unit(id=rel, kind="module", file=rel, lines=(1, n_lines), title=doc.strip().split("\n")[0],
+                  markers=tuple(markers.get(-1, ())))]
+    seen: dict[str, int] = {}
+    for i, (d, span) in enumerate(zip(defs, spans)):
+        seen[d.name] = seen.get(d.name, 0) + 1
+        uid = f"{rel}::{d.name}" + (f"~{seen[d.name]}" if seen[d.name] > 1 else "")  # a redefinition
+        units.append(Unit(id=uid, kind="class" if isinstance(d, ast.ClassDef) else "function", file=rel,
+                          lines=span, title=d.name, parent=rel, markers=tuple(markers.get(i, ()))))
+    return units
+
+
+def _first_code_line(body: list[ast.stmt]) -> int:
+    """The first line of the first statement of a body that is not its docstring."""
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    if not body:
+        return 10**9
+    first = body[0]
+    return min([first.lineno] + [x.lineno for x in getattr(first, "decorator_list", [])])
+
+
+def _markers(rel: str, tree: ast.Module, lines: list[bytes]) -> list[Marker]:
+    """Markers in comments: a `# paperprov:` that no string literal contains. (The ast
+    gives every string's exact span, so this is exact without tokenizing the file,
+    which would cost more than parsing it.)"""
+    hits = [(n, m) for n, line in enumerate(lines, 1) if b"paperprov" in line and (m := _HASH.search(line))]
+    if not hits:
+        return []
+    strings = [(node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)
+               for node in ast.walk(tree)
+               if isinstance(node, ast.JoinedStr) or isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))]
+    found = []
+    for n, m in hits:
+        col = m.start()
+        if any((l1, c1) <= (n, col) < (l2, c2) for l1, c1, l2, c2 in strings):
+            continue
+        mk = parse_marker(lines[n - 1][col:].decode("utf-8", "replace"), rel, n)
+        if mk is not None:
+            found.append(mk)
+    return found
+
+
+_HASH = re.compile(rb"#+[ \t]*paperprov[ \t]*:")
+
+
+def _blank_or_comment(line: bytes) -> bool:
+    s = line.strip()
+    return not s or s.startswith(b"#")
+
+
+def _owner(rel: str, line: int, lines: list[bytes], spans: list[tuple[int, int]], heads: list[int],
+           first_stmt: int) -> int:
+    """Which unit a marker on `line` annotates: -1 for the module, else a def's index.
+
+    Its own line or first lines (decorators to the line before its first statement);
+    else the def that follows it through blank and comment lines; else the module, if
+    the marker sits above the module's first statement. A marker between the module's
+    header and a first def belongs to the def only if no blank line separates them."""
+    for i, (start, _) in enumerate(spans):
+        if start <= line < max(heads[i], start + 1):
+            return i
+    if line - 1 < len(lines) and _blank_or_comment(lines[line - 1]):
+        n, blank = line + 1, False
+        while n <= len(lines) and _blank_or_comment(lines[n - 1]):
+            blank = blank or not lines[n - 1].strip()
+            n += 1
+        for i, (start, _) in enumerate(spans):
+            if start == n and not (blank and line < first_stmt):
+                return i
+        if line < first_stmt:
+            return -1
+    raise SourceError(f"{rel}:{line}: paperprov marker annotates no unit; put it on the line before a top-level "
+                      "def or class, in its first lines, or at the top of the module")
 
 
 def local_imports(root: Path, script: str) -> list[str]:

@@ -1,16 +1,65 @@
-"""Scan sources, gather git evidence, attribute, write build/record.json.  (stub)"""
+"""Scan the sources, gather git evidence, attribute, write build/record.json.
+
+Definitions the record relies on:
+- `commit`: HEAD's commit id, or null before the first commit or outside git.
+- `dirty`: true when any scanned source (a .tex file the paper reaches or a Python file
+  under experiments/, i.e. every file a unit lives in) or provenance.yaml differs from
+  HEAD: modified, staged, untracked or git-ignored. Outside git or before the first
+  commit everything is untracked, so the record is dirty. Files the build writes itself
+  (build/, keys/NAME.pub from a first-build keygen) are not sources and never make the
+  record dirty; `doit submission` checks those separately and names what to commit.
+- `partial`: the repository is a shallow clone; lines blamed on the clone's boundary
+  commits count as unknown, since their real history is missing.
+- `warnings`: one line each; e.g. "not a git repository: declarations only".
+
+Same commit and same working tree, same bytes: nothing here depends on the clone's
+path, the clock or the blame cache.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .config import Config
+from .attribute import attribute, summarize
+from .config import CONFIG_NAME, Config
 from .fsutil import write_bytes_atomic
-from .gitstate import head_commit
-from .model import Record, record_to_json
+from .model import Record, Unit, record_to_json
+
+
+def scan_units(cfg: Config) -> tuple[list[Unit], list[str]]:
+    """All units of the paper and the experiment code, and warnings from scanning."""
+    from . import latex, pycode
+    from .tasks import DISCLOSURE_TEX, code_sources, experiment_outputs
+
+    # Outputs other tasks write may not exist yet; they are followed, never warned about.
+    generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
+    units = list(latex.scan(cfg.root, cfg.paper.main, generated=generated))
+    warnings = [f"{m} not found; whatever it holds is not in the record"
+                for m in latex.dependencies(cfg.root, cfg.paper.main, generated=generated).missing]
+    units.extend(pycode.scan(cfg.root, code_sources(cfg)))
+    return units, warnings
+
+
+def build_record(cfg: Config, use_cache: bool = True) -> Record:
+    from .gitlog import collect, dirty_files
+
+    units, warnings = scan_units(cfg)
+    files = sorted({u.file for u in units})
+    ev = collect(cfg.root, files, use_cache=use_cache)
+    attributions = attribute(units, ev, cfg)
+    if ev.available:
+        dirty = bool(dirty_files(cfg.root, files + [CONFIG_NAME])) or ev.head is None
+    else:
+        dirty = True
+    all_warnings = tuple(warnings) + ev.warnings
+    if ev.available and ev.head is None:
+        all_warnings += ("no commits yet: every line counts as uncommitted",)
+    summary = summarize(attributions, ev, cfg, partial=ev.shallow)
+    return Record(commit=ev.head, dirty=dirty, units=attributions, partial=ev.shallow,
+                  warnings=all_warnings, summary=summary)
 
 
 def write_record(cfg: Config, out: Path) -> Record:
-    record = Record(commit=head_commit(cfg.root), dirty=False, units=())
+    record = build_record(cfg)
     write_bytes_atomic(out, record_to_json(record))
     return record

@@ -11,17 +11,19 @@ so opening or closing a session re-runs the record.
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from . import gitstate
-from .agents import parse_assisted_by
+from .agents import NONE_VALUES
 from .errors import GitError, SourceError
 from .fsutil import write_text_atomic
 from .model import Agent
 
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+/@-]*$")  # as in an Assisted-by value
 STALE_AFTER = 24 * 3600  # seconds: a session open longer than a day was probably forgotten
 
 
@@ -76,13 +78,12 @@ def open_session(root: Path) -> Session | None:
 
 
 def start(root: Path, agent: str, model: str | None = None, now: float | None = None) -> Session:
-    spec = f"{agent}:{model}" if model else agent
-    try:
-        parsed = parse_assisted_by(spec)
-    except ValueError as exc:
-        raise SourceError(f"--agent/--model: {exc}") from None
-    if parsed is None:
+    for flag, value in (("--agent", agent), ("--model", model)):
+        if value is not None and not _NAME.match(value):
+            raise SourceError(f"{flag}: {value!r} is not a name; use letters, digits and . _ + / @ - (e.g. --agent chatgpt --model gpt-5)")
+    if agent.lower() in NONE_VALUES:
         raise SourceError("--agent: a session needs an agent name (e.g. --agent chatgpt), not 'none'")
+    parsed = Agent(tool=agent.lower(), model=model or "unknown")
     current = open_session(root)
     if current is not None:
         raise SourceError(

@@ -131,10 +131,10 @@ def load_signer(path: Path, passphrase: bytes | None = None, comment: str = "",
         except TypeError:  # cryptography's way of saying "encrypted, give a password"
             if passphrase is not None:
                 raise
-            key = loader(data, _passphrase(path, interactive))
+            passphrase = _passphrase(path, interactive)
+            key = loader(data, passphrase)
     except (ValueError, TypeError) as exc:
-        hint = "wrong passphrase?" if b"ENCRYPTED" in data or b"bcrypt" in data or "password" in str(exc).lower() \
-            else "expected an OpenSSH or PEM private key"
+        hint = "wrong passphrase?" if passphrase is not None else "expected an OpenSSH or PEM private key"
         raise SigningError(f"{path}: cannot load the private key ({exc}); {hint}") from None
     except Exception as exc:  # e.g. UnsupportedAlgorithm: bcrypt missing for encrypted keys
         raise SigningError(f"{path}: cannot load the private key ({exc})") from None

@@ -153,9 +153,13 @@ def task_disclosure() -> dict[str, Any]:
 
     cfg = config()
     keys = sorted(p.relative_to(cfg.root).as_posix() for p in (cfg.root / "keys").glob("*.pub"))
+    # The renderer and its templates shape the output too: a paperprov upgrade re-renders.
+    here = Path(__file__).parent
+    renderer = [str(here / n) for n in ("disclosure.py", "aia.py", "escape.py",
+                                        "templates/disclosure.tex.j2", "templates/disclosure.md.j2")]
     return {
         "actions": [(action(build.run_disclosure), [cfg])],
-        "file_dep": [RECORD, CONFIG_NAME] + keys,
+        "file_dep": [RECORD, CONFIG_NAME] + keys + renderer,
         "targets": [DISCLOSURE_TEX, DISCLOSURE_MD],
         "clean": True,
     }

@@ -1,16 +1,63 @@
-"""`paperprov sign` (not implemented yet)."""
+"""`paperprov sign --add [--key PATH] [ATTESTATION]`: add your signature to every envelope.
+
+For co-authors: build the same commit (`doit build`; the unsigned statements are the
+same bytes wherever they are built), then sign the attestation you were sent. The
+subjects are checked against your own build first, so you sign only what you have.
+Signing twice with one key leaves one signature.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from ..errors import ProvenanceError
+from .. import signing
+from ..attest import check_subjects, ensure_public_key, select_signer, signer_name
+from ..config import NAME_RE, load
+from ..errors import SigningError, VerifyError
+from ..fsutil import write_text_atomic
+from ..tasks import ATTESTATION
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("sign", help="(not implemented yet)")
+    p = sub.add_parser("sign", help="add your signature to an attestation (co-authors)")
+    p.add_argument("--add", action="store_true", required=True, help="add a signature (the only mode)")
+    p.add_argument("--key", help="private key to sign with (default: as for doit build)")
+    p.add_argument("--name", help="your key name, keys/NAME.pub (default: $PAPERPROV_SIGNING_NAME, "
+                                  "signing.name, your git user name)")
+    p.add_argument("--dir", default=".", help="your checkout of the paper, with its build (default: .)")
+    p.add_argument("attestation", nargs="?", help=f"the attestation to sign (default: {ATTESTATION})")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise ProvenanceError("paperprov sign is not implemented yet")
+    cfg = load(args.dir)
+    path = Path(args.attestation) if args.attestation else cfg.root / ATTESTATION
+    try:
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SigningError(f"{path}: cannot read the attestation ({exc}); run `doit build` first") from None
+    try:
+        envelopes = [signing.parse_envelope(ln, f"{path}:{i}") for i, ln in enumerate(lines, 1)]
+        stale = check_subjects(cfg, path)
+    except VerifyError as err:
+        raise SigningError(str(err)) from None
+    if not envelopes:
+        raise SigningError(f"{path}: holds no envelope; run `doit build` first")
+    if stale:
+        raise SigningError(f"refusing to sign: {', '.join(stale[:5])} differ from your build in {cfg.root}; "
+                           "check out the attested commit and run `doit build` first")
+    name = args.name or signer_name(cfg)
+    if not NAME_RE.match(name):
+        raise SigningError(f"--name {name!r}: use letters, digits, '.', '_' or '-'")
+    if args.key:
+        signer = signing.load_signer(Path(args.key), comment=name, interactive=True)
+        ensure_public_key(cfg, signer, name)
+    else:
+        signer = select_signer(cfg, interactive=True, name=name)
+    signed = [e.signed_by(signer) for e in envelopes]
+    write_text_atomic(path, "".join(e.to_line() + "\n" for e in signed), mode=0o644)
+    counts = sorted({len(e.signatures) for e in signed})
+    print(f"signed {len(signed)} envelope(s) in {path} with {signer.keyid} ({name}); "
+          f"signatures per envelope: {', '.join(map(str, counts))}")
+    return 0
