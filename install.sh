@@ -7,9 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 apt_packages=(latexmk texlive-latex-base texlive-latex-recommended texlive-latex-extra
-              texlive-fonts-recommended texlive-pictures poppler-utils git python3-venv)
+              texlive-fonts-recommended texlive-pictures poppler-utils git openssh-client python3-venv)
 need_apt=0
-for tool in latexmk pdflatex pdftotext pdftoppm git; do
+for tool in latexmk pdflatex pdftotext pdftoppm git ssh-keygen; do
   command -v "$tool" >/dev/null 2>&1 || need_apt=1
 done
 if [ "$need_apt" = 1 ]; then

@@ -26,12 +26,12 @@ from typing import Any
 from . import __version__, manifest, signing
 from .build import source_date_epoch
 from .config import NAME_RE, Config
-from .errors import BuildError, SigningError
+from .errors import BuildError, SigningError, VerifyError
 from .fsutil import write_text_atomic
 from .gitstate import head_commit
 from .hashing import digest_files, sha256_file
 from .sshkeys import read_public_keys
-from .tasks import ATTESTATION, DISCLOSURE_MD, DISCLOSURE_TEX, PDF, RECORD, experiment_outputs, input_files
+from .tasks import DISCLOSURE_MD, DISCLOSURE_TEX, PDF, RECORD, experiment_outputs, input_files
 
 KEY_ENV = "PAPERPROV_SIGNING_KEY"
 NAME_ENV = "PAPERPROV_SIGNING_NAME"
@@ -163,7 +163,7 @@ def _previous_signatures(out: Path) -> dict[bytes, tuple[tuple[str, bytes], ...]
     for i, line in enumerate(lines):
         try:
             env = signing.parse_envelope(line, f"{out}:{i + 1}")
-        except Exception:  # a broken old file is simply replaced
+        except VerifyError:  # a broken old file is simply replaced
             continue
         kept[env.payload] = env.signatures
     return kept
@@ -173,20 +173,16 @@ def write_attestation(cfg: Config, out: Path) -> None:
     payloads = statements(cfg)
     signer = select_signer(cfg, interactive=True)  # a protected key asks on the terminal, if there is one
     previous = _previous_signatures(out)
+    known = {k.fingerprint: k.line for k in read_public_keys(cfg.root)}
     lines = []
     for payload in payloads:
-        env = signing.Envelope(payload, signing.PAYLOAD_TYPE, previous.get(payload, ()))
-        # Keep only old signatures that verify: a stale one would fail a reviewer's check.
-        pae = signing.pae(env.payload_type, payload)
-        valid = {k.fingerprint: k.line for k in read_public_keys(cfg.root)}
-        sigs = tuple((kid, s) for kid, s in env.signatures
-                     if kid in valid and signing.verify_signature(valid[kid], s, pae))
-        lines.append(signing.Envelope(payload, env.payload_type, sigs).signed_by(signer).to_line())
+        # Keep only old signatures that still verify with a key in keys/: a stale one
+        # would fail a reviewer's check.
+        pae = signing.pae(signing.PAYLOAD_TYPE, payload)
+        sigs = tuple((kid, s) for kid, s in previous.get(payload, ())
+                     if kid in known and signing.verify_signature(known[kid], s, pae))
+        lines.append(signing.Envelope(payload, signing.PAYLOAD_TYPE, sigs).signed_by(signer).to_line())
     write_text_atomic(out, "\n".join(lines) + "\n", mode=0o644)
-
-
-def attestation_path(cfg: Config) -> Path:
-    return cfg.root / ATTESTATION
 
 
 def check_subjects(cfg: Config, path: Path) -> list[str]:
@@ -194,6 +190,8 @@ def check_subjects(cfg: Config, path: Path) -> list[str]:
     tree: empty when the attestation describes what is on disk."""
     bad = []
     for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        if not line.strip():
+            continue
         env = signing.parse_envelope(line, f"{path}:{i + 1}")
         st = manifest.parse_statement(env.payload, f"{path}:{i + 1}")
         for name, digest in st.subjects.items():

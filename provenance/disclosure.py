@@ -8,10 +8,14 @@ The appendix is inside the PDF, and the PDF is a subject of the attestation, so 
 the commit, the sha256 of build/record.json and the fingerprints of the committed
 keys/*.pub, never anything that exists only after signing.
 
-LaTeX needs: amsmath-free plain LaTeX2e (e-TeX's \\dimexpr), plus booktabs rules when the
-paper loads booktabs (\\hline otherwise). The dependency graph is drawn in the kernel's
-picture mode; its nodes are filled with colour only when the paper loads color or xcolor,
-and carry their origin and review status as text in any case.
+What the .tex needs from the paper: nothing beyond the LaTeX kernel under pdfLaTeX (the
+build's engine; e-TeX's \\dimexpr for column widths; under XeLaTeX/LuaLaTeX escaped `'` and
+backquotes would print as missing glyphs). It loads no package: booktabs rules are
+used when the paper loads booktabs (\\hline otherwise); hyperref/cleveref are optional
+(\\ref is the kernel's). The dependency graph is drawn in the kernel's picture mode
+(\\qbezier edges); its nodes are filled with colour only when the paper loads color or
+xcolor, and state their origin and review status in words either way. The output is pure
+ASCII, so the paper's input and font encodings do not matter.
 """
 
 from __future__ import annotations
@@ -201,7 +205,8 @@ def _row(a: Attribution, by_id: dict[str, Attribution]) -> Row:
     return Row(
         id=a.unit.id, kind=a.unit.kind, ref=_ref(a),
         proof_of=_ref(parent) if a.unit.kind == "proof" and parent is not None else None,
-        origin=a.origin if a.origin in ORIGINS else "unknown", ai_pct=round(100 * a.ai_fraction),
+        origin=a.origin if a.origin in ORIGINS else "unknown",
+        ai_pct=round(100 * a.ai_fraction) if 0.0 <= a.ai_fraction <= 1.0 else 0,  # NaN from a hand-edited record
         agents=tuple(sorted({str(g) for g in a.agents})), role=a.role or "",
         reviewers=tuple(sorted({r.by for r in a.reviewed_by if r.by.strip() and not r.stale})),
         stale=tuple(sorted({r.by for r in a.reviewed_by if r.by.strip() and r.stale})),

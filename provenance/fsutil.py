@@ -7,6 +7,16 @@ import tempfile
 from pathlib import Path
 
 
+def _default_mode() -> int:
+    # mkstemp creates 0600 files; outputs should get the mode open() would give them.
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+DEFAULT_MODE = _default_mode()
+
+
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, mode: int | None = None) -> None:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -16,8 +26,7 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, mode: int | No
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, DEFAULT_MODE if mode is None else mode)
         os.replace(tmp, target)
     except BaseException:
         try:

@@ -360,6 +360,30 @@ def _write_commit_graph(root: Path, head: str) -> str | None:
     return head if proc.returncode == 0 else None
 
 
+def _reuse_cached(root: Path, info: RepoInfo, digests: Mapping[str, str],
+                  old_files: Mapping[str, dict]) -> dict[str, tuple[BlameSpan, ...]]:  # type: ignore[type-arg]
+    """The cached blames still valid at HEAD (see the module docstring)."""
+    changed_by_head: dict[str, set[str] | None] = {}
+    out: dict[str, tuple[BlameSpan, ...]] = {}
+    for rel, digest in digests.items():
+        entry = old_files.get(rel)
+        if not entry or entry.get("hash") != digest:
+            continue
+        old_head = entry.get("head")
+        if old_head != info.head:
+            if not old_head or not info.head:
+                continue
+            if old_head not in changed_by_head:
+                if len(changed_by_head) >= 4:  # many different old heads: blaming is cheaper
+                    continue
+                changed_by_head[old_head] = _changed_since(root, old_head, info.head)
+            changed = changed_by_head[old_head]
+            if changed is None or info.prefix + rel in changed:
+                continue
+        out[rel] = _spans_from_json(entry["spans"])
+    return out
+
+
 def workers() -> int:
     return max(2, min(os.cpu_count() or 2, 8))
 
@@ -388,25 +412,8 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True) -> GitEvid
         except OSError as exc:
             raise GitError(f"{rel}: cannot read ({exc.strerror}); check the file") from None
     digests = {rel: hashlib.sha256(data).hexdigest() for rel, data in contents.items()}
-
-    changed_by_head: dict[str, set[str] | None] = {}
-    blame: dict[str, tuple[BlameSpan, ...]] = {}
-    todo: list[str] = []
-    for rel in files:
-        entry = old_files.get(rel)
-        if entry and entry.get("hash") == digests[rel]:
-            old_head = entry.get("head")
-            if old_head == info.head:
-                blame[rel] = _spans_from_json(entry["spans"])
-                continue
-            if old_head and info.head and len(changed_by_head) < 4:
-                if old_head not in changed_by_head:
-                    changed_by_head[old_head] = _changed_since(root, old_head, info.head)
-                changed = changed_by_head[old_head]
-                if changed is not None and info.prefix + rel not in changed:
-                    blame[rel] = _spans_from_json(entry["spans"])
-                    continue
-        todo.append(rel)
+    blame = _reuse_cached(root, info, digests, old_files)
+    todo = [rel for rel in files if rel not in blame]
 
     graph_head = cache.get("graph_head")
     if todo and info.head and not info.shallow and graph_head != info.head:

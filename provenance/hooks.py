@@ -16,7 +16,10 @@ Decisions (the README repeats them):
 - Merges are tagged like other commits: blame attributes to a merge only the lines
   written while resolving its conflicts, and whoever made the merge wrote those.
 - Commits replayed by rebase or cherry-pick keep their messages untouched: the
-  replaying agent did not write them.
+  replaying agent did not write them. An amend made by an agent is tagged: it may
+  change the content.
+- The policy checks a commit's own changes: merges and replayed commits are not
+  asked to declare again what the commits they carry declared.
 - An empty message (the editor is about to open) is left alone; the commit-msg hook
   tags it after editing, so `git commit` without -m is tagged too.
 """
@@ -37,7 +40,12 @@ from .errors import ConfigError, GitError, ToolMissing
 from .model import Agent
 from .session import open_session
 
-_PRIVATE_KEY = re.compile(rb"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----")
+# A whole block (BEGIN, base64 or PEM headers, END), not a bare BEGIN line: code that
+# checks for the header (a test, this module) is not a key.
+_PRIVATE_KEY = re.compile(
+    rb"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----[ \t]*\r?\n(?:[A-Za-z0-9+/=:,. \t-]*\r?\n){1,400}?"
+    rb"[ \t]*-----END \1PRIVATE KEY-----"
+)
 _SCISSORS = "------------------------ >8 ------------------------"
 
 
@@ -79,6 +87,11 @@ def _replaying(root: Path) -> bool:
     )
 
 
+def _merging(root: Path) -> bool:
+    gd = gitstate.git_dir(root)
+    return gd is not None and (gd / "MERGE_HEAD").exists()
+
+
 def detect_agents(root: Path, env: Mapping[str, str], pairs: Sequence[tuple[str, str]]) -> tuple[list[Agent], str | None, bool]:
     """The agents making this commit, the session trailer value (if a session is open),
     and whether any of them was seen outside the message (environment or session)."""
@@ -113,7 +126,13 @@ def detect_agents(root: Path, env: Mapping[str, str], pairs: Sequence[tuple[str,
     return list(merged.values()), session_value, outside
 
 
-def tag_message(root: Path, msgfile: Path, env: Mapping[str, str], source: str | None = None) -> list[str]:
+def _clean(name: str) -> str:
+    """A model name as the environment spells it ("claude-sonnet-4-5[1m]") made into an
+    Assisted-by token, so the trailer we write always passes our own policy check."""
+    return re.sub(r"[^A-Za-z0-9._+/@-]+", "-", name).strip("-.") or "unknown"
+
+
+def tag_message(root: Path, msgfile: Path, env: Mapping[str, str]) -> list[str]:
     """Add Assisted-by (and Paperprov-Session) trailers to the message if an agent makes
     this commit. Returns the trailer lines added (empty: nothing to do)."""
     text = msgfile.read_text(encoding="utf-8", errors="replace")
@@ -136,7 +155,7 @@ def tag_message(root: Path, msgfile: Path, env: Mapping[str, str], source: str |
                 says_none = True
             else:
                 present.add(declared.tool)
-    add = [f"{ASSISTED_BY}: {a}" for a in agents if a.tool not in present]
+    add = [f"{ASSISTED_BY}: {_clean(a.tool)}:{_clean(a.model)}" for a in agents if a.tool not in present]
     if session_value is not None and (SESSION_TRAILER.lower(), session_value) not in {(k.lower(), v) for k, v in pairs}:
         add.append(f"{SESSION_TRAILER}: {session_value}")
     if not add:
@@ -180,8 +199,10 @@ def check_policy(root: Path, msgfile: Path) -> list[str]:
             parse_assisted_by(value)
         except ValueError as exc:
             return [f"commit message: {exc}"]
+    if declared or _replaying(root) or _merging(root):
+        return []  # replayed and merged changes were declared by the commits that made them
     cfg = _load_config(root)
-    if cfg is None or not cfg.policy.declare_paths or declared:
+    if cfg is None or not cfg.policy.declare_paths:
         return []
     staged = git(root, "diff", "--cached", "--name-only", "-z").split("\0")
     touched = [p for p in staged if p and any(_touches(p, pat) for pat in cfg.policy.declare_paths)]
@@ -218,7 +239,7 @@ def private_keys(root: Path, files: Sequence[str]) -> list[str]:
             continue
         for m in _PRIVATE_KEY.finditer(data):
             line = data.count(b"\n", 0, m.start()) + 1
-            kind = m.group(0).decode("ascii").strip("-").removeprefix("BEGIN ")
+            kind = m.group(1).decode("ascii") + "PRIVATE KEY"
             problems.append(f"{name}:{line}: {kind} block; unstage the file (git rm --cached {name}), "
                             "remove the key and keep private keys outside the repository")
     return problems
@@ -234,8 +255,8 @@ def attach_tags(root: Path) -> tuple[list[tagnotes.Tag], list[str]]:
     if common is None:
         raise GitError(f"{root}: not a git repository")
     pending = tagnotes.read_pending(common)
-    if not pending:
-        return [], []
+    if not pending or _replaying(root):
+        return [], []  # a rebase's replayed commits are not the work that was tagged
     head = git(root, "rev-parse", "--verify", "-q", "HEAD").strip()
     attached: list[tagnotes.Tag] = []
     warnings: list[str] = []

@@ -84,7 +84,7 @@ def _marker_problems(text: str, name: str, python: bool) -> list[str]:
         return []
     problems = []
     if python:
-        # Only real comments: a string that mentions "# paperprov:" is not a marker.
+        # Only real comments count: a string that merely quotes a marker is not one.
         try:
             tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
         except (tokenize.TokenError, SyntaxError, IndentationError):
@@ -107,50 +107,88 @@ def _read(root: Path, rel: str) -> str | None:
         return None
 
 
-def paper_files(root: Path) -> list[str]:
-    """Every .tex of the paper, when provenance.yaml says where it is."""
+def _paper_main(root: Path) -> str | None:
     if not (root / "provenance.yaml").is_file():
-        return []
+        return None
     from .config import load
-    from .latex import dependencies
 
     try:
-        cfg = load(root)
-        return list(dependencies(root, cfg.paper.main).tex)
+        return load(root).paper.main
     except ProvenanceError:
-        return []  # the build reports a broken config; lint the committed files alone
+        return None  # the build reports a broken config; lint finds the document itself
 
 
-def lint(root: Path, files: Sequence[str]) -> list[str]:
-    """`file:line: message` for every problem in `files` (repo-relative paths)."""
-    problems: list[str] = []
-    tex = [f for f in files if f.endswith(".tex")]
-    for f in files:
-        if f.endswith(".py"):
-            text = _read(root, f)
-            if text is not None:
-                problems += _marker_problems(text, f, python=True)
-    if not tex:
-        return problems
-    everything = list(dict.fromkeys(paper_files(root) + tex))
-    texts = {f: t for f in everything if (t := _read(root, f)) is not None}
+class _Documents:
+    """Which LaTeX document each committed .tex belongs to. pre-commit may split the
+    files over several processes, so a document's other files are read from disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.deps: dict[str, tuple[str, ...]] = {}
+
+    def files_of(self, main: str) -> tuple[str, ...]:
+        if main not in self.deps:
+            from .latex import dependencies
+
+            try:
+                self.deps[main] = dependencies(self.root, main).tex
+            except ProvenanceError:
+                self.deps[main] = (main,)
+        return self.deps[main]
+
+    def main_of(self, rel: str, paper: str | None) -> str | None:
+        if paper is not None and rel in self.files_of(paper):
+            return paper
+        here = (self.root / rel).parent
+        top = self.root.resolve()
+        while True:
+            for cand in sorted(here.glob("*.tex")):
+                text = _read(self.root, cand.relative_to(self.root).as_posix()) or ""
+                cand_rel = cand.relative_to(self.root).as_posix()
+                if "\\documentclass" in text and rel in self.files_of(cand_rel):
+                    return cand_rel
+            if here.resolve() == top or here == here.parent:
+                return None
+            here = here.parent
+
+
+def _unlabelled(root: Path, main: str, files: set[str]) -> list[str] | None:
+    """Theorem-like environments without a label, found by the real LaTeX scanner
+    (it knows \\newtheorem in .sty files and ignores \\begin inside a \\def)."""
+    from .latex import scan
+
+    try:
+        units = scan(root, main)
+    except ProvenanceError:
+        return None  # a malformed marker: reported on its own line; fall back to the line scan
+    return [f"{u.file}:{u.lines[0]}: {u.env} has no \\label; add \\label{{...}} right after \\begin{{{u.env}}}"
+            for u in units if u.kind == "statement" and u.label is None and u.file in files
+            and not u.env.endswith("*")]
+
+
+def _lint_document(root: Path, main: str | None, doc: tuple[str, ...], committed: list[str]) -> list[str]:
+    texts = {f: t for f in doc if (t := _read(root, f)) is not None}
     declared: set[str] = set()
     for t in texts.values():
         declared |= tex_facts(t, ()).declared
-    envs = DEFAULT_ENVS | declared
-    facts = {f: tex_facts(t, envs) for f, t in texts.items()}
+    facts = {f: tex_facts(t, DEFAULT_ENVS | declared) for f, t in texts.items()}
     where: dict[str, list[tuple[str, int]]] = {}
     for f, fa in facts.items():
         for label, n in fa.labels:
             where.setdefault(label, []).append((f, n))
-    for f in tex:
+    unlabelled = _unlabelled(root, main, set(committed)) if main is not None else None
+    problems: list[str] = []
+    for f in committed:
         if f not in facts:
             continue
         problems += _marker_problems(texts[f], f, python=False)
         fa = facts[f]
-        for env, start, _end, labelled in fa.envs:
-            if not labelled:
-                problems.append(f"{f}:{start}: {env} has no \\label; add \\label{{...}} right after \\begin{{{env}}}")
+        if unlabelled is None:
+            for env, start, _end, labelled in fa.envs:
+                if not labelled:
+                    problems.append(f"{f}:{start}: {env} has no \\label; add \\label{{...}} right after \\begin{{{env}}}")
+        else:
+            problems += [p for p in unlabelled if p.startswith(f"{f}:")]
         for label, n in fa.labels:
             first = where[label][0]
             if (f, n) != first:
@@ -158,4 +196,29 @@ def lint(root: Path, files: Sequence[str]) -> list[str]:
         for label, n in fa.uses:
             if label not in where:
                 problems.append(f"{f}:{n}: \\uses{{{label}}} names no \\label in the paper; fix the label")
+    return problems
+
+
+def lint(root: Path, files: Sequence[str]) -> list[str]:
+    """`file:line: message` for every problem in `files` (repo-relative paths)."""
+    problems: list[str] = []
+    for f in files:
+        if f.endswith(".py"):
+            text = _read(root, f)
+            if text is not None:
+                problems += _marker_problems(text, f, python=True)
+    tex = [f for f in files if f.endswith(".tex")]
+    if not tex:
+        return problems
+    paper = _paper_main(root)
+    docs = _Documents(root)
+    groups: dict[str | None, list[str]] = {}
+    for f in tex:
+        main = docs.main_of(f, paper)
+        if main is None:
+            problems += _lint_document(root, None, (f,), [f])  # a fragment on its own
+        else:
+            groups.setdefault(main, []).append(f)
+    for main, committed in groups.items():
+        problems += _lint_document(root, main, docs.files_of(main), committed)
     return problems

@@ -9,7 +9,9 @@ from inside strings, and only in files that mention paperprov at all.
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
@@ -77,27 +79,51 @@ def _first_code_line(body: list[ast.stmt]) -> int:
 
 
 def _markers(rel: str, tree: ast.Module, lines: list[bytes]) -> list[Marker]:
-    """Markers in comments: a `# paperprov:` that no string literal contains. (The ast
-    gives every string's exact span, so this is exact without tokenizing the file,
-    which would cost more than parsing it.)"""
-    hits = [(n, m) for n, line in enumerate(lines, 1) if b"paperprov" in line and (m := _HASH.search(line))]
-    if not hits:
-        return []
-    strings = [(node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)
-               for node in ast.walk(tree)
-               if isinstance(node, ast.JoinedStr) or isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))]
+    """Markers in real comments, never in strings. Only lines that mention paperprov are
+    looked at, and only the innermost statement around one is tokenized: tokenizing or
+    walking the whole file would cost more than parsing it."""
     found = []
-    for n, m in hits:
-        col = m.start()
-        if any((l1, c1) <= (n, col) < (l2, c2) for l1, c1, l2, c2 in strings):
+    for n, line in enumerate(lines, 1):
+        if b"paperprov" not in line or not _HASH.search(line):
             continue
-        mk = parse_marker(lines[n - 1][col:].decode("utf-8", "replace"), rel, n)
-        if mk is not None:
-            found.append(mk)
+        span = _innermost(tree.body, n)
+        if span is None:  # no statement covers the line: it holds a comment and nothing else
+            comments = [line[line.index(b"#"):].decode("utf-8", "replace")]
+        else:
+            comments = _comments_on(lines, span, n)
+        for text in comments:
+            mk = parse_marker(text, rel, n)
+            if mk is not None:
+                found.append(mk)
     return found
 
 
 _HASH = re.compile(rb"#+[ \t]*paperprov[ \t]*:")
+
+
+def _start(node: ast.AST) -> int:
+    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])  # type: ignore[attr-defined]
+
+
+def _innermost(body: list[ast.stmt], n: int) -> tuple[int, int] | None:
+    span = None
+    while True:
+        inner = [c for c in body if _start(c) <= n <= (c.end_lineno or c.lineno)]
+        if not inner:
+            return span
+        node = inner[0]
+        span = (_start(node), node.end_lineno or node.lineno)
+        body = [c for c in ast.iter_child_nodes(node) if isinstance(c, (ast.stmt, ast.excepthandler))]
+
+
+def _comments_on(lines: list[bytes], span: tuple[int, int], n: int) -> list[str]:
+    start, end = span
+    text = b"\n".join(lines[start - 1:end]).decode("utf-8", "replace") + "\n"
+    try:
+        return [tok.string for tok in tokenize.generate_tokens(io.StringIO(text).readline)
+                if tok.type == tokenize.COMMENT and tok.start[0] == n - start + 1]
+    except (tokenize.TokenError, SyntaxError):
+        return []  # ast accepted the file; a fragment the tokenizer rejects holds no marker
 
 
 def _blank_or_comment(line: bytes) -> bool:

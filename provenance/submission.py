@@ -100,6 +100,8 @@ def attested(path: Path) -> tuple[list[str], set[str]]:
     names: set[str] = set()
     commits: set[str] = set()
     for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        if not line.strip():
+            continue
         env = signing.parse_envelope(line, f"{ATTESTATION}:{i + 1}")
         st = manifest.parse_statement(env.payload, f"{ATTESTATION}:{i + 1}")
         names.update(st.subjects)

@@ -65,3 +65,23 @@ def message(repo: Repo, rev: str = "HEAD") -> str:
 def assisted_by(repo: Repo, rev: str = "HEAD") -> list[str]:
     out = git(repo.path, "log", "-1", "--format=%(trailers:key=Assisted-by,valueonly)", rev)
     return [line for line in out.splitlines() if line.strip()]
+
+
+def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`paperprov ARGS` in process (same parser, same error handling as the command,
+    without a Python start each time); the result looks like run_cli's."""
+    import contextlib
+    import io
+    import os
+
+    from provenance.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(old)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())

@@ -205,3 +205,16 @@ def test_keygen_refuses_a_private_key_inside_the_repository(repo: Repo) -> None:
     proc = run_cli(repo.path, "keygen", env={"XDG_CONFIG_HOME": str(repo.path / "cfg")})
     assert proc.returncode == 1 and "must not be written inside the repository" in proc.stderr
     assert not (repo.path / "cfg").exists() or not any((repo.path / "cfg").rglob("ada"))
+
+
+def test_rebuilding_the_same_commit_keeps_valid_cosigner_signatures_and_drops_stale_ones(repo: Repo, tmp_path) -> None:
+    out = attested(repo)
+    bob = signing.generate(tmp_path / "bob", "bob")
+    repo.write("keys/bob.pub", bob.public_line + "\n")
+    out.write_text("".join(signing.parse_envelope(ln, "t").signed_by(bob).to_line() + "\n"
+                           for ln in out.read_text().splitlines()))
+    attest.write_attestation(load(repo.path), out)  # same commit, same outputs: same payloads
+    assert all(len(signing.parse_envelope(ln, "t").signatures) == 2 for ln in out.read_text().splitlines())
+    fake_build(repo, pdf=b"%PDF-1.5\n% changed\n%%EOF\n")  # new payloads: bob's signatures no longer apply
+    attest.write_attestation(load(repo.path), out)
+    assert all(len(signing.parse_envelope(ln, "t").signatures) == 1 for ln in out.read_text().splitlines())

@@ -149,7 +149,7 @@ def test_statements_are_numbered_via_ref_and_proofs_name_their_statement(tmp_pat
 def test_unsafe_labels_are_shown_as_text_and_never_reach_ref(tmp_path: Path) -> None:
     bad = "lem}\\input{/etc/passwd}"
     units = (att(bad, "statement", "ai", 1.0, (CLAUDE,), label=bad, display="Lemma", uses=("x",)),
-             att("p", "proof", "ai", 1.0, (CLAUDE,), parent=bad, uses=(bad,)))
+             att("p", "proof", "mixed", float("nan"), (CLAUDE,), parent=bad, uses=(bad,)))
     tex, _ = render(tmp_path, Record(commit=None, dirty=False, units=units))
     refs = re.findall(r"\\ref\{([^}]*)\}", tex)
     assert all(SAFE_LABEL.fullmatch(r) for r in refs)

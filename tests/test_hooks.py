@@ -47,6 +47,12 @@ def test_agent_without_model_variable_is_tagged_unknown_model(repo: Repo) -> Non
     assert tag(repo, "x\n", {"GEMINI_CLI": "1"}) == "x\n\nAssisted-by: gemini-cli:unknown\n"
 
 
+def test_model_names_the_policy_would_refuse_are_normalized(repo: Repo) -> None:
+    env = {"CLAUDECODE": "1", "ANTHROPIC_MODEL": "claude-sonnet-4-5[1m]"}
+    assert tag(repo, "x\n", env) == "x\n\nAssisted-by: claude-code:claude-sonnet-4-5-1m\n"
+    assert check_policy(repo.path, repo.path / ".git" / "COMMIT_EDITMSG") == []
+
+
 def test_aider_author_name_commit_is_tagged(hooked: Repo) -> None:
     env = {"GIT_AUTHOR_NAME": "Ada (aider)", "GIT_COMMITTER_NAME": "Ada (aider)", "AIDER_MODEL": "gpt-4o"}
     assert commit(hooked, "aider: fix typo", {"a.txt": "y\n"}, env=env).returncode == 0
@@ -181,6 +187,16 @@ def test_policy_ignores_paths_outside_declare_paths(repo: Repo) -> None:
         "this commit touches experiments/run.py (policy.declare_paths")
 
 
+def test_policy_does_not_ask_a_merge_to_declare_again(repo: Repo) -> None:
+    repo.commit("Paper", {"provenance.yaml": CONFIG, "paper/main.tex": "x\n"})
+    repo.git("checkout", "-q", "-b", "side")
+    repo.commit("Declared\n\nAssisted-by: none", {"paper/main.tex": "y\n"})
+    repo.git("checkout", "-q", "main")
+    repo.commit("Other", {"notes.txt": "n\n"})
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "side")
+    assert check_policy(repo.path, write_message(repo, "Merge branch 'side'\n")) == []
+
+
 def test_policy_refuses_malformed_assisted_by(repo: Repo) -> None:
     assert check_policy(repo.path, write_message(repo, "Tweak\n\nAssisted-by: ???\n")) == [
         "commit message: malformed Assisted-by value '???'; write Assisted-by: AGENT:MODEL or Assisted-by: none"
@@ -239,6 +255,15 @@ def test_lint_finds_labels_in_other_files_of_the_paper(repo: Repo) -> None:
     assert lint(repo.path, ["paper/proofs.tex"]) == []
 
 
+def test_lint_finds_the_document_of_a_file_outside_the_paper(repo: Repo) -> None:
+    # pre-commit may hand a document's files to different processes: each finds the rest.
+    repo.write("notes/talk/main.tex", "\\documentclass{beamer}\n\\def\\x{\\begin{theorem}not one\\end{theorem}}\n"
+               "\\begin{document}\\input{part}\\end{document}\n")
+    repo.write("notes/talk/part.tex", "\\begin{lemma}\\label{lem:t}\\end{lemma}\n\\begin{proof}\\uses{lem:t}\\end{proof}\n")
+    assert lint(repo.path, ["notes/talk/part.tex"]) == []
+    assert lint(repo.path, ["notes/talk/main.tex"]) == []
+
+
 def test_lint_hook_refuses_the_commit(repo: Repo) -> None:
     install_hooks(repo, ("pre-commit",))
     hooked = repo
@@ -268,6 +293,11 @@ def test_private_keys_are_refused_with_file_and_line(repo: Repo) -> None:
     repo.write("keys/alice.pub", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice\n")
     problems = private_keys(repo.path, ["id_ed25519", "notes.md", "keys/alice.pub"])
     assert [p.split(" block")[0] for p in problems] == ["id_ed25519:1: OPENSSH PRIVATE KEY", "notes.md:3: PRIVATE KEY"]
+
+
+def test_code_that_only_names_the_header_is_not_a_key(repo: Repo) -> None:
+    repo.write("check.py", 'assert data.startswith(b"-----BEGIN OPENSSH PRIVATE KEY-----")\n')
+    assert private_keys(repo.path, ["check.py"]) == []
 
 
 def test_configured_signing_key_is_refused(repo: Repo) -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from conftest import Repo, run_cli
-from hookutil import commit, install_hooks
+from hookutil import cli, commit, install_hooks
 
 from provenance.tagnotes import Tag, note_text, parse_note
 
@@ -24,7 +24,7 @@ def tagged(repo: Repo) -> Repo:
     repo.write("paper/x.tex", TEN)
     repo.write("exp/run.py", "a\nb\nc\n")
     repo.git("add", "-A")
-    proc = run_cli(repo.path, "tag", "--ai", "claude-code:claude-opus-4-1", "paper/x.tex:3-9", "exp/run.py")
+    proc = cli(repo.path, "tag", "--ai", "claude-code:claude-opus-4-1", "paper/x.tex:3-9", "exp/run.py")
     assert proc.returncode == 0, proc.stderr
     return repo
 
@@ -40,7 +40,7 @@ def test_tags_become_a_note_on_the_commit_with_the_right_ranges(tagged: Repo) ->
     assert not (tagged.path / ".git" / "paperprov" / "pending-tags.json").exists()
     assert commit(tagged, "Next", {"other.txt": "o\n"}).returncode == 0
     assert len(tagged.git("notes", "--ref=refs/notes/paperprov", "list").splitlines()) == 1  # only "AI draft"
-    proc = run_cli(tagged.path, "hook", "attach-tags")
+    proc = cli(tagged.path, "hook", "attach-tags")
     assert proc.returncode == 0 and proc.stderr == ""  # nothing pending: nothing to do
 
 
@@ -49,7 +49,7 @@ def test_tag_follows_amend_and_new_tags_are_added(tagged: Repo) -> None:
     assert commit(tagged, "AI draft").returncode == 0
     tagged.write("paper/y.tex", "y1\ny2\n")
     tagged.git("add", "-A")
-    assert run_cli(tagged.path, "tag", "--ai", "codex:gpt-5", "paper/y.tex:2").returncode == 0
+    assert cli(tagged.path, "tag", "--ai", "codex:gpt-5", "paper/y.tex:2").returncode == 0
     assert commit(tagged, "", args=("--amend", "--no-edit")).returncode == 0
     assert [(t["path"], t["start"], t["end"], t["agent"]) for t in note(tagged)] == [
         ("paper/y.tex", 2, 2, "codex:gpt-5"),
@@ -72,14 +72,14 @@ def test_tag_follows_rebase(tagged: Repo) -> None:
 
 def test_unstaged_file_and_bad_range_are_refused(repo: Repo) -> None:
     repo.commit("Base", {"a.tex": "1\n2\n"})
-    proc = run_cli(repo.path, "tag", "--ai", "claude-code:x", "a.tex")
+    proc = run_cli(repo.path, "tag", "--ai", "claude-code:x", "a.tex")  # the real command, as a process
     assert proc.returncode == 1
     assert proc.stderr == "paperprov: a.tex: has no staged changes; `git add a.tex` first (tags mark staged work)\n"
     repo.write("a.tex", "1\n2\n3\n")
     repo.git("add", "a.tex")
-    proc = run_cli(repo.path, "tag", "--ai", "claude-code:x", "a.tex:2-5")
+    proc = cli(repo.path, "tag", "--ai", "claude-code:x", "a.tex:2-5")
     assert proc.stderr == "paperprov: a.tex:2-5: lines 2-5 are not within the staged a.tex (1-3); fix the range\n"
-    proc = run_cli(repo.path, "tag", "--ai", "none", "a.tex")
+    proc = cli(repo.path, "tag", "--ai", "none", "a.tex")
     assert proc.returncode == 1 and "--ai: name the AI" in proc.stderr
     assert not (repo.path / ".git" / "paperprov" / "pending-tags.json").exists()
 
@@ -87,12 +87,12 @@ def test_unstaged_file_and_bad_range_are_refused(repo: Repo) -> None:
 def test_tag_from_a_subdirectory_uses_repo_relative_paths(repo: Repo) -> None:
     repo.write("paper/sec/a.tex", "1\n2\n")
     repo.git("add", "-A")
-    proc = run_cli(repo.path / "paper", "tag", "--ai", "gemini-cli:gemini-2.5-pro", "sec/a.tex:2")
+    proc = cli(repo.path / "paper", "tag", "--ai", "gemini-cli:gemini-2.5-pro", "sec/a.tex:2")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("tagged paper/sec/a.tex:2-2 as gemini-cli:gemini-2.5-pro")
     assert "no post-commit hook" in proc.stderr  # says how to attach without the hook
     repo.git("commit", "-q", "-m", "x")
-    assert run_cli(repo.path, "hook", "attach-tags").returncode == 0
+    assert cli(repo.path, "hook", "attach-tags").returncode == 0
     assert note(repo) == [{"path": "paper/sec/a.tex", "start": 2, "end": 2, "agent": "gemini-cli:gemini-2.5-pro"}]
 
 

@@ -43,12 +43,12 @@ def run(args: argparse.Namespace) -> int:
             raise ProvenanceError(f"paperprov hook {args.kind}: give the commit message file (git passes it)")
         msgfile = Path(args.args[0])
         if args.kind == "tag":
-            # pre-commit passes the source in the environment, git as the 2nd argument.
-            source = args.args[1] if len(args.args) > 1 else os.environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE")
-            for line in hooks.tag_message(root, msgfile, os.environ, source):
+            # git's SOURCE and SHA arguments are not needed: merges and amends are tagged
+            # alike, and replays are recognised from the repository state.
+            for line in hooks.tag_message(root, msgfile, os.environ):
                 print(f"paperprov: added {line}", file=sys.stderr)
             return 0
-        hooks.tag_message(root, msgfile, os.environ, None)
+        hooks.tag_message(root, msgfile, os.environ)
         return _report(hooks.check_policy(root, msgfile))
     if args.kind == "lint":
         from ..lint import lint
