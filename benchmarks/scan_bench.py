@@ -1,6 +1,6 @@
 """Source-scanning speed (issue 3, "Units"), and why latex.py has its own lexer.
 
-Times, best of N runs, cold (a fresh process state for each file read, no caches):
+Times, best of N runs in one process (the OS file cache warm, no paperprov caches):
 1. the example paper (paper/main.tex) and its experiments/*.py;
 2. a synthetic tree of 300 files (150 .tex sections \\input from one main.tex, 150 .py
    modules), about 100k lines, written like real papers (preamble, theorem-like

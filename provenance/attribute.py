@@ -34,7 +34,7 @@ from dataclasses import replace
 from typing import Any
 
 from .config import CONFIG_NAME, Annotation, Config
-from .gitlog import BlameSpan, CommitInfo, GitEvidence
+from .gitlog import BlameSpan, GitEvidence
 from .model import SECTION_KINDS, Agent, Attribution, Marker, CheckResult, Evidence, Review, Unit
 
 LINE_ORIGINS = ("ai", "human", "unknown", "uncommitted")

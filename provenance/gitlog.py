@@ -1,11 +1,11 @@
 """Git evidence: which commits are AI work, and which commit last touched every line.
 
-Everything here reads git through plain `git` subprocesses (list form, never a shell):
-one `git log` for the commits' messages, one `git ls-tree` for what HEAD tracks, one
-`git notes list` + `git cat-file --batch` for `paperprov tag` notes, and one
-`git blame --incremental` per file on a small thread pool (blame is the expensive part,
-and `--incremental` prints no line contents, so there is less to parse than with
-`--porcelain`).
+Everything here reads git through plain `git` subprocesses (list form, never a shell;
+faster than GitPython for this): one `git log` for the commits' messages, one
+`git ls-tree` for what HEAD tracks, one `git notes list` + `git cat-file --batch` for
+`paperprov tag` notes, and one `git blame --incremental` per file on a small thread
+pool (blame is the expensive part, and `--incremental` prints no line contents, so
+there is less to parse than with `--porcelain`).
 
 Blame results are cached in `<git-dir>/paperprov/blame-cache.json`. An entry is valid
 for HEAD when the file's working-tree bytes are unchanged and either it was computed at
@@ -13,6 +13,13 @@ HEAD itself, or at an ancestor of HEAD and the path did not change between the t
 blame at HEAD passes every line through to that ancestor's result). So editing one file
 re-blames that file only, and a new commit re-blames only the paths it touched. The cache
 is dropped when the shallow boundary changes. Deleting it changes nothing but time.
+Commits are immutable, so their classification is cached too: `git log` only reads
+commits the cache has not seen. Before blaming, a commit-graph with changed-path Bloom
+filters is written (git's own cache, see _write_commit_graph): it halves blame's time.
+
+Paths: `files` and the keys of `blame` are relative to the directory given (the paper
+root); `orig_path` and note paths are relative to the repository's top level, as git
+prints them.
 """
 
 from __future__ import annotations
@@ -25,15 +32,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .agents import ASSISTED_BY, SESSION_TRAILER, co_author_agent, name_agent, parse_assisted_by
 from .errors import GitError, ToolMissing
 from .fsutil import write_text_atomic
+from .gitstate import resolve_ref
 from .model import Agent, Evidence
 
 NOTES_REF = "refs/notes/paperprov"
 CACHE_NAME = "paperprov/blame-cache.json"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 UNCOMMITTED = "0" * 40
 _GIT_GENERATED = ("signed-off-by", "(cherry picked from commit ")
 _HEX = frozenset(b"0123456789abcdef")
@@ -54,10 +63,10 @@ class CommitInfo:
         return bool(self.agents)
 
 
-@dataclass(frozen=True)
-class BlameSpan:
+class BlameSpan(NamedTuple):
     """Lines start..start+count-1 of the current file came from `commit` (None:
-    not committed yet), where they were lines orig_start.. of `orig_path`."""
+    not committed yet), where they were lines orig_start.. of `orig_path`.
+    (A NamedTuple: tens of thousands are loaded from the cache on every run.)"""
 
     start: int
     count: int
@@ -112,19 +121,23 @@ class RepoInfo:
 
 
 def repo_info(root: Path) -> RepoInfo | None:
-    """None when `root` is not inside a git work tree."""
-    proc = git(root, "rev-parse", "--show-toplevel", "--git-common-dir", "--show-prefix",
-               "--is-shallow-repository", check=False)
-    if proc.returncode != 0:
-        return None
+    """None when `root` is not inside a git work tree. One `git rev-parse` call when
+    HEAD exists; a second one before the first commit."""
+    base = ("rev-parse", "--show-toplevel", "--git-common-dir", "--show-prefix", "--is-shallow-repository")
+    proc = git(root, *base, "HEAD", check=False)
+    head: str | None = None
+    if proc.returncode == 0:
+        head = proc.stdout.decode().split("\n")[4].strip() or None
+    else:
+        proc = git(root, *base, check=False)  # no commits yet (or not a repository)
+        if proc.returncode != 0:
+            return None
     lines = proc.stdout.decode("utf-8", "surrogateescape").split("\n")
     if len(lines) < 4:
         return None
     top, common, prefix, shallow = lines[:4]
-    head = git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
-    head_id = head.stdout.decode().strip() if head.returncode == 0 else None
     return RepoInfo(top=Path(top), git_dir=(root / common).resolve(), prefix=prefix,
-                    head=head_id or None, shallow=shallow.strip() == "true")
+                    head=head, shallow=shallow.strip() == "true")
 
 
 # -- commits and trailers --------------------------------------------------------------
@@ -227,6 +240,8 @@ def read_commits(root: Path, shas: Iterable[str]) -> dict[str, CommitInfo]:
 # -- notes written by `paperprov tag` --------------------------------------------------
 
 def read_notes(root: Path, info: RepoInfo, warnings: list[str]) -> dict[str, tuple[NoteTag, ...]]:
+    if resolve_ref(info.git_dir, NOTES_REF) is None:
+        return {}  # nobody has tagged anything: no git call needed
     listed = git(root, "notes", "--ref", NOTES_REF, "list", check=False)
     if listed.returncode != 0 or not listed.stdout.strip():
         return {}
@@ -332,12 +347,21 @@ def _load_cache(path: Path, epoch: str) -> dict:
     return data
 
 
-def _spans_to_json(spans: Sequence[BlameSpan]) -> list[list[object]]:
-    return [[s.start, s.count, s.commit or "", s.orig_path, s.orig_start] for s in spans]
+def _spans_to_json(spans: Sequence[BlameSpan], shas: dict[str, int]) -> dict[str, list]:  # type: ignore[type-arg]
+    """Compact: commit ids and paths are interned, the spans are one flat list of ints
+    (the cache is read on every run, so its size is parse time)."""
+    paths: dict[str, int] = {}
+    flat: list[int] = []
+    for s in spans:
+        commit = -1 if s.commit is None else shas.setdefault(s.commit, len(shas))
+        flat += (s.start, s.count, commit, paths.setdefault(s.orig_path, len(paths)), s.orig_start)
+    return {"paths": list(paths), "spans": flat}
 
 
-def _spans_from_json(rows: list[list[object]]) -> tuple[BlameSpan, ...]:
-    return tuple(BlameSpan(int(a), int(b), str(c) or None, str(d), int(e)) for a, b, c, d, e in rows)  # type: ignore[call-overload]
+def _spans_from_json(entry: dict, shas: list[str]) -> tuple[BlameSpan, ...]:  # type: ignore[type-arg]
+    paths, flat = entry["paths"], entry["spans"]
+    return tuple(BlameSpan(flat[i], flat[i + 1], shas[flat[i + 2]] if flat[i + 2] >= 0 else None,
+                           paths[flat[i + 3]], flat[i + 4]) for i in range(0, len(flat), 5))
 
 
 def _commit_to_json(c: CommitInfo) -> list[object]:
@@ -347,6 +371,8 @@ def _commit_to_json(c: CommitInfo) -> list[object]:
 
 def _commit_from_json(sha: str, row: list) -> CommitInfo:  # type: ignore[type-arg]
     agents, evidence, none = row
+    if not agents and not evidence:
+        return CommitInfo(sha, (), (), bool(none))  # most commits: untagged
     return CommitInfo(id=sha, agents=tuple(Agent(t, m) for t, m in agents),
                       evidence=tuple(Evidence(s, d, commit=sha) for s, d in evidence), declared_none=bool(none))
 
@@ -360,11 +386,12 @@ def _write_commit_graph(root: Path, head: str) -> str | None:
     return head if proc.returncode == 0 else None
 
 
-def _reuse_cached(root: Path, info: RepoInfo, digests: Mapping[str, str],
-                  old_files: Mapping[str, dict]) -> dict[str, tuple[BlameSpan, ...]]:  # type: ignore[type-arg]
+def _reuse_cached(root: Path, info: RepoInfo, digests: Mapping[str, str], cache: dict,  # type: ignore[type-arg]
+                  ) -> dict[str, tuple[BlameSpan, ...]]:
     """The cached blames still valid at HEAD (see the module docstring)."""
     changed_by_head: dict[str, set[str] | None] = {}
     out: dict[str, tuple[BlameSpan, ...]] = {}
+    old_files, shas = cache.get("files", {}), cache.get("shas", [])
     for rel, digest in digests.items():
         entry = old_files.get(rel)
         if not entry or entry.get("hash") != digest:
@@ -380,7 +407,10 @@ def _reuse_cached(root: Path, info: RepoInfo, digests: Mapping[str, str],
             changed = changed_by_head[old_head]
             if changed is None or info.prefix + rel in changed:
                 continue
-        out[rel] = _spans_from_json(entry["spans"])
+        try:
+            out[rel] = _spans_from_json(entry, shas)
+        except (KeyError, TypeError, ValueError, IndexError):
+            continue  # a damaged entry is blamed afresh
     return out
 
 
@@ -404,7 +434,6 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True) -> GitEvid
     cache = _load_cache(cache_path, epoch) if use_cache else {"files": {}, "commits": {}}
     old_files: dict = cache.get("files", {})
 
-    tracked = _tracked(root, info)
     contents: dict[str, bytes] = {}
     for rel in files:
         try:
@@ -412,8 +441,9 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True) -> GitEvid
         except OSError as exc:
             raise GitError(f"{rel}: cannot read ({exc.strerror}); check the file") from None
     digests = {rel: hashlib.sha256(data).hexdigest() for rel, data in contents.items()}
-    blame = _reuse_cached(root, info, digests, old_files)
+    blame = _reuse_cached(root, info, digests, cache)
     todo = [rel for rel in files if rel not in blame]
+    tracked = _tracked(root, info) if todo else set()
 
     graph_head = cache.get("graph_head")
     if todo and info.head and not info.shallow and graph_head != info.head:
@@ -426,7 +456,10 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True) -> GitEvid
             blame[rel] = spans
 
     shas = {s.commit for spans in blame.values() for s in spans if s.commit}
-    known = {sha: _commit_from_json(sha, row) for sha, row in cache.get("commits", {}).items() if sha in shas}
+    try:
+        known = {sha: _commit_from_json(sha, row) for sha, row in cache.get("commits", {}).items() if sha in shas}
+    except (TypeError, ValueError):
+        known = {}  # damaged: read them from git again
     commits = dict(known)
     commits.update(read_commits(root, shas - set(known)))
     notes = read_notes(root, info, warnings)
@@ -434,12 +467,14 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True) -> GitEvid
     stale = bool(todo) or len(known) < len(commits) or any(
         old_files.get(rel, {}).get("head") != info.head for rel in files)
     if use_cache and stale:
+        sha_ids: dict[str, int] = {}
         new_cache = {
             "version": CACHE_VERSION,
             "epoch": epoch,
             "graph_head": graph_head,
-            "files": {rel: {"head": info.head, "hash": digests[rel], "spans": _spans_to_json(blame[rel])}
+            "files": {rel: {"head": info.head, "hash": digests[rel], **_spans_to_json(blame[rel], sha_ids)}
                       for rel in sorted(blame)},
+            "shas": list(sha_ids),
             "commits": {sha: _commit_to_json(commits[sha]) for sha in sorted(commits)},
         }
         try:

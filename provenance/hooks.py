@@ -32,13 +32,16 @@ import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import gitstate, tagnotes
+from . import gitstate
 from .agents import ASSISTED_BY, SESSION_TRAILER, co_author_agent, env_agent, name_agent, parse_assisted_by
 from .config import CONFIG_NAME, Config
 from .errors import ConfigError, GitError, ToolMissing
 from .model import Agent
-from .session import open_session
+
+if TYPE_CHECKING:
+    from .tagnotes import Tag
 
 # A whole block (BEGIN, base64 or PEM headers, END), not a bare BEGIN line: code that
 # checks for the header (a test, this module) is not a key.
@@ -110,6 +113,8 @@ def detect_agents(root: Path, env: Mapping[str, str], pairs: Sequence[tuple[str,
             a = co_author_agent(value)
             if a is not None:
                 found.append(a)
+    from .session import open_session  # imported here: the pre-commit hooks never need it
+
     session = open_session(root)
     session_value = None
     if session is not None:
@@ -249,8 +254,10 @@ def _line_count(data: str) -> int:
     return len(data.splitlines())
 
 
-def attach_tags(root: Path) -> tuple[list[tagnotes.Tag], list[str]]:
+def attach_tags(root: Path) -> tuple[list[Tag], list[str]]:
     """Move pending `paperprov tag` tags onto HEAD as a note. Returns (attached, warnings)."""
+    from . import tagnotes
+
     common = gitstate.common_dir(root)
     if common is None:
         raise GitError(f"{root}: not a git repository")
@@ -258,7 +265,7 @@ def attach_tags(root: Path) -> tuple[list[tagnotes.Tag], list[str]]:
     if not pending or _replaying(root):
         return [], []  # a rebase's replayed commits are not the work that was tagged
     head = git(root, "rev-parse", "--verify", "-q", "HEAD").strip()
-    attached: list[tagnotes.Tag] = []
+    attached: list[Tag] = []
     warnings: list[str] = []
     counts: dict[str, int | None] = {}
     for t in pending:

@@ -12,6 +12,7 @@ import ast
 import io
 import re
 import tokenize
+import warnings
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
@@ -41,7 +42,9 @@ def _read(root: Path, rel: str) -> bytes:
 def scan_source(rel: str, source: bytes) -> list[Unit]:
     """The units of one Python file given its bytes (a pure function, for tests and hooks)."""
     try:
-        tree = ast.parse(source, filename=rel)
+        with warnings.catch_warnings():  # "invalid escape sequence" is the script's business
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, filename=rel)
     except SyntaxError as exc:
         raise SourceError(f"{rel}:{exc.lineno or 1}: Python syntax error ({exc.msg}); fix it so paperprov can list its functions") from None
     except ValueError as exc:  # null bytes

@@ -11,6 +11,12 @@ Definitions the record relies on:
 - `partial`: the repository is a shallow clone; lines blamed on the clone's boundary
   commits count as unknown, since their real history is missing.
 - `warnings`: one line each; e.g. "not a git repository: declarations only".
+- `summary`: `units` = {sections, statements, proofs, code, figures_tables} x
+  {human, ai, mixed, unknown} unit counts; `agents` = sorted "tool:model" strings;
+  `ai_statements` = statements whose origin is ai or mixed, `ai_statements_reviewed` =
+  those with a named reviewer; `conflicts`; `lines_by_origin` = {ai, human, unknown,
+  uncommitted} over the union of all units' lines (nested units counted once);
+  `partial`. Attribution rules: see attribute.py; git evidence: see gitlog.py.
 
 Same commit and same working tree, same bytes: nothing here depends on the clone's
 path, the clock or the blame cache.

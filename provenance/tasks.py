@@ -63,8 +63,11 @@ def paper_deps(cfg: Config) -> tuple[list[str], list[str]]:
     def compute() -> tuple[Any, list[str]]:
         from .latex import dependencies
 
-        deps = dependencies(cfg.root, cfg.paper.main)
-        return [list(deps.tex), list(deps.other)], list(deps.tex)
+        # Outputs of other tasks count as present, so the list is the same before and after
+        # the experiments run.
+        generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
+        deps = dependencies(cfg.root, cfg.paper.main, generated=generated)
+        return [list(deps.tex), list(deps.other)], [f for f in deps.tex if not f.startswith("build/")]
 
     tex, other = depcache.cached(cfg.root, f"tex:{cfg.paper.main}", compute)
     return tex, other

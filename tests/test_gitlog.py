@@ -174,3 +174,30 @@ def test_corrupt_cache_is_ignored(repo: Repo) -> None:
     collect(repo.path, ["a.tex"])
     (repo.path / ".git/paperprov/blame-cache.json").write_text("{not json")
     assert per_line(collect(repo.path, ["a.tex"]).blame["a.tex"]) == [c1, c1]
+
+
+def test_trailer_parsing_agrees_with_git_interpret_trailers(tmp_path: Path) -> None:
+    messages = [
+        "Title\n\nBody.\n\nAssisted-by: claude-code:opus\nSigned-off-by: A <a@b>\n",
+        "Title\n\nprose line\nAssisted-by: x:y\n",
+        "Title\n\nnote one\nAssisted-by: x:y\nSigned-off-by: A <a@b>\nCo-authored-by: B <b@c>\n",
+        "Title\n\nCo-authored-by: Claude\n  <noreply@anthropic.com>\nAssisted-by : none\n",
+        "Assisted-by: only-a-title:x\n",
+        "Title\n\nAssisted-by: a:b\n\n\n",
+        "Title\n\nFirst: paragraph\n\nlast paragraph is prose\n",
+    ]
+    for msg in messages:
+        proc = subprocess.run(["git", "interpret-trailers", "--parse"], input=msg.encode(), cwd=tmp_path,
+                              capture_output=True, check=True)
+        theirs = [tuple(part.strip() for part in ln.split(":", 1)) for ln in proc.stdout.decode().splitlines()]
+        ours = [(k, v) for k, v in _trailer_lines(msg)]
+        assert ours == theirs, msg
+
+
+def test_paths_with_spaces_quotes_and_non_ascii(repo: Repo) -> None:
+    name = 'sections/caf\u00e9 "draft" one.tex'
+    c1 = repo.commit("one\n\nAssisted-by: codex:gpt-5", {name: lines(2)})
+    ev = collect(repo.path, [name])
+    assert per_line(ev.blame[name]) == [c1, c1]
+    assert ev.blame[name][0].orig_path == name
+    assert dirty_files(repo.path, [name]) == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Repo, git
-from hookutil import assisted_by, commit, install_hooks, message, write_message
+from hookutil import assisted_by, cli, commit, install_hooks, message, write_message
 
 from provenance.hooks import check_policy, private_keys, tag_message
 from provenance.lint import lint
@@ -319,3 +319,9 @@ def test_no_private_keys_hook_refuses_the_commit(repo: Repo) -> None:
     assert proc.returncode != 0
     assert "deploy_key:1: OPENSSH PRIVATE KEY block" in proc.stderr
     assert hooked.git("rev-parse", "HEAD") == head
+
+
+def test_hook_without_a_message_file_is_a_one_line_error(repo: Repo) -> None:
+    proc = cli(repo.path, "hook", "policy", "missing.txt")
+    assert proc.returncode == 1
+    assert proc.stderr == "paperprov: missing.txt: no such commit message file; git passes it to the hook\n"

@@ -10,6 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from provenance import latex
 from provenance.errors import SourceError
@@ -354,3 +356,44 @@ def test_input_if_file_exists_reads_the_file_when_there_and_is_quiet_when_not(tm
     assert deps.tex == ("main.tex", "s.tex") and deps.missing == ()
     write(tmp_path, {"build/disclosure.tex": "\\section{Disclosure}\n"})
     assert latex.dependencies(tmp_path, "main.tex").tex == ("main.tex", "build/disclosure.tex", "s.tex")
+
+
+PIECES = ["\\begin{lem}", "\\end{lem}", "\\begin{proof}", "[Proof of \\cref{a}]", "\\end{proof}", "{", "}", "[", "]",
+          "%", "\\%", "\\\\", "\\section{", "\\subsection*", "\\label{a}", "\\label{b}", "\\iffalse", "\\else", "\\fi",
+          "\\verb|", "|", "\\begin{verbatim}", "\\end{verbatim}", "\\input{", "missing}", "\\uses{a,b}", "\\ref{c}",
+          "\\begin{figure}", "\\caption{", "\\end{figure}", "\\includegraphics{x}", "\\newtheorem{lem}{Lemma}",
+          "\\end{document}", "\\endinput", "% paperprov: origin=ai", "text", " ", "\n", "\n\n", "\\", "$x$", "\xe9"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(PIECES), max_size=60))
+def test_any_token_soup_gives_sane_units_or_one_source_error(tmp_path: Path, pieces: list[str]) -> None:
+    text = "\\newtheorem{lem}{Lemma}\n" + "".join(pieces)
+    (tmp_path / "main.tex").write_bytes(text.encode("latin-1"))
+    n_lines = text.count("\n") + 1
+    try:
+        found = latex.scan(tmp_path, "main.tex")
+    except SourceError as err:
+        assert str(err).startswith("main.tex:") and "\n" not in str(err)
+        return
+    ids = [u.id for u in found]
+    assert len(ids) == len(set(ids))
+    for u in found:
+        assert 1 <= u.lines[0] <= u.lines[1] <= n_lines
+        assert u.parent is None or u.parent in ids
+
+
+def test_restatable_statements_and_subfigure_captions(tmp_path: Path) -> None:
+    body = ("\\begin{restatable}[Main bound]{theorem}{mainthm}\\label{thm:main}\nx\n\\end{restatable}\n"
+            "\\begin{figure}\n\\begin{subfigure}{.5\\linewidth}\\includegraphics{a}\\caption{Left}\\label{fig:a}"
+            "\\end{subfigure}\n\\caption{Both panels}\\label{fig:both}\n\\end{figure}\n\\mainthm*\n")
+    write(tmp_path, {"a.pdf": b"%PDF-1.4\n"})
+    found = paper(tmp_path, body, "\\usepackage{thmtools,subcaption}\n\\newtheorem{theorem}{Theorem}\n")
+    assert [(u.id, u.kind, u.env, u.title, u.lines, u.includes) for u in found] == [
+        ("thm:main", "statement", "theorem", "Main bound", (6, 8), ()),
+        ("fig:both", "figure", "", "Both panels", (9, 12), ("a.pdf",))]
+
+
+def test_a_header_marker_in_a_file_without_units_is_no_error(tmp_path: Path) -> None:
+    write(tmp_path, {"macros.tex": "% paperprov: origin=ai role=generated\n\\newcommand{\\R}{\\mathbb{R}}\n"})
+    assert [u.title for u in paper(tmp_path, "\\input{macros}\n\\section{S}\n")] == ["S"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,11 @@ def test_local_imports_are_followed_transitively(tmp_path: Path) -> None:
     })
     assert pycode.local_imports(tmp_path, "experiments/run.py") == [
         "experiments/common.py", "experiments/helpers/plots.py", "experiments/model.py", "experiments/run.py"]
+
+
+def test_scanning_prints_no_syntax_warnings(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, {"w.py": 'import re\nPAT = re.compile("\\d+")\n'})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a SyntaxWarning escaping the scan would fail here
+        assert [u.id for u in pycode.scan(tmp_path, ["w.py"])] == ["w.py"]
+    assert capfd.readouterr().err == ""

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import Repo, git
 
 from provenance.config import load
-from provenance.model import record_to_json
+from provenance.model import record_from_dict, record_to_json
 from provenance.record import build_record, write_record
 
 CONFIG = "paper: {name: t, main: paper/main.tex}\n"
@@ -179,4 +177,5 @@ def test_same_commit_gives_the_same_bytes_in_two_clones(history: Repo, tmp_path:
         write_record(load(clone), clone / "build" / "record.json")  # warm cache, same bytes
         outs.append((clone / "build" / "record.json").read_bytes())
     assert outs[0] == outs[1]
+    assert record_to_json(record_from_dict(json.loads(outs[0]))) == outs[0]  # what the disclosure reads back
     assert outs[0] == record_to_json(build_record(load(history.path), use_cache=False))

@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
         if not args.args:
             raise ProvenanceError(f"paperprov hook {args.kind}: give the commit message file (git passes it)")
         msgfile = Path(args.args[0])
+        if not msgfile.is_file():
+            raise ProvenanceError(f"{msgfile}: no such commit message file; git passes it to the hook")
         if args.kind == "tag":
             # git's SOURCE and SHA arguments are not needed: merges and amends are tagged
             # alike, and replays are recognised from the repository state.
