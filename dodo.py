@@ -3,6 +3,7 @@
 from provenance.tasks import (  # noqa: F401  (doit collects task_* names)
     task_attest,
     task_build,
+    task_checks,
     task_disclosure,
     task_experiments,
     task_paper,

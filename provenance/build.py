@@ -127,10 +127,24 @@ def clean_latex(cfg: Config) -> None:
     (cfg.root / "build" / "paper.pdf").unlink(missing_ok=True)
 
 
+def run_checks(cfg: Config) -> None:
+    from .checks import update_for_units, write_empty
+    from .record import CHECKS, scan_units
+
+    units, _ = scan_units(cfg)
+    out = cfg.root / CHECKS
+    update_for_units(cfg.root, units, out, cfg.checks, cfg.annotations)
+    if not out.exists():
+        write_empty(out)  # doit needs its target even when no check is linked
+
+
 def run_record(cfg: Config) -> None:
+    from .policy import enforce
     from .record import write_record
 
-    write_record(cfg, cfg.root / "build" / "record.json")
+    record = write_record(cfg, cfg.root / "build" / "record.json")
+    if cfg.policy.enforce_on_build:
+        enforce(cfg, record)
 
 
 def run_disclosure(cfg: Config) -> None:
@@ -147,7 +161,13 @@ def run_attest(cfg: Config) -> None:
 
 
 def run_submission(cfg: Config, allow_dirty: bool = False) -> None:
+    import json
+
+    from .model import record_from_dict
+    from .policy import enforce
     from .submission import write_submission
 
+    record = record_from_dict(json.loads((cfg.root / "build" / "record.json").read_text(encoding="utf-8")))
+    enforce(cfg, record)
     path = write_submission(cfg, allow_dirty=allow_dirty)
     print(f"wrote {path.relative_to(cfg.root)}")

@@ -236,6 +236,10 @@ def run_checks(root: Path, nodeids: Sequence[str], out: Path, timeout: float | N
     return {n: ran[n][0] for n in sorted(ran)}
 
 
+def write_empty(out: Path) -> None:
+    _write(out, {})
+
+
 def read_checks(out: Path) -> dict[str, dict[str, Any]]:
     """The entries of a checks.json (outcome, duration, message, fingerprint); {} if absent."""
     try:

@@ -24,12 +24,16 @@ path, the clock or the blame cache.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from .attribute import attribute, summarize
 from .config import CONFIG_NAME, Config
 from .fsutil import write_bytes_atomic
-from .model import Record, Unit, record_to_json
+from .model import Attribution, Record, Unit, record_to_json
+
+CHECKS = "build/checks.json"
 
 
 def scan_units(cfg: Config) -> tuple[list[Unit], list[str]]:
@@ -53,6 +57,9 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     files = sorted({u.file for u in units})
     ev = collect(cfg.root, files, use_cache=use_cache)
     attributions = attribute(units, ev, cfg)
+    if ev.available and ev.head is not None:
+        attributions = _with_reviews(cfg, units, attributions)
+    attributions = _with_check_results(cfg, units, attributions)
     if ev.available:
         dirty = bool(dirty_files(cfg.root, files + [CONFIG_NAME])) or ev.head is None
     else:
@@ -61,8 +68,50 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     if ev.available and ev.head is None:
         all_warnings += ("no commits yet: every line counts as uncommitted",)
     summary = summarize(attributions, ev, cfg, partial=ev.shallow)
+    summary.update(_dependencies(attributions))
+    all_warnings += tuple(f"cycle in \\uses: {c}" for c in summary["cycles"])
     return Record(commit=ev.head, dirty=dirty, units=attributions, partial=ev.shallow,
                   warnings=all_warnings, summary=summary)
+
+
+def _with_reviews(cfg: Config, units: Sequence[Unit], atts: Sequence[Attribution]) -> tuple[Attribution, ...]:
+    """Add the reviews recorded by `paperprov review` (git notes) to the declared ones."""
+    from .review import for_units
+
+    noted = for_units(cfg.root, units)
+    return tuple(
+        replace(a, reviewed_by=tuple(sorted(set(a.reviewed_by) | set(noted[a.unit.id]),
+                                            key=lambda r: (r.by, r.source, r.commit or ""))))
+        if a.unit.id in noted else a
+        for a in atts
+    )
+
+
+def _with_check_results(cfg: Config, units: Sequence[Unit], atts: Sequence[Attribution]) -> tuple[Attribution, ...]:
+    """Outcomes of the last claim-check run (the `checks` task writes build/checks.json);
+    durations stay in checks.json so the record stays deterministic."""
+    from .checks import for_record, links, load_results
+
+    linked = links(units, cfg.checks, cfg.annotations)
+    results = for_record(linked, load_results(cfg.root / CHECKS))
+    out = []
+    for a in atts:
+        ran = {c.nodeid: c for c in results.get(a.unit.id, ())}
+        if ran:
+            merged = {c.nodeid: ran.get(c.nodeid, c) for c in a.checks}
+            merged.update(ran)
+            a = replace(a, checks=tuple(merged[n] for n in sorted(merged)))
+        out.append(a)
+    return tuple(out)
+
+
+def _dependencies(atts: Sequence[Attribution]) -> dict[str, object]:
+    from .graph import closure, cycles, format_cycle
+
+    return {
+        "dependencies": {sid: rests.to_dict() for sid, rests in closure(atts).items()},
+        "cycles": [format_cycle(c) for c in cycles(atts)],
+    }
 
 
 def write_record(cfg: Config, out: Path) -> Record:

@@ -23,6 +23,7 @@ DISCLOSURE_TEX = "build/disclosure.tex"
 DISCLOSURE_MD = "build/disclosure.md"
 PDF = "build/paper.pdf"
 ATTESTATION = "build/attestation.intoto.jsonl"
+CHECKS = "build/checks.json"
 LATEX_OUTDIR = "build/latex"
 
 
@@ -108,6 +109,22 @@ def input_files(cfg: Config) -> list[str]:
     return sorted(files)
 
 
+def check_sources(cfg: Config) -> list[str]:
+    """The files behind the claim checks linked to units (test files, the conftest.py
+    files above them, the repo modules they import)."""
+
+    def compute() -> tuple[Any, list[str]]:
+        from .checks import check_files, links
+        from .record import scan_units
+
+        units, _ = scan_units(cfg)
+        nodeids = sorted({n for ids in links(units, cfg.checks, cfg.annotations).values() for n in ids})
+        files = check_files(cfg.root, nodeids)
+        return files, record_sources(cfg) + files
+
+    return depcache.cached(cfg.root, "checks", compute)
+
+
 def experiment_outputs(cfg: Config) -> list[str]:
     return [t for e in cfg.experiments for t in e.targets]
 
@@ -134,6 +151,19 @@ def task_experiments() -> Iterator[dict[str, Any]]:
         }
 
 
+def task_checks() -> dict[str, Any]:
+    """Run the claim checks linked to statements (one pytest run): build/checks.json."""
+    from . import build
+
+    cfg = config()
+    return {
+        "actions": [(action(build.run_checks), [cfg])],
+        "file_dep": sorted(set(record_sources(cfg)) | set(check_sources(cfg))),
+        "targets": [CHECKS],
+        "clean": True,
+    }
+
+
 def task_record() -> dict[str, Any]:
     """Attribute every unit to human or AI work: build/record.json."""
     from doit.tools import config_changed
@@ -143,7 +173,7 @@ def task_record() -> dict[str, Any]:
     cfg = config()
     return {
         "actions": [(action(build.run_record), [cfg])],
-        "file_dep": record_sources(cfg),
+        "file_dep": record_sources(cfg) + [CHECKS],
         "targets": [RECORD],
         "uptodate": [config_changed(gitstate.state_token(cfg.root))],
         "clean": True,
@@ -204,8 +234,8 @@ def task_attest() -> dict[str, Any]:
 
 
 def task_build() -> dict[str, Any]:
-    """Everything: experiments, record, disclosure, paper, attestation (the default)."""
-    return {"actions": None, "task_dep": ["experiments", "record", "disclosure", "paper", "attest"]}
+    """Everything: experiments, checks, record, disclosure, paper, attestation (the default)."""
+    return {"actions": None, "task_dep": ["experiments", "checks", "record", "disclosure", "paper", "attest"]}
 
 
 def task_submission() -> dict[str, Any]:

@@ -70,3 +70,13 @@ def test_init_keeps_hostile_author_names_out_of_yaml_structure(repo: Repo) -> No
     cfg = load(repo.path)
     assert cfg.venue == "none"
     assert cfg.authors[0].name.startswith('Eve "}')
+
+
+def test_init_writes_the_same_dodo_as_the_example() -> None:
+    from conftest import ROOT
+
+    from provenance.commands.init import DODO
+
+    example = (ROOT / "dodo.py").read_text()
+    assert example.split("DOIT_CONFIG")[1] == DODO.split("DOIT_CONFIG")[1]
+    assert example.split("(  #")[1].split(")")[0] == DODO.split("(  #")[1].split(")")[0]

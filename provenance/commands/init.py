@@ -26,6 +26,7 @@ DODO = '''\
 from provenance.tasks import (  # noqa: F401  (doit collects task_* names; never import *)
     task_attest,
     task_build,
+    task_checks,
     task_disclosure,
     task_experiments,
     task_paper,

@@ -16,7 +16,7 @@ from ..errors import ProvenanceError
 from ..model import Attribution, Record, record_to_json
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-COLUMNS = ("id", "kind", "origin", "ai%", "agents", "reviewed by")
+COLUMNS = ("id", "kind", "origin", "ai%", "agents", "reviewed by", "checks")
 MAX_WIDTH = 48
 
 
@@ -42,8 +42,34 @@ def _row(a: Attribution) -> tuple[str, ...]:
         origin,
         f"{a.ai_fraction * 100:.0f}" if a.measured_origin not in (None, "unknown") else "-",
         clean(", ".join(str(g) for g in a.agents) or "-"),
-        clean(", ".join(r.by for r in a.reviewed_by) or "-", 24),
+        clean(", ".join(r.by + (" (stale)" if r.stale else "") for r in a.reviewed_by) or "-", 24),
+        _checks_cell(a),
     )
+
+
+def _checks_cell(a: Attribution) -> str:
+    if not a.checks:
+        return "-"
+    passed = sum(c.outcome == "passed" for c in a.checks)
+    bad = sorted({c.outcome for c in a.checks if c.outcome != "passed"})
+    return f"{passed}/{len(a.checks)} passed" + (f" ({', '.join(bad)})" if bad else "")
+
+
+def _rests_on(record: Record) -> list[str]:
+    """Statements that rest (transitively, through \\uses) on unreviewed AI work or on
+    checks that did not pass."""
+    deps = record.summary.get("dependencies", {})
+    lines = []
+    for sid in deps:
+        d = deps[sid]
+        parts = []
+        if d.get("unreviewed_ai"):
+            parts.append("unreviewed AI: " + ", ".join(d["unreviewed_ai"]))
+        if d.get("bad_checks"):
+            parts.append("checks: " + ", ".join(f"{c['nodeid']} ({c['outcome']})" for c in d["bad_checks"]))
+        if parts:
+            lines.append(f"  {clean(sid, 60)}: {clean('; '.join(parts), 2000)}")
+    return lines
 
 
 def format_table(record: Record) -> str:
@@ -59,6 +85,11 @@ def format_table(record: Record) -> str:
         lines.append("")
         lines.append(f"Conflicts ({len(conflicts)}):")
         lines.extend(f"  {clean(c, 400)}" for c in conflicts)
+    rests = _rests_on(record)
+    if rests:
+        lines.append("")
+        lines.append(f"Statements resting on unreviewed AI work or unpassed checks ({len(rests)}):")
+        lines.extend(rests)
     if record.warnings:
         lines.append("")
         lines.append("Warnings:")
