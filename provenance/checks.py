@@ -17,7 +17,6 @@ JUnit XML can (parametrized ids, collection errors, deselection).
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import os
@@ -84,39 +83,11 @@ def links(units: Sequence[Unit], cfg_checks: Iterable[tuple[str, Sequence[str]]]
     return {k: tuple(dict.fromkeys(normalize(n) for n in v)) for k, v in out.items() if v}
 
 
-def _imported_names(tree: ast.AST) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-            names.update(f"{node.module}.{a.name}" for a in node.names)  # submodules
-    # `import a.b.c` also runs a/__init__.py and a/b/__init__.py.
-    return {".".join(n.split(".")[:i]) for n in names for i in range(1, n.count(".") + 2)}
-
-
 def _module_files(root: Path, rel: str) -> list[str]:
-    """The check file and the repo modules it imports, transitively (by ast, not import)."""
-    seen: list[str] = []
-    todo = [rel]
-    while todo:
-        cur = todo.pop()
-        if cur in seen:
-            continue
-        seen.append(cur)
-        try:
-            tree = ast.parse((root / cur).read_bytes(), filename=cur)
-        except (OSError, SyntaxError, ValueError):
-            continue  # pytest will report it as an error of the check
-        dirs = (posixpath.dirname(cur), *SEARCH_DIRS)
-        for name in sorted(_imported_names(tree)):
-            stem = name.replace(".", "/")
-            for cand in (f"{d}/{stem}{ext}" for d in dirs for ext in (".py", "/__init__.py")):
-                cand = posixpath.normpath(cand.lstrip("/"))
-                if (root / cand).is_file():
-                    todo.append(cand)
-    return sorted(seen)
+    """The check file and the repo modules it imports, transitively."""
+    from .pycode import local_imports
+
+    return local_imports(root, rel, SEARCH_DIRS)
 
 
 def check_files(root: Path, nodeids: Iterable[str]) -> list[str]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import ast
 import io
+import posixpath
 import re
 import tokenize
 import warnings
 from collections.abc import Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import SourceError
 from .markers import parse_marker
@@ -159,9 +160,23 @@ def _owner(rel: str, line: int, lines: list[bytes], spans: list[tuple[int, int]]
                       "def or class, in its first lines, or at the top of the module")
 
 
-def local_imports(root: Path, script: str) -> list[str]:
-    """Repo-relative paths of the modules beside `script` that it imports, transitively."""
-    base = PurePosixPath(script).parent
+def imported_names(tree: ast.AST) -> set[str]:
+    """Every module name an `import` in `tree` may load, parents included (`import a.b.c`
+    also runs a/__init__.py and a/b/__init__.py; `from a import b` may load a/b.py)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+    return {".".join(n.split(".")[:i]) for n in names for i in range(1, n.count(".") + 2)}
+
+
+def local_imports(root: Path, script: str, search_dirs: tuple[str, ...] = ()) -> list[str]:
+    """`script` and the repository modules it imports, transitively, found beside the
+    importing file or under `search_dirs` (repo-relative; "" is the root). Read with
+    `ast`, never imported: a broken file is left for whoever runs it to report."""
     seen: list[str] = []
     todo = [script]
     while todo:
@@ -172,15 +187,12 @@ def local_imports(root: Path, script: str) -> list[str]:
         try:
             tree = ast.parse((root / rel).read_bytes(), filename=rel)
         except (OSError, SyntaxError, ValueError):
-            continue  # the experiment itself will report it when it runs
-        for node in ast.walk(tree):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level <= 1:
-                names = [node.module]
-            for name in names:
-                cand = base / (name.replace(".", "/") + ".py")
+            continue
+        dirs = (posixpath.dirname(rel), *search_dirs)
+        for name in sorted(imported_names(tree)):
+            stem = name.replace(".", "/")
+            for cand in (f"{d}/{stem}{ext}" for d in dirs for ext in (".py", "/__init__.py")):
+                cand = posixpath.normpath(cand.lstrip("/"))
                 if (root / cand).is_file():
-                    todo.append(cand.as_posix())
+                    todo.append(cand)
     return sorted(seen)

@@ -26,9 +26,9 @@ from pathlib import Path
 
 from .errors import ConfigError, GitError
 from .model import Review, Unit, canonical_json
+from .tagnotes import NOTE_VERSION, note_items
 
 REVIEW_REF = "refs/notes/paperprov-review"
-NOTE_VERSION = 1
 # A % that starts a comment: not escaped, though it may follow `\\` (a line break).
 _TEX_COMMENT = re.compile(r"(?<!\\)((?:\\\\)*)%.*")
 
@@ -113,24 +113,14 @@ def _head(root: Path) -> str:
 def parse_note(text: str) -> list[ReviewEntry]:
     """Every review in a note; lines that are not ours (hand-written, truncated) are skipped."""
     out: list[ReviewEntry] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line.startswith("{"):
-            continue
+    for item in note_items(text, "reviews"):
         try:
-            obj = json.loads(line)
-        except ValueError:
+            e = ReviewEntry(label=str(item["label"]), by=str(item["by"]), commit=str(item["commit"]),
+                            digest=str(item["digest"]), time=int(item.get("time", 0)))
+        except (KeyError, TypeError, ValueError):
             continue
-        if not isinstance(obj, dict) or obj.get("paperprov") != NOTE_VERSION:
-            continue
-        for item in obj.get("reviews") or ():
-            try:
-                e = ReviewEntry(label=str(item["label"]), by=str(item["by"]), commit=str(item["commit"]),
-                                digest=str(item["digest"]), time=int(item.get("time", 0)))
-            except (KeyError, TypeError, ValueError):
-                continue
-            if e not in out:
-                out.append(e)
+        if e not in out:
+            out.append(e)
     return out
 
 

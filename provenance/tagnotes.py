@@ -55,11 +55,11 @@ def note_text(tags: list[Tag] | tuple[Tag, ...]) -> str:
     return canonical_json(obj).decode("utf-8") + "\n"
 
 
-def parse_note(text: str) -> list[Tag]:
-    """Every tag in a note, in order, without duplicates. Lines that are not paperprov
-    JSON (a hand-written note, a truncated merge) are skipped, not fatal: a note is
-    evidence, and one bad line must not hide the others."""
-    out: list[Tag] = []
+def note_items(text: str, key: str) -> list[dict]:
+    """The `key` entries of every paperprov JSON line in a note (tags, reviews). Lines
+    that are not paperprov JSON (a hand-written note, a truncated merge) are skipped,
+    not fatal: a note is evidence, and one bad line must not hide the others."""
+    items: list[dict] = []
     for line in text.splitlines():
         line = line.strip()
         if not line.startswith("{"):
@@ -68,12 +68,18 @@ def parse_note(text: str) -> list[Tag]:
             obj = json.loads(line)
         except ValueError:
             continue
-        if not isinstance(obj, dict) or obj.get("paperprov") != NOTE_VERSION:
-            continue
-        for item in obj.get("tags") or ():
-            tag = _tag_from(item)
-            if tag is not None and tag not in out:
-                out.append(tag)
+        if isinstance(obj, dict) and obj.get("paperprov") == NOTE_VERSION:
+            items.extend(i for i in (obj.get(key) or ()) if isinstance(i, dict))
+    return items
+
+
+def parse_note(text: str) -> list[Tag]:
+    """Every tag in a note, in order, without duplicates."""
+    out: list[Tag] = []
+    for item in note_items(text, "tags"):
+        tag = _tag_from(item)
+        if tag is not None and tag not in out:
+            out.append(tag)
     return out
 
 

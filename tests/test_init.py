@@ -77,6 +77,10 @@ def test_init_writes_the_same_dodo_as_the_example() -> None:
 
     from provenance.commands.init import DODO
 
-    example = (ROOT / "dodo.py").read_text()
-    assert example.split("DOIT_CONFIG")[1] == DODO.split("DOIT_CONFIG")[1]
-    assert example.split("(  #")[1].split(")")[0] == DODO.split("(  #")[1].split(")")[0]
+    assert (ROOT / "dodo.py").read_text() == DODO
+
+
+def test_example_ships_the_same_paperprov_sty_that_init_installs() -> None:
+    from conftest import ROOT
+
+    assert (ROOT / "paper/paperprov.sty").read_bytes() == (ROOT / "provenance/data/paperprov.sty").read_bytes()

@@ -25,7 +25,7 @@ def test_status_prints_a_table_with_conflicts(repo: Repo) -> None:
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("commit ") and "(dirty)" not in lines[0]
-    assert lines[1].split() == ["id", "kind", "origin", "ai%", "agents", "reviewed", "by"]
+    assert lines[1].split() == ["id", "kind", "origin", "ai%", "agents", "reviewed", "by", "checks"]
     row = next(ln for ln in lines if ln.startswith("sec:ai "))
     assert row.split()[2:5] == ["ai", "100", "claude-code:claude-opus-4-1"]
     lem = next(ln for ln in lines if ln.startswith("lem:ai "))
