@@ -29,7 +29,7 @@ def test_status_prints_a_table_with_conflicts(repo: Repo) -> None:
     row = next(ln for ln in lines if ln.startswith("sec:ai "))
     assert row.split()[2:5] == ["ai", "100", "claude-code:claude-opus-4-1"]
     lem = next(ln for ln in lines if ln.startswith("lem:ai "))
-    assert lem.split()[1:4] == ["Lemma", "human*", "100"] and lem.split()[-1] == "alice"
+    assert lem.split()[1:4] == ["Lemma", "human*", "100"] and lem.split()[-2:] == ["alice", "-"]
     assert "Conflicts (1):" in lines
     conflict = lines[lines.index("Conflicts (1):") + 1]
     assert "lem:ai" in conflict and "declared origin=human" in conflict
