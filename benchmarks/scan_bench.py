@@ -1,4 +1,4 @@
-"""Source-scanning speed (issue 3, "Units"), and why latex.py has its own lexer.
+"""Source-scanning speed (issue 3, "Units"), and why texlex.py is hand-written.
 
 Times, best of N runs in one process (the OS file cache warm, no paperprov caches):
 1. the example paper (paper/main.tex) and its experiments/*.py;

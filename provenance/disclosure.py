@@ -12,10 +12,10 @@ What the .tex needs from the paper: nothing beyond the LaTeX kernel under pdfLaT
 build's engine; e-TeX's \\dimexpr for column widths; under XeLaTeX/LuaLaTeX escaped `'` and
 backquotes would print as missing glyphs). It loads no package: booktabs rules are
 used when the paper loads booktabs (\\hline otherwise); hyperref/cleveref are optional
-(\\ref is the kernel's). The dependency graph is drawn in the kernel's picture mode
-(\\qbezier edges); its nodes are filled with colour only when the paper loads color or
-xcolor, and state their origin and review status in words either way. The output is pure
-ASCII, so the paper's input and font encodings do not matter.
+(\\ref is the kernel's). The dependency graph (laid out by depgraph.py) is drawn in the
+kernel's picture mode (\\qbezier edges); its nodes are filled with colour only when the
+paper loads color or xcolor, and state their origin and review status in words either
+way. The output is pure ASCII, so the paper's input and font encodings do not matter.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import aia
 from .config import Config
+from .depgraph import Graph, layout
 from .errors import BuildError
 from .escape import md, md_code, safe_label, tex, tex_chunks, tex_id, tex_label
 from .fsutil import write_text_atomic
@@ -38,8 +38,6 @@ TITLE = "AI use and provenance disclosure"
 GROUPS = (("section", "sections", SECTION_KINDS), ("statement", "statements", ("statement",)),
           ("proof", "proofs", ("proof",)), ("code unit", "code units", CODE_KINDS),
           ("figure or table", "figures and tables", ("figure", "table")))
-MAX_GRAPH_NODES = 60
-PER_ROW = 5  # graph nodes per row; a layer with more wraps onto several rows
 
 
 @dataclass(frozen=True)
@@ -104,41 +102,6 @@ class AgentUse:
     tool: str
     model: str
     units: int
-
-
-@dataclass(frozen=True)
-class Node:
-    ref: Ref
-    origin: str
-    status: str
-    x: str  # picture coordinates, formatted once so output is byte-stable
-    y: str
-
-
-@dataclass(frozen=True)
-class Edge:
-    x1: str
-    y1: str
-    cx: str
-    cy: str
-    x2: str
-    y2: str
-
-
-@dataclass(frozen=True)
-class Graph:
-    height: str
-    node_w: str
-    node_h: str
-    nodes: tuple[Node, ...]
-    edges: tuple[Edge, ...]
-    uses: tuple[tuple[Ref, tuple[Ref, ...]], ...]  # for the Markdown adjacency list
-
-    @property
-    def compact(self) -> bool:
-        """Short enough (in hundredths of the line width) to keep on one page with its
-        heading and legend; a taller graph may break from them."""
-        return float(self.height) <= 110
 
 
 @dataclass(frozen=True)
@@ -215,83 +178,6 @@ def _row(a: Attribution, by_id: dict[str, Attribution]) -> Row:
     )
 
 
-def _fmt(v: float) -> str:
-    return f"{v:.2f}"
-
-
-def _graph(units: Sequence[Attribution], rows: dict[str, Row]) -> Graph | None:
-    """Statements laid out by longest-path layering: a statement sits one layer below the
-    deepest statement it uses (its own `uses` plus those of its proofs)."""
-    stmts = [a for a in units if a.unit.kind == "statement"]
-    if not stmts or len(stmts) > MAX_GRAPH_NODES:
-        return None
-    by_name: dict[str, str] = {}
-    for a in stmts:
-        by_name.setdefault(a.unit.id, a.unit.id)
-        if a.unit.label:
-            by_name.setdefault(a.unit.label, a.unit.id)
-    deps: dict[str, list[str]] = {a.unit.id: [] for a in stmts}
-    for a in units:
-        owner = a.unit.id if a.unit.kind == "statement" else a.unit.parent if a.unit.kind == "proof" else None
-        for used in a.unit.uses:
-            target = by_name.get(used)
-            if owner in deps and target and target != owner and target not in deps[owner]:
-                deps[owner].append(target)
-    layer: dict[str, int] = {}
-    visiting: set[str] = set()
-
-    def depth(s: str) -> int:  # a cycle (malformed record) is cut where it closes
-        if s in layer:
-            return layer[s]
-        visiting.add(s)
-        d = 1 + max((depth(t) for t in deps[s] if t not in visiting), default=-1)
-        visiting.discard(s)
-        layer[s] = d
-        return d
-
-    for a in stmts:
-        depth(a.unit.id)
-    order = {a.unit.id: i for i, a in enumerate(stmts)}
-    pos: dict[str, tuple[float, float]] = {}
-    row_of: dict[str, int] = {}
-    nodes, row_y, slot = [], 0.0, 100.0 / PER_ROW
-    node_w, node_h, gap = slot * 0.86, 8.0, 12.0
-    for lay in range(max(layer.values()) + 1):
-        members = [s for s in deps if layer[s] == lay]
-
-        def bary(s: str) -> tuple[float, int]:  # fewer crossings: sit under what you use
-            xs = [pos[t][0] for t in deps[s] if t in pos]
-            return (sum(xs) / len(xs) if xs else -1.0, order[s])
-
-        members.sort(key=bary)
-        for start in range(0, len(members), PER_ROW):
-            chunk = members[start:start + PER_ROW]
-            offset = (100.0 - slot * len(chunk)) / 2
-            for i, s in enumerate(chunk):
-                pos[s] = (offset + slot * i + (slot - node_w) / 2, row_y)
-                row_of[s] = round(-row_y / (node_h + gap))
-            row_y -= node_h + gap
-    height = -row_y - gap
-    for s, (x, y) in pos.items():
-        pos[s] = (x, y + height - node_h)
-    for s in sorted(pos, key=lambda s: (-pos[s][1], pos[s][0])):
-        r = rows[s]
-        nodes.append(Node(ref=r.ref, origin=r.origin, status=r.status, x=_fmt(pos[s][0]), y=_fmt(pos[s][1])))
-    edges = []
-    for s in sorted(deps, key=order.__getitem__):
-        for t in deps[s]:
-            x1, y1 = pos[t][0] + node_w / 2, pos[t][1]
-            x2, y2 = pos[s][0] + node_w / 2, pos[s][1] + node_h
-            cx = (x1 + x2) / 2
-            span = row_of[s] - row_of[t]
-            if span > 1:  # bend around the rows in between instead of through their nodes
-                cx += (1 if cx >= 50 else -1) * (node_w + 4 * (span - 2))
-            edges.append(Edge(_fmt(x1), _fmt(y1), _fmt(cx), _fmt((y1 + y2) / 2), _fmt(x2), _fmt(y2)))
-    uses = tuple((rows[s].ref, tuple(rows[t].ref for t in deps[s])) for s in sorted(deps, key=order.__getitem__))
-    return Graph(height=_fmt(height), node_w=_fmt(node_w), node_h=_fmt(node_h), nodes=tuple(nodes),
-                 edges=tuple(edges), uses=uses)
-
-
 def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
     from .sshkeys import read_public_keys
 
@@ -334,7 +220,7 @@ def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
         sections=tuple(rows[a.unit.id] for a in units if a.unit.kind in SECTION_KINDS),
         involved=involved, reviewers=reviewers, outside_reviewers=outside,
         checks=(tally["passed"], tally["failed"], tally["not run"]),
-        graph=_graph(units, rows), aia=statement, answers=aia.venue_answers(cfg.venue, facts),
+        graph=layout(units, rows), aia=statement, answers=aia.venue_answers(cfg.venue, facts),
         verify_command=f"paperprov verify dist/{cfg.paper.name}-submission.zip --trusted-keys keys/",
     )
 

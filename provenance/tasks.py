@@ -103,7 +103,8 @@ def record_sources(cfg: Config) -> list[str]:
 def input_files(cfg: Config) -> list[str]:
     """Every source file the build reads, for the attestation's resolved dependencies."""
     tex, other = paper_deps(cfg)
-    files = set(record_sources(cfg)) | {f for f in tex + other if not f.startswith("build/")}
+    files = set(record_sources(cfg)) | set(check_sources(cfg))
+    files.update(f for f in tex + other if not f.startswith("build/"))
     for e in cfg.experiments:
         files.update(experiment_deps(cfg, e))
     return sorted(files)
@@ -188,7 +189,7 @@ def task_disclosure() -> dict[str, Any]:
     keys = sorted(p.relative_to(cfg.root).as_posix() for p in (cfg.root / "keys").glob("*.pub"))
     # The renderer and its templates shape the output too: a paperprov upgrade re-renders.
     here = Path(__file__).parent
-    renderer = [str(here / n) for n in ("disclosure.py", "aia.py", "escape.py",
+    renderer = [str(here / n) for n in ("disclosure.py", "depgraph.py", "aia.py", "escape.py",
                                         "templates/disclosure.tex.j2", "templates/disclosure.md.j2")]
     return {
         "actions": [(action(build.run_disclosure), [cfg])],

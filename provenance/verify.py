@@ -5,7 +5,8 @@ attestation file. Checks, one line each: every envelope parses and has the in-to
 payload type; every signature, and which trusted key made it; the threshold of
 distinct trusted keys; every subject's sha256; the record statement bound to the same
 subjects, to record.json's digest and to the same commit; the source; with --rebuild,
-a rebuild from the source archive.
+a rebuild from the source archive. Reading the bundle itself, within safe bounds, is
+bundle.py's job; this module decides what each result means.
 
 Source check (our choice): in a zip, source.tar's git tree id is recomputed from its
 entries (blob and tree hashing as git does) and must equal the attested `gitTree`; its
@@ -22,30 +23,19 @@ SOURCE_DATE_EPOCH by this paperprov; their digests must equal the attested ones.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
-import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from . import manifest, signing
+from .bundle import SOURCE_TAR, Bundle, extract_source, locate, source_tree
 from .errors import ProvenanceError, VerifyError
-from .hashing import sha256_stream
 from .sshkeys import PublicKey, fingerprint, read_public_keys
 
-ATTESTATION = "build/attestation.intoto.jsonl"
-SOURCE_TAR = "source.tar"
-MAX_TOTAL = 2 << 30  # bytes, decompressed, in a whole bundle
-MAX_RATIO = 200  # decompressed/compressed, for entries above 1 MiB
-MAX_ENTRIES = 100_000
 INTEGRITY_NOTE = ("trusted keys are the bundle's own keys/*.pub: this proves the files are intact and "
                   "signed by those keys, not who holds them; pass --trusted-keys for authenticity")
 
@@ -84,112 +74,7 @@ def format_json(report: Report) -> str:
                        "notes": list(report.notes)}, indent=2, sort_keys=True)
 
 
-# -- where the files come from ---------------------------------------------------------
-
-@dataclass
-class Bundle:
-    """Files by repo-relative name, from a directory or a zip; digests are cached."""
-
-    root: Path | None = None
-    zf: zipfile.ZipFile | None = None
-    _digests: dict[str, str | None] = field(default_factory=dict)
-
-    def names(self) -> list[str]:
-        if self.zf is not None:
-            return [i.filename for i in self.zf.infolist() if not i.is_dir()]
-        return []
-
-    @contextmanager
-    def open(self, name: str) -> Iterator[BinaryIO | None]:
-        if not manifest.is_safe_name(name):
-            yield None
-        elif self.zf is not None:
-            try:
-                info = self.zf.getinfo(name)
-            except KeyError:
-                yield None
-                return
-            with self.zf.open(info) as fh:
-                yield fh  # type: ignore[misc]
-        else:
-            assert self.root is not None
-            path = self.root / name
-            try:
-                inside = path.resolve().is_relative_to(self.root.resolve())
-                fh = open(path, "rb") if inside and path.is_file() else None
-            except OSError:
-                fh = None
-            if fh is None:
-                yield None
-                return
-            with fh:
-                yield fh
-
-    def digest(self, name: str) -> str | None:
-        if name not in self._digests:
-            with self.open(name) as fh:
-                try:
-                    self._digests[name] = None if fh is None else sha256_stream(fh, MAX_TOTAL)[0]
-                except (ValueError, zipfile.BadZipFile, OSError) as exc:
-                    raise VerifyError(f"{name}: cannot read it from the bundle ({exc})") from None
-        return self._digests[name]
-
-    def read(self, name: str, limit: int = 256 << 20) -> bytes | None:
-        with self.open(name) as fh:
-            if fh is None:
-                return None
-            try:
-                data = fh.read(limit + 1)
-            except (zipfile.BadZipFile, OSError) as exc:
-                raise VerifyError(f"{name}: cannot read it from the bundle ({exc})") from None
-        if len(data) > limit:
-            raise VerifyError(f"{name}: larger than {limit} bytes; refusing to read it")
-        return data
-
-
-def open_zip(path: Path) -> zipfile.ZipFile:
-    """A zip whose entry names and sizes are safe to read; VerifyError otherwise."""
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise VerifyError(f"{path}: not a readable zip ({exc})") from None
-    infos = zf.infolist()
-    if len(infos) > MAX_ENTRIES:
-        raise VerifyError(f"{path}: {len(infos)} entries; refusing more than {MAX_ENTRIES}")
-    seen, total = set(), 0
-    for info in infos:
-        name = info.filename.rstrip("/") if info.is_dir() else info.filename
-        if not manifest.is_safe_name(name):
-            raise VerifyError(f"{path}: refusing entry {info.filename!r} (absolute path, '..' or empty component)")
-        if name in seen:
-            raise VerifyError(f"{path}: entry {name!r} appears twice; refusing an ambiguous bundle")
-        seen.add(name)
-        if info.flag_bits & 0x1:
-            raise VerifyError(f"{path}: entry {name!r} is encrypted; a submission is never encrypted")
-        total += info.file_size
-        if total > MAX_TOTAL:
-            raise VerifyError(f"{path}: more than {MAX_TOTAL >> 30} GiB once decompressed; refusing it")
-        if info.file_size > (1 << 20) and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise VerifyError(f"{path}: entry {name!r} expands more than {MAX_RATIO}x (a zip bomb?); refusing it")
-    return zf
-
-
-def locate(path: Path) -> tuple[Bundle, str]:
-    """The bundle PATH names and the attestation's name inside it."""
-    if not path.exists():
-        raise VerifyError(f"{path}: no such file or directory; give a submission zip, a build directory or an attestation")
-    if path.is_file() and zipfile.is_zipfile(path):
-        return Bundle(zf=open_zip(path)), ATTESTATION
-    if path.is_dir():
-        if (path / ATTESTATION).is_file():
-            return Bundle(root=path), ATTESTATION
-        if (path / "attestation.intoto.jsonl").is_file() and path.name == "build":
-            return Bundle(root=path.parent), ATTESTATION
-        raise VerifyError(f"{path}: no {ATTESTATION} here; run `doit build` or give the submission zip")
-    if path.parent.name == "build":
-        return Bundle(root=path.parent.parent), f"build/{path.name}"
-    return Bundle(root=path.parent), path.name
-
+# -- which keys are trusted ------------------------------------------------------------
 
 def trusted_keys(option: Path | None, bundle: Bundle) -> list[PublicKey]:
     if option is not None:
@@ -316,30 +201,6 @@ def _record(bundle: Bundle, statements: dict[str, manifest.Statement], checks: l
                         "bound to the same subjects, to record.json's digest and to the commit")))
 
 
-def _git_tree(entries: dict[str, tuple[str, bytes]], algo: str) -> str:
-    """Git's tree id of {path: (mode, object id)}, computed as `git write-tree` would."""
-    tree: dict[str, object] = {}
-    for path, leaf in entries.items():
-        node = tree
-        *dirs, base = path.split("/")
-        for d in dirs:
-            node = node.setdefault(d, {})  # type: ignore[assignment]
-        node[base] = leaf  # type: ignore[index]
-
-    def write(node: dict[str, object]) -> bytes:
-        items = []
-        for name, child in node.items():
-            if isinstance(child, dict):
-                items.append((name + "/", b"40000 " + name.encode() + b"\0" + write(child)))
-            else:
-                mode, oid = child  # type: ignore[misc]
-                items.append((name, mode.encode() + b" " + name.encode() + b"\0" + oid))
-        body = b"".join(e for _, e in sorted(items, key=lambda x: x[0].encode()))
-        return hashlib.new(algo, b"tree %d\0" % len(body) + body).digest()
-
-    return write(tree).hex()
-
-
 def _source(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) -> None:
     src, inputs = slsa.source(), {k: v for k, v in slsa.inputs().items() if k != "source"}
     if bundle.zf is None:
@@ -348,43 +209,16 @@ def _source(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) -> No
                             "the working tree" + (f"; differ or missing: {', '.join(bad[:5])}" if bad else "")))
         return
     want_tree = src.get("gitTree", "")
-    algo = "sha256" if len(want_tree) == 64 else "sha1"
-    entries: dict[str, tuple[str, bytes]] = {}
-    sha: dict[str, str] = {}
-    with bundle.open(SOURCE_TAR) as fh:
-        if fh is None:
-            checks.append(Check(False, f"{SOURCE_TAR}: missing from the bundle"))
-            return
-        try:
-            with tarfile.open(fileobj=fh, mode="r|") as tf:
-                for m in tf:
-                    name = m.name.rstrip("/")
-                    if len(entries) >= MAX_ENTRIES or not manifest.is_safe_name(name):
-                        raise VerifyError(f"{SOURCE_TAR}: refusing entry {m.name!r} (unsafe name or too many entries)")
-                    if m.isdir():
-                        continue
-                    if m.issym():
-                        data = m.linkname.encode()
-                        entries[name] = ("120000", hashlib.new(algo, b"blob %d\0" % len(data) + data).digest())
-                    elif m.isfile():
-                        blob, s256 = hashlib.new(algo, b"blob %d\0" % m.size), hashlib.sha256()
-                        f = tf.extractfile(m)
-                        while f is not None and (chunk := f.read(1 << 20)):
-                            blob.update(chunk)
-                            s256.update(chunk)
-                        entries[name] = ("100755" if m.mode & 0o100 else "100644", blob.digest())
-                        sha[name] = s256.hexdigest()
-                    else:
-                        raise VerifyError(f"{SOURCE_TAR}: refusing entry {m.name!r} of an unexpected type")
-                commit = tf.pax_headers.get("comment", "")
-        except (tarfile.TarError, EOFError, zipfile.BadZipFile) as exc:
-            raise VerifyError(f"{SOURCE_TAR}: not a readable tar archive ({exc})") from None
-    tree = _git_tree(entries, algo)
+    got = source_tree(bundle, "sha256" if len(want_tree) == 64 else "sha1")
+    if got is None:
+        checks.append(Check(False, f"{SOURCE_TAR}: missing from the bundle"))
+        return
+    tree, commit = got.tree, got.commit
     same = tree == want_tree and commit == src.get("gitCommit")
     checks.append(Check(same, f"{SOURCE_TAR}: " + (f"git tree {tree[:12]} of commit {commit[:12]} as attested" if same
                         else f"tree {tree[:12]} / commit {commit[:12] or '?'} differ from the attested "
                              f"{want_tree[:12] or '?'} / {src.get('gitCommit', '?')[:12]}")))
-    bad = sorted(n for n, d in inputs.items() if sha.get(n) != d)
+    bad = sorted(n for n, d in inputs.items() if got.sha256.get(n) != d)
     checks.append(Check(not bad, f"{SOURCE_TAR}: {len(inputs) - len(bad)} of {len(inputs)} attested input files match"
                         + (f"; differ or missing: {', '.join(bad[:5])}" if bad else "")))
 
@@ -413,16 +247,10 @@ def _rebuild(bundle: Bundle, slsa: manifest.Statement, checks: list[Check], note
         return
     epoch = manifest.dig(slsa.predicate, "buildDefinition", "internalParameters", "sourceDateEpoch")
     with tempfile.TemporaryDirectory(prefix="paperprov-rebuild-") as tmp:
-        with bundle.open(SOURCE_TAR) as fh:
-            if fh is None:
-                checks.append(Check(False, f"rebuild: no {SOURCE_TAR} in the bundle"))
-                return
-            try:
-                with tarfile.open(fileobj=fh, mode="r|") as tf:
-                    tf.extractall(tmp, filter="data")
-            except (tarfile.TarError, OSError) as exc:
-                checks.append(Check(False, f"rebuild: cannot extract {SOURCE_TAR} ({exc})"))
-                return
+        problem = extract_source(bundle, tmp)
+        if problem is not None:
+            checks.append(Check(False, f"rebuild: {problem}"))
+            return
         # A one-commit repository of exactly the attested tree, for stages that read
         # HEAD (e.g. the committed keys/*.pub the disclosure names).
         gitenv = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="paperprov verify",

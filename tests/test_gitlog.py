@@ -10,13 +10,13 @@ from conftest import Repo, git
 
 from provenance.gitlog import (
     BlameSpan,
-    _trailer_lines,
     classify_commit,
     collect,
     dirty_files,
     read_commits,
 )
 from provenance.model import Agent
+from provenance.trailers import trailer_lines
 
 SHA = "a" * 40
 
@@ -36,17 +36,17 @@ def per_line(spans: tuple[BlameSpan, ...]) -> list[str | None]:
 
 def test_trailers_are_read_from_the_last_paragraph_only() -> None:
     msg = "Title\n\nBody mentions Assisted-by: fake:model in prose.\n\nAssisted-by: claude-code:opus\nSigned-off-by: A <a@b>\n"
-    assert _trailer_lines(msg) == [("Assisted-by", "claude-code:opus"), ("Signed-off-by", "A <a@b>")]
+    assert trailer_lines(msg) == [("Assisted-by", "claude-code:opus"), ("Signed-off-by", "A <a@b>")]
 
 
 def test_a_title_alone_is_never_a_trailer() -> None:
-    assert _trailer_lines("Assisted-by: claude-code:opus\n") == []
+    assert trailer_lines("Assisted-by: claude-code:opus\n") == []
 
 
 def test_a_mixed_last_paragraph_is_prose_unless_git_generated_trailers_dominate() -> None:
-    assert _trailer_lines("T\n\nThis is prose.\nAssisted-by: x:y\n") == []
+    assert trailer_lines("T\n\nThis is prose.\nAssisted-by: x:y\n") == []
     msg = "T\n\nsome note\nAssisted-by: x:y\nSigned-off-by: A <a@b>\nCo-authored-by: B <b@c>\n"
-    assert ("Assisted-by", "x:y") in _trailer_lines(msg)
+    assert ("Assisted-by", "x:y") in trailer_lines(msg)
 
 
 def test_trailer_continuation_lines_and_case_insensitive_tokens() -> None:
@@ -190,7 +190,7 @@ def test_trailer_parsing_agrees_with_git_interpret_trailers(tmp_path: Path) -> N
         proc = subprocess.run(["git", "interpret-trailers", "--parse"], input=msg.encode(), cwd=tmp_path,
                               capture_output=True, check=True)
         theirs = [tuple(part.strip() for part in ln.split(":", 1)) for ln in proc.stdout.decode().splitlines()]
-        ours = [(k, v) for k, v in _trailer_lines(msg)]
+        ours = [(k, v) for k, v in trailer_lines(msg)]
         assert ours == theirs, msg
 
 

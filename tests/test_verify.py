@@ -235,7 +235,7 @@ def test_zip_bomb_is_refused_before_decompressing(tmp_path: Path) -> None:
 
 
 def test_bundle_over_the_decompressed_size_budget_is_refused(tmp_path: Path, bundle: Path, monkeypatch) -> None:
-    import provenance.verify as v
+    import provenance.bundle as v
 
     monkeypatch.setattr(v, "MAX_TOTAL", 1000)  # a small budget stands in for 2 GiB
     with pytest.raises(VerifyError, match="GiB once decompressed"):

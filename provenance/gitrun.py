@@ -1,0 +1,57 @@
+"""Running git as a subprocess, and where the repository is.
+
+The git-evidence modules (gitlog, blame, blamecache) share this one runner so that
+every call gets the same config overrides and the same one-line errors: quotePath off,
+so non-ASCII paths come back as UTF-8 rather than C-quoted; showSignature off, so a
+user's config cannot splice GPG output into `git log` fields. List form, never a shell.
+(gitstate.py reads .git without a process; this is for queries that need git itself.)
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import GitError, ToolMissing
+
+
+def git(root: Path, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    cmd = ["git", "-c", "core.quotePath=false", "-c", "log.showSignature=false", *args]
+    try:
+        proc = subprocess.run(cmd, cwd=root, input=input, capture_output=True)
+    except FileNotFoundError:
+        raise ToolMissing("git not found on PATH; install git (Debian/Ubuntu: sudo apt-get install git)") from None
+    if check and proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed in {root}: {err[-1] if err else 'no message'}")
+    return proc
+
+
+@dataclass(frozen=True)
+class RepoInfo:
+    top: Path
+    git_dir: Path
+    prefix: str  # root relative to top, "" or "sub/dir/"
+    head: str | None
+    shallow: bool
+
+
+def repo_info(root: Path) -> RepoInfo | None:
+    """None when `root` is not inside a git work tree. One `git rev-parse` call when
+    HEAD exists; a second one before the first commit."""
+    base = ("rev-parse", "--show-toplevel", "--git-common-dir", "--show-prefix", "--is-shallow-repository")
+    proc = git(root, *base, "HEAD", check=False)
+    head: str | None = None
+    if proc.returncode == 0:
+        head = proc.stdout.decode().split("\n")[4].strip() or None
+    else:
+        proc = git(root, *base, check=False)  # no commits yet (or not a repository)
+        if proc.returncode != 0:
+            return None
+    lines = proc.stdout.decode("utf-8", "surrogateescape").split("\n")
+    if len(lines) < 4:
+        return None
+    top, common, prefix, shallow = lines[:4]
+    return RepoInfo(top=Path(top), git_dir=(root / common).resolve(), prefix=prefix,
+                    head=head, shallow=shallow.strip() == "true")
