@@ -179,7 +179,7 @@ def _row(a: Attribution, by_id: dict[str, Attribution]) -> Row:
 
 
 def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
-    from .sshkeys import read_public_keys
+    from .sshkeys import committed_public_keys
 
     units = record.units
     by_id = {a.unit.id: a for a in units}
@@ -213,7 +213,7 @@ def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
         title=TITLE, paper=cfg.paper.name, venue=cfg.venue, venue_name=aia.VENUES.get(cfg.venue, ""),
         commit=record.commit, dirty=record.dirty, partial=record.partial, warnings=record.warnings,
         record_sha256=record_sha256,
-        signers=tuple((k.name, k.fingerprint) for k in read_public_keys(cfg.root)),
+        signers=tuple((k.name, k.fingerprint) for k in committed_public_keys(cfg.root)),
         ai_used=bool(involved or agents), counts=tuple(counts), agents=agents,
         statements=tuple(rows[a.unit.id] for a in units if a.unit.kind in ("statement", "proof")),
         code=tuple(rows[a.unit.id] for a in units if a.unit.kind in CODE_KINDS),

@@ -183,18 +183,22 @@ def task_record() -> dict[str, Any]:
 
 def task_disclosure() -> dict[str, Any]:
     """Render the disclosure appendix from the record: build/disclosure.{tex,md}."""
+    from doit.tools import config_changed
+
     from . import build
 
     cfg = config()
-    keys = sorted(p.relative_to(cfg.root).as_posix() for p in (cfg.root / "keys").glob("*.pub"))
     # The renderer and its templates shape the output too: a paperprov upgrade re-renders.
     here = Path(__file__).parent
     renderer = [str(here / n) for n in ("disclosure.py", "depgraph.py", "aia.py", "escape.py",
                                         "templates/disclosure.tex.j2", "templates/disclosure.md.j2")]
     return {
         "actions": [(action(build.run_disclosure), [cfg])],
-        "file_dep": [RECORD, CONFIG_NAME] + keys + renderer,
+        "file_dep": [RECORD, CONFIG_NAME] + renderer,
         "targets": [DISCLOSURE_TEX, DISCLOSURE_MD],
+        # It names the signers' keys committed at HEAD, never an uncommitted keys/*.pub,
+        # so that every builder of a commit renders the same bytes.
+        "uptodate": [config_changed(gitstate.head_commit(cfg.root) or "")],
         "clean": True,
     }
 
