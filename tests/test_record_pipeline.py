@@ -66,6 +66,10 @@ def test_record_carries_check_outcomes_and_what_statements_rest_on(small: Repo) 
     assert "lem:a" in rests["unreviewed_ai"]
     checks = json.loads((small.path / "build/checks.json").read_text())["checks"]
     assert checks["tests/test_claims.py::test_true"]["duration"] >= 0.0
+    status = run_cli(small.path, "status")
+    row = next(ln for ln in status.stdout.splitlines() if ln.startswith("lem:b "))
+    assert "0/1 passed (failed) in " in row
+    assert "lem:b: unreviewed AI: lem:a; checks: tests/test_claims.py::test_false (failed)" in status.stdout
     # Nothing changed: the checks task is up to date and pytest does not run again.
     again = run_doit(small.path, "record")
     assert "-- checks" in again.stdout

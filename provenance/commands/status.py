@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import ProvenanceError
@@ -33,7 +34,7 @@ def clean(text: str, width: int = MAX_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _row(a: Attribution) -> tuple[str, ...]:
+def _row(a: Attribution, durations: Mapping[str, float]) -> tuple[str, ...]:
     kind = a.unit.display or a.unit.kind
     origin = a.origin + ("*" if a.decided_by in ("marker", "sidecar") else "")
     return (
@@ -43,16 +44,18 @@ def _row(a: Attribution) -> tuple[str, ...]:
         f"{a.ai_fraction * 100:.0f}" if a.measured_origin not in (None, "unknown") else "-",
         clean(", ".join(str(g) for g in a.agents) or "-"),
         clean(", ".join(r.by + (" (stale)" if r.stale else "") for r in a.reviewed_by) or "-", 24),
-        _checks_cell(a),
+        _checks_cell(a, durations),
     )
 
 
-def _checks_cell(a: Attribution) -> str:
+def _checks_cell(a: Attribution, durations: Mapping[str, float]) -> str:
     if not a.checks:
         return "-"
     passed = sum(c.outcome == "passed" for c in a.checks)
     bad = sorted({c.outcome for c in a.checks if c.outcome != "passed"})
-    return f"{passed}/{len(a.checks)} passed" + (f" ({', '.join(bad)})" if bad else "")
+    took = [durations[c.nodeid] for c in a.checks if c.nodeid in durations]
+    return (f"{passed}/{len(a.checks)} passed" + (f" ({', '.join(bad)})" if bad else "")
+            + (f" in {sum(took):.2f}s" if took else ""))
 
 
 def _rests_on(record: Record) -> list[str]:
@@ -72,8 +75,10 @@ def _rests_on(record: Record) -> list[str]:
     return lines
 
 
-def format_table(record: Record) -> str:
-    rows = [COLUMNS] + [_row(a) for a in record.units]
+def format_table(record: Record, durations: Mapping[str, float] | None = None) -> str:
+    """`durations`: seconds per check node id from the last run (build/checks.json); the
+    record itself keeps only outcomes, so that it stays the same bytes run after run."""
+    rows = [COLUMNS] + [_row(a, durations or {}) for a in record.units]
     widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -107,7 +112,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(record_to_json(record))
         sys.stdout.flush()
         return 0
-    text = format_table(record)
+    from ..checks import load_results
+    from ..record import CHECKS
+
+    durations = {n: r.duration for n, r in load_results(cfg.root / CHECKS).items()}
+    text = format_table(record, durations)
     try:
         from ..session import stale_warning
 
