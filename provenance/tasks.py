@@ -27,13 +27,28 @@ CHECKS = "build/checks.json"
 LATEX_OUTDIR = "build/latex"
 
 
+def creator(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """doit prints a traceback for an exception in a task creator; an expected failure
+    (a bad provenance.yaml, a malformed marker met while listing the paper's files)
+    becomes one line and exit status 1 instead."""
+
+    def replay(items: list[Any]) -> Iterator[Any]:
+        yield from items  # doit wants a generator back, not a list
+
+    @functools.wraps(fn)
+    def create() -> Any:
+        try:
+            result = fn()
+            return replay(list(result)) if isinstance(result, Iterator) else result
+        except ProvenanceError as err:
+            sys.exit(f"paperprov: {err}")
+
+    return create
+
+
 @functools.lru_cache(maxsize=None)
 def _config(root: str) -> Config:
-    try:
-        return load(root)
-    except ProvenanceError as err:
-        # doit would print a traceback for an exception in a task creator.
-        sys.exit(f"paperprov: {err}")
+    return load(root)
 
 
 def config() -> Config:
@@ -123,7 +138,12 @@ def check_sources(cfg: Config) -> list[str]:
         files = check_files(cfg.root, nodeids)
         return files, record_sources(cfg) + files
 
-    return depcache.cached(cfg.root, "checks", compute)
+    try:
+        return depcache.cached(cfg.root, "checks", compute)
+    except ProvenanceError:
+        # A malformed marker or a bad `checks:` label: the checks and record tasks
+        # report it when they run; listing tasks and running experiments still work.
+        return []
 
 
 def experiment_outputs(cfg: Config) -> list[str]:
@@ -132,6 +152,7 @@ def experiment_outputs(cfg: Config) -> list[str]:
 
 # -- tasks -----------------------------------------------------------------------------
 
+@creator
 def task_experiments() -> Iterator[dict[str, Any]]:
     """Run the experiments declared in provenance.yaml."""
     from doit.tools import config_changed
@@ -152,6 +173,7 @@ def task_experiments() -> Iterator[dict[str, Any]]:
         }
 
 
+@creator
 def task_checks() -> dict[str, Any]:
     """Run the claim checks linked to statements (one pytest run): build/checks.json."""
     from . import build
@@ -165,6 +187,7 @@ def task_checks() -> dict[str, Any]:
     }
 
 
+@creator
 def task_record() -> dict[str, Any]:
     """Attribute every unit to human or AI work: build/record.json."""
     from doit.tools import config_changed
@@ -181,6 +204,7 @@ def task_record() -> dict[str, Any]:
     }
 
 
+@creator
 def task_disclosure() -> dict[str, Any]:
     """Render the disclosure appendix from the record: build/disclosure.{tex,md}."""
     from doit.tools import config_changed
@@ -203,6 +227,7 @@ def task_disclosure() -> dict[str, Any]:
     }
 
 
+@creator
 def task_paper() -> dict[str, Any]:
     """Compile the paper with latexmk: build/paper.pdf."""
     from doit.tools import config_changed
@@ -221,6 +246,7 @@ def task_paper() -> dict[str, Any]:
     }
 
 
+@creator
 def task_attest() -> dict[str, Any]:
     """Sign the hashes of every input and output: build/attestation.intoto.jsonl."""
     from doit.tools import config_changed
@@ -238,11 +264,13 @@ def task_attest() -> dict[str, Any]:
     }
 
 
+@creator
 def task_build() -> dict[str, Any]:
     """Everything: experiments, checks, record, disclosure, paper, attestation (the default)."""
     return {"actions": None, "task_dep": ["experiments", "checks", "record", "disclosure", "paper", "attest"]}
 
 
+@creator
 def task_submission() -> dict[str, Any]:
     """Bundle the built paper for reviewers: dist/<name>-submission.zip."""
     from . import build

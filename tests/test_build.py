@@ -141,3 +141,13 @@ def test_doit_clean_removes_what_the_build_made(needs_tex: None, example: Repo) 
     assert not (example.path / "build/record.json").exists()
     assert not any((example.path / "build/experiments").rglob("*.json"))
     assert sys.executable  # the same interpreter ran doit
+
+
+def test_malformed_marker_stops_doit_with_file_and_line(tiny: Repo) -> None:
+    tiny.write("main.tex", "\\documentclass{article}\n\\begin{document}\n% paperprov: origin=robot\n"
+                           "\\section{A}\nText.\n\\end{document}\n")
+    tiny.write("provenance.yaml", "paper: {name: tiny, main: main.tex}\n")
+    proc = run_doit(tiny.path, "record")
+    assert proc.returncode != 0
+    assert proc.stderr.strip() == (
+        "paperprov: main.tex:3: paperprov origin='robot' is not one of human|ai|mixed|unknown")
