@@ -186,5 +186,5 @@ def run(args: argparse.Namespace) -> int:
         written.append(sty.relative_to(root).as_posix())
 
     print(f"paperprov: main file {main}; wrote {', '.join(written)}")
-    print("next: pip install paperprov && doit build   (then commit provenance.yaml, dodo.py and keys/*.pub)")
+    print("next: doit build   (then commit provenance.yaml, dodo.py and the keys/NAME.pub it writes)")
     return 0
