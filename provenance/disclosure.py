@@ -32,7 +32,7 @@ from .depgraph import Graph, layout
 from .errors import BuildError
 from .escape import md, md_code, safe_label, tex, tex_chunks, tex_id, tex_label
 from .fsutil import write_text_atomic
-from .model import CODE_KINDS, ORIGINS, SECTION_KINDS, Attribution, Record, record_from_dict
+from .model import CODE_KINDS, ORIGINS, SECTION_KINDS, Attribution, Record, Unit, record_from_dict
 
 TITLE = "AI use and provenance disclosure"
 GROUPS = (("section", "sections", SECTION_KINDS), ("statement", "statements", ("statement",)),
@@ -154,12 +154,24 @@ def _checks(a: Attribution) -> tuple[int, int, int]:
     return out["passed"], out["failed"], out["not run"]
 
 
+def _short_title(u: Unit, label: str | None) -> str:
+    """A figure's or table's title is its caption: the number says enough when it has a
+    label; otherwise its first sentence, cut short."""
+    if u.kind not in ("figure", "table"):
+        return u.title
+    if label is not None:
+        return ""
+    first = u.title.split(". ", 1)[0]
+    return first if len(first) <= 60 else first[:57].rstrip() + "..."
+
+
 def _ref(a: Attribution) -> Ref:
     u = a.unit
     label = u.label if safe_label(u.label) else None
     display = u.display or (u.env or u.kind).capitalize()
-    text = u.title or (f"{display} {u.label}" if u.label else f"{display} at {u.file}:{u.lines[0]}")
-    return Ref(display=display, label=label, title=u.title, text=text, where=f"{u.file}:{u.lines[0]}")
+    title = _short_title(u, label)
+    text = title or (f"{display} {u.label}" if u.label else f"{display} at {u.file}:{u.lines[0]}")
+    return Ref(display=display, label=label, title=title, text=text, where=f"{u.file}:{u.lines[0]}")
 
 
 def _row(a: Attribution, by_id: dict[str, Attribution]) -> Row:

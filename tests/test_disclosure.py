@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -406,3 +407,13 @@ def test_example_paper_appendix_is_true_of_its_record(example: Repo, needs_tex: 
     assert digest == hashlib.sha256(raw).hexdigest()
     md = (example.path / "build" / "disclosure.md").read_text(encoding="utf-8")
     assert f"`{digest}`" in md and f"`{record.commit}`" in md
+
+
+def test_figures_are_named_by_number_not_by_their_whole_caption(tmp_path: Path) -> None:
+    caption = "Relative excess error $\\Delta(f_t)$ along a chain. Values below $10^{-14}$ are not drawn."
+    labelled = att("fig:a", "figure", "ai", 1.0, (Agent("claude", "m"),), title=caption, label="fig:a")
+    bare = replace(labelled, unit=replace(labelled.unit, id="paper/x.tex#figure:2", label=None))
+    tex, md = render(tmp_path, Record(commit="1" * 40, dirty=False, units=(labelled, bare)))
+    assert "Figure `fig:a`;" in md or "Figure `fig:a`." in md
+    assert "Values below" not in md and "Values below" not in tex
+    assert "Relative excess error" in md  # the unlabelled one keeps its first sentence
