@@ -129,10 +129,30 @@ def test_rebase_by_an_agent_leaves_replayed_messages_alone(repo: Repo) -> None:
     assert "Upstream" in git(repo.path, "log", "--format=%s", "HEAD~1")
 
 
+PAPER = {
+    "provenance.yaml": "paper: {name: p, main: main.tex}\n",
+    "main.tex": "\\documentclass{article}\n\\begin{document}\n\\section{A}\nText.\n\\end{document}\n",
+}
+
+
+def _section(repo: Repo) -> tuple[str, tuple[str, ...]]:
+    from provenance.config import load
+    from provenance.record import build_record
+
+    (sec,) = [a for a in build_record(load(repo.path)).units if a.unit.kind == "section"]
+    return sec.origin, tuple(str(g) for g in sec.agents)
+
+
 def test_commit_without_hooks_installed_is_not_tagged(repo: Repo) -> None:
-    proc = commit(repo, "Agent work, no hooks", {"a.txt": "x\n"}, env=CLAUDE)
+    proc = commit(repo, "Agent work, no hooks", PAPER, env=CLAUDE)
     assert proc.returncode == 0
     assert message(repo) == "Agent work, no hooks\n\n"
+    assert _section(repo) == ("human", ())  # untagged: the record cannot know
+
+
+def test_the_record_sees_what_the_hook_tagged(hooked: Repo) -> None:
+    assert commit(hooked, "Agent work", PAPER, env=CLAUDE).returncode == 0
+    assert _section(hooked) == ("ai", ("claude-code:claude-opus-4-1",))
 
 
 def test_message_written_in_the_editor_is_tagged_by_commit_msg(hooked: Repo, tmp_path: Path) -> None:
