@@ -72,19 +72,19 @@ def _union_length(intervals: list[tuple[int, int]]) -> int:
     return total
 
 
-_last_classes: list[object] = [None, None, {}]
+_last_classes: list[tuple[GitEvidence, str, dict[str, str]]] = []  # at most one entry
 
 
 def _classes(ev: GitEvidence, untagged: str) -> dict[str, str]:
     """commit -> origin of its lines (before notes), computed once per evidence."""
-    if _last_classes[0] is ev and _last_classes[1] == untagged:
-        return _last_classes[2]  # type: ignore[return-value]
+    if _last_classes and _last_classes[0][0] is ev and _last_classes[0][1] == untagged:
+        return _last_classes[0][2]
     out: dict[str, str] = {}
     for sha, info in ev.commits.items():
         out[sha] = "ai" if info.is_ai else "human" if info.declared_none else untagged
     for sha in ev.boundary:
         out[sha] = "unknown"  # a shallow clone's graft: its lines may be far older
-    _last_classes[:] = [ev, untagged, out]
+    _last_classes[:] = [(ev, untagged, out)]
     return out
 
 
@@ -98,7 +98,7 @@ def _line_origins(spans: Sequence[BlameSpan], lo: int, hi: int, ev: GitEvidence,
     for s in islice(spans, first, None):
         if s.start > hi:
             break
-        a, b = max(lo, s.start), min(hi, s.start + s.count - 1)
+        a, b = max(lo, s.start), min(hi, s.start + s.length - 1)
         if a > b:
             continue
         n = b - a + 1

@@ -22,10 +22,11 @@ _HEX = frozenset(b"0123456789abcdef")
 class BlameSpan(NamedTuple):
     """Lines start..start+count-1 of the current file came from `commit` (None:
     not committed yet), where they were lines orig_start.. of `orig_path`.
-    (A NamedTuple: tens of thousands are loaded from the cache on every run.)"""
+    (A NamedTuple: tens of thousands are loaded from the cache on every run. The
+    field is `length`, not `count`, which would shadow tuple.count().)"""
 
     start: int
-    count: int
+    length: int
     commit: str | None
     orig_path: str
     orig_start: int

@@ -18,6 +18,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from .blame import BlameSpan
 from .fsutil import write_text_atomic
@@ -34,11 +35,11 @@ def epoch(prefix: str, boundary: frozenset[str]) -> str:
     return hashlib.sha256(f"{prefix}\n{sorted(boundary)}".encode()).hexdigest()
 
 
-def empty() -> dict:  # type: ignore[type-arg]
+def empty() -> dict[str, Any]:
     return {"files": {}, "commits": {}}
 
 
-def load(path: Path, epoch: str) -> dict:  # type: ignore[type-arg]
+def load(path: Path, epoch: str) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -58,7 +59,7 @@ def _changed_since(root: Path, old: str, head: str) -> set[str] | None:
     return {p.decode("utf-8", "surrogateescape") for p in out.stdout.split(b"\0") if p}
 
 
-def reuse(root: Path, info: RepoInfo, digests: Mapping[str, str], cache: dict,  # type: ignore[type-arg]
+def reuse(root: Path, info: RepoInfo, digests: Mapping[str, str], cache: dict[str, Any],
           ) -> dict[str, tuple[BlameSpan, ...]]:
     """The cached blames still valid at HEAD (see the module docstring)."""
     changed_by_head: dict[str, set[str] | None] = {}
@@ -86,7 +87,7 @@ def reuse(root: Path, info: RepoInfo, digests: Mapping[str, str], cache: dict,  
     return out
 
 
-def cached_commits(cache: dict, shas: Iterable[str]) -> dict[str, CommitInfo]:  # type: ignore[type-arg]
+def cached_commits(cache: dict[str, Any], shas: Iterable[str]) -> dict[str, CommitInfo]:
     """The classifications the cache already holds for `shas`."""
     wanted = set(shas)
     try:
@@ -95,7 +96,7 @@ def cached_commits(cache: dict, shas: Iterable[str]) -> dict[str, CommitInfo]:  
         return {}  # damaged: read them from git again
 
 
-def is_stale(cache: dict, head: str | None, files: Iterable[str]) -> bool:  # type: ignore[type-arg]
+def is_stale(cache: dict[str, Any], head: str | None, files: Iterable[str]) -> bool:
     """True when some file's entry is missing or was computed at another HEAD: rewriting
     it at HEAD keeps the next run's validity check to a dictionary lookup."""
     old_files = cache.get("files", {})
@@ -122,18 +123,18 @@ def save(path: Path, epoch: str, graph_head: str | None, head: str | None, diges
 
 # -- the compact JSON form -------------------------------------------------------------
 
-def _spans_to_json(spans: Sequence[BlameSpan], shas: dict[str, int]) -> dict[str, list]:  # type: ignore[type-arg]
+def _spans_to_json(spans: Sequence[BlameSpan], shas: dict[str, int]) -> dict[str, list[str] | list[int]]:
     """Compact: commit ids and paths are interned, the spans are one flat list of ints
     (the cache is read on every run, so its size is parse time)."""
     paths: dict[str, int] = {}
     flat: list[int] = []
     for s in spans:
         commit = -1 if s.commit is None else shas.setdefault(s.commit, len(shas))
-        flat += (s.start, s.count, commit, paths.setdefault(s.orig_path, len(paths)), s.orig_start)
+        flat += (s.start, s.length, commit, paths.setdefault(s.orig_path, len(paths)), s.orig_start)
     return {"paths": list(paths), "spans": flat}
 
 
-def _spans_from_json(entry: dict, shas: list[str]) -> tuple[BlameSpan, ...]:  # type: ignore[type-arg]
+def _spans_from_json(entry: dict[str, Any], shas: list[str]) -> tuple[BlameSpan, ...]:
     paths, flat = entry["paths"], entry["spans"]
     return tuple(BlameSpan(flat[i], flat[i + 1], shas[flat[i + 2]] if flat[i + 2] >= 0 else None,
                            paths[flat[i + 3]], flat[i + 4]) for i in range(0, len(flat), 5))
@@ -144,7 +145,7 @@ def _commit_to_json(c: CommitInfo) -> list[object]:
             [[e.source, e.detail] for e in c.evidence], c.declared_none]
 
 
-def _commit_from_json(sha: str, row: list) -> CommitInfo:  # type: ignore[type-arg]
+def _commit_from_json(sha: str, row: list[Any]) -> CommitInfo:
     agents, evidence, none = row
     if not agents and not evidence:
         return CommitInfo(sha, (), (), bool(none))  # most commits: untagged

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, TypeAlias
 
 from . import manifest
 from .errors import VerifyError
@@ -47,7 +47,7 @@ class Bundle:
         return []
 
     @contextmanager
-    def open(self, name: str) -> Iterator[BinaryIO | None]:
+    def open(self, name: str) -> Iterator[IO[bytes] | None]:
         if not manifest.is_safe_name(name):
             yield None
         elif self.zf is not None:
@@ -56,11 +56,12 @@ class Bundle:
             except KeyError:
                 yield None
                 return
-            with self.zf.open(info) as fh:
-                yield fh  # type: ignore[misc]
+            with self.zf.open(info) as member:
+                yield member
         else:
             assert self.root is not None
             path = self.root / name
+            fh: IO[bytes] | None
             try:
                 inside = path.resolve().is_relative_to(self.root.resolve())
                 fh = open(path, "rb") if inside and path.is_file() else None
@@ -149,23 +150,30 @@ class SourceTree:
     sha256: Mapping[str, str]  # regular files by name
 
 
+# A directory: name -> subdirectory or (mode, object id).
+_Tree: TypeAlias = "dict[str, _Tree | tuple[str, bytes]]"
+
+
 def _git_tree(entries: dict[str, tuple[str, bytes]], algo: str) -> str:
     """Git's tree id of {path: (mode, object id)}, computed as `git write-tree` would."""
-    tree: dict[str, object] = {}
+    tree: _Tree = {}
     for path, leaf in entries.items():
         node = tree
         *dirs, base = path.split("/")
         for d in dirs:
-            node = node.setdefault(d, {})  # type: ignore[assignment]
-        node[base] = leaf  # type: ignore[index]
+            sub = node.setdefault(d, {})
+            if not isinstance(sub, dict):  # a hostile tar: "a" is a file and "a/b" one too
+                raise VerifyError(f"{SOURCE_TAR}: refusing entry {path!r} (its parent {d!r} is a file)")
+            node = sub
+        node[base] = leaf
 
-    def write(node: dict[str, object]) -> bytes:
+    def write(node: _Tree) -> bytes:
         items = []
         for name, child in node.items():
             if isinstance(child, dict):
                 items.append((name + "/", b"40000 " + name.encode() + b"\0" + write(child)))
             else:
-                mode, oid = child  # type: ignore[misc]
+                mode, oid = child
                 items.append((name, mode.encode() + b" " + name.encode() + b"\0" + oid))
         body = b"".join(e for _, e in sorted(items, key=lambda x: x[0].encode()))
         return hashlib.new(algo, b"tree %d\0" % len(body) + body).digest()

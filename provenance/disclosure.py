@@ -20,19 +20,25 @@ way. The output is pure ASCII, so the paper's input and font encodings do not ma
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import aia
+from .aia import AIAStatement, VenueAnswer
 from .config import Config
 from .depgraph import Graph, layout
 from .errors import BuildError
 from .escape import md, md_code, safe_label, tex, tex_chunks, tex_id, tex_label
 from .fsutil import write_text_atomic
 from .model import CODE_KINDS, ORIGINS, SECTION_KINDS, Attribution, Record, Unit, record_from_dict
+
+if TYPE_CHECKING:
+    import jinja2
 
 TITLE = "AI use and provenance disclosure"
 GROUPS = (("section", "sections", SECTION_KINDS), ("statement", "statements", ("statement",)),
@@ -127,8 +133,8 @@ class Disclosure:
     outside_reviewers: tuple[str, ...]  # reviewers not listed under authors:
     checks: tuple[int, int, int]  # distinct claim checks: passed, failed, not run
     graph: Graph | None
-    aia: aia.AIAStatement
-    answers: tuple[aia.VenueAnswer, ...]
+    aia: AIAStatement  # (the field shadows the module here: name the types directly)
+    answers: tuple[VenueAnswer, ...]
     verify_command: str
 
     @property
@@ -208,10 +214,10 @@ def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
     outside = tuple(r for r in reviewers if names and r.lower() not in names)
     outcome: dict[str, str] = {}
     for a in units:
-        for c in a.checks:  # a test linked to several units counts once, at its worst result
-            o = "passed" if c.outcome == "passed" else "failed" if c.outcome in ("failed", "error") else "not run"
-            if outcome.get(c.nodeid) in (None, "passed") or o == "failed":
-                outcome[c.nodeid] = o
+        for chk in a.checks:  # a test linked to several units counts once, at its worst result
+            o = "passed" if chk.outcome == "passed" else "failed" if chk.outcome in ("failed", "error") else "not run"
+            if outcome.get(chk.nodeid) in (None, "passed") or o == "failed":
+                outcome[chk.nodeid] = o
     tally = Counter(outcome.values())
     statement = aia.statement(units)
     kinds_involved = Counter(a.unit.kind for a in units if rows[a.unit.id].ai)
@@ -237,19 +243,21 @@ def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
     )
 
 
-def _env(tex_syntax: bool):  # type: ignore[no-untyped-def]
+def _env(tex_syntax: bool) -> jinja2.Environment:
     import jinja2  # heavy: only when rendering
 
-    options = dict(
+    make = functools.partial(
+        jinja2.Environment,
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
         autoescape=False, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     if tex_syntax:
-        options.update(block_start_string="\\BLOCK{", block_end_string="}", variable_start_string="\\VAR{",
-                       variable_end_string="}", comment_start_string="\\#{", comment_end_string="}",
-                       line_comment_prefix="%#")
-    env = jinja2.Environment(**options)
+        env = make(block_start_string="\\BLOCK{", block_end_string="}", variable_start_string="\\VAR{",
+                   variable_end_string="}", comment_start_string="\\#{", comment_end_string="}",
+                   line_comment_prefix="%#")
+    else:
+        env = make()
     env.filters.update(count=count, tex=tex, tex_id=tex_id, tex_chunks=tex_chunks, tex_label=tex_label, md=md, md_code=md_code)
     return env
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from .errors import BuildError
 
@@ -20,7 +20,7 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def sha256_stream(fh: BinaryIO, limit: int | None = None) -> tuple[str, int]:
+def sha256_stream(fh: IO[bytes], limit: int | None = None) -> tuple[str, int]:
     """(hex digest, bytes read) of a readable stream. With `limit`, stop with ValueError
     as soon as more than `limit` bytes arrive (hostile archives lie about sizes)."""
     h = hashlib.sha256()

@@ -212,7 +212,7 @@ def lint(root: Path, files: Sequence[str]) -> list[str]:
         return problems
     paper = _paper_main(root)
     docs = _Documents(root)
-    groups: dict[str | None, list[str]] = {}
+    groups: dict[str, list[str]] = {}
     for f in tex:
         main = docs.main_of(f, paper)
         if main is None:

@@ -73,8 +73,8 @@ def scan_source(rel: str, source: bytes) -> list[Unit]:
 
 def _first_code_line(body: list[ast.stmt]) -> int:
     """The first line of the first statement of a body that is not its docstring."""
-    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
-            and isinstance(body[0].value.value, str):
+    doc = body[0] if body else None
+    if isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant) and isinstance(doc.value.value, str):
         body = body[1:]
     if not body:
         return 10**9
@@ -105,12 +105,12 @@ def _markers(rel: str, tree: ast.Module, lines: list[bytes]) -> list[Marker]:
 _HASH = re.compile(rb"#+[ \t]*paperprov[ \t]*:")
 
 
-def _start(node: ast.AST) -> int:
-    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])  # type: ignore[attr-defined]
+def _start(node: ast.stmt | ast.excepthandler) -> int:
+    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
 
 
-def _innermost(body: list[ast.stmt], n: int) -> tuple[int, int] | None:
-    span = None
+def _innermost(body: Sequence[ast.stmt | ast.excepthandler], n: int) -> tuple[int, int] | None:
+    span: tuple[int, int] | None = None
     while True:
         inner = [c for c in body if _start(c) <= n <= (c.end_lineno or c.lineno)]
         if not inner:

@@ -28,7 +28,7 @@ def lines(n: int, tag: str = "l") -> str:
 def per_line(spans: tuple[BlameSpan, ...]) -> list[str | None]:
     out: list[str | None] = []
     for s in spans:
-        out.extend([s.commit] * s.count)
+        out.extend([s.commit] * s.length)
     return out
 
 

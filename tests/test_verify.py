@@ -329,3 +329,21 @@ def test_signed_statements_of_unexpected_shape_fail_without_a_traceback(repo: Re
     assert not report.ok
     proc = run_cli(repo.path, "verify", ".", "--json")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and json.loads(proc.stdout)["ok"] is False
+
+
+def test_source_archive_with_a_file_where_a_directory_should_be_fails_without_a_traceback(bundle: Path, tmp_path: Path) -> None:
+    def add_clash(data: bytes) -> bytes:  # "evil" is a file, and "evil/x" too: no git tree has that
+        out = io.BytesIO()
+        with tarfile.open(fileobj=io.BytesIO(data)) as tin, tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT,
+                                                                         pax_headers=tin.pax_headers) as tout:
+            for m in tin.getmembers():
+                tout.addfile(m, tin.extractfile(m) if m.isfile() else None)
+            for name in ("evil", "evil/x"):
+                m = tarfile.TarInfo(name)
+                m.size = 1
+                tout.addfile(m, io.BytesIO(b"x"))
+        return out.getvalue()
+    bad = rewrite(bundle, tmp_path / "t.zip", "source.tar", add_clash)
+    proc = run_cli(tmp_path, "verify", str(bad))
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    assert "refusing entry 'evil/x' (its parent 'evil' is a file)" in proc.stdout + proc.stderr

@@ -19,7 +19,7 @@ from pathlib import Path
 KINDS = ("tag", "policy", "lint", "no-private-keys", "attach-tags")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("hook", help="entry points for the pre-commit hooks (see .pre-commit-hooks.yaml)")
     p.add_argument("kind", choices=KINDS, help="which hook")
     p.add_argument("args", nargs="*", help="what git/pre-commit passes: the message file, or the staged files")

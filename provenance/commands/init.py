@@ -95,7 +95,7 @@ policy:
 """
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("init", help="add provenance.yaml, dodo.py and .gitignore entries to a paper repository")
     p.add_argument("dir", nargs="?", default=".", help="the paper repository (default: here)")
     p.add_argument("--main", help="the main .tex file, relative to DIR (default: the one with \\documentclass)")

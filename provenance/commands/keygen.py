@@ -21,7 +21,7 @@ from ..errors import SigningError
 from ..fsutil import write_text_atomic
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("keygen", help="create an Ed25519 signing key; its public line goes to keys/NAME.pub")
     p.add_argument("--name", help="key name (default: $PAPERPROV_SIGNING_NAME, signing.name, your git user name)")
     p.add_argument("--passphrase", action="store_true", help=f"ask for a passphrase (or set {signing.PASSPHRASE_ENV})")

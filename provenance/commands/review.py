@@ -11,7 +11,7 @@ from ..config import Config, load
 from ..model import Unit
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "review",
         help="record that an author reviewed units (or list reviews)",

@@ -8,7 +8,7 @@ import argparse
 import sys
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("session", help="start/stop/show a declared AI session (tags every commit until stopped)")
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
@@ -25,12 +25,12 @@ def run(args: argparse.Namespace) -> int:
 
     root = sess.find_root()
     if args.action == "start":
-        s = sess.start(root, args.agent, args.model)
-        print(f"session with {s.as_agent} started {s.started_iso}; commits are tagged until `paperprov session stop`")
+        started = sess.start(root, args.agent, args.model)
+        print(f"session with {started.as_agent} started {started.started_iso}; commits are tagged until `paperprov session stop`")
         return 0
     if args.action == "stop":
-        s = sess.stop(root)
-        print(f"session with {s.as_agent} (since {s.started_iso}) stopped" if s else "no session was open")
+        stopped = sess.stop(root)
+        print(f"session with {stopped.as_agent} (since {stopped.started_iso}) stopped" if stopped else "no session was open")
         return 0
     s = sess.open_session(root)
     if s is None:

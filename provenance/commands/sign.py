@@ -19,7 +19,7 @@ from ..fsutil import write_text_atomic
 from ..tasks import ATTESTATION
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("sign", help="add your signature to an attestation (co-authors)")
     p.add_argument("--add", action="store_true", required=True, help="add a signature (the only mode)")
     p.add_argument("--key", help="private key to sign with (default: as for doit build)")

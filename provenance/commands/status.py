@@ -21,7 +21,7 @@ COLUMNS = ("id", "kind", "origin", "ai%", "agents", "reviewed by", "checks")
 MAX_WIDTH = 48
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("status", help="show which units humans and AIs wrote (the provenance record)")
     p.add_argument("--json", action="store_true", help="print the record as JSON (as in build/record.json)")
     p.add_argument("dir", nargs="?", default=".", help="the paper repository (default: current directory)")

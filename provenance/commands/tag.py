@@ -12,7 +12,7 @@ from pathlib import Path
 _RANGE = re.compile(r"^(?P<path>.+?):(?P<start>\d+)(?:-(?P<end>\d+))?$")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("tag", help="mark staged lines as AI-written (attached to the next commit)")
     p.add_argument("--ai", required=True, metavar="AGENT:MODEL", help="who wrote them, e.g. claude-code:claude-opus-4-1")
     p.add_argument("paths", nargs="+", metavar="PATH[:START-END]", help="a staged file, optionally a line range")

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..verify import format_json, format_text, verify_path
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("verify", help="check a submission offline: signatures, digests, source, rebuild")
     p.add_argument("path", help="a submission zip, a build directory or an attestation file")
     p.add_argument("--trusted-keys", metavar="FILE|DIR", type=Path,
