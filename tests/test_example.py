@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Repo, run_doit
+from conftest import ROOT, Repo, run_cli, run_doit
 
 from provenance.config import load
 
@@ -123,3 +123,23 @@ def test_example_builds_with_figures_table_and_no_undefined_references(example: 
         assert "Networks of Least-Squares Agents" in text
         assert "Proof of Theorem" in text  # the appendix proof names its statement via \cref
         assert "??" not in text
+
+
+def test_first_submission_flow_ends_in_a_verified_rebuild(needs_tex: None, example: Repo, tmp_path: Path) -> None:
+    """The user's path: build, be told to commit the new key, commit it, submit, and a
+    reviewer's rebuild from the bundle's source gives byte-identical files."""
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    built = run_doit(example.path, "build", env=env)
+    assert built.returncode == 0, built.stdout + built.stderr
+    refused = run_doit(example.path, "submission", env=env)
+    assert refused.returncode != 0
+    assert "git add keys/ada-author.pub" in refused.stdout + refused.stderr
+    example.commit("Add signing key ada-author")
+    submitted = run_doit(example.path, "submission", env=env)
+    assert submitted.returncode == 0, submitted.stdout + submitted.stderr
+    bundle = example.path / "dist" / "least-squares-agents-submission.zip"
+    verified = run_cli(tmp_path, "verify", str(bundle), "--rebuild", "--trusted-keys", str(example.path / "keys"))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "rebuild: build/paper.pdf is byte-identical" in verified.stdout
+    disclosure = (example.path / "build" / "disclosure.md").read_text()
+    assert "Signer ada\\-author: `SHA256:" in disclosure  # the committed key is named now
