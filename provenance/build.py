@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .config import Config, Experiment
 from .errors import BuildError, ToolMissing
+from .paths import ATTESTATION, CHECKS, DISCLOSURE_MD, DISCLOSURE_TEX, LATEX_OUTDIR, PDF, RECORD
 
 INSTALL_TEX = {
     "latexmk": "Debian/Ubuntu: sudo apt-get install latexmk; macOS: brew install --cask mactex-no-gui (or tlmgr install latexmk)",
@@ -84,7 +85,7 @@ def require_tex() -> None:
 
 def _latex_paths(cfg: Config) -> tuple[Path, str, Path]:
     main = cfg.root / cfg.paper.main
-    outdir = cfg.root / "build" / "latex"
+    outdir = cfg.root / LATEX_OUTDIR
     return main.parent, main.name, outdir
 
 
@@ -119,17 +120,17 @@ def run_latex(cfg: Config) -> None:
     if proc.returncode != 0:
         raise BuildError(f"LaTeX failed on {cfg.paper.main}: {_first_error(log)} (full log: {log.relative_to(cfg.root)})")
     pdf = outdir / f"{stem}.pdf"
-    write_bytes_atomic(cfg.root / "build" / "paper.pdf", pdf.read_bytes())
+    write_bytes_atomic(cfg.root / PDF, pdf.read_bytes())
 
 
 def clean_latex(cfg: Config) -> None:
-    shutil.rmtree(cfg.root / "build" / "latex", ignore_errors=True)
-    (cfg.root / "build" / "paper.pdf").unlink(missing_ok=True)
+    shutil.rmtree(cfg.root / LATEX_OUTDIR, ignore_errors=True)
+    (cfg.root / PDF).unlink(missing_ok=True)
 
 
 def run_checks(cfg: Config) -> None:
     from .checks import update_for_units, write_empty
-    from .record import CHECKS, scan_units
+    from .record import scan_units
 
     units, _ = scan_units(cfg)
     out = cfg.root / CHECKS
@@ -142,7 +143,7 @@ def run_record(cfg: Config) -> None:
     from .policy import enforce
     from .record import write_record
 
-    record = write_record(cfg, cfg.root / "build" / "record.json")
+    record = write_record(cfg, cfg.root / RECORD)
     if cfg.policy.enforce_on_build:
         enforce(cfg, record)
 
@@ -150,14 +151,13 @@ def run_record(cfg: Config) -> None:
 def run_disclosure(cfg: Config) -> None:
     from .disclosure import write_disclosure
 
-    write_disclosure(cfg, cfg.root / "build" / "record.json", cfg.root / "build" / "disclosure.tex",
-                     cfg.root / "build" / "disclosure.md")
+    write_disclosure(cfg, cfg.root / RECORD, cfg.root / DISCLOSURE_TEX, cfg.root / DISCLOSURE_MD)
 
 
 def run_attest(cfg: Config) -> None:
     from .attest import write_attestation
 
-    write_attestation(cfg, cfg.root / "build" / "attestation.intoto.jsonl")
+    write_attestation(cfg, cfg.root / ATTESTATION)
 
 
 def run_submission(cfg: Config, allow_dirty: bool = False) -> None:
@@ -167,7 +167,7 @@ def run_submission(cfg: Config, allow_dirty: bool = False) -> None:
     from .policy import enforce
     from .submission import write_submission
 
-    record = record_from_dict(json.loads((cfg.root / "build" / "record.json").read_text(encoding="utf-8")))
+    record = record_from_dict(json.loads((cfg.root / RECORD).read_text(encoding="utf-8")))
     enforce(cfg, record)
     path = write_submission(cfg, allow_dirty=allow_dirty)
     print(f"wrote {path.relative_to(cfg.root)}")

@@ -25,8 +25,8 @@ from typing import IO, TypeAlias
 from . import manifest
 from .errors import VerifyError
 from .hashing import sha256_stream
+from .paths import ATTESTATION
 
-ATTESTATION = "build/attestation.intoto.jsonl"
 SOURCE_TAR = "source.tar"
 MAX_TOTAL = 2 << 30  # bytes, decompressed, in a whole bundle
 MAX_RATIO = 200  # decompressed/compressed, for entries above 1 MiB

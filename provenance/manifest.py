@@ -34,13 +34,14 @@ from typing import Any
 
 from .errors import VerifyError
 from .model import canonical_json
+from .paths import RECORD
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 SLSA_PREDICATE = "https://slsa.dev/provenance/v1"
 RECORD_PREDICATE = "https://paperprov.dev/record/v1"
 BUILD_TYPE = "https://paperprov.dev/build/v1"
 BUILDER_ID = "https://paperprov.dev/builder/v1"
-RECORD_NAME = "build/record.json"
+RECORD_NAME = RECORD
 
 
 def is_safe_name(name: str) -> bool:

@@ -32,14 +32,14 @@ from .attribute import attribute, summarize
 from .config import CONFIG_NAME, Config
 from .fsutil import write_bytes_atomic
 from .model import Attribution, Record, Unit, record_to_json
+from .paths import CHECKS, DISCLOSURE_TEX
 
-CHECKS = "build/checks.json"
 
 
 def scan_units(cfg: Config) -> tuple[list[Unit], list[str]]:
     """All units of the paper and the experiment code, and warnings from scanning."""
     from . import latex, pycode
-    from .tasks import DISCLOSURE_TEX, code_sources, experiment_outputs
+    from .tasks import code_sources, experiment_outputs
 
     # Outputs other tasks write may not exist yet; they are followed, never warned about.
     generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}

@@ -17,14 +17,8 @@ from typing import Any
 from . import depcache, gitstate
 from .config import CONFIG_NAME, Config, Experiment, load
 from .errors import ProvenanceError
+from .paths import ATTESTATION, CHECKS, DISCLOSURE_MD, DISCLOSURE_TEX, PDF, RECORD
 
-RECORD = "build/record.json"
-DISCLOSURE_TEX = "build/disclosure.tex"
-DISCLOSURE_MD = "build/disclosure.md"
-PDF = "build/paper.pdf"
-ATTESTATION = "build/attestation.intoto.jsonl"
-CHECKS = "build/checks.json"
-LATEX_OUTDIR = "build/latex"
 
 
 def creator(fn: Callable[[], Any]) -> Callable[[], Any]:

@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return 0
     from ..checks import load_results
-    from ..record import CHECKS
+    from ..paths import CHECKS
 
     durations = {n: r.duration for n, r in load_results(cfg.root / CHECKS).items()}
     text = format_table(record, durations)
