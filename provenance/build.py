@@ -103,11 +103,25 @@ def _first_error(log: Path) -> str:
     return "no error line found in the log"
 
 
+def _mirror_dirs(cfg: Config, cwd: Path, outdir: Path) -> None:
+    """\\include{sections/x} writes sections/x.aux under -outdir, and TeX does not create
+    directories: make the ones the paper's files live in."""
+    from .tasks import paper_deps
+
+    tex, _ = paper_deps(cfg)
+    for rel in tex:
+        sub = os.path.relpath(os.path.dirname(cfg.root / rel), cwd)
+        if sub != "." and not sub.startswith(".."):
+            (outdir / sub).mkdir(parents=True, exist_ok=True)
+    outdir.mkdir(parents=True, exist_ok=True)
+
+
 def run_latex(cfg: Config) -> None:
     from .fsutil import write_bytes_atomic
 
     require_tex()
     cwd, main, outdir = _latex_paths(cfg)
+    _mirror_dirs(cfg, cwd, outdir)
     rel_out = os.path.relpath(outdir, cwd)
     cmd = ["latexmk", "-pdf", "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode",
            "-file-line-error", f"-outdir={rel_out}",

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from conftest import Repo, run_cli, run_doit
 
 from provenance.config import load
@@ -84,3 +87,16 @@ def test_example_ships_the_same_paperprov_sty_that_init_installs() -> None:
     from conftest import ROOT
 
     assert (ROOT / "paper/paperprov.sty").read_bytes() == (ROOT / "provenance/data/paperprov.sty").read_bytes()
+
+
+def test_a_paper_adopted_with_init_builds_end_to_end(needs_tex: None, repo: Repo, tmp_path: Path) -> None:
+    make_paper(repo)
+    assert run_cli(repo.path, "init").returncode == 0
+    repo.commit("Adopt paperprov")
+    proc = run_doit(repo.path, "build", env={"XDG_CONFIG_HOME": str(tmp_path / "config")})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (repo.path / "build/paper.pdf").read_bytes().startswith(b"%PDF")
+    record = json.loads((repo.path / "build/record.json").read_text())
+    assert [u["id"] for u in record["units"] if u["kind"] == "statement"] == ["lem:a"]
+    assert record["dirty"] is False and record["commit"] == repo.git("rev-parse", "HEAD").strip()
+    assert (repo.path / "build/attestation.intoto.jsonl").stat().st_size > 0
