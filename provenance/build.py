@@ -103,6 +103,25 @@ def _first_error(log: Path) -> str:
     return "no error line found in the log"
 
 
+def _latexmk_reason(log: Path, output: str) -> str:
+    """Why latexmk failed when LaTeX itself did not: a BibTeX error (in the .blg) or
+    latexmk's own summary (a missing .bib, too many passes), else the log's first error."""
+    try:
+        blg = log.with_suffix(".blg").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        blg = []
+    for line in blg:
+        if line.startswith(("I couldn't open", "I found no")):
+            return f"BibTeX: {line.strip()}"
+    lines = output.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        if line.startswith("Bib file(s) not found in search path:"):
+            return f"bibliography file not found: {lines[i + 1].strip()} (paths are relative to the main file's directory)"
+        if line.startswith("Latexmk: Failure in processing file"):
+            return f"latexmk: {lines[i + 1].strip()}"
+    return "no error line found in the log"
+
+
 def _mirror_dirs(cfg: Config, cwd: Path, outdir: Path) -> None:
     """\\include{sections/x} writes sections/x.aux under -outdir, and TeX does not create
     directories: make the ones the paper's files live in."""
@@ -122,17 +141,26 @@ def run_latex(cfg: Config) -> None:
     require_tex()
     cwd, main, outdir = _latex_paths(cfg)
     _mirror_dirs(cfg, cwd, outdir)
-    rel_out = os.path.relpath(outdir, cwd)
+    # BibTeX must run in the paper's directory, so that \bibliography{../refs} means
+    # what it means to LaTeX (latexmk's default runs it inside -outdir, where it does
+    # not). BibTeX then writes into -outdir by absolute path, which TeX's paranoid
+    # openout_any allows only under TEXMFOUTPUT.
+    abs_out = outdir.resolve()
     cmd = ["latexmk", "-pdf", "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode",
-           "-file-line-error", f"-outdir={rel_out}",
+           "-file-line-error", f"-outdir={abs_out}", "-nobibtexfudge",
            # pdfTeX derives the trailer /ID from the absolute output path: drop it, so two
            # checkouts (and verify --rebuild) give the same PDF bytes.
            "-usepretex=\\pdftrailerid{}", main]
-    proc = subprocess.run(cmd, cwd=cwd, env=reproducible_env(cfg.root), capture_output=True, text=True)
+    env = reproducible_env(cfg.root)
+    env["TEXMFOUTPUT"] = str(abs_out)
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     stem = Path(main).stem
     log = outdir / f"{stem}.log"
     if proc.returncode != 0:
-        raise BuildError(f"LaTeX failed on {cfg.paper.main}: {_first_error(log)} (full log: {log.relative_to(cfg.root)})")
+        reason = _first_error(log)
+        if reason.startswith("no error line"):
+            reason = _latexmk_reason(log, proc.stdout + proc.stderr)
+        raise BuildError(f"LaTeX failed on {cfg.paper.main}: {reason} (full log: {log.relative_to(cfg.root)})")
     pdf = outdir / f"{stem}.pdf"
     write_bytes_atomic(cfg.root / PDF, pdf.read_bytes())
 

@@ -73,6 +73,10 @@ class Bundle:
             with fh:
                 yield fh
 
+    def has(self, name: str) -> bool:
+        with self.open(name) as fh:
+            return fh is not None
+
     def digest(self, name: str) -> str | None:
         if name not in self._digests:
             with self.open(name) as fh:

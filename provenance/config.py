@@ -159,7 +159,11 @@ class _Reader:
     def existing(self, rel: str, key: str) -> str:
         if Path(rel).is_absolute() or ".." in Path(rel).parts:
             raise self.fail(key, f"{rel!r} must be a path inside the repository, relative to it")
+        if (self.root / rel).is_dir():
+            raise self.fail(key, f"{rel} is a directory; give file paths (list several files one by one)")
         if not (self.root / rel).is_file():
+            if any(c in rel for c in "*?["):
+                raise self.fail(key, f"{rel!r}: patterns are not expanded; list the files one by one")
             raise self.fail(key, f"file {rel} does not exist; fix the path or create the file")
         return Path(rel).as_posix()
 
@@ -246,7 +250,11 @@ def _experiments(r: _Reader, value: Any) -> tuple[Experiment, ...]:
             if Path(o).is_absolute() or ".." in Path(o).parts:
                 raise r.fail(f"{key}.outputs", f"{o!r} must be relative to build/experiments/{name}/")
         seed = r.typed(e.get("seed"), f"{key}.seed", int, 0)
-        args = r.strings(e.get("args"), f"{key}.args")
+        raw_args = e.get("args")
+        # YAML reads `args: [--epochs, 10]` as a number; the command line wants its text.
+        if isinstance(raw_args, list):
+            raw_args = [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in raw_args]
+        args = r.strings(raw_args, f"{key}.args")
         out.append(Experiment(name=name, script=script, outputs=outputs, inputs=inputs, seed=seed, args=args))
     return tuple(out)
 

@@ -190,6 +190,9 @@ class Structure:
         while self.sections and self.sections[-1].level >= level:
             self.close_section(self.sections.pop(), f, line)
         if not f.units:
+            # A generated section (the disclosure) ends the window for a \label of the
+            # section before it: its own \label must not name that section.
+            self.pending = None
             return pos
         b = Build(word, word, f.rel, line, title=plain(g[0]) if g else "", level=level, parent=self.section_parent())
         self.sections.append(b)

@@ -203,7 +203,8 @@ def _record(bundle: Bundle, statements: dict[str, manifest.Statement], checks: l
 
 def _source(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) -> None:
     src, inputs = slsa.source(), {k: v for k, v in slsa.inputs().items() if k != "source"}
-    if bundle.zf is None:
+    # An unzipped submission is a directory with source.tar: check that, not a working tree.
+    if bundle.zf is None and not bundle.has(SOURCE_TAR):
         bad = sorted(n for n, d in inputs.items() if bundle.digest(n) != d)
         checks.append(Check(not bad, f"inputs: {len(inputs) - len(bad)} of {len(inputs)} attested input files match "
                             "the working tree" + (f"; differ or missing: {', '.join(bad[:5])}" if bad else "")))
@@ -242,7 +243,7 @@ def rebuild_stages(root: str) -> int:
 
 
 def _rebuild(bundle: Bundle, slsa: manifest.Statement, checks: list[Check], notes: list[str]) -> None:
-    if bundle.zf is None:
+    if bundle.zf is None and not bundle.has(SOURCE_TAR):
         checks.append(Check(False, "rebuild: needs a submission zip (it rebuilds from its source.tar)"))
         return
     epoch = manifest.dig(slsa.predicate, "buildDefinition", "internalParameters", "sourceDateEpoch")

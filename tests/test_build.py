@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -151,3 +152,38 @@ def test_malformed_marker_stops_doit_with_file_and_line(tiny: Repo) -> None:
     assert proc.returncode != 0
     assert proc.stderr.strip() == (
         "paperprov: main.tex:3: paperprov origin='robot' is not one of human|ai|mixed|unknown")
+
+
+def test_bibliography_outside_the_papers_directory_is_found(needs_tex: None, repo: Repo) -> None:
+    """\\bibliography{../refs} (a .bib shared at the repository root) failed: latexmk ran
+    BibTeX inside build/latex/, where ../refs is another path. A \\cite in an \\include'd
+    file checks that BibTeX still reads the included .aux."""
+    repo.commit("paper with a shared bibliography", {
+        "provenance.yaml": "paper: {name: bib, main: paper/main.tex}\n",
+        "dodo.py": ROOT_DODO,
+        "refs.bib": "@book{knuth, author={Donald Knuth}, title={Seminumerical Algorithms}, year={1969}, publisher={AW}}\n",
+        "paper/main.tex": ("\\documentclass{article}\n\\begin{document}\n\\include{sections/intro}\n"
+                           "\\bibliographystyle{plain}\n\\bibliography{../refs}\n\\end{document}\n"),
+        "paper/sections/intro.tex": "\\section{Intro}\nAs shown in \\cite{knuth}.\n",
+    })
+    proc = run_doit(repo.path, "paper")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = subprocess.run(["pdftotext", "build/paper.pdf", "-"], cwd=repo.path, capture_output=True,
+                          text=True, check=True).stdout
+    assert "As shown in [1]." in text and "Seminumerical Algorithms" in text
+
+
+def test_missing_bibliography_file_is_named_in_the_one_line_error(needs_tex: None, repo: Repo) -> None:
+    """LaTeX's log has no error line when only the .bib is missing; the message used to
+    be 'no error line found in the log'."""
+    repo.commit("paper citing a .bib that is not there", {
+        "provenance.yaml": "paper: {name: bib, main: main.tex}\n",
+        "dodo.py": ROOT_DODO,
+        "main.tex": ("\\documentclass{article}\n\\begin{document}\nSee \\cite{knuth}.\n"
+                     "\\bibliographystyle{plain}\n\\bibliography{refs-typo}\n\\end{document}\n"),
+    })
+    proc = run_doit(repo.path, "paper")
+    assert proc.returncode != 0 and "Traceback" not in proc.stdout + proc.stderr
+    lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.startswith("paperprov:")]
+    assert lines == ["paperprov: LaTeX failed on main.tex: bibliography file not found: refs-typo.bib "
+                     "(paths are relative to the main file's directory) (full log: build/latex/main.log)"]

@@ -11,6 +11,7 @@ from provenance.errors import ConfigError
 def write(root: Path, text: str, files: tuple[str, ...] = ("main.tex", "exp.py")) -> Path:
     for f in files:
         (root / f).write_text("x\n")
+    (root / "sub").mkdir(exist_ok=True)
     (root / "provenance.yaml").write_text(text)
     return root
 
@@ -56,6 +57,10 @@ def test_valid_config_loads_with_defaults(tmp_path: Path) -> None:
          "experiments[0].script: file gone.py does not exist"),
         ("paper: {name: demo, main: main.tex}\nexperiments:\n  - {name: e, script: exp.py, outputs: [../a]}\n",
          "experiments[0].outputs"),
+        ("paper: {name: demo, main: main.tex}\nexperiments:\n  - {name: e, script: exp.py, outputs: [a], inputs: [sub]}\n",
+         "experiments[0].inputs: sub is a directory; give file paths (list several files one by one)"),
+        ("paper: {name: demo, main: main.tex}\nexperiments:\n  - {name: e, script: exp.py, outputs: [a], inputs: ['sub/*.csv']}\n",
+         "experiments[0].inputs: 'sub/*.csv': patterns are not expanded; list the files one by one"),
         ("paper: {name: demo, main: main.tex}\npolicy: {require_reviw_of_ai: true}\n", "policy.require_reviw_of_ai: unknown key"),
         ("paper: {name: demo, main: main.tex}\nattribution: {ai_min: 2}\n", "attribution.ai_min: 2.0 is not between 0 and 1"),
         ("paper: {name: demo, main: main.tex}\nannotations:\n  - {origin: ai}\n", "annotations[0]: give exactly one of"),
@@ -75,3 +80,13 @@ def test_bad_config_is_one_line_naming_the_key(tmp_path: Path, text: str, messag
 def test_missing_config_says_to_run_init(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="paperprov init"):
         load(tmp_path)
+
+
+def test_experiment_args_numbers_become_their_text(tmp_path: Path) -> None:
+    """`args: [--epochs, 10]` is how people write it; YAML makes 10 an int, which used
+    to be refused as 'expected a list of strings'."""
+    text = "paper: {name: demo, main: main.tex}\nexperiments:\n  - {name: e, script: exp.py, outputs: [a], args: [--epochs, 10, --lr, 0.5]}\n"
+    (exp,) = load(write(tmp_path, text)).experiments
+    assert exp.args == ("--epochs", "10", "--lr", "0.5")
+    with pytest.raises(ConfigError, match=r"experiments\[0\]\.args: expected a list of strings"):
+        load(write(tmp_path, text.replace("10", "true")))

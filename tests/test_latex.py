@@ -268,6 +268,14 @@ def test_generated_files_under_build_are_read_but_yield_no_units(tmp_path: Path)
     assert [(u.title, u.lines) for u in found] == [("Real", (5, 6))]  # ends before the \input line
 
 
+def test_disclosure_label_does_not_name_the_unlabelled_section_before_it(tmp_path: Path) -> None:
+    """A last section without \\label (a Conclusion) followed by the generated appendix
+    keeps its own id; the disclosure's \\label used to become the Conclusion's id."""
+    write(tmp_path, {"build/disclosure.tex": "\\section{AI-use disclosure}\\label{sec:paperprov-disclosure}\ntext\n"})
+    found = paper(tmp_path, "\\section{Conclusion}\nWe are done.\n\\appendix\n\\InputIfFileExists{build/disclosure.tex}{}{}\n")
+    assert [(u.id, u.title, u.label) for u in found] == [("main.tex#section:1", "Conclusion", None)]
+
+
 def test_section_ends_before_the_next_section_even_in_another_file(tmp_path: Path) -> None:
     write(tmp_path, {"s2.tex": "\n\\section{Two}\nbody\n"})
     found = paper(tmp_path, "\\section{One}\\label{s1}\nbody\n\n\\input{s2}\n\\section{Three}\nlast\n\n")

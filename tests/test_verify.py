@@ -192,6 +192,18 @@ def test_threshold_needs_distinct_cosigners_and_sign_add_is_idempotent(repo: Rep
     assert not verify_path(repo.path, threshold=3).ok
 
 
+def test_sign_add_names_the_committed_key_it_signed_with(repo: Repo, tmp_path: Path) -> None:
+    """With only PAPERPROV_SIGNING_KEY set, the message named the git user, not the owner
+    of keys/bob.pub whose key signed (which is what verify then shows)."""
+    attested(repo)
+    bob = signing.generate(tmp_path / "bob", "bob")
+    (repo.path / "keys/bob.pub").write_text(bob.public_line + "\n")
+    proc = run_cli(repo.path, "sign", "--add", env={"PAPERPROV_SIGNING_KEY": str(tmp_path / "bob")})
+    assert proc.returncode == 0, proc.stderr
+    assert f"with {bob.keyid} (bob);" in proc.stdout
+    assert any(f"signature by bob ({bob.keyid}) verifies" in c.what for c in verify_path(repo.path).checks)
+
+
 def test_sign_add_refuses_when_the_subjects_differ_from_the_signers_build(repo: Repo, tmp_path: Path) -> None:
     attested(repo)
     (repo.path / "build/paper.pdf").write_bytes(b"%PDF-1.5 not what was attested")
@@ -199,6 +211,16 @@ def test_sign_add_refuses_when_the_subjects_differ_from_the_signers_build(repo: 
     proc = run_cli(repo.path, "sign", "--add", "--name", "bob", env={"PAPERPROV_SIGNING_KEY": str(tmp_path / "bob")})
     assert proc.returncode == 1 and "refusing to sign: build/paper.pdf differ" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_sign_add_given_the_submission_zip_says_to_sign_the_attestation_inside(bundle: Path, tmp_path: Path) -> None:
+    signing.generate(tmp_path / "bob", "bob")
+    proc = run_cli(bundle.parent.parent, "sign", "--add", "--name", "bob", str(bundle),
+                   env={"PAPERPROV_SIGNING_KEY": str(tmp_path / "bob")})
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"paperprov: {bundle}: a zip, not an attestation; sign the build/attestation.intoto.jsonl inside it "
+        "(unzip it, or sign your own build's), then rebuild the submission"]
 
 
 def test_build_directory_and_attestation_file_paths(repo: Repo) -> None:
@@ -209,6 +231,20 @@ def test_build_directory_and_attestation_file_paths(repo: Repo) -> None:
         assert any("attested input files match the working tree" in c.what for c in report.checks)
     repo.write("experiments/sq.py", "print('cubes')\n")
     assert any("differ or missing: experiments/sq.py" in w for w in failed(verify_path(repo.path)))
+
+
+def test_unzipped_submission_directory_checks_its_source_tar(bundle: Path, tmp_path: Path) -> None:
+    """A reviewer who unzips the submission and verifies the directory gets the zip's
+    checks (source.tar against the attested commit), not a comparison with a working
+    tree that is not there."""
+    out = tmp_path / "unzipped"
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(out)
+    report = verify_path(out)
+    assert report.ok, format_text(report)
+    assert any(c.what.startswith("source.tar: git tree") for c in report.checks)
+    (out / "build/paper.pdf").write_bytes((out / "build/paper.pdf").read_bytes() + b"%x")
+    assert [w for w in failed(verify_path(out)) if not w.startswith("subject build/paper.pdf")] == []
 
 
 def _zip(path: Path, entries: dict[str, bytes]) -> Path:

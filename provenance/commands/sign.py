@@ -9,6 +9,7 @@ Signing twice with one key leaves one signature.
 from __future__ import annotations
 
 import argparse
+import zipfile
 from pathlib import Path
 
 from .. import signing
@@ -16,6 +17,7 @@ from ..attest import check_subjects, ensure_public_key, select_signer, signer_na
 from ..config import NAME_RE, load
 from ..errors import SigningError, VerifyError
 from ..fsutil import write_text_atomic
+from ..sshkeys import read_public_keys
 from ..tasks import ATTESTATION
 
 
@@ -33,6 +35,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     cfg = load(args.dir)
     path = Path(args.attestation) if args.attestation else cfg.root / ATTESTATION
+    if path.is_file() and zipfile.is_zipfile(path):
+        # Co-authors are often sent the submission itself; the envelopes are inside it.
+        raise SigningError(f"{path}: a zip, not an attestation; sign the {ATTESTATION} inside it "
+                           f"(unzip it, or sign your own build's), then rebuild the submission")
     try:
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
     except (OSError, UnicodeDecodeError) as exc:
@@ -58,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
     signed = [e.signed_by(signer) for e in envelopes]
     write_text_atomic(path, "".join(e.to_line() + "\n" for e in signed), mode=0o644)
     counts = sorted({len(e.signatures) for e in signed})
-    print(f"signed {len(signed)} envelope(s) in {path} with {signer.keyid} ({name}); "
+    # The key may already be committed under its owner's name (keys/bob.pub) while `name`
+    # defaults to the git user: report the name a reviewer's `verify` will show.
+    shown = next((k.name for k in read_public_keys(cfg.root) if k.fingerprint == signer.keyid), name)
+    print(f"signed {len(signed)} envelope(s) in {path} with {signer.keyid} ({shown}); "
           f"signatures per envelope: {', '.join(map(str, counts))}")
     return 0
