@@ -35,7 +35,7 @@ from .tasks import DISCLOSURE_MD, DISCLOSURE_TEX, PDF, RECORD, experiment_output
 
 KEY_ENV = "PAPERPROV_SIGNING_KEY"
 NAME_ENV = "PAPERPROV_SIGNING_NAME"
-PACKAGES = ("doit", "GitPython", "PyYAML", "Jinja2", "cryptography", "numpy", "matplotlib")
+PACKAGES = ("paperprov", "doit", "PyYAML", "Jinja2", "cryptography", "bcrypt", "numpy", "matplotlib")
 
 
 def _git(root: Path, *args: str) -> str | None:
