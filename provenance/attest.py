@@ -26,7 +26,8 @@ from typing import Any
 from . import __version__, manifest, signing
 from .build import source_date_epoch
 from .config import NAME_RE, Config
-from .errors import BuildError, SigningError, VerifyError
+from .errors import BuildError, SigningError, ToolMissing, VerifyError
+from .gitrun import git
 from .fsutil import write_text_atomic
 from .gitstate import head_commit
 from .hashing import digest_files, sha256_file
@@ -39,11 +40,12 @@ PACKAGES = ("paperprov", "doit", "PyYAML", "Jinja2", "cryptography", "bcrypt", "
 
 
 def _git(root: Path, *args: str) -> str | None:
+    """git's answer, or None where git has none (not a repository, no such config)."""
     try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
-    except FileNotFoundError:
+        proc = git(root, *args, check=False)
+    except ToolMissing:
         return None
-    return proc.stdout.strip() if proc.returncode == 0 else None
+    return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None
 
 
 def default_name(root: Path, configured: str | None = None) -> str:

@@ -30,14 +30,14 @@ def source_date_epoch(root: Path) -> int:
     env = os.environ.get("SOURCE_DATE_EPOCH")
     if env and env.isdigit():
         return int(env)
+    from .gitrun import git
+
     try:
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct", "HEAD"],
-            cwd=root, capture_output=True, text=True, check=False,
-        )
-    except FileNotFoundError:
+        out = git(root, "log", "-1", "--format=%ct", "HEAD", check=False)
+    except ToolMissing:
         return FALLBACK_EPOCH
-    return int(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else FALLBACK_EPOCH
+    stamp = out.stdout.decode().strip()
+    return int(stamp) if out.returncode == 0 and stamp.isdigit() else FALLBACK_EPOCH
 
 
 def reproducible_env(root: Path) -> dict[str, str]:

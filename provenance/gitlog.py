@@ -27,7 +27,7 @@ from .agents import parse_assisted_by
 from .blame import BlameSpan, blame_one, tracked_paths, workers, write_commit_graph
 from .blamecache import CACHE_NAME
 from .errors import GitError
-from .gitrun import RepoInfo, git, repo_info
+from .gitrun import RepoInfo, git, notes, repo_info
 from .gitstate import resolve_ref
 from .model import Agent
 from .trailers import CommitInfo, classify_commit
@@ -81,33 +81,19 @@ def read_commits(root: Path, shas: Iterable[str]) -> dict[str, CommitInfo]:
 def read_notes(root: Path, info: RepoInfo, warnings: list[str]) -> dict[str, tuple[NoteTag, ...]]:
     if resolve_ref(info.git_dir, NOTES_REF) is None:
         return {}  # nobody has tagged anything: no git call needed
-    listed = git(root, "notes", "--ref", NOTES_REF, "list", check=False)
-    if listed.returncode != 0 or not listed.stdout.strip():
-        return {}
-    pairs = [ln.split() for ln in listed.stdout.decode().splitlines() if len(ln.split()) == 2]
-    batch = git(root, "cat-file", "--batch", input=("\n".join(p[0] for p in pairs) + "\n").encode()).stdout
     out: dict[str, tuple[NoteTag, ...]] = {}
-    pos = 0
-    for blob, target in pairs:
-        header_end = batch.index(b"\n", pos)
-        header = batch[pos:header_end].split()
-        if len(header) < 3 or header[1] == b"missing":
-            pos = header_end + 1
-            continue
-        size = int(header[2])
-        body = batch[header_end + 1:header_end + 1 + size]
-        pos = header_end + 1 + size + 1
+    for target, body in notes(root, NOTES_REF).items():
         tags = _parse_note(body, target, warnings)
         if tags:
             out[target] = tags
     return out
 
 
-def _parse_note(body: bytes, commit: str, warnings: list[str]) -> tuple[NoteTag, ...]:
+def _parse_note(body: str, commit: str, warnings: list[str]) -> tuple[NoteTag, ...]:
     from .tagnotes import parse_note  # one JSON object per line; rewrites concatenate them
 
     tags = []
-    for t in parse_note(body.decode("utf-8", "replace")):
+    for t in parse_note(body):
         try:
             agent = parse_assisted_by(t.agent) or Agent(tool="unknown")
         except ValueError:

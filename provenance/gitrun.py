@@ -16,16 +16,24 @@ from pathlib import Path
 from .errors import GitError, ToolMissing
 
 
-def git(root: Path, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+def git(root: Path, *args: str, input: bytes | None = None, check: bool = True,
+        ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[bytes]:
+    """Run git; with `check`, an exit status outside `ok` is a one-line GitError."""
     cmd = ["git", "-c", "core.quotePath=false", "-c", "log.showSignature=false", *args]
     try:
         proc = subprocess.run(cmd, cwd=root, input=input, capture_output=True)
     except FileNotFoundError:
         raise ToolMissing("git not found on PATH; install git (Debian/Ubuntu: sudo apt-get install git)") from None
-    if check and proc.returncode != 0:
+    if check and proc.returncode not in ok:
         err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"git {args[0]} failed in {root}: {err[-1] if err else 'no message'}")
     return proc
+
+
+def git_text(root: Path, *args: str, input: str | None = None, ok: tuple[int, ...] = (0,)) -> str:
+    """git's standard output as text (UTF-8, undecodable bytes replaced)."""
+    data = None if input is None else input.encode("utf-8")
+    return git(root, *args, input=data, ok=ok).stdout.decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)
@@ -55,3 +63,25 @@ def repo_info(root: Path) -> RepoInfo | None:
     top, common, prefix, shallow = lines[:4]
     return RepoInfo(top=Path(top), git_dir=(root / common).resolve(), prefix=prefix,
                     head=head, shallow=shallow.strip() == "true")
+
+
+def notes(root: Path, ref: str) -> dict[str, str]:
+    """Annotated commit -> note text for every note under `ref`: one `notes list` and one
+    `cat-file --batch`, not a `git notes show` per commit. {} when there are none."""
+    listed = git(root, "notes", f"--ref={ref}", "list", check=False)
+    pairs = [ln.split() for ln in listed.stdout.decode().splitlines() if len(ln.split()) == 2]
+    if listed.returncode != 0 or not pairs:
+        return {}
+    batch = git(root, "cat-file", "--batch", input=("\n".join(p[0] for p in pairs) + "\n").encode()).stdout
+    out: dict[str, str] = {}
+    pos = 0
+    for _blob, target in pairs:
+        header_end = batch.index(b"\n", pos)
+        header = batch[pos:header_end].split()
+        if len(header) < 3 or header[1] == b"missing":
+            pos = header_end + 1
+            continue
+        size = int(header[2])
+        out[target] = batch[header_end + 1:header_end + 1 + size].decode("utf-8", "replace")
+        pos = header_end + 1 + size + 1
+    return out

@@ -29,7 +29,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,7 +36,8 @@ from typing import TYPE_CHECKING
 from . import gitstate
 from .agents import ASSISTED_BY, SESSION_TRAILER, co_author_agent, env_agent, name_agent, parse_assisted_by
 from .config import CONFIG_NAME, Config
-from .errors import ConfigError, GitError, ToolMissing
+from .errors import ConfigError, GitError
+from .gitrun import git_text
 from .model import Agent
 
 if TYPE_CHECKING:
@@ -52,20 +52,9 @@ _PRIVATE_KEY = re.compile(
 _SCISSORS = "------------------------ >8 ------------------------"
 
 
-def git(root: Path, *args: str, input: str | None = None, ok: tuple[int, ...] = (0,)) -> str:
-    try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, input=input)
-    except FileNotFoundError:
-        raise ToolMissing("git: not found on PATH; install git") from None
-    if proc.returncode not in ok:
-        detail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
-        raise GitError(f"git {args[0]} failed in {root}: {detail}")
-    return proc.stdout
-
-
 def trailers(root: Path, msgfile: Path) -> list[tuple[str, str]]:
     """(key, value) of the message's trailer block, as git itself reads it."""
-    out = git(root, "interpret-trailers", "--parse", str(msgfile))
+    out = git_text(root, "interpret-trailers", "--parse", str(msgfile))
     pairs = []
     for line in out.splitlines():
         key, sep, value = line.partition(":")
@@ -176,7 +165,7 @@ def tag_message(root: Path, msgfile: Path, env: Mapping[str, str]) -> list[str]:
     args += ["--if-exists", "addIfDifferent"]
     for line in rest:
         args += ["--trailer", line]
-    git(root, *args, str(msgfile))
+    git_text(root, *args, str(msgfile))
     return add
 
 
@@ -209,7 +198,7 @@ def check_policy(root: Path, msgfile: Path) -> list[str]:
     cfg = _load_config(root)
     if cfg is None or not cfg.policy.declare_paths:
         return []
-    staged = git(root, "diff", "--cached", "--name-only", "-z").split("\0")
+    staged = git_text(root, "diff", "--cached", "--name-only", "-z").split("\0")
     touched = [p for p in staged if p and any(_touches(p, pat) for pat in cfg.policy.declare_paths)]
     if not touched:
         return []
@@ -264,14 +253,14 @@ def attach_tags(root: Path) -> tuple[list[Tag], list[str]]:
     pending = tagnotes.read_pending(common)
     if not pending or _replaying(root):
         return [], []  # a rebase's replayed commits are not the work that was tagged
-    head = git(root, "rev-parse", "--verify", "-q", "HEAD").strip()
+    head = git_text(root, "rev-parse", "--verify", "-q", "HEAD").strip()
     attached: list[Tag] = []
     warnings: list[str] = []
     counts: dict[str, int | None] = {}
     for t in pending:
         if t.path not in counts:
             try:
-                counts[t.path] = _line_count(git(root, "show", f"{head}:{t.path}"))
+                counts[t.path] = _line_count(git_text(root, "show", f"{head}:{t.path}"))
             except GitError:
                 counts[t.path] = None
         n = counts[t.path]
@@ -281,11 +270,11 @@ def attach_tags(root: Path) -> tuple[list[Tag], list[str]]:
         attached.append(tagnotes.Tag(t.path, t.start, min(t.end, n), t.agent))
     if attached:
         try:
-            old = tagnotes.parse_note(git(root, "notes", f"--ref={tagnotes.NOTES_REF}", "show", head))
+            old = tagnotes.parse_note(git_text(root, "notes", f"--ref={tagnotes.NOTES_REF}", "show", head))
         except GitError:
             old = []
         merged = old + [t for t in attached if t not in old]
-        git(root, "notes", f"--ref={tagnotes.NOTES_REF}", "add", "-f", "-F", "-", head,
+        git_text(root, "notes", f"--ref={tagnotes.NOTES_REF}", "add", "-f", "-F", "-", head,
             input=tagnotes.note_text(merged))
     tagnotes.write_pending(common, [])
     return attached, warnings

@@ -65,9 +65,15 @@ class TexDeps:
 def dependencies(root: Path, main: str, *, generated: Collection[str] = ()) -> TexDeps:
     """The files LaTeX reads for the paper rooted at `main`, in the order it reaches them.
     Only files that exist count, or that are in `generated` (outputs another task writes)."""
+    return scan_paper(root, main, generated=generated)[1]
+
+
+def scan_paper(root: Path, main: str, *, generated: Collection[str] = ()) -> tuple[list[Unit], TexDeps]:
+    """`scan` and `dependencies` from one walk of the paper."""
     w = _Walker(root, main, generated)
     w.run()
-    return TexDeps(tex=tuple(w.tex), other=tuple(dict.fromkeys(w.other)), missing=tuple(w.missing))
+    deps = TexDeps(tex=tuple(w.tex), other=tuple(dict.fromkeys(w.other)), missing=tuple(w.missing))
+    return freeze(w.units), deps
 
 
 def theorem_envs(root: Path, main: str) -> dict[str, str]:
@@ -84,9 +90,7 @@ def scan(root: Path, main: str, *, generated: Collection[str] = ()) -> list[Unit
     A proof's parent is the statement its [Proof of \\cref{x}] names, else the nearest
     statement before it (None if there is none); any other unit's is its section.
     Files under build/ (generated tables, the disclosure) are followed but yield no units."""
-    w = _Walker(root, main, generated)
-    w.run()
-    return freeze(w.units)
+    return scan_paper(root, main, generated=generated)[0]
 
 
 # -- the walker ------------------------------------------------------------------------

@@ -43,9 +43,8 @@ def scan_units(cfg: Config) -> tuple[list[Unit], list[str]]:
 
     # Outputs other tasks write may not exist yet; they are followed, never warned about.
     generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
-    units = list(latex.scan(cfg.root, cfg.paper.main, generated=generated))
-    warnings = [f"{m} not found; whatever it holds is not in the record"
-                for m in latex.dependencies(cfg.root, cfg.paper.main, generated=generated).missing]
+    units, deps = latex.scan_paper(cfg.root, cfg.paper.main, generated=generated)
+    warnings = [f"{m} not found; whatever it holds is not in the record" for m in deps.missing]
     units.extend(pycode.scan(cfg.root, code_sources(cfg)))
     return units, warnings
 

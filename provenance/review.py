@@ -17,13 +17,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-import subprocess
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .errors import ConfigError, GitError
+from .gitrun import git, git_text, notes
 from .model import Review, Unit, canonical_json
 from .tagnotes import NOTE_VERSION, note_items
 
@@ -88,25 +88,13 @@ def text_digest(text: str) -> str:
 
 # -- git plumbing ------------------------------------------------------------------------
 
-def _git(root: Path, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-    try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, input=input,
-                              encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        raise GitError("git not found on PATH; install git") from None
-    if check and proc.returncode != 0:
-        msg = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
-        raise GitError(f"git {args[0]} failed in {root}: {msg}")
-    return proc
-
-
 def _head(root: Path) -> str:
-    proc = _git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
+    proc = git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
     if proc.returncode != 0:
-        if _git(root, "rev-parse", "--git-dir", check=False).returncode != 0:
+        if git(root, "rev-parse", "--git-dir", check=False).returncode != 0:
             raise GitError(f"{root}: not a git repository; reviews are stored as git notes, run `git init` and commit")
         raise GitError(f"{root}: no commit yet; commit your work, then record the review")
-    return proc.stdout.strip()
+    return proc.stdout.decode().strip()
 
 
 def parse_note(text: str) -> list[ReviewEntry]:
@@ -126,25 +114,10 @@ def parse_note(text: str) -> list[ReviewEntry]:
 def read_reviews(root: Path) -> dict[str, list[ReviewEntry]]:
     """Unit id -> every review recorded for it (oldest first); {} outside git or without notes."""
     root = Path(root)
-    listing = _git(root, "notes", f"--ref={REVIEW_REF}", "list", check=False)
-    if listing.returncode != 0 or not listing.stdout.strip():
-        return {}
-    blobs = sorted({line.split()[0] for line in listing.stdout.splitlines() if line.strip()})
-    # One `cat-file --batch` for all notes rather than a `git notes show` per commit.
-    proc = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input=("\n".join(blobs) + "\n").encode(),
-                          capture_output=True, check=False)
-    data, pos = proc.stdout, 0
     out: dict[str, list[ReviewEntry]] = {}
-    while pos < len(data):
-        nl = data.index(b"\n", pos)
-        header = data[pos:nl].split()
-        pos = nl + 1
-        if len(header) < 3:
-            continue  # "<id> missing"
-        size = int(header[2])
-        for e in parse_note(data[pos:pos + size].decode("utf-8", errors="replace")):
+    for text in notes(root, REVIEW_REF).values():
+        for e in parse_note(text):
             out.setdefault(e.label, []).append(e)
-        pos += size + 1
     return {k: sorted(set(v), key=lambda e: (e.time, e.commit, e.by, e.digest)) for k, v in sorted(out.items())}
 
 
@@ -182,11 +155,10 @@ def add_review(root: Path, labels: Sequence[str], by: str, unit_texts: Mapping[s
     now = int(time.time())
     entries = [ReviewEntry(label=lb, by=by, commit=head, digest=text_digest(unit_texts[lb]), time=now)
                for lb in dict.fromkeys(labels)]
-    shown = _git(root, "notes", f"--ref={REVIEW_REF}", "show", head, check=False)
-    old = shown.stdout if shown.returncode == 0 else ""
+    old = notes(root, REVIEW_REF).get(head, "")
     line = canonical_json({"paperprov": NOTE_VERSION, "reviews": [asdict(e) for e in entries]}).decode("utf-8")
     text = (old.rstrip("\n") + "\n" if old.strip() else "") + line + "\n"
-    _git(root, "notes", f"--ref={REVIEW_REF}", "add", "-f", "-F", "-", head, input=text)
+    git_text(root, "notes", f"--ref={REVIEW_REF}", "add", "-f", "-F", "-", head, input=text)
     return entries
 
 

@@ -47,17 +47,13 @@ def read_public_keys(root: Path, directory: str = "keys") -> list[PublicKey]:
 def committed_public_keys(root: Path, directory: str = "keys") -> list[PublicKey]:
     """The keys/*.pub files as committed at HEAD. What goes into the PDF must not depend
     on a key a builder generated a minute ago and has not committed yet."""
-    import subprocess
+    from .gitrun import git
 
-    listing = subprocess.run(
-        ["git", "ls-tree", "-z", "--name-only", "HEAD", "--", f"{directory}/"],
-        cwd=root, capture_output=True, text=True, check=False,
-    )
+    listing = git(root, "ls-tree", "-z", "--name-only", "HEAD", "--", f"{directory}/", check=False)
     if listing.returncode != 0:
         return []  # not a repository, or no commit yet
     keys = []
-    for rel in sorted(p for p in listing.stdout.split("\0") if p.endswith(".pub")):
-        blob = subprocess.run(["git", "show", f"HEAD:{rel}"], cwd=root, capture_output=True, check=False)
-        line = blob.stdout.decode("utf-8", errors="replace").strip()
+    for rel in sorted(p for p in listing.stdout.decode().split("\0") if p.endswith(".pub")):
+        line = git(root, "show", f"HEAD:{rel}").stdout.decode("utf-8", errors="replace").strip()
         keys.append(PublicKey(name=Path(rel).stem, path=rel, line=line, fingerprint=fingerprint(line, rel)))
     return keys

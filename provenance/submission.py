@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import shlex
-import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -29,6 +28,7 @@ from .attest import check_subjects
 from .build import source_date_epoch
 from .config import Config
 from .errors import BuildError, GitError
+from .gitrun import git
 from .fsutil import write_bytes_atomic
 from .gitstate import head_commit
 from .tasks import ATTESTATION
@@ -37,14 +37,7 @@ SOURCE_TAR = "source.tar"
 
 
 def _git(root: Path, *args: str) -> bytes:
-    try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise GitError("git not found on PATH; install git") from None
-    if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed in {root}: {err[-1] if err else 'no message'}")
-    return proc.stdout
+    return git(root, *args).stdout
 
 
 def dirty_paths(root: Path) -> list[tuple[str, str]]:

@@ -57,10 +57,9 @@ def action(fn: Callable[..., Any]) -> Callable[..., Any]:
         from doit.exceptions import TaskFailed
 
         try:
-            result = fn(*args, **kwargs)
+            return fn(*args, **kwargs)
         except ProvenanceError as err:
             return TaskFailed(f"paperprov: {err}")
-        return None if result is None else result
 
     return run
 

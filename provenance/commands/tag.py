@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from .. import gitstate, tagnotes
     from ..agents import parse_assisted_by
     from ..errors import GitError, SourceError
-    from ..hooks import git
+    from ..gitrun import git_text
     from ..session import find_root
 
     root = find_root()
@@ -46,14 +46,14 @@ def run(args: argparse.Namespace) -> int:
         raise SourceError(f"--ai: {exc}") from None
     if agent is None:
         raise SourceError("--ai: name the AI (AGENT:MODEL); untagged lines are human by default")
-    staged = set(git(root, "diff", "--cached", "--name-only", "--diff-filter=d", "-z").split("\0")) - {""}
+    staged = set(git_text(root, "diff", "--cached", "--name-only", "--diff-filter=d", "-z").split("\0")) - {""}
     new: list[tagnotes.Tag] = []
     for spec in args.paths:
         rel, start, end = _split(spec, root)
         if rel not in staged:
             raise SourceError(f"{rel}: has no staged changes; `git add {rel}` first (tags mark staged work)")
         try:
-            count = len(git(root, "show", f":{rel}").splitlines())
+            count = len(git_text(root, "show", f":{rel}").splitlines())
         except GitError:
             raise SourceError(f"{rel}: cannot read its staged content") from None
         start, end = (start or 1), (end or count)
@@ -68,11 +68,11 @@ def run(args: argparse.Namespace) -> int:
     for t in new:
         print(f"tagged {t.path}:{t.start}-{t.end} as {t.agent} (attached to the next commit)")
     # Without this, amend and rebase would leave the tags behind on the old commits.
-    refs = git(root, "config", "--get-all", "notes.rewriteRef", ok=(0, 1)).split()
+    refs = git_text(root, "config", "--get-all", "notes.rewriteRef", ok=(0, 1)).split()
     if tagnotes.NOTES_REF not in refs:
-        git(root, "config", "--add", "notes.rewriteRef", tagnotes.NOTES_REF)
+        git_text(root, "config", "--add", "notes.rewriteRef", tagnotes.NOTES_REF)
         print(f"set notes.rewriteRef={tagnotes.NOTES_REF} in .git/config so tags follow amend and rebase")
-    hook = Path(git(root, "rev-parse", "--git-path", "hooks/post-commit").strip())
+    hook = Path(git_text(root, "rev-parse", "--git-path", "hooks/post-commit").strip())
     if not (root / hook).is_file():
         print("paperprov: warning: no post-commit hook; run `pre-commit install --hook-type post-commit` "
               "or `paperprov hook attach-tags` after committing", file=sys.stderr)
