@@ -27,8 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from provenance import gitstate, hooks, tagnotes  # noqa: E402
-from provenance.lint import lint  # noqa: E402
+from provenance.evidence import gitstate
+from provenance.hooks import commit as hooks
+from provenance.evidence import notes as tagnotes  # noqa: E402
+from provenance.hooks.lint import lint  # noqa: E402
 
 ENV = {"CLAUDECODE": "1", "ANTHROPIC_MODEL": "claude-opus-4-1"}
 MESSAGE = "Tighten the excess-risk lemma\n\n# Please enter the commit message\n"
@@ -123,7 +125,7 @@ def main() -> None:
             ("attach-tags (post-commit)", attach_hook, ["attach-tags"], pending, {}),
         ]
         bare, bare_med = process_ms([py, "-c", "pass"], repo, runs, {}, lambda: None)
-        cli, _ = process_ms([py, "-c", "import provenance.cli as c; c.build_parser('hook')"], repo, runs, {}, lambda: None)
+        cli, _ = process_ms([py, "-c", "import provenance.cli.main as c; c.build_parser('hook')"], repo, runs, {}, lambda: None)
         print(f"typical commit: {len(staged)} staged files ({', '.join(staged)}); median of {runs} runs")
         print(f"python -c pass: min {bare:.0f} ms (median {bare_med:.0f}); "
               f"+ import paperprov CLI with the hook parser: {cli - bare:.0f} ms")

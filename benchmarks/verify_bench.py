@@ -6,7 +6,7 @@ from a small paper repository whose build holds a PDF of --pdf-mb MiB of incompr
 bytes (a real PDF's streams are compressed already) and a few small outputs. Then:
 
   sha256sum  : `sha256sum` over the bundle's files, extracted to disk (page cache warm);
-  verify     : provenance.verify.verify_path(bundle) in this process — every check:
+  verify     : provenance.verify.checks.verify_path(bundle) in this process — every check:
                zip safety, signatures, subject digests, record binding, git tree of
                source.tar and its input digests (not --rebuild);
   CLI        : `python -m provenance verify bundle`, for the start-up cost on top.
@@ -31,10 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from provenance import attest  # noqa: E402
+from provenance.attest import sign as attest  # noqa: E402
 from provenance.config import load  # noqa: E402
-from provenance.submission import write_submission  # noqa: E402
-from provenance.verify import verify_path  # noqa: E402
+from provenance.attest.submission import write_submission  # noqa: E402
+from provenance.verify.checks import verify_path  # noqa: E402
 
 CONFIG = """paper: {name: bench, main: paper/main.tex}
 experiments:

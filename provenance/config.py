@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from provenance.errors import ConfigError
 
 CONFIG_NAME = "provenance.yaml"
 VENUES = ("none", "acl", "neurips", "iclr", "acm", "arxiv")

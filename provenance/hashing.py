@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
-from .errors import BuildError
+from provenance.errors import BuildError
 
 CHUNK = 1 << 20
 

@@ -74,7 +74,7 @@ def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     import io
     import os
 
-    from provenance.cli import main
+    from provenance.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     old = os.getcwd()

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import Repo, run_cli
 
-from provenance import attest, manifest, signing
+from provenance.attest import sign as attest
+from provenance.attest import statements as manifest
+from provenance.attest import signing
 from provenance.config import load
 from provenance.errors import BuildError, SigningError
 

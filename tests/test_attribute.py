@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from provenance.attribute import attribute, attribute_unit, summarize
+from provenance.record.attribute import attribute, attribute_unit, summarize
 from provenance.config import Annotation, Attribution as AttrCfg, Config, Paper
-from provenance.gitlog import BlameSpan, CommitInfo, GitEvidence, NoteTag
+from provenance.evidence.collect import BlameSpan, CommitInfo, GitEvidence, NoteTag
 from provenance.model import Agent, Evidence, Marker, Unit
 
 HUMAN, AI, NONE, UNTAGGED, EDGE = "1" * 40, "2" * 40, "3" * 40, "4" * 40, "5" * 40

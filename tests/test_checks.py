@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import checks
+from provenance.record import checks
 from provenance.config import parse
 from provenance.errors import BuildError, ConfigError
 from provenance.model import CheckResult, Marker, Unit

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from conftest import Repo, run_doit
 
-from provenance import aia
+from provenance.disclose import aia
 from provenance.config import Author, Config, Paper
-from provenance.disclosure import build_view, load_record, render_md, render_tex, write_disclosure
+from provenance.disclose.view import build_view, load_record, render_md, render_tex, write_disclosure
 from provenance.errors import BuildError
-from provenance.escape import SAFE_LABEL
+from provenance.disclose.escape import SAFE_LABEL
 from provenance.model import (Agent, Attribution, CheckResult, Record, Review, Unit, record_from_dict,
                               record_to_json)
 
@@ -239,7 +239,7 @@ def test_how_to_verify_names_commit_record_digest_and_committed_signers(tmp_path
         fp = subprocess.run(["ssh-keygen", "-lf", str(tmp_path / "keys" / "alice.pub")], capture_output=True,
                             text=True, check=True).stdout.split()[1]
     else:
-        from provenance.sshkeys import fingerprint
+        from provenance.evidence.pubkeys import fingerprint
         fp = fingerprint(line)
     tex, md = render(tmp_path, Record(commit="0123456789" * 4, dirty=False, units=sample_units()))
     digest = hashlib.sha256((tmp_path / "build" / "record.json").read_bytes()).hexdigest()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.escape import md, md_code, safe_label, tex, tex_chunks, tex_id, tex_label
+from provenance.disclose.escape import md, md_code, safe_label, tex, tex_chunks, tex_id, tex_label
 
 HOSTILE = [
     "\\input{/etc/passwd}",

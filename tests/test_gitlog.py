@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import Repo, git
 
-from provenance.gitlog import (
+from provenance.evidence.collect import (
     BlameSpan,
     classify_commit,
     collect,
@@ -16,7 +16,7 @@ from provenance.gitlog import (
     read_commits,
 )
 from provenance.model import Agent
-from provenance.trailers import trailer_lines
+from provenance.evidence.trailers import trailer_lines
 
 SHA = "a" * 40
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from provenance.graph import BadCheck, Rests, closure, cycles, format_cycle
+from provenance.record.graph import BadCheck, Rests, closure, cycles, format_cycle
 from provenance.model import Attribution, CheckResult, Review, Unit
 
 

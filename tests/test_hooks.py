@@ -9,8 +9,8 @@ import pytest
 from conftest import Repo, git
 from hookutil import assisted_by, cli, commit, install_hooks, message, write_message
 
-from provenance.hooks import check_policy, private_keys, tag_message
-from provenance.lint import lint
+from provenance.hooks.commit import check_policy, private_keys, tag_message
+from provenance.hooks.lint import lint
 
 CLAUDE = {"CLAUDECODE": "1", "ANTHROPIC_MODEL": "claude-opus-4-1"}
 CONFIG = """paper: {name: p, main: paper/main.tex}
@@ -137,7 +137,7 @@ PAPER = {
 
 def _section(repo: Repo) -> tuple[str, tuple[str, ...]]:
     from provenance.config import load
-    from provenance.record import build_record
+    from provenance.record.assemble import build_record
 
     (sec,) = [a for a in build_record(load(repo.path)).units if a.unit.kind == "section"]
     return sec.origin, tuple(str(g) for g in sec.agents)

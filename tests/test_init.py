@@ -52,7 +52,7 @@ def test_init_refuses_to_overwrite_without_force(repo: Repo) -> None:
     assert not (repo.path / "provenance.yaml").exists()
     forced = run_cli(repo.path, "init", "--force")
     assert forced.returncode == 0, forced.stderr
-    assert "provenance.tasks" in (repo.path / "dodo.py").read_text()
+    assert "provenance.pipeline.tasks" in (repo.path / "dodo.py").read_text()
 
 
 def test_init_with_two_documents_asks_which(repo: Repo) -> None:
@@ -78,7 +78,7 @@ def test_init_keeps_hostile_author_names_out_of_yaml_structure(repo: Repo) -> No
 def test_init_writes_the_same_dodo_as_the_example() -> None:
     from conftest import ROOT
 
-    from provenance.commands.init import DODO
+    from provenance.cli.commands.init import DODO
 
     assert (ROOT / "dodo.py").read_text() == DODO
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance import latex
+from provenance.scan.tex import walker as latex
 from provenance.errors import SourceError
 from provenance.model import Unit
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from provenance.errors import SourceError
-from provenance.markers import KNOWN_KEYS, parse_marker
+from provenance.scan.markers import KNOWN_KEYS, parse_marker
 
 
 def test_latex_marker_keeps_every_field_in_order() -> None:

@@ -9,7 +9,7 @@ import pytest
 from provenance.config import Config, parse
 from provenance.errors import PolicyError
 from provenance.model import Attribution, CheckResult, Record, Review, Unit
-from provenance.policy import enforce, evaluate
+from provenance.record.policy import enforce, evaluate
 
 STALE = (Review("Ada Author", "c0ffee", True, "note"),)
 CURRENT = (Review("Ada Author", "c0ffee", False, "note"),)

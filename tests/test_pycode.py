@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import pycode
+from provenance.scan import pycode
 from provenance.errors import SourceError
 
 CHAIN = '''\

@@ -10,7 +10,7 @@ from conftest import Repo, git
 
 from provenance.config import load
 from provenance.model import record_from_dict, record_to_json
-from provenance.record import build_record, write_record
+from provenance.record.assemble import build_record, write_record
 
 CONFIG = "paper: {name: t, main: paper/main.tex}\n"
 MAIN = r"""\documentclass{article}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import Repo, run_cli
 
-from provenance import review
+from provenance.record import review
 from provenance.errors import ConfigError, GitError
 from provenance.model import Review, Unit
 

@@ -8,7 +8,8 @@ import time
 from conftest import Repo, run_cli
 from hookutil import assisted_by, cli, commit, install_hooks, message
 
-from provenance import gitstate, session
+from provenance.evidence import gitstate
+from provenance.hooks import session
 
 
 def test_start_writes_state_under_git_dir_and_show_prints_it(repo: Repo) -> None:

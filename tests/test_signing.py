@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives import serialization
 from securesystemslib.dsse import Envelope as SslEnvelope
 from securesystemslib.signer import CryptoSigner, SSlibKey
 
-from provenance import signing
+from provenance.attest import signing
 from provenance.errors import VerifyError
-from provenance.sshkeys import fingerprint
+from provenance.evidence.pubkeys import fingerprint
 
 # ssh-keygen (openssh-client) makes the real OpenSSH keys these tests read.
 # In CI (CI=true) a missing ssh-keygen fails these tests instead of skipping them.

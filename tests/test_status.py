@@ -10,7 +10,7 @@ from test_record import paper, section
 
 from provenance.config import load
 from provenance.model import record_to_json
-from provenance.record import build_record
+from provenance.record.assemble import build_record
 
 
 def make(repo: Repo) -> None:

@@ -11,10 +11,10 @@ import pytest
 from conftest import Repo
 from test_attest import attested, fake_build, make_paper
 
-from provenance import attest
+from provenance.attest import sign as attest
 from provenance.config import load
 from provenance.errors import BuildError, GitError
-from provenance.submission import write_submission
+from provenance.attest.submission import write_submission
 
 ENTRIES = [
     "build/attestation.intoto.jsonl", "build/disclosure.md", "build/disclosure.tex",

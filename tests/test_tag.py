@@ -8,7 +8,7 @@ import pytest
 from conftest import Repo, run_cli
 from hookutil import cli, commit, install_hooks
 
-from provenance.tagnotes import Tag, note_text, parse_note
+from provenance.evidence.notes import Tag, note_text, parse_note
 
 TEN = "".join(f"line {i}\n" for i in range(1, 11))
 

@@ -15,11 +15,11 @@ import pytest
 from conftest import Repo, run_cli
 from test_attest import attested
 
-from provenance import signing
+from provenance.attest import signing
 from provenance.config import load
 from provenance.errors import VerifyError
-from provenance.submission import write_submission
-from provenance.verify import format_json, format_text, verify_path
+from provenance.attest.submission import write_submission
+from provenance.verify.checks import format_json, format_text, verify_path
 
 
 @pytest.fixture
@@ -271,7 +271,7 @@ def test_zip_bomb_is_refused_before_decompressing(tmp_path: Path) -> None:
 
 
 def test_bundle_over_the_decompressed_size_budget_is_refused(tmp_path: Path, bundle: Path, monkeypatch) -> None:
-    import provenance.bundle as v
+    import provenance.verify.bundle as v
 
     monkeypatch.setattr(v, "MAX_TOTAL", 1000)  # a small budget stands in for 2 GiB
     with pytest.raises(VerifyError, match="GiB once decompressed"):

@@ -1,0 +1,168 @@
+"""The in-toto statements paperprov signs, as plain dicts, and their canonical bytes.
+
+Statement 1 — SLSA Provenance v1 (`https://slsa.dev/provenance/v1`):
+  subjects: build/paper.pdf, every experiment output, build/disclosure.{tex,md}.
+  buildDefinition.buildType = `https://paperprov.dev/build/v1` (this project's own):
+    externalParameters  {"paper": name, "main": path, "experiments": [{name, script, seed, args}]}
+    internalParameters  {"sourceDateEpoch": int, "environment":
+                         {"python", "packages": {name: version}, "tex": first line}}
+    resolvedDependencies: {"name": "source", "digest": {"gitCommit", "gitTree"}} (no URI:
+                         a path would name the builder's machine), then every input file
+                         {"name": repo-relative path, "digest": {"sha256"}}.
+  runDetails: builder {"id": `https://paperprov.dev/builder/v1`, "version": {"paperprov"}},
+    metadata {"invocationId": "<commit>"} (no wall-clock times: two builds of one commit
+    must give the same bytes), byproducts: build/record.json with its sha256.
+
+Statement 2 — the provenance record (`https://paperprov.dev/record/v1`, ours):
+  subjects: the subjects of statement 1 plus build/record.json.
+  predicate: {"commit", "dirty", "record": {"name": "build/record.json", "digest":
+    {"sha256"}}, "schema": "paperprov/record/v1", "summary": the record's summary}.
+  The record's bytes are a subject, so the full record is bound by digest; the summary
+  is copied so a reader of the attestation alone sees the headline figures.
+
+Both are in-toto Statement v1 (`https://in-toto.io/Statement/v1`), serialised as
+canonical JSON (model.canonical_json), carry no absolute paths, host names or times
+other than SOURCE_DATE_EPOCH, so the unsigned payloads are a function of the commit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from provenance.errors import VerifyError
+from provenance.model import canonical_json
+from provenance.paths import RECORD
+
+STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
+SLSA_PREDICATE = "https://slsa.dev/provenance/v1"
+RECORD_PREDICATE = "https://paperprov.dev/record/v1"
+BUILD_TYPE = "https://paperprov.dev/build/v1"
+BUILDER_ID = "https://paperprov.dev/builder/v1"
+RECORD_NAME = RECORD
+
+
+def is_safe_name(name: str) -> bool:
+    """A relative POSIX path that stays inside its root: what a subject, an input or an
+    archive entry may be called. Hostile bundles use absolute names and `..`."""
+    if not name or "\\" in name or "\0" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        return False
+    return all(part not in ("", ".", "..") for part in name.split("/"))
+
+
+def subjects(digests: dict[str, str]) -> list[dict[str, Any]]:
+    return [{"name": name, "digest": {"sha256": d}} for name, d in sorted(digests.items())]
+
+
+def provenance_statement(*, outputs: dict[str, str], inputs: dict[str, str], commit: str | None,
+                         tree: str | None, external: dict[str, Any], internal: dict[str, Any],
+                         record_digest: str, version: str) -> dict[str, Any]:
+    source: dict[str, str] = {}
+    if commit:
+        source["gitCommit"] = commit
+    if tree:
+        source["gitTree"] = tree
+    deps = ([{"name": "source", "digest": source}] if source else []) + [
+        {"name": name, "digest": {"sha256": d}} for name, d in sorted(inputs.items())
+    ]
+    return {
+        "_type": STATEMENT_TYPE,
+        "subject": subjects(outputs),
+        "predicateType": SLSA_PREDICATE,
+        "predicate": {
+            "buildDefinition": {
+                "buildType": BUILD_TYPE,
+                "externalParameters": external,
+                "internalParameters": internal,
+                "resolvedDependencies": deps,
+            },
+            "runDetails": {
+                "builder": {"id": BUILDER_ID, "version": {"paperprov": version}},
+                "metadata": {"invocationId": commit or "uncommitted"},
+                "byproducts": [{"name": RECORD_NAME, "digest": {"sha256": record_digest}}],
+            },
+        },
+    }
+
+
+def record_statement(*, outputs: dict[str, str], record_digest: str, record: dict[str, Any]) -> dict[str, Any]:
+    subs = dict(outputs)
+    subs[RECORD_NAME] = record_digest
+    return {
+        "_type": STATEMENT_TYPE,
+        "subject": subjects(subs),
+        "predicateType": RECORD_PREDICATE,
+        "predicate": {
+            "schema": record.get("schema"),
+            "commit": record.get("commit"),
+            "dirty": bool(record.get("dirty")),
+            "record": {"name": RECORD_NAME, "digest": {"sha256": record_digest}},
+            "summary": record.get("summary", {}),
+        },
+    }
+
+
+def to_bytes(statement: dict[str, Any]) -> bytes:
+    return canonical_json(statement)
+
+
+# -- reading (reviewer side) -----------------------------------------------------------
+
+def dig(obj: Any, *keys: str) -> Any:
+    """obj[k1][k2]... or None when any level is missing or not a mapping (hostile input)."""
+    for k in keys:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(k)
+    return obj
+
+
+@dataclass(frozen=True)
+class Statement:
+    predicate_type: str
+    subjects: dict[str, str]  # name -> sha256
+    predicate: dict[str, Any]
+
+    def dependencies(self) -> list[Any]:
+        deps = dig(self.predicate, "buildDefinition", "resolvedDependencies")
+        return deps if isinstance(deps, list) else []
+
+    def source(self) -> dict[str, str]:
+        for dep in self.dependencies():
+            if isinstance(dep, dict) and dep.get("name") == "source" and isinstance(dep.get("digest"), dict):
+                return {k: v for k, v in dep["digest"].items() if isinstance(v, str)}
+        return {}
+
+    def inputs(self) -> dict[str, str]:
+        out = {}
+        for dep in self.dependencies():
+            if isinstance(dep, dict) and isinstance(dep.get("name"), str) and isinstance(dep.get("digest"), dict):
+                sha = dep["digest"].get("sha256")
+                if isinstance(sha, str):
+                    out[dep["name"]] = sha
+        return out
+
+
+def parse_statement(payload: bytes, where: str) -> Statement:
+    """An in-toto Statement v1 with sha256 subject digests; VerifyError otherwise."""
+    try:
+        obj = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise VerifyError(f"{where}: the payload is not JSON ({exc})") from None
+    if not isinstance(obj, dict):
+        raise VerifyError(f"{where}: the payload is not a JSON object")
+    if obj.get("_type") != STATEMENT_TYPE:
+        raise VerifyError(f"{where}: _type is {obj.get('_type')!r}, expected {STATEMENT_TYPE}")
+    ptype, pred, subs = obj.get("predicateType"), obj.get("predicate"), obj.get("subject")
+    if not isinstance(ptype, str) or not isinstance(pred, dict) or not isinstance(subs, list) or not subs:
+        raise VerifyError(f"{where}: needs predicateType, predicate and a non-empty subject list")
+    digests: dict[str, str] = {}
+    for i, s in enumerate(subs):
+        name = s.get("name") if isinstance(s, dict) else None
+        sha = s.get("digest", {}).get("sha256") if isinstance(s, dict) and isinstance(s.get("digest"), dict) else None
+        if not isinstance(name, str) or not isinstance(sha, str) or name in digests:
+            raise VerifyError(f"{where}: subject[{i}] needs a unique name and a sha256 digest")
+        digests[name] = sha.lower()
+    return Statement(ptype, digests, pred)

@@ -1,0 +1,66 @@
+"""`paperprov hook KIND ARGS`: the entry points pre-commit runs (.pre-commit-hooks.yaml).
+
+    tag MSGFILE [SOURCE [SHA]]   prepare-commit-msg: add Assisted-by when an agent commits
+    policy MSGFILE               commit-msg: tag an edited message, then enforce declare_paths
+    lint FILES...                pre-commit: markers, theorem labels, unique labels, \\uses
+    no-private-keys FILES...     pre-commit: refuse private keys
+    attach-tags                  post-commit: pending `paperprov tag` tags -> git note on HEAD
+
+Exit 0 accepts, 1 refuses; findings go to stderr, one line each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+KINDS = ("tag", "policy", "lint", "no-private-keys", "attach-tags")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("hook", help="entry points for the pre-commit hooks (see .pre-commit-hooks.yaml)")
+    p.add_argument("kind", choices=KINDS, help="which hook")
+    p.add_argument("args", nargs="*", help="what git/pre-commit passes: the message file, or the staged files")
+    p.set_defaults(run=run)
+
+
+def _report(lines: list[str]) -> int:
+    for line in lines:
+        print(f"paperprov: {line}", file=sys.stderr)
+    return 1 if lines else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from provenance.hooks import commit as hooks
+    from provenance.errors import ProvenanceError
+    from provenance.hooks.session import find_root
+
+    root = find_root()
+    if args.kind in ("tag", "policy"):
+        if not args.args:
+            raise ProvenanceError(f"paperprov hook {args.kind}: give the commit message file (git passes it)")
+        msgfile = Path(args.args[0])
+        if not msgfile.is_file():
+            raise ProvenanceError(f"{msgfile}: no such commit message file; git passes it to the hook")
+        if args.kind == "tag":
+            # git's SOURCE and SHA arguments are not needed: merges and amends are tagged
+            # alike, and replays are recognised from the repository state.
+            for line in hooks.tag_message(root, msgfile, os.environ):
+                print(f"paperprov: added {line}", file=sys.stderr)
+            return 0
+        hooks.tag_message(root, msgfile, os.environ)
+        return _report(hooks.check_policy(root, msgfile))
+    if args.kind == "lint":
+        from provenance.hooks.lint import lint
+
+        return _report(lint(root, args.args))
+    if args.kind == "no-private-keys":
+        return _report(hooks.private_keys(root, args.args))
+    attached, warnings = hooks.attach_tags(root)
+    for w in warnings:
+        print(f"paperprov: {w}", file=sys.stderr)
+    if attached:
+        print(f"paperprov: attached {len(attached)} tag(s) to HEAD as a note in refs/notes/paperprov", file=sys.stderr)
+    return 0

@@ -1,0 +1,190 @@
+"""`paperprov init [DIR]`: adopt paperprov in an existing paper repository.
+
+Writes a commented provenance.yaml, a thin dodo.py and the .gitignore entries the build
+needs; finds the main .tex as the one with an (uncommented) \\documentclass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from importlib import resources
+from pathlib import Path
+
+from provenance.config import CONFIG_NAME, NAME_RE
+from provenance.errors import ConfigError
+from provenance.fsutil import write_text_atomic
+
+_DOCUMENTCLASS = re.compile(r"^[^%\n]*\\documentclass\b", re.MULTILINE)
+_SKIP_DIRS = {"build", "dist", ".git", "node_modules", "__pycache__"}
+PREFERRED_MAIN = ("main.tex", "paper.tex", "ms.tex", "manuscript.tex")
+GITIGNORE_LINES = ("build/", "dist/", ".doit.db*", "__pycache__/")
+
+DODO = '''\
+"""Build this paper with paperprov: `doit build` (or just `doit`); `doit list` shows the tasks."""
+
+from provenance.pipeline.tasks import (  # noqa: F401  (doit collects task_* names; never import *)
+    task_attest,
+    task_build,
+    task_checks,
+    task_disclosure,
+    task_experiments,
+    task_paper,
+    task_record,
+    task_submission,
+)
+
+DOIT_CONFIG = {
+    "default_tasks": ["build"],
+    "backend": "sqlite3",
+    "dep_file": ".doit.db",
+    "verbosity": 1,
+}
+'''
+
+CONFIG_TEMPLATE = """\
+# paperprov configuration. Reference: the paperprov README ("provenance.yaml").
+paper:
+  name: {name}            # names dist/<name>-submission.zip
+  main: {main}   # the .tex file with \\documentclass
+
+# Which venue's disclosure questions the appendix answers: none, acl, neurips, iclr, acm, arxiv.
+venue: none
+
+# Experiments run before LaTeX. Each script is called from the repository root as
+#   python SCRIPT --out build/experiments/NAME --seed SEED
+# and must write every file listed under outputs into that directory.
+experiments: []
+#  - name: main
+#    script: experiments/run.py
+#    inputs: [data/train.csv]          # extra files whose change re-runs it
+#    outputs: [figure.pdf, table.tex, results.json]
+#    seed: 0
+
+# The people who answer for the paper. `key` is their public key in the repository
+# (paperprov keygen writes keys/NAME.pub).
+authors:
+  - name: {author}
+    email: {email}
+
+# How git evidence becomes an origin.
+attribution:
+  untagged: human   # commits with no AI trailer count as human; say `unknown` to be strict
+  ai_min: 0.9       # a unit whose lines are at least 90% AI-written is "ai"
+  human_max: 0.1    # at most 10%: "human"; in between: "mixed"
+
+# Bulk declarations, REUSE.toml-style; a `% paperprov:` marker in the source wins over these.
+annotations: []
+#  - path: "experiments/*.py"
+#    origin: ai
+#    tool: claude-code
+#    model: claude-opus-4-1
+#    role: generated
+
+# Claim checks: statement label -> pytest node ids.
+checks: {{}}
+#  lem:monotone: [tests/claims/test_lemmas.py::test_monotone]
+
+# What `doit submission` insists on (and `doit build` too with enforce_on_build: true).
+policy:
+  require_review_of_ai: false
+  forbid_conflicts: false
+  require_checks_pass: false
+  max_unknown_fraction: 1.0
+  declare_paths: []   # commits touching these paths must carry an Assisted-by trailer
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("init", help="add provenance.yaml, dodo.py and .gitignore entries to a paper repository")
+    p.add_argument("dir", nargs="?", default=".", help="the paper repository (default: here)")
+    p.add_argument("--main", help="the main .tex file, relative to DIR (default: the one with \\documentclass)")
+    p.add_argument("--name", help="the paper's short name (default: the directory's name)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing provenance.yaml and dodo.py")
+    p.set_defaults(run=run)
+
+
+def find_main(root: Path) -> str:
+    candidates = []
+    for path in sorted(root.rglob("*.tex")):
+        rel = path.relative_to(root)
+        if _SKIP_DIRS.intersection(rel.parts[:-1]) or any(p.startswith(".") for p in rel.parts):
+            continue
+        head = path.read_bytes()[:200_000].decode("utf-8", errors="replace")
+        if _DOCUMENTCLASS.search(head):
+            candidates.append(rel.as_posix())
+    if not candidates:
+        raise ConfigError(f"{root}: no .tex file with \\documentclass found; pass --main path/to/main.tex")
+    if len(candidates) == 1:
+        return candidates[0]
+    preferred = [c for c in candidates if Path(c).name in PREFERRED_MAIN]
+    if len(preferred) == 1:
+        return preferred[0]
+    raise ConfigError(
+        f"{root}: several .tex files have \\documentclass ({', '.join(candidates)}); pass --main to choose one"
+    )
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "paper"
+    return slug if NAME_RE.match(slug) else f"paper-{slug}"
+
+
+def _yaml_str(text: str) -> str:
+    """A YAML double-quoted scalar: user text never breaks the file's structure."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _git_identity(root: Path) -> tuple[str, str]:
+    """The author git would record (config or GIT_AUTHOR_* variables)."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "var", "GIT_AUTHOR_IDENT"], cwd=root, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        return "Your Name", "you@example.org"
+    m = re.match(r"^(.*?) <([^>]*)>", out.stdout)
+    return (m.group(1), m.group(2)) if out.returncode == 0 and m else ("Your Name", "you@example.org")
+
+
+def run(args: argparse.Namespace) -> int:
+    root = Path(args.dir).resolve()
+    if not root.is_dir():
+        raise ConfigError(f"{args.dir}: not a directory; give the path of your paper repository")
+    if args.main:
+        if not (root / args.main).is_file():
+            raise ConfigError(f"--main {args.main}: no such file under {root}")
+        main = Path(args.main).as_posix()
+    else:
+        main = find_main(root)
+    name = args.name or _slug(root.name)
+    if not NAME_RE.match(name):
+        raise ConfigError(f"--name {name!r}: use letters, digits, '.', '_' or '-'")
+
+    existing = [f for f in (CONFIG_NAME, "dodo.py") if (root / f).exists()]
+    if existing and not args.force:
+        raise ConfigError(f"{root}: {' and '.join(existing)} already exist; pass --force to overwrite")
+
+    author, email = _git_identity(root)
+    write_text_atomic(root / CONFIG_NAME, CONFIG_TEMPLATE.format(
+        name=name, main=_yaml_str(main), author=_yaml_str(author), email=_yaml_str(email)))
+    write_text_atomic(root / "dodo.py", DODO)
+    written = [CONFIG_NAME, "dodo.py"]
+
+    gitignore = root / ".gitignore"
+    current = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.is_file() else []
+    missing = [line for line in GITIGNORE_LINES if line not in current]
+    if missing:
+        text = "\n".join(current + missing) + "\n"
+        write_text_atomic(gitignore, text)
+        written.append(".gitignore")
+
+    sty = root / Path(main).parent / "paperprov.sty"
+    shipped = resources.files("provenance") / "data" / "paperprov.sty"
+    if not sty.exists() and shipped.is_file():
+        write_text_atomic(sty, shipped.read_text(encoding="utf-8"))
+        written.append(sty.relative_to(root).as_posix())
+
+    print(f"paperprov: main file {main}; wrote {', '.join(written)}")
+    print("next: doit build   (then commit provenance.yaml, dodo.py and the keys/NAME.pub it writes)")
+    return 0

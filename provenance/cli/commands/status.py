@@ -1,0 +1,129 @@
+"""`paperprov status [--json] [DIR]`: who wrote what, computed fresh from the sources and git.
+
+The table lists every unit with its origin, AI share, agents and reviewers; conflicts
+and warnings follow. `--json` prints the record exactly as build/record.json holds it.
+Nothing is written except the blame cache under .git/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from provenance.errors import ProvenanceError
+from provenance.model import Attribution, Record, record_to_json
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+COLUMNS = ("id", "kind", "origin", "ai%", "agents", "reviewed by", "checks")
+MAX_WIDTH = 48
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("status", help="show which units humans and AIs wrote (the provenance record)")
+    p.add_argument("--json", action="store_true", help="print the record as JSON (as in build/record.json)")
+    p.add_argument("dir", nargs="?", default=".", help="the paper repository (default: current directory)")
+    p.set_defaults(run=run)
+
+
+def clean(text: str, width: int = MAX_WIDTH) -> str:
+    """User strings reach a terminal: no control characters, bounded width."""
+    text = _CONTROL.sub("?", text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _row(a: Attribution, durations: Mapping[str, float]) -> tuple[str, ...]:
+    kind = a.unit.display or a.unit.kind
+    origin = a.origin + ("*" if a.decided_by in ("marker", "sidecar") else "")
+    return (
+        clean(a.unit.id),
+        clean(kind, 16),
+        origin,
+        f"{a.ai_fraction * 100:.0f}" if a.measured_origin not in (None, "unknown") else "-",
+        clean(", ".join(str(g) for g in a.agents) or "-"),
+        clean(", ".join(r.by + (" (stale)" if r.stale else "") for r in a.reviewed_by) or "-", 24),
+        _checks_cell(a, durations),
+    )
+
+
+def _checks_cell(a: Attribution, durations: Mapping[str, float]) -> str:
+    if not a.checks:
+        return "-"
+    passed = sum(c.outcome == "passed" for c in a.checks)
+    bad = sorted({c.outcome for c in a.checks if c.outcome != "passed"})
+    took = [durations[c.nodeid] for c in a.checks if c.nodeid in durations]
+    return (f"{passed}/{len(a.checks)} passed" + (f" ({', '.join(bad)})" if bad else "")
+            + (f" in {sum(took):.2f}s" if took else ""))
+
+
+def _rests_on(record: Record) -> list[str]:
+    """Statements that rest (transitively, through \\uses) on unreviewed AI work or on
+    checks that did not pass."""
+    deps = record.summary.get("dependencies", {})
+    lines = []
+    for sid in deps:
+        d = deps[sid]
+        parts = []
+        if d.get("unreviewed_ai"):
+            parts.append("unreviewed AI: " + ", ".join(d["unreviewed_ai"]))
+        if d.get("bad_checks"):
+            parts.append("checks: " + ", ".join(f"{c['nodeid']} ({c['outcome']})" for c in d["bad_checks"]))
+        if parts:
+            lines.append(f"  {clean(sid, 60)}: {clean('; '.join(parts), 2000)}")
+    return lines
+
+
+def format_table(record: Record, durations: Mapping[str, float] | None = None) -> str:
+    """`durations`: seconds per check node id from the last run (build/checks.json); the
+    record itself keeps only outcomes, so that it stays the same bytes run after run."""
+    rows = [COLUMNS] + [_row(a, durations or {}) for a in record.units]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    head = record.commit[:12] if record.commit else "(no commit)"
+    lines.insert(0, f"commit {head}{' (dirty)' if record.dirty else ''}{' (partial)' if record.partial else ''}"
+                    f" — {len(record.units)} units; * = declared")
+    conflicts = [c for a in record.units for c in a.conflicts]
+    if conflicts:
+        lines.append("")
+        lines.append(f"Conflicts ({len(conflicts)}):")
+        lines.extend(f"  {clean(c, 400)}" for c in conflicts)
+    rests = _rests_on(record)
+    if rests:
+        lines.append("")
+        lines.append(f"Statements resting on unreviewed AI work or unpassed checks ({len(rests)}):")
+        lines.extend(rests)
+    if record.warnings:
+        lines.append("")
+        lines.append("Warnings:")
+        lines.extend(f"  {clean(w, 400)}" for w in record.warnings)
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from provenance.config import load
+    from provenance.record.assemble import build_record
+
+    cfg = load(Path(args.dir))
+    record = build_record(cfg)
+    if args.json:
+        sys.stdout.buffer.write(record_to_json(record))
+        sys.stdout.flush()
+        return 0
+    from provenance.record.checks import load_results
+    from provenance.paths import CHECKS
+
+    durations = {n: r.duration for n, r in load_results(cfg.root / CHECKS).items()}
+    text = format_table(record, durations)
+    try:
+        from provenance.hooks.session import stale_warning
+
+        stale = stale_warning(cfg.root)
+    except (ImportError, AttributeError, ProvenanceError):
+        stale = None  # outside git there is no session to warn about
+    if stale:
+        text += f"\n{clean(stale, 400)}\n"
+    sys.stdout.write(text)
+    return 0

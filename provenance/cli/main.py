@@ -1,0 +1,51 @@
+"""`paperprov` command line: parse arguments and dispatch.
+
+Each subcommand lives in provenance/commands/<name>.py with `register(subparsers)` and
+`run(args) -> int`. Expected failures (ProvenanceError) become one line on stderr and
+their exit code here, and only here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from provenance import __version__
+from provenance.errors import ProvenanceError
+
+COMMANDS = ("init", "status", "keygen", "sign", "verify", "session", "tag", "review", "hook")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """All subcommands, or just `only`: the commit hooks run `paperprov hook ...` on every
+    commit and must not pay for importing every other command's dependencies."""
+    parser = argparse.ArgumentParser(prog="paperprov", description="Provenance for papers written with AI help.")
+    parser.add_argument("--version", action="version", version=f"paperprov {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in (only,) if only in COMMANDS else COMMANDS:
+        module = importlib.import_module(f"provenance.cli.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv else None)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ProvenanceError as err:
+        print(f"paperprov: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("paperprov: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 141
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""The AI Attribution statement and the venue checklist answers, derived from the record.
+
+AI Attribution statement (IBM Research's AI Attribution Toolkit, https://aiattribution.github.io/),
+grammar `AIA <proportion> [<contribution>...] <initiative>... <review> [<models>] v1.0`:
+
+- proportion: `EAI` entirely AI, `PAI` primarily AI, `HAb` human-AI blend, `Ph` primarily
+  human, `Eh` entirely human. paperprov computes the AI share of the paper and its code as
+  the line-weighted mean over the top-level units (sections with no enclosing section,
+  and code modules; all units if there are neither) of each unit's AI share: 1 for origin
+  `ai`, 0 for `human`, its measured `ai_fraction` for `mixed` (0.5 when nothing was
+  measured); units of `unknown` origin are left out and reported beside the statement.
+  No unit with AI involvement: `Eh`. Every unit of known origin, of any kind, `ai`: `EAI`
+  (one human-written function is enough to rule out "entirely"). Otherwise share above
+  2/3: `PAI`; from 1/3 to 2/3: `HAb`; below 1/3: `Ph`.
+- contributions (only with PAI, HAb, Ph; toolkit order Se, Ce, Nc): `Nc` new content when a
+  unit's role is drafted, generated or proved, or an `ai` unit has no role; `Ce` content
+  edits when the role is edited or suggested, or a `mixed` unit has no role. The record
+  has no role for stylistic-only help, so `Se` is never derived.
+- initiative: `Hin` (human-initiated) whenever AI was used: every kind of evidence the
+  record accepts (Assisted-by trailers, agent co-author trailers, sessions, markers) is an
+  assistant someone invoked. `Ain` (AI-initiated) is added when an agent is an inline
+  completion tool (Copilot, Tabnine, Codeium, Supermaven), which proposes unprompted code.
+- review: `R` when every unit with AI involvement (`ai` or `mixed`) has a current (not
+  stale) review by a named person, else `Nr`.
+- models: the distinct model names of all agents, sorted, comma-separated; the tool name
+  stands in for an agent whose model is unknown.
+- `Eh` is written as `AIA Eh v1.0`: with nothing AI-made there is nothing to initiate or review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from provenance.model import SECTION_KINDS, Attribution
+
+PROPORTIONS = {
+    "EAI": "This work was entirely AI-generated.",
+    "PAI": "This work was primarily AI-generated.",
+    "HAb": "This work was created with an even blend of human and AI contributions.",
+    "Ph": "This work was primarily human-created.",
+    "Eh": "This work was entirely human-created, without the use of AI.",
+}
+CONTRIBUTIONS = {
+    "Se": "AI made stylistic edits (structure, wording, clarity).",
+    "Ce": "AI made content edits (scope, information, ideas).",
+    "Nc": "AI made new content (text, proofs, code, analysis).",
+}
+INITIATIVES = {
+    "Hin": "AI was prompted for its contributions, or AI assistance was enabled.",
+    "Ain": "AI made proactive contributions, such as auto-completions.",
+}
+REVIEWS = {
+    "R": "All AI-generated content was reviewed and approved by a named person.",
+    "Nr": "Not all AI-generated content was reviewed.",
+}
+COMPLETION_TOOLS = ("copilot", "tabnine", "codeium", "supermaven")
+NEW_CONTENT_ROLES = ("drafted", "generated", "proved")
+EDIT_ROLES = ("edited", "suggested")
+
+
+@dataclass(frozen=True)
+class AIAStatement:
+    proportion: str
+    contributions: tuple[str, ...]
+    initiative: tuple[str, ...]
+    review: str | None
+    models: tuple[str, ...]
+    ai_share: float | None  # None when no unit of known origin had any lines
+    unknown_units: int
+    version: str = "1.0"
+
+    @property
+    def code(self) -> str:
+        parts = ["AIA", self.proportion, *self.contributions, *self.initiative]
+        if self.review:
+            parts.append(self.review)
+        if self.models:
+            parts.append(", ".join(self.models))
+        parts.append(f"v{self.version}")
+        return " ".join(parts)
+
+    @property
+    def explanation(self) -> str:
+        lines = [PROPORTIONS[self.proportion]]
+        lines += [CONTRIBUTIONS[c] for c in self.contributions]
+        lines += [INITIATIVES[i] for i in self.initiative]
+        if self.review:
+            lines.append(REVIEWS[self.review])
+        if self.models:
+            lines.append("Models or applications used: " + ", ".join(self.models) + ".")
+        return " ".join(lines)
+
+
+def is_ai(a: Attribution) -> bool:
+    return a.origin in ("ai", "mixed")
+
+
+def is_reviewed(a: Attribution) -> bool:
+    return any(r.by.strip() and not r.stale for r in a.reviewed_by)
+
+
+def model_names(units: Sequence[Attribution]) -> tuple[str, ...]:
+    names = {g.model if g.model and g.model != "unknown" else g.tool for a in units for g in a.agents}
+    return tuple(sorted(n for n in names if n))
+
+
+def _share(a: Attribution) -> float:
+    if a.origin == "ai":
+        return 1.0
+    if a.origin == "mixed":
+        return a.ai_fraction if 0.0 < a.ai_fraction < 1.0 else 0.5
+    return 0.0
+
+
+def _top_level(units: Sequence[Attribution]) -> list[Attribution]:
+    ids = {a.unit.id: a for a in units}
+    top = [a for a in units
+           if (a.unit.kind in SECTION_KINDS and not (a.unit.parent in ids and ids[a.unit.parent].unit.kind in SECTION_KINDS))
+           or a.unit.kind == "module"]
+    return top or list(units)
+
+
+def statement(units: Sequence[Attribution]) -> AIAStatement:
+    involved = [a for a in units if is_ai(a) or a.agents]
+    unknown = sum(1 for a in units if a.origin == "unknown")
+    known = [a for a in _top_level(units) if a.origin != "unknown"]
+    weight = sum(max(1, a.unit.lines[1] - a.unit.lines[0] + 1) for a in known)
+    share = sum(_share(a) * max(1, a.unit.lines[1] - a.unit.lines[0] + 1) for a in known) / weight if weight else None
+    if not involved:
+        return AIAStatement("Eh", (), (), None, (), share, unknown)
+    if all(a.origin == "ai" for a in units if a.origin != "unknown"):
+        proportion = "EAI"
+    elif share is not None and share > 2 / 3:
+        proportion = "PAI"
+    elif share is not None and share >= 1 / 3:
+        proportion = "HAb"
+    else:
+        proportion = "Ph"
+    contributions: tuple[str, ...] = ()
+    if proportion != "EAI":
+        found = set()
+        for a in involved:
+            if a.role in NEW_CONTENT_ROLES or (a.role is None and a.origin == "ai"):
+                found.add("Nc")
+            elif a.role in EDIT_ROLES or (a.role is None and a.origin == "mixed"):
+                found.add("Ce")
+        contributions = tuple(c for c in ("Se", "Ce", "Nc") if c in found)
+    tools = {g.tool.lower() for a in involved for g in a.agents}
+    initiative = ("Hin", "Ain") if any(t in tool for tool in tools for t in COMPLETION_TOOLS) else ("Hin",)
+    review = "R" if all(is_reviewed(a) for a in units if is_ai(a)) else "Nr"
+    return AIAStatement(proportion, contributions, initiative, review, model_names(involved), share, unknown)
+
+
+@dataclass(frozen=True)
+class VenueAnswer:
+    item: str  # e.g. "E1"
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class UseFacts:
+    """What the venue answers are made of; plain text, escaped by the templates."""
+
+    ai_used: bool
+    models: tuple[str, ...]
+    statements: int  # statements with AI involvement
+    proofs: int
+    code: int
+    sections: int
+    involved: int  # all units with AI involvement
+    reviewed: int  # of those, with a current review
+
+
+VENUES = {
+    "acl": "ACL Rolling Review, Responsible NLP Research checklist, section E (use of AI assistants)",
+    "neurips": "NeurIPS paper checklist, declaration of LLM usage",
+    "iclr": "ICLR policy on LLM usage (disclosure)",
+    "acm": "ACM Policy on Authorship (use of generative AI tools)",
+    "arxiv": "arXiv policy on generative AI tools in submissions",
+}
+
+
+def _n(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def _scope(f: UseFacts) -> str:
+    models = ", ".join(f.models) if f.models else "unnamed models"
+    return (f"AI assistants ({models}) drafted or co-wrote {_n(f.sections, 'section', 'sections')}, "
+            f"{_n(f.statements, 'theorem-like statement', 'theorem-like statements')}, "
+            f"{_n(f.proofs, 'proof', 'proofs')} and {_n(f.code, 'code unit', 'code units')}; this appendix "
+            f"lists each of them with its reviewer and its claim checks. Units with AI involvement reviewed "
+            f"by a named person: {f.reviewed} of {f.involved}.")
+
+
+def venue_answers(venue: str, f: UseFacts) -> tuple[VenueAnswer, ...]:
+    none = "No AI assistance was recorded for the text, proofs or code of this paper."
+    if venue == "acl":
+        return (
+            VenueAnswer("E", "Did you use AI assistants (e.g., ChatGPT, Copilot) in your research, coding, or writing?",
+                        "Yes." if f.ai_used else "No. " + none),
+            VenueAnswer("E1", "Did you include information about your use of AI assistants?",
+                        "Yes. " + _scope(f) if f.ai_used else "N/A (no AI assistants were used)."),
+        )
+    if venue == "neurips":
+        return (VenueAnswer(
+            "LLM usage", "Does the paper describe the usage of LLMs if it is an important, original, or "
+            "non-standard component of the core methods in this research?",
+            ("[Yes] " + _scope(f) + " Whether an LLM is also part of the research method is stated in the "
+             "main text; paperprov records authoring assistance only.") if f.ai_used else "[NA] " + none),)
+    if venue == "iclr":
+        return (VenueAnswer(
+            "LLM disclosure", "Disclose any use of LLMs; the authors are responsible for all content.",
+            (_scope(f) + " The authors take full responsibility for all content, including AI-drafted parts.")
+            if f.ai_used else none),)
+    if venue == "acm":
+        return (VenueAnswer(
+            "Acknowledgments", "Disclose the use of generative AI tools (suggested acknowledgment text).",
+            ("Generative AI tools were used in preparing this work. " + _scope(f)
+             + " The authors take responsibility for the content.") if f.ai_used else none),)
+    if venue == "arxiv":
+        return (VenueAnswer(
+            "Generative AI", "Report significant use of generative AI tools; AI tools cannot be authors.",
+            (_scope(f) + " The listed authors take full responsibility for the content; no AI tool is an author.")
+            if f.ai_used else none),)
+    return ()

@@ -1,0 +1,153 @@
+"""The blame and commit cache, `<git-dir>/paperprov/blame-cache.json`, and when to trust it.
+
+Blaming every source file on every build is what makes a record slow, so results are
+kept between runs. An entry is valid for HEAD when the file's working-tree bytes are
+unchanged and either it was computed at HEAD itself, or at an ancestor of HEAD and the
+path did not change between the two (then blame at HEAD passes every line through to
+that ancestor's result). So editing one file re-blames that file only, and a new commit
+re-blames only the paths it touched. The whole cache is dropped when the shallow
+boundary or the paper's place in the repository changes (the epoch). Commits are
+immutable, so their classification is cached too: `git log` only reads commits the
+cache has not seen. Deleting the file changes nothing but time; a damaged or
+unreadable one counts as empty, and a read-only repository simply goes uncached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from provenance.evidence.blame import BlameSpan
+from provenance.fsutil import write_text_atomic
+from provenance.evidence.gitrun import RepoInfo, git
+from provenance.model import Agent, Evidence
+from provenance.evidence.trailers import CommitInfo
+
+CACHE_NAME = "paperprov/blame-cache.json"
+CACHE_VERSION = 2
+
+
+def epoch(prefix: str, boundary: frozenset[str]) -> str:
+    """Entries from another epoch are never reused: shallow-boundary lines change meaning."""
+    return hashlib.sha256(f"{prefix}\n{sorted(boundary)}".encode()).hexdigest()
+
+
+def empty() -> dict[str, Any]:
+    return {"files": {}, "commits": {}}
+
+
+def load(path: Path, epoch: str) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return empty()
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or data.get("epoch") != epoch:
+        return empty()
+    return data
+
+
+def _changed_since(root: Path, old: str, head: str) -> set[str] | None:
+    """Paths changed between an ancestor `old` and `head`, or None if `old` is not one."""
+    if git(root, "merge-base", "--is-ancestor", old, head, check=False).returncode != 0:
+        return None
+    out = git(root, "diff", "--name-only", "-z", "--no-renames", old, head, check=False)
+    if out.returncode != 0:
+        return None
+    return {p.decode("utf-8", "surrogateescape") for p in out.stdout.split(b"\0") if p}
+
+
+def reuse(root: Path, info: RepoInfo, digests: Mapping[str, str], cache: dict[str, Any],
+          ) -> dict[str, tuple[BlameSpan, ...]]:
+    """The cached blames still valid at HEAD (see the module docstring)."""
+    changed_by_head: dict[str, set[str] | None] = {}
+    out: dict[str, tuple[BlameSpan, ...]] = {}
+    old_files, shas = cache.get("files", {}), cache.get("shas", [])
+    for rel, digest in digests.items():
+        entry = old_files.get(rel)
+        if not entry or entry.get("hash") != digest:
+            continue
+        old_head = entry.get("head")
+        if old_head != info.head:
+            if not old_head or not info.head:
+                continue
+            if old_head not in changed_by_head:
+                if len(changed_by_head) >= 4:  # many different old heads: blaming is cheaper
+                    continue
+                changed_by_head[old_head] = _changed_since(root, old_head, info.head)
+            changed = changed_by_head[old_head]
+            if changed is None or info.prefix + rel in changed:
+                continue
+        try:
+            out[rel] = _spans_from_json(entry, shas)
+        except (KeyError, TypeError, ValueError, IndexError):
+            continue  # a damaged entry is blamed afresh
+    return out
+
+
+def cached_commits(cache: dict[str, Any], shas: Iterable[str]) -> dict[str, CommitInfo]:
+    """The classifications the cache already holds for `shas`."""
+    wanted = set(shas)
+    try:
+        return {sha: _commit_from_json(sha, row) for sha, row in cache.get("commits", {}).items() if sha in wanted}
+    except (TypeError, ValueError):
+        return {}  # damaged: read them from git again
+
+
+def is_stale(cache: dict[str, Any], head: str | None, files: Iterable[str]) -> bool:
+    """True when some file's entry is missing or was computed at another HEAD: rewriting
+    it at HEAD keeps the next run's validity check to a dictionary lookup."""
+    old_files = cache.get("files", {})
+    return any(old_files.get(rel, {}).get("head") != head for rel in files)
+
+
+def save(path: Path, epoch: str, graph_head: str | None, head: str | None, digests: Mapping[str, str],
+         blame: Mapping[str, tuple[BlameSpan, ...]], commits: Mapping[str, CommitInfo]) -> None:
+    sha_ids: dict[str, int] = {}
+    new_cache = {
+        "version": CACHE_VERSION,
+        "epoch": epoch,
+        "graph_head": graph_head,
+        "files": {rel: {"head": head, "hash": digests[rel], **_spans_to_json(blame[rel], sha_ids)}
+                  for rel in sorted(blame)},
+        "shas": list(sha_ids),
+        "commits": {sha: _commit_to_json(commits[sha]) for sha in sorted(commits)},
+    }
+    try:
+        write_text_atomic(path, json.dumps(new_cache, separators=(",", ":")))
+    except OSError:
+        pass  # a read-only repository still gets its record, only slower next time
+
+
+# -- the compact JSON form -------------------------------------------------------------
+
+def _spans_to_json(spans: Sequence[BlameSpan], shas: dict[str, int]) -> dict[str, list[str] | list[int]]:
+    """Compact: commit ids and paths are interned, the spans are one flat list of ints
+    (the cache is read on every run, so its size is parse time)."""
+    paths: dict[str, int] = {}
+    flat: list[int] = []
+    for s in spans:
+        commit = -1 if s.commit is None else shas.setdefault(s.commit, len(shas))
+        flat += (s.start, s.length, commit, paths.setdefault(s.orig_path, len(paths)), s.orig_start)
+    return {"paths": list(paths), "spans": flat}
+
+
+def _spans_from_json(entry: dict[str, Any], shas: list[str]) -> tuple[BlameSpan, ...]:
+    paths, flat = entry["paths"], entry["spans"]
+    return tuple(BlameSpan(flat[i], flat[i + 1], shas[flat[i + 2]] if flat[i + 2] >= 0 else None,
+                           paths[flat[i + 3]], flat[i + 4]) for i in range(0, len(flat), 5))
+
+
+def _commit_to_json(c: CommitInfo) -> list[object]:
+    return [[[a.tool, a.model] for a in c.agents],
+            [[e.source, e.detail] for e in c.evidence], c.declared_none]
+
+
+def _commit_from_json(sha: str, row: list[Any]) -> CommitInfo:
+    agents, evidence, none = row
+    if not agents and not evidence:
+        return CommitInfo(sha, (), (), bool(none))  # most commits: untagged
+    return CommitInfo(id=sha, agents=tuple(Agent(t, m) for t, m in agents),
+                      evidence=tuple(Evidence(s, d, commit=sha) for s, d in evidence), declared_none=bool(none))

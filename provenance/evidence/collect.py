@@ -1,0 +1,177 @@
+"""Git evidence: which commits are AI work, and which commit last touched every line.
+
+This module gathers one GitEvidence per record (`collect`); the parts live beside it:
+gitrun.py runs git and finds the repository, trailers.py classifies a commit from its
+message and names, blame.py runs and parses `git blame --incremental`, and
+blamecache.py keeps blames and classifications between runs under .git/paperprov.
+Everything reads git through plain `git` subprocesses (list form, never a shell;
+faster than GitPython for this): one `git log` for the commits' messages, one
+`git ls-tree` for what HEAD tracks, one `git notes list` + `git cat-file --batch` for
+`paperprov tag` notes, and one blame per file not answered by the cache.
+
+Paths: `files` and the keys of `blame` are relative to the directory given (the paper
+root); `orig_path` and note paths are relative to the repository's top level, as git
+prints them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from provenance.evidence import blamecache
+from provenance.evidence.agents import parse_assisted_by
+from provenance.evidence.blame import BlameSpan, blame_one, tracked_paths, workers, write_commit_graph
+from provenance.evidence.blamecache import CACHE_NAME
+from provenance.errors import GitError
+from provenance.evidence.gitrun import RepoInfo, git, notes, repo_info
+from provenance.evidence.gitstate import resolve_ref
+from provenance.model import Agent
+from provenance.evidence.trailers import CommitInfo, classify_commit
+
+NOTES_REF = "refs/notes/paperprov"
+UNCOMMITTED = "0" * 40
+
+
+@dataclass(frozen=True)
+class NoteTag:
+    """A `paperprov tag` range: lines start..end of `path` as committed in the noted commit."""
+
+    path: str
+    start: int
+    end: int
+    agent: Agent
+
+
+@dataclass(frozen=True)
+class GitEvidence:
+    available: bool  # False: not a git repository (declarations only)
+    head: str | None = None
+    shallow: bool = False
+    boundary: frozenset[str] = frozenset()  # shallow-clone grafts: their lines are unknown
+    commits: Mapping[str, CommitInfo] = field(default_factory=dict)
+    notes: Mapping[str, tuple[NoteTag, ...]] = field(default_factory=dict)
+    blame: Mapping[str, tuple[BlameSpan, ...]] = field(default_factory=dict)  # by root-relative file
+    warnings: tuple[str, ...] = ()
+
+
+# -- commits ---------------------------------------------------------------------------
+
+def read_commits(root: Path, shas: Iterable[str]) -> dict[str, CommitInfo]:
+    """Classify the given commits with ONE `git log --no-walk --stdin` call."""
+    wanted = sorted(set(shas))
+    if not wanted:
+        return {}
+    proc = git(root, "log", "--no-walk=unsorted", "--stdin", "-z", "--format=%H%x00%an%x00%cn%x00%B",
+               input=("\n".join(wanted) + "\n").encode())
+    fields = proc.stdout.decode("utf-8", "replace").split("\0")
+    out: dict[str, CommitInfo] = {}
+    for i in range(0, len(fields) - 3, 4):
+        sha, author, committer, body = fields[i:i + 4]
+        sha = sha.strip()
+        out[sha] = classify_commit(sha, author, committer, body)
+    return out
+
+
+# -- notes written by `paperprov tag` --------------------------------------------------
+
+def read_notes(root: Path, info: RepoInfo, warnings: list[str]) -> dict[str, tuple[NoteTag, ...]]:
+    if resolve_ref(info.git_dir, NOTES_REF) is None:
+        return {}  # nobody has tagged anything: no git call needed
+    out: dict[str, tuple[NoteTag, ...]] = {}
+    for target, body in notes(root, NOTES_REF).items():
+        tags = _parse_note(body, target, warnings)
+        if tags:
+            out[target] = tags
+    return out
+
+
+def _parse_note(body: str, commit: str, warnings: list[str]) -> tuple[NoteTag, ...]:
+    from provenance.evidence.notes import parse_note  # one JSON object per line; rewrites concatenate them
+
+    tags = []
+    for t in parse_note(body):
+        try:
+            agent = parse_assisted_by(t.agent) or Agent(tool="unknown")
+        except ValueError:
+            agent = Agent(tool="unknown")
+        tags.append(NoteTag(path=t.path, start=t.start, end=t.end, agent=agent))
+    if not tags and body.strip():
+        warnings.append(f"note {NOTES_REF} on commit {commit[:12]} holds no paperprov tags; ignored")
+    return tuple(tags)
+
+
+# -- everything together ---------------------------------------------------------------
+
+def collect(root: Path, files: Sequence[str], use_cache: bool = True) -> GitEvidence:
+    """Git evidence for the root-relative `files` (which must exist in the work tree)."""
+    root = Path(root)
+    info = repo_info(root)
+    if info is None:
+        return GitEvidence(available=False, warnings=("not a git repository: declarations only",))
+    warnings: list[str] = []
+    boundary: frozenset[str] = frozenset()
+    shallow_file = info.git_dir / "shallow"
+    if info.shallow and shallow_file.is_file():
+        boundary = frozenset(shallow_file.read_text(encoding="ascii", errors="replace").split())
+    epoch = blamecache.epoch(info.prefix, boundary)
+    cache_path = info.git_dir / CACHE_NAME
+    cache = blamecache.load(cache_path, epoch) if use_cache else blamecache.empty()
+
+    contents: dict[str, bytes] = {}
+    for rel in files:
+        try:
+            contents[rel] = (root / rel).read_bytes()
+        except OSError as exc:
+            raise GitError(f"{rel}: cannot read ({exc.strerror}); check the file") from None
+    digests = {rel: hashlib.sha256(data).hexdigest() for rel, data in contents.items()}
+    blame = blamecache.reuse(root, info, digests, cache)
+    todo = [rel for rel in files if rel not in blame]
+    tracked = tracked_paths(root, info) if todo else set()
+
+    graph_head = cache.get("graph_head")
+    if todo and info.head and not info.shallow and graph_head != info.head:
+        graph_head = write_commit_graph(root, info.head)
+    # Biggest files first, so the pool does not end waiting on one long blame.
+    todo.sort(key=lambda r: (-len(contents[r]), r))
+    with ThreadPoolExecutor(max_workers=workers()) as pool:
+        results = pool.map(lambda r: blame_one(root, info, r, contents[r], info.prefix + r in tracked), todo)
+        for rel, spans in zip(todo, results):
+            blame[rel] = spans
+
+    shas = {s.commit for spans in blame.values() for s in spans if s.commit}
+    known = blamecache.cached_commits(cache, shas)
+    commits = dict(known)
+    commits.update(read_commits(root, shas - set(known)))
+    notes = read_notes(root, info, warnings)
+
+    stale = bool(todo) or len(known) < len(commits) or blamecache.is_stale(cache, info.head, files)
+    if use_cache and stale:
+        blamecache.save(cache_path, epoch, graph_head, info.head, digests, blame, commits)
+    if info.shallow:
+        warnings.append("shallow clone: attribution is partial (lines from before the clone's depth count as unknown)")
+    return GitEvidence(available=True, head=info.head, shallow=info.shallow, boundary=boundary,
+                       commits=commits, notes=notes, blame={k: blame[k] for k in files}, warnings=tuple(warnings))
+
+
+def dirty_files(root: Path, files: Sequence[str]) -> list[str]:
+    """The given files that differ from HEAD (modified, staged, untracked or ignored)."""
+    if not files:
+        return []
+    info = repo_info(root)
+    if info is None:
+        return sorted(files)
+    prefix = info.prefix
+    proc = git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching",
+               "--no-renames", "--", *files, check=False)
+    if proc.returncode != 0:
+        return sorted(files)
+    out = []
+    for entry in proc.stdout.split(b"\0"):
+        if len(entry) > 3:
+            path = entry[3:].decode("utf-8", "replace")
+            out.append(path[len(prefix):] if path.startswith(prefix) else path)
+    return sorted(set(out))

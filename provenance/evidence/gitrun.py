@@ -1,0 +1,87 @@
+"""Running git as a subprocess, and where the repository is.
+
+The git-evidence modules (gitlog, blame, blamecache) share this one runner so that
+every call gets the same config overrides and the same one-line errors: quotePath off,
+so non-ASCII paths come back as UTF-8 rather than C-quoted; showSignature off, so a
+user's config cannot splice GPG output into `git log` fields. List form, never a shell.
+(gitstate.py reads .git without a process; this is for queries that need git itself.)
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from provenance.errors import GitError, ToolMissing
+
+
+def git(root: Path, *args: str, input: bytes | None = None, check: bool = True,
+        ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[bytes]:
+    """Run git; with `check`, an exit status outside `ok` is a one-line GitError."""
+    cmd = ["git", "-c", "core.quotePath=false", "-c", "log.showSignature=false", *args]
+    try:
+        proc = subprocess.run(cmd, cwd=root, input=input, capture_output=True)
+    except FileNotFoundError:
+        raise ToolMissing("git not found on PATH; install git (Debian/Ubuntu: sudo apt-get install git)") from None
+    if check and proc.returncode not in ok:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed in {root}: {err[-1] if err else 'no message'}")
+    return proc
+
+
+def git_text(root: Path, *args: str, input: str | None = None, ok: tuple[int, ...] = (0,)) -> str:
+    """git's standard output as text (UTF-8, undecodable bytes replaced)."""
+    data = None if input is None else input.encode("utf-8")
+    return git(root, *args, input=data, ok=ok).stdout.decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class RepoInfo:
+    top: Path
+    git_dir: Path
+    prefix: str  # root relative to top, "" or "sub/dir/"
+    head: str | None
+    shallow: bool
+
+
+def repo_info(root: Path) -> RepoInfo | None:
+    """None when `root` is not inside a git work tree. One `git rev-parse` call when
+    HEAD exists; a second one before the first commit."""
+    base = ("rev-parse", "--show-toplevel", "--git-common-dir", "--show-prefix", "--is-shallow-repository")
+    proc = git(root, *base, "HEAD", check=False)
+    head: str | None = None
+    if proc.returncode == 0:
+        head = proc.stdout.decode().split("\n")[4].strip() or None
+    else:
+        proc = git(root, *base, check=False)  # no commits yet (or not a repository)
+        if proc.returncode != 0:
+            return None
+    lines = proc.stdout.decode("utf-8", "surrogateescape").split("\n")
+    if len(lines) < 4:
+        return None
+    top, common, prefix, shallow = lines[:4]
+    return RepoInfo(top=Path(top), git_dir=(root / common).resolve(), prefix=prefix,
+                    head=head, shallow=shallow.strip() == "true")
+
+
+def notes(root: Path, ref: str) -> dict[str, str]:
+    """Annotated commit -> note text for every note under `ref`: one `notes list` and one
+    `cat-file --batch`, not a `git notes show` per commit. {} when there are none."""
+    listed = git(root, "notes", f"--ref={ref}", "list", check=False)
+    pairs = [ln.split() for ln in listed.stdout.decode().splitlines() if len(ln.split()) == 2]
+    if listed.returncode != 0 or not pairs:
+        return {}
+    batch = git(root, "cat-file", "--batch", input=("\n".join(p[0] for p in pairs) + "\n").encode()).stdout
+    out: dict[str, str] = {}
+    pos = 0
+    for _blob, target in pairs:
+        header_end = batch.index(b"\n", pos)
+        header = batch[pos:header_end].split()
+        if len(header) < 3 or header[1] == b"missing":
+            pos = header_end + 1
+            continue
+        size = int(header[2])
+        out[target] = batch[header_end + 1:header_end + 1 + size].decode("utf-8", "replace")
+        pos = header_end + 1 + size + 1
+    return out

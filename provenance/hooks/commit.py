@@ -1,0 +1,280 @@
+"""Commit-time hooks: the work behind `paperprov hook tag|policy|attach-tags|no-private-keys`.
+
+pre-commit (the framework) calls them; each returns what it found and the command
+module turns that into output and an exit code. They run on every commit, so they
+start git at most a few times and import nothing heavy.
+
+Decisions (the README repeats them):
+- A commit is tagged when an agent makes it: its environment (agents.env_agent), an
+  author/committer name ending in "(aider)", a Co-authored-by trailer of an agent in the
+  message, or an open `paperprov session`. The trailer is `Assisted-by: TOOL:MODEL`,
+  added only if no Assisted-by line names that tool yet (so amend, and a message the
+  agent tagged itself, stay as they are).
+- `Assisted-by: none` written in the message loses against an agent detected from the
+  environment or a session: the commit was made by the agent, and a disclosure must not
+  understate that. The hook replaces it and says so; `SKIP=paperprov-tag` is the way out.
+- Merges are tagged like other commits: blame attributes to a merge only the lines
+  written while resolving its conflicts, and whoever made the merge wrote those.
+- Commits replayed by rebase or cherry-pick keep their messages untouched: the
+  replaying agent did not write them. An amend made by an agent is tagged: it may
+  change the content.
+- The policy checks a commit's own changes: merges and replayed commits are not
+  asked to declare again what the commits they carry declared.
+- An empty message (the editor is about to open) is left alone; the commit-msg hook
+  tags it after editing, so `git commit` without -m is tagged too.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from provenance.evidence import gitstate
+from provenance.evidence.agents import ASSISTED_BY, SESSION_TRAILER, co_author_agent, env_agent, name_agent, parse_assisted_by
+from provenance.config import CONFIG_NAME, Config
+from provenance.errors import ConfigError, GitError
+from provenance.evidence.gitrun import git_text
+from provenance.model import Agent
+
+if TYPE_CHECKING:
+    from provenance.evidence.notes import Tag
+
+# A whole block (BEGIN, base64 or PEM headers, END), not a bare BEGIN line: code that
+# checks for the header (a test, this module) is not a key.
+_PRIVATE_KEY = re.compile(
+    rb"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----[ \t]*\r?\n(?:[A-Za-z0-9+/=:,. \t-]*\r?\n){1,400}?"
+    rb"[ \t]*-----END \1PRIVATE KEY-----"
+)
+_SCISSORS = "------------------------ >8 ------------------------"
+
+
+def trailers(root: Path, msgfile: Path) -> list[tuple[str, str]]:
+    """(key, value) of the message's trailer block, as git itself reads it."""
+    out = git_text(root, "interpret-trailers", "--parse", str(msgfile))
+    pairs = []
+    for line in out.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+def _has_content(text: str) -> bool:
+    for line in text.splitlines():
+        if line.strip() == f"# {_SCISSORS}":
+            break
+        if line.strip() and not line.startswith("#"):
+            return True
+    return False
+
+
+def _replaying(root: Path) -> bool:
+    gd = gitstate.git_dir(root)
+    return gd is not None and any(
+        (gd / name).exists() for name in ("rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD")
+    )
+
+
+def _merging(root: Path) -> bool:
+    gd = gitstate.git_dir(root)
+    return gd is not None and (gd / "MERGE_HEAD").exists()
+
+
+def detect_agents(root: Path, env: Mapping[str, str], pairs: Sequence[tuple[str, str]]) -> tuple[list[Agent], str | None, bool]:
+    """The agents making this commit, the session trailer value (if a session is open),
+    and whether any of them was seen outside the message (environment or session)."""
+    found: list[Agent] = []
+    outside = False
+    a = env_agent(env)
+    if a is not None:
+        found.append(a)
+        outside = True
+    for var in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+        if name_agent(env.get(var, "")) is not None:
+            found.append(Agent(tool="aider", model=env.get("AIDER_MODEL", "").strip() or "unknown"))
+            outside = True
+    for key, value in pairs:
+        if key.lower() == "co-authored-by":
+            a = co_author_agent(value)
+            if a is not None:
+                found.append(a)
+    from provenance.hooks.session import open_session  # imported here: the pre-commit hooks never need it
+
+    session = open_session(root)
+    session_value = None
+    if session is not None:
+        found.append(session.as_agent)
+        session_value = session.started_iso
+        outside = True
+    # One agent per tool; the first that knows the model wins (environment, then
+    # name, then message, then session).
+    merged: dict[str, Agent] = {}
+    for a in found:
+        prev = merged.get(a.tool)
+        if prev is None or (prev.model == "unknown" and a.model != "unknown"):
+            merged[a.tool] = a
+    return list(merged.values()), session_value, outside
+
+
+def _clean(name: str) -> str:
+    """A model name as the environment spells it ("claude-sonnet-4-5[1m]") made into an
+    Assisted-by token, so the trailer we write always passes our own policy check."""
+    return re.sub(r"[^A-Za-z0-9._+/@-]+", "-", name).strip("-.") or "unknown"
+
+
+def tag_message(root: Path, msgfile: Path, env: Mapping[str, str]) -> list[str]:
+    """Add Assisted-by (and Paperprov-Session) trailers to the message if an agent makes
+    this commit. Returns the trailer lines added (empty: nothing to do)."""
+    text = msgfile.read_text(encoding="utf-8", errors="replace")
+    if not _has_content(text) or _replaying(root):
+        return []
+    pairs = trailers(root, msgfile)
+    agents, session_value, outside = detect_agents(root, env, pairs)
+    if not agents:
+        return []
+    present: set[str] = set()
+    says_none = False
+    for key, value in pairs:
+        if key.lower() == ASSISTED_BY.lower():
+            try:
+                declared = parse_assisted_by(value)
+            except ValueError:
+                present.add("?")  # malformed: the policy hook names it; don't pile on
+                continue
+            if declared is None:
+                says_none = True
+            else:
+                present.add(declared.tool)
+    add = [f"{ASSISTED_BY}: {_clean(a.tool)}:{_clean(a.model)}" for a in agents if a.tool not in present]
+    if session_value is not None and (SESSION_TRAILER.lower(), session_value) not in {(k.lower(), v) for k, v in pairs}:
+        add.append(f"{SESSION_TRAILER}: {session_value}")
+    if not add:
+        return []
+    args = ["interpret-trailers", "--in-place", "--where", "end"]
+    if says_none and not present and outside and add[0].startswith(ASSISTED_BY):
+        args += ["--if-exists", "replace", "--trailer", add[0]]
+        rest = add[1:]
+    elif says_none and not present:
+        return []  # only the message's own co-author line disagrees with it: leave both to the record
+    else:
+        rest = add
+    args += ["--if-exists", "addIfDifferent"]
+    for line in rest:
+        args += ["--trailer", line]
+    git_text(root, *args, str(msgfile))
+    return add
+
+
+def _touches(path: str, pattern: str) -> bool:
+    pattern = pattern.strip()
+    if pattern.endswith("/"):
+        return path.startswith(pattern)
+    return path == pattern or path.startswith(pattern + "/") or fnmatch.fnmatchcase(path, pattern)
+
+
+def _load_config(root: Path) -> Config | None:
+    if not (root / CONFIG_NAME).is_file():
+        return None
+    from provenance.config import load
+
+    return load(root)
+
+
+def check_policy(root: Path, msgfile: Path) -> list[str]:
+    """Problems with the message under provenance.yaml's policy; empty means accept."""
+    pairs = trailers(root, msgfile)
+    declared = [v for k, v in pairs if k.lower() == ASSISTED_BY.lower()]
+    for value in declared:
+        try:
+            parse_assisted_by(value)
+        except ValueError as exc:
+            return [f"commit message: {exc}"]
+    if declared or _replaying(root) or _merging(root):
+        return []  # replayed and merged changes were declared by the commits that made them
+    cfg = _load_config(root)
+    if cfg is None or not cfg.policy.declare_paths:
+        return []
+    staged = git_text(root, "diff", "--cached", "--name-only", "-z").split("\0")
+    touched = [p for p in staged if p and any(_touches(p, pat) for pat in cfg.policy.declare_paths)]
+    if not touched:
+        return []
+    more = f" and {len(touched) - 1} more" if len(touched) > 1 else ""
+    return [
+        f"this commit touches {touched[0]}{more} (policy.declare_paths in {CONFIG_NAME}) but does not "
+        f"declare AI use; add the line `{ASSISTED_BY}: none` to the end of the message "
+        f"(or `{ASSISTED_BY}: AGENT:MODEL`, e.g. `{ASSISTED_BY}: claude-code:claude-opus-4-1`, if an AI helped)"
+    ]
+
+
+def private_keys(root: Path, files: Sequence[str]) -> list[str]:
+    """`file:line: ...` for every private key about to be committed."""
+    configured: Path | None = None
+    try:
+        cfg = _load_config(root)
+    except ConfigError:
+        cfg = None  # a broken provenance.yaml is the policy hook's business; still scan the files
+    if cfg is not None and cfg.signing.key:
+        key = Path(os.path.expanduser(cfg.signing.key))
+        configured = (key if key.is_absolute() else root / key).resolve()
+    problems = []
+    for name in files:
+        path = root / name
+        if configured is not None and path.resolve() == configured:
+            problems.append(f"{name}: this is signing.key in {CONFIG_NAME}, a private key; "
+                            f"unstage it (git rm --cached {name}) and keep it outside the repository")
+            continue
+        try:
+            data = path.read_bytes()
+        except (IsADirectoryError, FileNotFoundError):
+            continue
+        for m in _PRIVATE_KEY.finditer(data):
+            line = data.count(b"\n", 0, m.start()) + 1
+            kind = m.group(1).decode("ascii") + "PRIVATE KEY"
+            problems.append(f"{name}:{line}: {kind} block; unstage the file (git rm --cached {name}), "
+                            "remove the key and keep private keys outside the repository")
+    return problems
+
+
+def _line_count(data: str) -> int:
+    return len(data.splitlines())
+
+
+def attach_tags(root: Path) -> tuple[list[Tag], list[str]]:
+    """Move pending `paperprov tag` tags onto HEAD as a note. Returns (attached, warnings)."""
+    from provenance.evidence import notes as tagnotes
+
+    common = gitstate.common_dir(root)
+    if common is None:
+        raise GitError(f"{root}: not a git repository")
+    pending = tagnotes.read_pending(common)
+    if not pending or _replaying(root):
+        return [], []  # a rebase's replayed commits are not the work that was tagged
+    head = git_text(root, "rev-parse", "--verify", "-q", "HEAD").strip()
+    attached: list[Tag] = []
+    warnings: list[str] = []
+    counts: dict[str, int | None] = {}
+    for t in pending:
+        if t.path not in counts:
+            try:
+                counts[t.path] = _line_count(git_text(root, "show", f"{head}:{t.path}"))
+            except GitError:
+                counts[t.path] = None
+        n = counts[t.path]
+        if n is None or t.start > n:
+            warnings.append(f"tag {t.path}:{t.start}-{t.end} ({t.agent}) not in commit {head[:12]}; dropped")
+            continue
+        attached.append(tagnotes.Tag(t.path, t.start, min(t.end, n), t.agent))
+    if attached:
+        try:
+            old = tagnotes.parse_note(git_text(root, "notes", f"--ref={tagnotes.NOTES_REF}", "show", head))
+        except GitError:
+            old = []
+        merged = old + [t for t in attached if t not in old]
+        git_text(root, "notes", f"--ref={tagnotes.NOTES_REF}", "add", "-f", "-F", "-", head,
+            input=tagnotes.note_text(merged))
+    tagnotes.write_pending(common, [])
+    return attached, warnings

@@ -1,0 +1,120 @@
+"""Scan the sources, gather git evidence, attribute, write build/record.json.
+
+Definitions the record relies on:
+- `commit`: HEAD's commit id, or null before the first commit or outside git.
+- `dirty`: true when any scanned source (a .tex file the paper reaches or a Python file
+  under experiments/, i.e. every file a unit lives in) or provenance.yaml differs from
+  HEAD: modified, staged, untracked or git-ignored. Outside git or before the first
+  commit everything is untracked, so the record is dirty. Files the build writes itself
+  (build/, keys/NAME.pub from a first-build keygen) are not sources and never make the
+  record dirty; `doit submission` checks those separately and names what to commit.
+- `partial`: the repository is a shallow clone; lines blamed on the clone's boundary
+  commits count as unknown, since their real history is missing.
+- `warnings`: one line each; e.g. "not a git repository: declarations only".
+- `summary`: `units` = {sections, statements, proofs, code, figures_tables} x
+  {human, ai, mixed, unknown} unit counts; `agents` = sorted "tool:model" strings;
+  `ai_statements` = statements whose origin is ai or mixed, `ai_statements_reviewed` =
+  those with a named reviewer; `conflicts`; `lines_by_origin` = {ai, human, unknown,
+  uncommitted} over the union of all units' lines (nested units counted once);
+  `partial`. Attribution rules: see attribute.py; git evidence: see gitlog.py.
+
+Same commit and same working tree, same bytes: nothing here depends on the clone's
+path, the clock or the blame cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from provenance.record.attribute import attribute, summarize
+from provenance.config import CONFIG_NAME, Config
+from provenance.fsutil import write_bytes_atomic
+from provenance.model import Attribution, Record, Unit, record_to_json
+from provenance.paths import CHECKS, DISCLOSURE_TEX
+
+
+
+def scan_units(cfg: Config) -> tuple[list[Unit], list[str]]:
+    """All units of the paper and the experiment code, and warnings from scanning."""
+    from provenance.scan.tex import walker as latex
+    from provenance.scan import pycode
+    from provenance.pipeline.tasks import code_sources, experiment_outputs
+
+    # Outputs other tasks write may not exist yet; they are followed, never warned about.
+    generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
+    units, deps = latex.scan_paper(cfg.root, cfg.paper.main, generated=generated)
+    warnings = [f"{m} not found; whatever it holds is not in the record" for m in deps.missing]
+    units.extend(pycode.scan(cfg.root, code_sources(cfg)))
+    return units, warnings
+
+
+def build_record(cfg: Config, use_cache: bool = True) -> Record:
+    from provenance.evidence.collect import collect, dirty_files
+
+    units, warnings = scan_units(cfg)
+    files = sorted({u.file for u in units})
+    ev = collect(cfg.root, files, use_cache=use_cache)
+    attributions = attribute(units, ev, cfg)
+    if ev.available and ev.head is not None:
+        attributions = _with_reviews(cfg, units, attributions)
+    attributions = _with_check_results(cfg, units, attributions)
+    if ev.available:
+        dirty = bool(dirty_files(cfg.root, files + [CONFIG_NAME])) or ev.head is None
+    else:
+        dirty = True
+    all_warnings = tuple(warnings) + ev.warnings
+    if ev.available and ev.head is None:
+        all_warnings += ("no commits yet: every line counts as uncommitted",)
+    summary = summarize(attributions, ev, cfg, partial=ev.shallow)
+    summary.update(_dependencies(attributions))
+    all_warnings += tuple(f"cycle in \\uses: {c}" for c in summary["cycles"])
+    return Record(commit=ev.head, dirty=dirty, units=attributions, partial=ev.shallow,
+                  warnings=all_warnings, summary=summary)
+
+
+def _with_reviews(cfg: Config, units: Sequence[Unit], atts: Sequence[Attribution]) -> tuple[Attribution, ...]:
+    """Add the reviews recorded by `paperprov review` (git notes) to the declared ones."""
+    from provenance.record.review import for_units
+
+    noted = for_units(cfg.root, units)
+    return tuple(
+        replace(a, reviewed_by=tuple(sorted(set(a.reviewed_by) | set(noted[a.unit.id]),
+                                            key=lambda r: (r.by, r.source, r.commit or ""))))
+        if a.unit.id in noted else a
+        for a in atts
+    )
+
+
+def _with_check_results(cfg: Config, units: Sequence[Unit], atts: Sequence[Attribution]) -> tuple[Attribution, ...]:
+    """Outcomes of the last claim-check run (the `checks` task writes build/checks.json);
+    durations stay in checks.json so the record stays deterministic."""
+    from provenance.record.checks import for_record, links, load_results
+
+    linked = links(units, cfg.checks, cfg.annotations)
+    results = for_record(linked, load_results(cfg.root / CHECKS))
+    out = []
+    for a in atts:
+        ran = {c.nodeid: c for c in results.get(a.unit.id, ())}
+        if ran:
+            merged = {c.nodeid: ran.get(c.nodeid, c) for c in a.checks}
+            merged.update(ran)
+            a = replace(a, checks=tuple(merged[n] for n in sorted(merged)))
+        out.append(a)
+    return tuple(out)
+
+
+def _dependencies(atts: Sequence[Attribution]) -> dict[str, object]:
+    from provenance.record.graph import closure, cycles, format_cycle
+
+    return {
+        "dependencies": {sid: rests.to_dict() for sid, rests in closure(atts).items()},
+        "cycles": [format_cycle(c) for c in cycles(atts)],
+    }
+
+
+def write_record(cfg: Config, out: Path) -> Record:
+    record = build_record(cfg)
+    write_bytes_atomic(out, record_to_json(record))
+    return record

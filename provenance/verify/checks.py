@@ -1,0 +1,314 @@
+"""Reviewer side: check a submission offline and produce a Report (formatters separate).
+
+PATH is a submission zip, a build directory (the repo root or its build/), or an
+attestation file. Checks, one line each: every envelope parses and has the in-toto
+payload type; every signature, and which trusted key made it; the threshold of
+distinct trusted keys; every subject's sha256; the record statement bound to the same
+subjects, to record.json's digest and to the same commit; the source; with --rebuild,
+a rebuild from the source archive. Reading the bundle itself, within safe bounds, is
+bundle.py's job; this module decides what each result means.
+
+Source check (our choice): in a zip, source.tar's git tree id is recomputed from its
+entries (blob and tree hashing as git does) and must equal the attested `gitTree`; its
+pax header must name the attested `gitCommit`; and every attested input file must be in
+it with the attested sha256. (A `.gitattributes` export-ignore/export-subst makes the
+archive differ from the tree, and this check then fails.) In a build directory the
+attested inputs are compared with the working tree instead.
+
+Rebuild: source.tar is extracted to a temporary directory, the bundle's record.json is
+put in build/ (git history, which the record is computed from, is not in the archive),
+and the experiments, the disclosure and the PDF are rebuilt there with the attested
+SOURCE_DATE_EPOCH by this paperprov; their digests must equal the attested ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from provenance.attest import statements as manifest
+from provenance.attest import signing
+from provenance.verify.bundle import SOURCE_TAR, Bundle, extract_source, locate, source_tree
+from provenance.errors import ProvenanceError, VerifyError
+from provenance.evidence.pubkeys import PublicKey, fingerprint, read_public_keys
+
+INTEGRITY_NOTE = ("trusted keys are the bundle's own keys/*.pub: this proves the files are intact and "
+                  "signed by those keys, not who holds them; pass --trusted-keys for authenticity")
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    what: str
+
+
+@dataclass(frozen=True)
+class Report:
+    target: str
+    checks: tuple[Check, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    @property
+    def failed(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.ok)
+
+
+def format_text(report: Report) -> str:
+    lines = [f"{'ok  ' if c.ok else 'FAIL'} {c.what}" for c in report.checks]
+    lines += [f"note {n}" for n in report.notes]
+    n, bad = len(report.checks), len(report.failed)
+    lines.append(f"verified: all {n} checks passed" if report.ok else f"NOT verified: {bad} of {n} checks failed")
+    return "\n".join(lines)
+
+
+def format_json(report: Report) -> str:
+    return json.dumps({"target": report.target, "ok": report.ok, "checks": [asdict(c) for c in report.checks],
+                       "notes": list(report.notes)}, indent=2, sort_keys=True)
+
+
+# -- which keys are trusted ------------------------------------------------------------
+
+def trusted_keys(option: Path | None, bundle: Bundle) -> list[PublicKey]:
+    if option is not None:
+        if option.is_dir():
+            return read_public_keys(option, ".")
+        try:
+            text = option.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise VerifyError(f"{option}: cannot read the trusted keys ({exc})") from None
+        keys = []
+        for n, line in enumerate(text.splitlines(), 1):
+            if line.strip() and not line.lstrip().startswith("#"):
+                parts = line.split()
+                name = parts[2] if len(parts) > 2 else f"{option.stem}:{n}"
+                keys.append(PublicKey(name, f"{option}:{n}", line.strip(), fingerprint(line, f"{option}:{n}")))
+        return keys
+    if bundle.root is not None:
+        return read_public_keys(bundle.root)
+    keys = []
+    for name in sorted(n for n in bundle.names() if n.startswith("keys/") and n.endswith(".pub")):
+        line = (bundle.read(name, 1 << 16) or b"").decode("utf-8", "replace").strip()
+        keys.append(PublicKey(Path(name).stem, name, line, fingerprint(line, name)))
+    return keys
+
+
+# -- the checks ------------------------------------------------------------------------
+
+def _signatures(i: int, env: signing.Envelope, keys: list[PublicKey], threshold: int,
+                checks: list[Check], notes: list[str]) -> None:
+    data = signing.pae(env.payload_type, env.payload)
+    by_id = {k.fingerprint: k for k in keys}
+    signed: set[str] = set()
+    for keyid, sig in env.signatures:
+        key = by_id.get(keyid)
+        if key is not None:
+            ok = signing.verify_signature(key.line, sig, data)
+            checks.append(Check(ok, f"envelope {i}: signature by {key.name} ({keyid}) "
+                                    + ("verifies" if ok else "does NOT verify (signature or payload altered)")))
+            if ok:
+                signed.add(keyid)
+            continue
+        # DSSE keyids are hints: an unknown one may still be a trusted key's signature.
+        match = next((k for k in keys if signing.verify_signature(k.line, sig, data)), None)
+        if match is not None:
+            checks.append(Check(True, f"envelope {i}: signature by {match.name} ({match.fingerprint}) verifies"))
+            signed.add(match.fingerprint)
+        else:
+            notes.append(f"envelope {i}: a signature by untrusted key {keyid or '(no keyid)'} was not counted")
+    checks.append(Check(len(signed) >= threshold,
+                        f"envelope {i}: {len(signed)} distinct trusted key(s) signed; threshold {threshold}"))
+
+
+def _envelopes(bundle: Bundle, name: str, keys: list[PublicKey], threshold: int,
+               checks: list[Check], notes: list[str]) -> dict[str, manifest.Statement]:
+    raw = bundle.read(name, 64 << 20)
+    if raw is None:
+        raise VerifyError(f"{name}: not found in the bundle; nothing to verify")
+    lines = [ln for ln in raw.decode("utf-8", "replace").splitlines() if ln.strip()]
+    if not lines:
+        checks.append(Check(False, f"{name}: holds no envelope"))
+    statements: dict[str, manifest.Statement] = {}
+    for i, line in enumerate(lines, 1):
+        try:
+            env = signing.parse_envelope(line, f"envelope {i}")
+        except VerifyError as err:
+            checks.append(Check(False, f"{err}"))
+            continue
+        if env.payload_type != signing.PAYLOAD_TYPE:
+            checks.append(Check(False, f"envelope {i}: payloadType {env.payload_type!r}, expected {signing.PAYLOAD_TYPE}"))
+            continue
+        try:
+            st = manifest.parse_statement(env.payload, f"envelope {i}")
+        except VerifyError as err:
+            checks.append(Check(False, f"{err}"))
+            _signatures(i, env, keys, threshold, checks, notes)
+            continue
+        checks.append(Check(True, f"envelope {i}: parses; in-toto Statement v1, {st.predicate_type}"))
+        _signatures(i, env, keys, threshold, checks, notes)
+        if st.predicate_type in statements:
+            checks.append(Check(False, f"envelope {i}: a second {st.predicate_type} statement"))
+        statements[st.predicate_type] = st
+    for ptype in (manifest.SLSA_PREDICATE, manifest.RECORD_PREDICATE):
+        if ptype not in statements:
+            checks.append(Check(False, f"{name}: no {ptype} statement"))
+    return statements
+
+
+def _subjects(bundle: Bundle, statements: dict[str, manifest.Statement], checks: list[Check]) -> None:
+    expected: dict[str, str] = {}
+    for st in statements.values():
+        for sub, digest in st.subjects.items():
+            if expected.setdefault(sub, digest) != digest:
+                checks.append(Check(False, f"subject {sub}: the statements disagree on its digest"))
+    for sub in sorted(expected):
+        actual = bundle.digest(sub)
+        if actual is None:
+            checks.append(Check(False, f"subject {sub}: missing from the bundle"))
+        else:
+            same = actual == expected[sub]
+            checks.append(Check(same, f"subject {sub}: sha256 " + ("matches" if same else
+                                f"differs ({actual[:12]}..., attested {expected[sub][:12]}...): the file was changed")))
+
+
+def _record(bundle: Bundle, statements: dict[str, manifest.Statement], checks: list[Check]) -> None:
+    slsa, rec = statements.get(manifest.SLSA_PREDICATE), statements.get(manifest.RECORD_PREDICATE)
+    if slsa is None or rec is None:
+        return
+    problems = []
+    if set(rec.subjects) != set(slsa.subjects) | {manifest.RECORD_NAME}:
+        problems.append("its subjects are not the provenance subjects plus " + manifest.RECORD_NAME)
+    bound = manifest.dig(rec.predicate, "record", "digest", "sha256")
+    if bound is None or bound != rec.subjects.get(manifest.RECORD_NAME) or bound != bundle.digest(manifest.RECORD_NAME):
+        problems.append(f"its record digest does not match {manifest.RECORD_NAME}")
+    if rec.predicate.get("commit") != slsa.source().get("gitCommit"):
+        problems.append("it names another commit than the provenance statement")
+    raw = bundle.read(manifest.RECORD_NAME, 256 << 20)
+    try:
+        doc = json.loads(raw) if raw is not None else None
+    except (ValueError, RecursionError):
+        doc = None
+    if not isinstance(doc, dict) or doc.get("commit") != rec.predicate.get("commit"):
+        problems.append(f"{manifest.RECORD_NAME} is not JSON naming the attested commit")
+    checks.append(Check(not problems, "record statement: " + ("; ".join(problems) if problems else
+                        "bound to the same subjects, to record.json's digest and to the commit")))
+
+
+def _source(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) -> None:
+    src, inputs = slsa.source(), {k: v for k, v in slsa.inputs().items() if k != "source"}
+    # An unzipped submission is a directory with source.tar: check that, not a working tree.
+    if bundle.zf is None and not bundle.has(SOURCE_TAR):
+        bad = sorted(n for n, d in inputs.items() if bundle.digest(n) != d)
+        checks.append(Check(not bad, f"inputs: {len(inputs) - len(bad)} of {len(inputs)} attested input files match "
+                            "the working tree" + (f"; differ or missing: {', '.join(bad[:5])}" if bad else "")))
+        return
+    want_tree = src.get("gitTree", "")
+    got = source_tree(bundle, "sha256" if len(want_tree) == 64 else "sha1")
+    if got is None:
+        checks.append(Check(False, f"{SOURCE_TAR}: missing from the bundle"))
+        return
+    tree, commit = got.tree, got.commit
+    same = tree == want_tree and commit == src.get("gitCommit")
+    checks.append(Check(same, f"{SOURCE_TAR}: " + (f"git tree {tree[:12]} of commit {commit[:12]} as attested" if same
+                        else f"tree {tree[:12]} / commit {commit[:12] or '?'} differ from the attested "
+                             f"{want_tree[:12] or '?'} / {src.get('gitCommit', '?')[:12]}")))
+    bad = sorted(n for n, d in inputs.items() if got.sha256.get(n) != d)
+    checks.append(Check(not bad, f"{SOURCE_TAR}: {len(inputs) - len(bad)} of {len(inputs)} attested input files match"
+                        + (f"; differ or missing: {', '.join(bad[:5])}" if bad else "")))
+
+
+# -- rebuild ---------------------------------------------------------------------------
+
+def rebuild_stages(root: str) -> int:
+    """Run in a child process inside the extracted source: experiments, disclosure, PDF."""
+    from provenance.pipeline import actions as build
+    from provenance import config
+
+    try:
+        cfg = config.load(root)
+        for exp in cfg.experiments:
+            build.run_experiment(cfg, exp)
+        build.run_disclosure(cfg)
+        build.run_latex(cfg)
+    except ProvenanceError as err:
+        print(f"paperprov: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _rebuild(bundle: Bundle, slsa: manifest.Statement, checks: list[Check], notes: list[str]) -> None:
+    if bundle.zf is None and not bundle.has(SOURCE_TAR):
+        checks.append(Check(False, "rebuild: needs a submission zip (it rebuilds from its source.tar)"))
+        return
+    epoch = manifest.dig(slsa.predicate, "buildDefinition", "internalParameters", "sourceDateEpoch")
+    with tempfile.TemporaryDirectory(prefix="paperprov-rebuild-") as tmp:
+        problem = extract_source(bundle, tmp)
+        if problem is not None:
+            checks.append(Check(False, f"rebuild: {problem}"))
+            return
+        # A one-commit repository of exactly the attested tree, for stages that read
+        # HEAD (e.g. the committed keys/*.pub the disclosure names).
+        gitenv = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="paperprov verify",
+                      GIT_AUTHOR_EMAIL="verify@paperprov.invalid", GIT_COMMITTER_NAME="paperprov verify",
+                      GIT_COMMITTER_EMAIL="verify@paperprov.invalid")
+        for cmd in (["init", "-q"], ["add", "-A"], ["-c", "commit.gpgsign=false", "commit", "-q", "--no-verify",
+                                                      "-m", "rebuild"]):
+            subprocess.run(["git", *cmd], cwd=tmp, env=gitenv, capture_output=True, check=False)
+        record = bundle.read(manifest.RECORD_NAME) or b""
+        os.makedirs(os.path.join(tmp, "build"), exist_ok=True)
+        Path(tmp, manifest.RECORD_NAME).write_bytes(record)
+        epoch = epoch if isinstance(epoch, int) and not isinstance(epoch, bool) and epoch >= 0 else 315532800
+        env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))
+        code = "import sys; from provenance.verify.checks import rebuild_stages; sys.exit(rebuild_stages(sys.argv[1]))"
+        try:
+            proc = subprocess.run([sys.executable, "-c", code, tmp], cwd=tmp, env=env, capture_output=True,
+                                  text=True, timeout=1800)
+        except subprocess.TimeoutExpired:
+            checks.append(Check(False, "rebuild: did not finish within 30 minutes"))
+            return
+        if proc.returncode != 0:
+            tail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+            checks.append(Check(False, f"rebuild: failed ({tail})"))
+            return
+        notes.append(f"rebuild: {manifest.RECORD_NAME} was taken from the bundle (the git history it is "
+                     "computed from is not in source.tar); its digest is checked above")
+        rebuilt = Bundle(root=Path(tmp))
+        for sub, digest in sorted(slsa.subjects.items()):
+            same = rebuilt.digest(sub) == digest
+            checks.append(Check(same, f"rebuild: {sub} " + ("is byte-identical" if same else "differs from the attested build")))
+
+
+def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, rebuild: bool = False) -> Report:
+    """Every check on PATH. VerifyError only for input that cannot be examined at all
+    (unreadable or hostile containers); everything else is a failed Check."""
+    if threshold < 1:
+        raise VerifyError("--threshold must be at least 1")
+    bundle, att = locate(path)
+    checks: list[Check] = []
+    notes: list[str] = []
+    try:
+        keys = trusted_keys(trusted, bundle)
+        if trusted is None:
+            notes.append(INTEGRITY_NOTE)
+        if not keys:
+            checks.append(Check(False, "trusted keys: none found; pass --trusted-keys FILE|DIR"))
+        statements = _envelopes(bundle, att, keys, threshold, checks, notes)
+        _subjects(bundle, statements, checks)
+        _record(bundle, statements, checks)
+        slsa = statements.get(manifest.SLSA_PREDICATE)
+        if slsa is not None:
+            _source(bundle, slsa, checks)
+            if rebuild:
+                _rebuild(bundle, slsa, checks, notes)
+    finally:
+        if bundle.zf is not None:
+            bundle.zf.close()
+    return Report(str(path), tuple(checks), tuple(notes))
