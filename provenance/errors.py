@@ -1,8 +1,10 @@
 """The one family of expected failures.
 
 Every ProvenanceError's message is a single line that names the file, line or key
-at fault and says what to do. `cli.main` and the doit actions turn them into that
-line and a non-zero exit; anything else is a bug and keeps its traceback.
+at fault and says what to do. `one_line` is the only place that formats it for a user;
+the command line (cli/main.py), the doit task creators and actions (pipeline/tasks.py)
+and the commit hooks all print what it returns and exit non-zero. Anything else is a
+bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +14,17 @@ class ProvenanceError(Exception):
     """An expected failure a user can fix; str(err) is one actionable line."""
 
     exit_code = 1
+
+
+def one_line(err: ProvenanceError) -> str:
+    """What the user sees: `paperprov: <the message>`."""
+    return f"paperprov: {err}"
+
+
+class UsageError(ProvenanceError):
+    """The command line is wrong: a missing or contradictory argument."""
+
+    exit_code = 2
 
 
 class ConfigError(ProvenanceError):

@@ -1,7 +1,6 @@
 """Where the build puts things, relative to the repository root. Users, the attestation
 and `paperprov verify` rely on these names (DESIGN.md, "Files and names")."""
 
-BUILD = "build"
 RECORD = "build/record.json"
 CHECKS = "build/checks.json"
 DISCLOSURE_TEX = "build/disclosure.tex"
@@ -9,3 +8,10 @@ DISCLOSURE_MD = "build/disclosure.md"
 PDF = "build/paper.pdf"
 ATTESTATION = "build/attestation.intoto.jsonl"
 LATEX_OUTDIR = "build/latex"
+SOURCE_TAR = "source.tar"  # `git archive` of the commit, inside the submission bundle
+ZIP_EPOCH = 315532800  # 1980-01-01: the earliest time ZIP can say; the epoch when there is no commit
+
+
+def submission_zip(name: str) -> str:
+    """dist/<paper name>-submission.zip, what `doit submission` writes."""
+    return f"dist/{name}-submission.zip"

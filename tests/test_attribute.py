@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from provenance.record.attribute import attribute, attribute_unit, summarize
-from provenance.config import Annotation, Attribution as AttrCfg, Config, Paper
+from provenance.config import Annotation, AttributionRules as AttrCfg, Config, Paper
 from provenance.evidence.collect import BlameSpan, CommitInfo, GitEvidence, NoteTag
 from provenance.model import Agent, Evidence, Marker, Unit
 

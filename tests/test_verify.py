@@ -19,7 +19,8 @@ from provenance.attest import signing
 from provenance.config import load
 from provenance.errors import VerifyError
 from provenance.attest.submission import write_submission
-from provenance.verify.checks import format_json, format_text, verify_path
+from provenance.verify.checks import verify_path
+from provenance.verify.report import format_json, format_text
 
 
 @pytest.fixture

@@ -24,17 +24,17 @@ from pathlib import Path
 from typing import Any
 
 from provenance import __version__
-from provenance.attest import statements as manifest
 from provenance.attest import signing
-from provenance.pipeline.actions import source_date_epoch
+from provenance.attest import statements as manifest
 from provenance.config import NAME_RE, Config
 from provenance.errors import BuildError, SigningError, ToolMissing, VerifyError
-from provenance.evidence.gitrun import git
-from provenance.fsutil import write_text_atomic
+from provenance.evidence.gitrun import git, source_date_epoch
 from provenance.evidence.gitstate import head_commit
-from provenance.hashing import digest_files, sha256_file
 from provenance.evidence.pubkeys import read_public_keys
-from provenance.pipeline.tasks import DISCLOSURE_MD, DISCLOSURE_TEX, PDF, RECORD, experiment_outputs, input_files
+from provenance.fsutil import write_text_atomic
+from provenance.hashing import digest_files, sha256_file
+from provenance.paths import DISCLOSURE_MD, DISCLOSURE_TEX, PDF, RECORD
+from provenance.scan.sources import experiment_outputs, input_files
 
 KEY_ENV = "PAPERPROV_SIGNING_KEY"
 NAME_ENV = "PAPERPROV_SIGNING_NAME"
@@ -148,7 +148,7 @@ def statements(cfg: Config) -> list[bytes]:
                         for e in cfg.experiments],
     }
     # Uncached: HEAD may have moved since the cache was filled in this process.
-    internal = {"sourceDateEpoch": source_date_epoch.__wrapped__(root), "environment": environment()}
+    internal = {"sourceDateEpoch": source_date_epoch(root), "environment": environment()}
     commit = head_commit(root)
     tree = _git(root, "rev-parse", "HEAD^{tree}") if commit else None
     slsa = manifest.provenance_statement(outputs=outs, inputs=inputs, commit=commit, tree=tree, external=external,

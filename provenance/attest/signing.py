@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from provenance.errors import SigningError, VerifyError
-from provenance.fsutil import write_bytes_atomic
 from provenance.evidence.pubkeys import fingerprint
+from provenance.fsutil import write_bytes_atomic
 
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 PASSPHRASE_ENV = "PAPERPROV_KEY_PASSPHRASE"

@@ -23,18 +23,15 @@ import time
 import zipfile
 from pathlib import Path
 
-from provenance.attest import statements as manifest
 from provenance.attest import signing
+from provenance.attest import statements as manifest
 from provenance.attest.sign import check_subjects
-from provenance.pipeline.actions import source_date_epoch
 from provenance.config import Config
 from provenance.errors import BuildError, GitError
-from provenance.evidence.gitrun import git
-from provenance.fsutil import write_bytes_atomic
+from provenance.evidence.gitrun import git, source_date_epoch
 from provenance.evidence.gitstate import head_commit
-from provenance.pipeline.tasks import ATTESTATION
-
-SOURCE_TAR = "source.tar"
+from provenance.fsutil import write_bytes_atomic
+from provenance.paths import ATTESTATION, SOURCE_TAR, ZIP_EPOCH, submission_zip
 
 
 def _git(root: Path, *args: str) -> bytes:
@@ -73,7 +70,7 @@ def _refusal(changes: list[tuple[str, str]]) -> str:
 
 
 def _zip_time(epoch: int) -> tuple[int, int, int, int, int, int]:
-    t = time.gmtime(max(epoch, 315532800))  # ZIP cannot say anything before 1980
+    t = time.gmtime(max(epoch, ZIP_EPOCH))  # ZIP cannot say anything before 1980
     return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
 
 
@@ -128,6 +125,6 @@ def write_submission(cfg: Config, allow_dirty: bool = False) -> Path:
     for pub in sorted((root / "keys").glob("*.pub")):
         entries[f"keys/{pub.name}"] = pub.read_bytes()
     entries[SOURCE_TAR] = _git(root, "archive", "--format=tar", commit)
-    out = root / "dist" / f"{cfg.paper.name}-submission.zip"
-    write_bytes_atomic(out, zip_bytes(entries, source_date_epoch.__wrapped__(root)), mode=0o644)  # HEAD may have moved
+    out = root / submission_zip(cfg.paper.name)
+    write_bytes_atomic(out, zip_bytes(entries, source_date_epoch(root)), mode=0o644)
     return out

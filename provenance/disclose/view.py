@@ -28,14 +28,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from provenance.config import Config
 from provenance.disclose import aia
 from provenance.disclose.aia import AIAStatement, VenueAnswer
-from provenance.config import Config
+from provenance.disclose.escape import (
+    md,
+    md_code,
+    safe_label,
+    tex,
+    tex_chunks,
+    tex_id,
+    tex_label,
+)
 from provenance.disclose.layout import Graph, layout
 from provenance.errors import BuildError
-from provenance.disclose.escape import md, md_code, safe_label, tex, tex_chunks, tex_id, tex_label
 from provenance.fsutil import write_text_atomic
-from provenance.model import CODE_KINDS, ORIGINS, SECTION_KINDS, Attribution, Record, Unit, record_from_dict
+from provenance.model import (
+    CODE_KINDS,
+    ORIGINS,
+    SECTION_KINDS,
+    Attribution,
+    Record,
+    Unit,
+    record_from_dict,
+)
+from provenance.paths import submission_zip
 
 if TYPE_CHECKING:
     import jinja2
@@ -239,7 +256,7 @@ def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
         involved=involved, reviewers=reviewers, outside_reviewers=outside,
         checks=(tally["passed"], tally["failed"], tally["not run"]),
         graph=layout(units, rows), aia=statement, answers=aia.venue_answers(cfg.venue, facts),
-        verify_command=f"paperprov verify dist/{cfg.paper.name}-submission.zip --trusted-keys keys/",
+        verify_command=f"paperprov verify {submission_zip(cfg.paper.name)} --trusted-keys keys/",
     )
 
 

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from provenance.evidence.blame import BlameSpan
-from provenance.fsutil import write_text_atomic
 from provenance.evidence.gitrun import RepoInfo, git
-from provenance.model import Agent, Evidence
 from provenance.evidence.trailers import CommitInfo
+from provenance.fsutil import write_text_atomic
+from provenance.model import Agent, Evidence
 
 CACHE_NAME = "paperprov/blame-cache.json"
 CACHE_VERSION = 2

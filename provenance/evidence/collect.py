@@ -22,18 +22,22 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provenance.errors import GitError
 from provenance.evidence import blamecache
 from provenance.evidence.agents import parse_assisted_by
-from provenance.evidence.blame import BlameSpan, blame_one, tracked_paths, workers, write_commit_graph
+from provenance.evidence.blame import (
+    BlameSpan,
+    blame_one,
+    tracked_paths,
+    workers,
+    write_commit_graph,
+)
 from provenance.evidence.blamecache import CACHE_NAME
-from provenance.errors import GitError
 from provenance.evidence.gitrun import RepoInfo, git, notes, repo_info
 from provenance.evidence.gitstate import resolve_ref
-from provenance.model import Agent
+from provenance.evidence.notes import NOTES_REF, parse_note
 from provenance.evidence.trailers import CommitInfo, classify_commit
-
-NOTES_REF = "refs/notes/paperprov"
-UNCOMMITTED = "0" * 40
+from provenance.model import Agent
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,6 @@ def read_notes(root: Path, info: RepoInfo, warnings: list[str]) -> dict[str, tup
 
 
 def _parse_note(body: str, commit: str, warnings: list[str]) -> tuple[NoteTag, ...]:
-    from provenance.evidence.notes import parse_note  # one JSON object per line; rewrites concatenate them
-
     tags = []
     for t in parse_note(body):
         try:

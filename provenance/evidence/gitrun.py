@@ -9,11 +9,13 @@ user's config cannot splice GPG output into `git log` fields. List form, never a
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.errors import GitError, ToolMissing
+from provenance.paths import ZIP_EPOCH
 
 
 def git(root: Path, *args: str, input: bytes | None = None, check: bool = True,
@@ -85,3 +87,18 @@ def notes(root: Path, ref: str) -> dict[str, str]:
         out[target] = batch[header_end + 1:header_end + 1 + size].decode("utf-8", "replace")
         pos = header_end + 1 + size + 1
     return out
+
+
+def source_date_epoch(root: Path) -> int:
+    """HEAD's commit time, so a build of one commit is the same wherever it runs.
+    An explicit SOURCE_DATE_EPOCH in the environment wins; without a commit (or without
+    git) it is ZIP's epoch, 1980-01-01."""
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    if env and env.isdigit():
+        return int(env)
+    try:
+        out = git(root, "log", "-1", "--format=%ct", "HEAD", check=False)
+    except ToolMissing:
+        return ZIP_EPOCH
+    stamp = out.stdout.decode().strip()
+    return int(stamp) if out.returncode == 0 and stamp.isdigit() else ZIP_EPOCH

@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from provenance.evidence.notes import NOTES_REF, REVIEW_REF
+
 SESSION_FILE = "paperprov/session.json"
-NOTES_REFS = ("refs/notes/paperprov", "refs/notes/paperprov-review")
 
 
 def git_dir(root: Path) -> Path | None:
@@ -72,7 +73,7 @@ def state_token(root: Path) -> str:
         return "no-git"
     h = hashlib.sha256()
     h.update(f"head={head_commit(root)}\n".encode())
-    for ref in NOTES_REFS:
+    for ref in (NOTES_REF, REVIEW_REF):
         h.update(f"{ref}={resolve_ref(gd, ref)}\n".encode())
     for extra in ("shallow", SESSION_FILE):
         f = _common_dir(gd) / extra

@@ -23,7 +23,8 @@ from provenance.errors import SourceError
 from provenance.fsutil import write_text_atomic
 from provenance.model import canonical_json
 
-NOTES_REF = "refs/notes/paperprov"
+NOTES_REF = "refs/notes/paperprov"  # `paperprov tag` ranges
+REVIEW_REF = "refs/notes/paperprov-review"  # `paperprov review` records
 PENDING_FILE = "paperprov/pending-tags.json"
 NOTE_VERSION = 1
 

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provenance.evidence.agents import ASSISTED_BY, SESSION_TRAILER, co_author_agent, name_agent, parse_assisted_by
+from provenance.evidence.agents import (
+    ASSISTED_BY,
+    SESSION_TRAILER,
+    co_author_agent,
+    name_agent,
+    parse_assisted_by,
+)
 from provenance.model import Agent, Evidence
 
 _GIT_GENERATED = ("signed-off-by", "(cherry picked from commit ")

@@ -33,10 +33,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from provenance.evidence import gitstate
-from provenance.evidence.agents import ASSISTED_BY, SESSION_TRAILER, co_author_agent, env_agent, name_agent, parse_assisted_by
 from provenance.config import CONFIG_NAME, Config
 from provenance.errors import ConfigError, GitError
+from provenance.evidence import gitstate
+from provenance.evidence.agents import (
+    ASSISTED_BY,
+    SESSION_TRAILER,
+    co_author_agent,
+    env_agent,
+    name_agent,
+    parse_assisted_by,
+)
 from provenance.evidence.gitrun import git_text
 from provenance.model import Agent
 
@@ -102,7 +109,9 @@ def detect_agents(root: Path, env: Mapping[str, str], pairs: Sequence[tuple[str,
             a = co_author_agent(value)
             if a is not None:
                 found.append(a)
-    from provenance.hooks.session import open_session  # imported here: the pre-commit hooks never need it
+    from provenance.hooks.session import (
+        open_session,  # imported here: the pre-commit hooks never need it
+    )
 
     session = open_session(root)
     session_value = None

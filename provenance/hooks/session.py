@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from provenance.errors import GitError, SourceError
 from provenance.evidence import gitstate
 from provenance.evidence.agents import NONE_VALUES
-from provenance.errors import GitError, SourceError
 from provenance.fsutil import write_text_atomic
 from provenance.model import Agent
 

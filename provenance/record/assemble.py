@@ -28,26 +28,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from provenance.record.attribute import attribute, summarize
 from provenance.config import CONFIG_NAME, Config
 from provenance.fsutil import write_bytes_atomic
 from provenance.model import Attribution, Record, Unit, record_to_json
-from provenance.paths import CHECKS, DISCLOSURE_TEX
-
-
-
-def scan_units(cfg: Config) -> tuple[list[Unit], list[str]]:
-    """All units of the paper and the experiment code, and warnings from scanning."""
-    from provenance.scan.tex import walker as latex
-    from provenance.scan import pycode
-    from provenance.pipeline.tasks import code_sources, experiment_outputs
-
-    # Outputs other tasks write may not exist yet; they are followed, never warned about.
-    generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
-    units, deps = latex.scan_paper(cfg.root, cfg.paper.main, generated=generated)
-    warnings = [f"{m} not found; whatever it holds is not in the record" for m in deps.missing]
-    units.extend(pycode.scan(cfg.root, code_sources(cfg)))
-    return units, warnings
+from provenance.paths import CHECKS
+from provenance.record.attribute import attribute, summarize
+from provenance.scan.sources import scan_units
 
 
 def build_record(cfg: Config, use_cache: bool = True) -> Record:

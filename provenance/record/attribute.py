@@ -29,13 +29,22 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import islice
 from dataclasses import replace
+from itertools import islice
 from typing import Any
 
 from provenance.config import CONFIG_NAME, Annotation, Config
 from provenance.evidence.collect import BlameSpan, GitEvidence
-from provenance.model import SECTION_KINDS, Agent, Attribution, Marker, CheckResult, Evidence, Review, Unit
+from provenance.model import (
+    SECTION_KINDS,
+    Agent,
+    Attribution,
+    CheckResult,
+    Evidence,
+    Marker,
+    Review,
+    Unit,
+)
 
 LINE_ORIGINS = ("ai", "human", "unknown", "uncommitted")
 KIND_GROUPS = {

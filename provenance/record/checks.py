@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import posixpath
 import subprocess
 import sys
 import tempfile
@@ -28,9 +27,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from provenance.errors import BuildError, ConfigError
+from provenance.errors import BuildError
 from provenance.fsutil import write_text_atomic
 from provenance.model import CheckResult, Unit
+from provenance.scan.claims import check_files, file_of, links, normalize
 
 CHECKS_SCHEMA = "paperprov/checks/v1"
 OUTCOMES = ("passed", "failed", "error", "missing", "not-run")
@@ -38,79 +38,13 @@ _ENV_WANT = "PAPERPROV_CHECKS_WANT"
 _ENV_OUT = "PAPERPROV_CHECKS_OUT"
 # Worst first: one failing parametrization fails the check; skipped ones (not-run)
 # count only when nothing else ran.
-# Where a check's `import x` may find repo code besides its own directory: the root
-# and experiments/ (claim checks commonly put experiments/ on sys.path to test its code).
-SEARCH_DIRS = ("", "experiments")
 _SEVERITY = {"error": 0, "failed": 1, "passed": 2, "not-run": 3}
 
 
-# -- which checks, and whether they must run again ----------------------------------------
-
-def normalize(nodeid: str) -> str:
-    """`./tests/x.py::t` and `tests//x.py::t` name the same check as `tests/x.py::t`."""
-    path, sep, rest = nodeid.strip().partition("::")
-    return posixpath.normpath(path.replace("\\", "/")) + sep + rest
-
-
-def _file_of(root: Path, nodeid: str) -> Path | None:
-    rel = nodeid.partition("::")[0]
-    if not rel or posixpath.isabs(rel) or rel.startswith("-") or ".." in rel.split("/"):
-        return None
-    path = root / rel
-    return path if path.is_file() else None
-
-
-def links(units: Sequence[Unit], cfg_checks: Iterable[tuple[str, Sequence[str]]] = (),
-          annotations: Iterable[Any] = ()) -> dict[str, tuple[str, ...]]:
-    """Unit id -> linked node ids, from `check=` markers, `annotations` entries with
-    `check` (config.Annotation) and provenance.yaml `checks` ((label, nodeids) pairs).
-    A `checks:` label that names no unit is a ConfigError (a typo must not hide a check)."""
-    out: dict[str, list[str]] = {}
-    by_label = {u.label or u.id: u for u in units}
-    by_label.update({u.id: u for u in units})
-    for u in units:
-        for m in u.markers:
-            out.setdefault(u.id, []).extend(m.get_all("check"))
-        for a in annotations:
-            if a.matches(u.file, u.label):
-                out.setdefault(u.id, []).extend(v for k, v in a.fields if k == "check")
-    for label, ids in cfg_checks:
-        unit = by_label.get(label)
-        if unit is None:
-            raise ConfigError(f"provenance.yaml: checks.{label}: no unit labelled {label!r} in the paper; "
-                              "fix the label or remove the entry")
-        out.setdefault(unit.id, []).extend(ids)
-    return {k: tuple(dict.fromkeys(normalize(n) for n in v)) for k, v in out.items() if v}
-
-
-def _module_files(root: Path, rel: str) -> list[str]:
-    """The check file and the repo modules it imports, transitively."""
-    from provenance.scan.pycode import local_imports
-
-    return local_imports(root, rel, SEARCH_DIRS)
-
-
-def check_files(root: Path, nodeids: Iterable[str]) -> list[str]:
-    """Repo-relative files the checks' results depend on besides the statements: each
-    check file, every conftest.py from the root down to it, and the local modules it
-    imports. For doit's file_dep; missing check files are left out."""
-    files: set[str] = set()
-    for n in nodeids:
-        path = _file_of(Path(root), normalize(n))
-        if path is None:
-            continue
-        rel = path.relative_to(root).as_posix()
-        files.update(_module_files(Path(root), rel))
-        parts = rel.split("/")[:-1]
-        for i in range(len(parts) + 1):
-            conf = "/".join(parts[:i] + ["conftest.py"])
-            if (Path(root) / conf).is_file():
-                files.add(conf)
-    return sorted(files)
-
+# -- whether checks must run again -----------------------------------------------------
 
 def _code_digest(root: Path, nodeid: str) -> str:
-    if _file_of(root, nodeid) is None:
+    if file_of(root, nodeid) is None:
         return "missing"
     h = hashlib.sha256()
     for f in check_files(root, [nodeid]):
@@ -155,7 +89,7 @@ def _aggregate(nodeid: str, raw: Mapping[str, Any]) -> tuple[CheckResult, str]:
 
 def _run(root: Path, nodeids: Sequence[str], timeout: float | None) -> dict[str, tuple[CheckResult, str]]:
     results: dict[str, tuple[CheckResult, str]] = {}
-    present = [n for n in nodeids if _file_of(root, n) is not None]
+    present = [n for n in nodeids if file_of(root, n) is not None]
     for n in nodeids:
         if n not in present:
             results[n] = (CheckResult(n, "missing", 0.0), "no such file")
@@ -254,7 +188,9 @@ def update_for_units(root: Path, units: Sequence[Unit], out: Path, cfg_checks: I
     """The build's entry point: link checks to units, bring `out` up to date (re-running
     only checks whose file, imports or statement text changed) and return, per unit id,
     its checks' outcomes for the record (`for_record`)."""
-    from provenance.record.review import unit_text  # the same normalized text a review digests
+    from provenance.record.review import (
+        unit_text,  # the same normalized text a review digests
+    )
 
     linked = links(units, cfg_checks, annotations)
     by_id = {u.id: u for u in units}

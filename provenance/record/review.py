@@ -24,10 +24,9 @@ from pathlib import Path
 
 from provenance.errors import ConfigError, GitError
 from provenance.evidence.gitrun import git, git_text, notes
+from provenance.evidence.notes import NOTE_VERSION, REVIEW_REF, note_items
 from provenance.model import Review, Unit, canonical_json
-from provenance.evidence.notes import NOTE_VERSION, note_items
 
-REVIEW_REF = "refs/notes/paperprov-review"
 # A % that starts a comment: not escaped, though it may follow `\\` (a line break).
 _TEX_COMMENT = re.compile(r"(?<!\\)((?:\\\\)*)%.*")
 

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from provenance.errors import SourceError
-from provenance.scan.markers import parse_marker
 from provenance.model import Marker, Unit
+from provenance.scan.markers import parse_marker
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 

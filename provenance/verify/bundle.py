@@ -25,9 +25,8 @@ from typing import IO, TypeAlias
 from provenance.attest import statements as manifest
 from provenance.errors import VerifyError
 from provenance.hashing import sha256_stream
-from provenance.paths import ATTESTATION
+from provenance.paths import ATTESTATION, SOURCE_TAR
 
-SOURCE_TAR = "source.tar"
 MAX_TOTAL = 2 << 30  # bytes, decompressed, in a whole bundle
 MAX_RATIO = 200  # decompressed/compressed, for entries above 1 MiB
 MAX_ENTRIES = 100_000

@@ -24,81 +24,20 @@ SOURCE_DATE_EPOCH by this paperprov; their digests must equal the attested ones.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import tempfile
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from provenance.attest import statements as manifest
 from provenance.attest import signing
-from provenance.verify.bundle import SOURCE_TAR, Bundle, extract_source, locate, source_tree
-from provenance.errors import ProvenanceError, VerifyError
-from provenance.evidence.pubkeys import PublicKey, fingerprint, read_public_keys
+from provenance.attest import statements as manifest
+from provenance.errors import VerifyError
+from provenance.evidence.pubkeys import PublicKey
+from provenance.paths import SOURCE_TAR
+from provenance.verify.bundle import Bundle, locate, source_tree
+from provenance.verify.keys import trusted_keys
+from provenance.verify.rebuild import rebuild as rebuild_from_source
+from provenance.verify.report import Check, Report
 
 INTEGRITY_NOTE = ("trusted keys are the bundle's own keys/*.pub: this proves the files are intact and "
                   "signed by those keys, not who holds them; pass --trusted-keys for authenticity")
-
-
-@dataclass(frozen=True)
-class Check:
-    ok: bool
-    what: str
-
-
-@dataclass(frozen=True)
-class Report:
-    target: str
-    checks: tuple[Check, ...]
-    notes: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.checks) and all(c.ok for c in self.checks)
-
-    @property
-    def failed(self) -> tuple[Check, ...]:
-        return tuple(c for c in self.checks if not c.ok)
-
-
-def format_text(report: Report) -> str:
-    lines = [f"{'ok  ' if c.ok else 'FAIL'} {c.what}" for c in report.checks]
-    lines += [f"note {n}" for n in report.notes]
-    n, bad = len(report.checks), len(report.failed)
-    lines.append(f"verified: all {n} checks passed" if report.ok else f"NOT verified: {bad} of {n} checks failed")
-    return "\n".join(lines)
-
-
-def format_json(report: Report) -> str:
-    return json.dumps({"target": report.target, "ok": report.ok, "checks": [asdict(c) for c in report.checks],
-                       "notes": list(report.notes)}, indent=2, sort_keys=True)
-
-
-# -- which keys are trusted ------------------------------------------------------------
-
-def trusted_keys(option: Path | None, bundle: Bundle) -> list[PublicKey]:
-    if option is not None:
-        if option.is_dir():
-            return read_public_keys(option, ".")
-        try:
-            text = option.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise VerifyError(f"{option}: cannot read the trusted keys ({exc})") from None
-        keys = []
-        for n, line in enumerate(text.splitlines(), 1):
-            if line.strip() and not line.lstrip().startswith("#"):
-                parts = line.split()
-                name = parts[2] if len(parts) > 2 else f"{option.stem}:{n}"
-                keys.append(PublicKey(name, f"{option}:{n}", line.strip(), fingerprint(line, f"{option}:{n}")))
-        return keys
-    if bundle.root is not None:
-        return read_public_keys(bundle.root)
-    keys = []
-    for name in sorted(n for n in bundle.names() if n.startswith("keys/") and n.endswith(".pub")):
-        line = (bundle.read(name, 1 << 16) or b"").decode("utf-8", "replace").strip()
-        keys.append(PublicKey(Path(name).stem, name, line, fingerprint(line, name)))
-    return keys
 
 
 # -- the checks ------------------------------------------------------------------------
@@ -225,67 +164,6 @@ def _source(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) -> No
                         + (f"; differ or missing: {', '.join(bad[:5])}" if bad else "")))
 
 
-# -- rebuild ---------------------------------------------------------------------------
-
-def rebuild_stages(root: str) -> int:
-    """Run in a child process inside the extracted source: experiments, disclosure, PDF."""
-    from provenance.pipeline import actions as build
-    from provenance import config
-
-    try:
-        cfg = config.load(root)
-        for exp in cfg.experiments:
-            build.run_experiment(cfg, exp)
-        build.run_disclosure(cfg)
-        build.run_latex(cfg)
-    except ProvenanceError as err:
-        print(f"paperprov: {err}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _rebuild(bundle: Bundle, slsa: manifest.Statement, checks: list[Check], notes: list[str]) -> None:
-    if bundle.zf is None and not bundle.has(SOURCE_TAR):
-        checks.append(Check(False, "rebuild: needs a submission zip (it rebuilds from its source.tar)"))
-        return
-    epoch = manifest.dig(slsa.predicate, "buildDefinition", "internalParameters", "sourceDateEpoch")
-    with tempfile.TemporaryDirectory(prefix="paperprov-rebuild-") as tmp:
-        problem = extract_source(bundle, tmp)
-        if problem is not None:
-            checks.append(Check(False, f"rebuild: {problem}"))
-            return
-        # A one-commit repository of exactly the attested tree, for stages that read
-        # HEAD (e.g. the committed keys/*.pub the disclosure names).
-        gitenv = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="paperprov verify",
-                      GIT_AUTHOR_EMAIL="verify@paperprov.invalid", GIT_COMMITTER_NAME="paperprov verify",
-                      GIT_COMMITTER_EMAIL="verify@paperprov.invalid")
-        for cmd in (["init", "-q"], ["add", "-A"], ["-c", "commit.gpgsign=false", "commit", "-q", "--no-verify",
-                                                      "-m", "rebuild"]):
-            subprocess.run(["git", *cmd], cwd=tmp, env=gitenv, capture_output=True, check=False)
-        record = bundle.read(manifest.RECORD_NAME) or b""
-        os.makedirs(os.path.join(tmp, "build"), exist_ok=True)
-        Path(tmp, manifest.RECORD_NAME).write_bytes(record)
-        epoch = epoch if isinstance(epoch, int) and not isinstance(epoch, bool) and epoch >= 0 else 315532800
-        env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))
-        code = "import sys; from provenance.verify.checks import rebuild_stages; sys.exit(rebuild_stages(sys.argv[1]))"
-        try:
-            proc = subprocess.run([sys.executable, "-c", code, tmp], cwd=tmp, env=env, capture_output=True,
-                                  text=True, timeout=1800)
-        except subprocess.TimeoutExpired:
-            checks.append(Check(False, "rebuild: did not finish within 30 minutes"))
-            return
-        if proc.returncode != 0:
-            tail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
-            checks.append(Check(False, f"rebuild: failed ({tail})"))
-            return
-        notes.append(f"rebuild: {manifest.RECORD_NAME} was taken from the bundle (the git history it is "
-                     "computed from is not in source.tar); its digest is checked above")
-        rebuilt = Bundle(root=Path(tmp))
-        for sub, digest in sorted(slsa.subjects.items()):
-            same = rebuilt.digest(sub) == digest
-            checks.append(Check(same, f"rebuild: {sub} " + ("is byte-identical" if same else "differs from the attested build")))
-
-
 def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, rebuild: bool = False) -> Report:
     """Every check on PATH. VerifyError only for input that cannot be examined at all
     (unreadable or hostile containers); everything else is a failed Check."""
@@ -307,7 +185,7 @@ def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, reb
         if slsa is not None:
             _source(bundle, slsa, checks)
             if rebuild:
-                _rebuild(bundle, slsa, checks, notes)
+                rebuild_from_source(bundle, slsa, checks, notes)
     finally:
         if bundle.zf is not None:
             bundle.zf.close()

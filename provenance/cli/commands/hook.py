@@ -33,8 +33,8 @@ def _report(lines: list[str]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from provenance.hooks import commit as hooks
     from provenance.errors import ProvenanceError
+    from provenance.hooks import commit as hooks
     from provenance.hooks.session import find_root
 
     root = find_root()

@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from provenance.config import Config, load
-from provenance.model import Unit
+from provenance.config import load
+from provenance.scan.sources import scan_units
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,21 +24,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(run=run)
 
 
-def scan_units(cfg: Config) -> list[Unit]:
-    """Every unit of the paper and its experiment code, as the record sees them."""
-    from provenance.scan.tex.walker import scan as scan_tex
-    from provenance.scan.pycode import scan as scan_py
-    from provenance.pipeline.tasks import code_sources
-
-    return list(scan_tex(cfg.root, cfg.paper.main)) + list(scan_py(cfg.root, code_sources(cfg)))
-
-
 def run(args: argparse.Namespace) -> int:
-    from provenance.record import review
     from provenance.errors import ConfigError
+    from provenance.record import review
 
     cfg = load(Path(args.dir))
-    units = scan_units(cfg)
+    units, _ = scan_units(cfg)
     if not args.labels:
         if args.by:
             raise ConfigError("--by given without a LABEL; name the units that were reviewed")

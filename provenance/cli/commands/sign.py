@@ -13,11 +13,16 @@ import zipfile
 from pathlib import Path
 
 from provenance.attest import signing
-from provenance.attest.sign import check_subjects, ensure_public_key, select_signer, signer_name
+from provenance.attest.sign import (
+    check_subjects,
+    ensure_public_key,
+    select_signer,
+    signer_name,
+)
 from provenance.config import NAME_RE, load
 from provenance.errors import SigningError, VerifyError
-from provenance.fsutil import write_text_atomic
 from provenance.evidence.pubkeys import read_public_keys
+from provenance.fsutil import write_text_atomic
 from provenance.pipeline.tasks import ATTESTATION
 
 

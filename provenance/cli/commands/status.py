@@ -112,8 +112,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(record_to_json(record))
         sys.stdout.flush()
         return 0
-    from provenance.record.checks import load_results
     from provenance.paths import CHECKS
+    from provenance.record.checks import load_results
 
     durations = {n: r.duration for n, r in load_results(cfg.root / CHECKS).items()}
     text = format_table(record, durations)

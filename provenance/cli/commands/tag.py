@@ -33,10 +33,10 @@ def _split(spec: str, root: Path) -> tuple[str, int | None, int | None]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from provenance.errors import GitError, SourceError
     from provenance.evidence import gitstate
     from provenance.evidence import notes as tagnotes
     from provenance.evidence.agents import parse_assisted_by
-    from provenance.errors import GitError, SourceError
     from provenance.evidence.gitrun import git_text
     from provenance.hooks.session import find_root
 

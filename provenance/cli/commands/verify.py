@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from provenance.verify.checks import format_json, format_text, verify_path
+from provenance.verify.checks import verify_path
+from provenance.verify.report import format_json, format_text
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -23,10 +23,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.errors import SourceError
-from provenance.scan.markers import parse_marker
 from provenance.model import Unit
-from provenance.scan.tex.lexer import arg, group, opt, plain, skip_def, skip_iffalse, skip_newcommand, skip_verb, strip_comments, token_pattern
-from provenance.scan.tex.units import LEVELS, REFS, Build, Structure, TexFile, attach_markers, freeze
+from provenance.scan.markers import parse_marker
+from provenance.scan.tex.lexer import (
+    arg,
+    group,
+    opt,
+    plain,
+    skip_def,
+    skip_iffalse,
+    skip_newcommand,
+    skip_verb,
+    strip_comments,
+    token_pattern,
+)
+from provenance.scan.tex.units import (
+    LEVELS,
+    REFS,
+    Build,
+    Structure,
+    TexFile,
+    attach_markers,
+    freeze,
+)
 
 GRAPHIC_EXTS = (".pdf", ".png", ".jpg", ".mps", ".jpeg", ".jbig2", ".jb2", ".PDF", ".PNG", ".JPG", ".JPEG", ".eps")
 # Classes that predefine theorem environments, for when the .cls is not in the repository.

@@ -7,165 +7,25 @@ a typo in `require_review_of_ai` must not switch a policy off.
 
 from __future__ import annotations
 
-import fnmatch
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from provenance.config.reader import Reader
+from provenance.config.schema import (
+    ANNOTATION_KEYS,
+    CONFIG_NAME,
+    NAME_RE,
+    VENUES,
+    Annotation,
+    AttributionRules,
+    Author,
+    Config,
+    Experiment,
+    Paper,
+    Policy,
+    Signing,
+)
 from provenance.errors import ConfigError
-
-CONFIG_NAME = "provenance.yaml"
-VENUES = ("none", "acl", "neurips", "iclr", "acm", "arxiv")
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-ANNOTATION_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check")
-
-
-@dataclass(frozen=True)
-class Paper:
-    name: str
-    main: str  # repo-relative path of the .tex with \documentclass
-
-
-@dataclass(frozen=True)
-class Experiment:
-    name: str
-    script: str
-    outputs: tuple[str, ...]  # relative to build/experiments/<name>/
-    inputs: tuple[str, ...] = ()
-    seed: int = 0
-    args: tuple[str, ...] = ()
-
-    @property
-    def outdir(self) -> str:
-        return f"build/experiments/{self.name}"
-
-    @property
-    def targets(self) -> tuple[str, ...]:
-        return tuple(f"{self.outdir}/{o}" for o in self.outputs)
-
-
-@dataclass(frozen=True)
-class Author:
-    name: str
-    email: str = ""
-    key: str | None = None  # repo-relative keys/NAME.pub
-
-
-@dataclass(frozen=True)
-class Attribution:
-    untagged: str = "human"  # origin of commits with no AI evidence: human | unknown
-    ai_min: float = 0.9  # ai_fraction at or above which a unit is "ai"
-    human_max: float = 0.1  # ai_fraction at or below which it is "human"
-
-
-@dataclass(frozen=True)
-class Policy:
-    require_review_of_ai: bool = False
-    forbid_conflicts: bool = False
-    require_checks_pass: bool = False
-    max_unknown_fraction: float = 1.0
-    enforce_on_build: bool = False
-    declare_paths: tuple[str, ...] = ()  # commits touching these must carry Assisted-by
-
-
-@dataclass(frozen=True)
-class Annotation:
-    """A bulk declaration: applies to units whose file matches `path` (glob) or whose
-    label equals `label`. `index` orders them: the last match wins among equals."""
-
-    index: int
-    fields: tuple[tuple[str, str], ...]
-    path: str | None = None
-    label: str | None = None
-
-    def matches(self, file: str, label: str | None) -> bool:
-        if self.label is not None:
-            return label == self.label
-        return self.path is not None and fnmatch.fnmatchcase(file, self.path)
-
-
-@dataclass(frozen=True)
-class Signing:
-    key: str | None = None  # path to a private key (ours or OpenSSH); ~ expanded
-    name: str | None = None  # signer name: keys/<name>.pub
-    threshold: int = 1
-
-
-@dataclass(frozen=True)
-class Config:
-    root: Path
-    paper: Paper
-    experiments: tuple[Experiment, ...] = ()
-    authors: tuple[Author, ...] = ()
-    attribution: Attribution = field(default_factory=Attribution)
-    policy: Policy = field(default_factory=Policy)
-    annotations: tuple[Annotation, ...] = ()
-    checks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (label, nodeids)
-    signing: Signing = field(default_factory=Signing)
-    venue: str = "none"
-
-    @property
-    def path(self) -> Path:
-        return self.root / CONFIG_NAME
-
-    def experiment(self, name: str) -> Experiment:
-        for e in self.experiments:
-            if e.name == name:
-                return e
-        raise ConfigError(f"{CONFIG_NAME}: no experiment named {name!r}; add it under experiments:")
-
-
-class _Reader:
-    """Walks the parsed YAML with the key path at hand, so every error can name it."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def fail(self, key: str, msg: str) -> ConfigError:
-        return ConfigError(f"{CONFIG_NAME}: {key}: {msg}")
-
-    def mapping(self, value: Any, key: str, allowed: tuple[str, ...]) -> dict[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise self.fail(key, f"expected a mapping, got {type(value).__name__}")
-        for k in value:
-            if k not in allowed:
-                raise self.fail(f"{key}.{k}" if key else str(k), f"unknown key; expected one of {', '.join(allowed)}")
-        return value
-
-    def typed(self, value: Any, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
-        if value is None:
-            return default
-        if kind in (int, float) and isinstance(value, bool):
-            raise self.fail(key, f"expected a number, got {value!r}")
-        if kind is float and isinstance(value, int):
-            return float(value)
-        if not isinstance(value, kind):
-            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-            raise self.fail(key, f"expected {names}, got {type(value).__name__} {value!r}")
-        return value
-
-    def strings(self, value: Any, key: str) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            return (value,)
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(key, "expected a list of strings")
-        return tuple(value)
-
-    def existing(self, rel: str, key: str) -> str:
-        if Path(rel).is_absolute() or ".." in Path(rel).parts:
-            raise self.fail(key, f"{rel!r} must be a path inside the repository, relative to it")
-        if (self.root / rel).is_dir():
-            raise self.fail(key, f"{rel} is a directory; give file paths (list several files one by one)")
-        if not (self.root / rel).is_file():
-            if any(c in rel for c in "*?["):
-                raise self.fail(key, f"{rel!r}: patterns are not expanded; list the files one by one")
-            raise self.fail(key, f"file {rel} does not exist; fix the path or create the file")
-        return Path(rel).as_posix()
 
 
 def load(root: str | Path = ".") -> Config:
@@ -191,7 +51,7 @@ def parse(text: str, root: Path) -> Config:
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ConfigError(f"{CONFIG_NAME}{where}: {problem}; fix the YAML syntax") from None
-    r = _Reader(root)
+    r = Reader(root)
     top = r.mapping(
         data,
         "",
@@ -225,7 +85,7 @@ def parse(text: str, root: Path) -> Config:
     )
 
 
-def _experiments(r: _Reader, value: Any) -> tuple[Experiment, ...]:
+def _experiments(r: Reader, value: Any) -> tuple[Experiment, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -259,7 +119,7 @@ def _experiments(r: _Reader, value: Any) -> tuple[Experiment, ...]:
     return tuple(out)
 
 
-def _authors(r: _Reader, value: Any) -> tuple[Author, ...]:
+def _authors(r: Reader, value: Any) -> tuple[Author, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -281,14 +141,14 @@ def _authors(r: _Reader, value: Any) -> tuple[Author, ...]:
     return tuple(out)
 
 
-def _fraction(r: _Reader, value: Any, key: str, default: float) -> float:
+def _fraction(r: Reader, value: Any, key: str, default: float) -> float:
     f = r.typed(value, key, float, default)
     if not 0.0 <= f <= 1.0:
         raise r.fail(key, f"{f} is not between 0 and 1")
     return f
 
 
-def _attribution(r: _Reader, value: Any) -> Attribution:
+def _attribution(r: Reader, value: Any) -> AttributionRules:
     a = r.mapping(value, "attribution", ("untagged", "ai_min", "human_max"))
     untagged = r.typed(a.get("untagged"), "attribution.untagged", str, "human")
     if untagged not in ("human", "unknown"):
@@ -297,10 +157,10 @@ def _attribution(r: _Reader, value: Any) -> Attribution:
     human_max = _fraction(r, a.get("human_max"), "attribution.human_max", 0.1)
     if human_max >= ai_min:
         raise r.fail("attribution.human_max", f"must be below attribution.ai_min ({ai_min})")
-    return Attribution(untagged=untagged, ai_min=ai_min, human_max=human_max)
+    return AttributionRules(untagged=untagged, ai_min=ai_min, human_max=human_max)
 
 
-def _policy(r: _Reader, value: Any) -> Policy:
+def _policy(r: Reader, value: Any) -> Policy:
     keys = ("require_review_of_ai", "forbid_conflicts", "require_checks_pass", "max_unknown_fraction",
             "enforce_on_build", "declare_paths")
     p = r.mapping(value, "policy", keys)
@@ -314,7 +174,7 @@ def _policy(r: _Reader, value: Any) -> Policy:
     )
 
 
-def _annotations(r: _Reader, value: Any) -> tuple[Annotation, ...]:
+def _annotations(r: Reader, value: Any) -> tuple[Annotation, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -337,7 +197,7 @@ def _annotations(r: _Reader, value: Any) -> tuple[Annotation, ...]:
     return tuple(out)
 
 
-def _checks(r: _Reader, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _checks(r: Reader, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if value is None:
         return ()
     if not isinstance(value, dict):
@@ -345,7 +205,7 @@ def _checks(r: _Reader, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((str(label), r.strings(ids, f"checks.{label}")) for label, ids in value.items())
 
 
-def _signing(r: _Reader, value: Any) -> Signing:
+def _signing(r: Reader, value: Any) -> Signing:
     s = r.mapping(value, "signing", ("key", "name", "threshold"))
     threshold = r.typed(s.get("threshold"), "signing.threshold", int, 1)
     if threshold < 1:

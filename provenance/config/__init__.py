@@ -1,0 +1,21 @@
+"""provenance.yaml: what the authors declare (schema.py), read and checked (load.py,
+reader.py). Everything a caller needs is importable from here."""
+
+from provenance.config.load import load, parse
+from provenance.config.schema import (
+    ANNOTATION_KEYS,
+    CONFIG_NAME,
+    NAME_RE,
+    VENUES,
+    Annotation,
+    AttributionRules,
+    Author,
+    Config,
+    Experiment,
+    Paper,
+    Policy,
+    Signing,
+)
+
+__all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "NAME_RE", "VENUES", "Annotation", "AttributionRules", "Author", "Config",
+           "Experiment", "Paper", "Policy", "Signing", "load", "parse"]

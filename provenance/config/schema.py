@@ -1,0 +1,110 @@
+"""What provenance.yaml says, as frozen values: the names and defaults users rely on."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from provenance.errors import ConfigError
+
+CONFIG_NAME = "provenance.yaml"
+VENUES = ("none", "acl", "neurips", "iclr", "acm", "arxiv")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+ANNOTATION_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check")
+
+
+@dataclass(frozen=True)
+class Paper:
+    name: str
+    main: str  # repo-relative path of the .tex with \documentclass
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    script: str
+    outputs: tuple[str, ...]  # relative to build/experiments/<name>/
+    inputs: tuple[str, ...] = ()
+    seed: int = 0
+    args: tuple[str, ...] = ()
+
+    @property
+    def outdir(self) -> str:
+        return f"build/experiments/{self.name}"
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(f"{self.outdir}/{o}" for o in self.outputs)
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str = ""
+    key: str | None = None  # repo-relative keys/NAME.pub
+
+
+@dataclass(frozen=True)
+class AttributionRules:
+    untagged: str = "human"  # origin of commits with no AI evidence: human | unknown
+    ai_min: float = 0.9  # ai_fraction at or above which a unit is "ai"
+    human_max: float = 0.1  # ai_fraction at or below which it is "human"
+
+
+@dataclass(frozen=True)
+class Policy:
+    require_review_of_ai: bool = False
+    forbid_conflicts: bool = False
+    require_checks_pass: bool = False
+    max_unknown_fraction: float = 1.0
+    enforce_on_build: bool = False
+    declare_paths: tuple[str, ...] = ()  # commits touching these must carry Assisted-by
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A bulk declaration: applies to units whose file matches `path` (glob) or whose
+    label equals `label`. `index` orders them: the last match wins among equals."""
+
+    index: int
+    fields: tuple[tuple[str, str], ...]
+    path: str | None = None
+    label: str | None = None
+
+    def matches(self, file: str, label: str | None) -> bool:
+        if self.label is not None:
+            return label == self.label
+        return self.path is not None and fnmatch.fnmatchcase(file, self.path)
+
+
+@dataclass(frozen=True)
+class Signing:
+    key: str | None = None  # path to a private key (ours or OpenSSH); ~ expanded
+    name: str | None = None  # signer name: keys/<name>.pub
+    threshold: int = 1
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    paper: Paper
+    experiments: tuple[Experiment, ...] = ()
+    authors: tuple[Author, ...] = ()
+    attribution: AttributionRules = field(default_factory=AttributionRules)
+    policy: Policy = field(default_factory=Policy)
+    annotations: tuple[Annotation, ...] = ()
+    checks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (label, nodeids)
+    signing: Signing = field(default_factory=Signing)
+    venue: str = "none"
+
+    @property
+    def path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    def experiment(self, name: str) -> Experiment:
+        for e in self.experiments:
+            if e.name == name:
+                return e
+        raise ConfigError(f"{CONFIG_NAME}: no experiment named {name!r}; add it under experiments:")

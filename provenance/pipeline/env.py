@@ -1,0 +1,21 @@
+"""The environment every build step runs in: what makes two builds of one commit agree."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from provenance.evidence.gitrun import source_date_epoch
+
+
+def reproducible_env(root: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        SOURCE_DATE_EPOCH=str(source_date_epoch(root)),
+        FORCE_SOURCE_DATE="1",
+        TZ="UTC",
+        LC_ALL="C.UTF-8",
+        PYTHONHASHSEED="0",
+        MPLBACKEND="Agg",
+    )
+    return env

@@ -1,0 +1,101 @@
+"""The project's source sets: which files the paper, the code units, the claim checks and
+the attestation consist of, and the units scanned from them.
+
+Every task creator asks these on every `doit` call, so the lists that need a walk of the
+paper or of the experiments' imports are kept in depcache (reused while the files they
+were read from keep their size and mtime); the walks themselves happen in scan/tex and
+scan/pycode.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provenance.config import CONFIG_NAME, Config, Experiment
+from provenance.errors import ProvenanceError
+from provenance.model import Unit
+from provenance.paths import DISCLOSURE_TEX
+from provenance.scan import depcache, pycode
+from provenance.scan.claims import check_files, links
+from provenance.scan.pycode import local_imports
+from provenance.scan.tex.walker import dependencies, scan_paper
+
+
+def paper_deps(cfg: Config) -> tuple[list[str], list[str]]:
+    """(tex files reached from the main file, other files LaTeX reads) — repo-relative."""
+
+    def compute() -> tuple[Any, list[str]]:
+        # Outputs of other tasks count as present, so the list is the same before and after
+        # the experiments run.
+        generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
+        deps = dependencies(cfg.root, cfg.paper.main, generated=generated)
+        return [list(deps.tex), list(deps.other)], [f for f in deps.tex if not f.startswith("build/")]
+
+    tex, other = depcache.cached(cfg.root, f"tex:{cfg.paper.main}", compute)
+    return tex, other
+
+
+def experiment_deps(cfg: Config, exp: Experiment) -> list[str]:
+    def compute() -> tuple[Any, list[str]]:
+        mods = local_imports(cfg.root, exp.script)
+        return mods, mods
+
+    return depcache.cached(cfg.root, f"py:{exp.script}", compute) + list(exp.inputs)
+
+
+def code_sources(cfg: Config) -> list[str]:
+    """The Python files whose units the record lists: every experiment script, its local
+    imports, and any other .py under experiments/."""
+    files = {f for e in cfg.experiments for f in experiment_deps(cfg, e) if f.endswith(".py")}
+    exp_dir = cfg.root / "experiments"
+    if exp_dir.is_dir():
+        files.update(p.relative_to(cfg.root).as_posix() for p in exp_dir.rglob("*.py"))
+    return sorted(files)
+
+
+def record_sources(cfg: Config) -> list[str]:
+    tex, other = paper_deps(cfg)
+    own = [f for f in tex + other if not f.startswith("build/") and f.endswith((".tex", ".sty", ".cls"))]
+    return sorted(set(own) | set(code_sources(cfg)) | {CONFIG_NAME})
+
+
+def input_files(cfg: Config) -> list[str]:
+    """Every source file the build reads, for the attestation's resolved dependencies."""
+    tex, other = paper_deps(cfg)
+    files = set(record_sources(cfg)) | set(check_sources(cfg))
+    files.update(f for f in tex + other if not f.startswith("build/"))
+    for e in cfg.experiments:
+        files.update(experiment_deps(cfg, e))
+    return sorted(files)
+
+
+def check_sources(cfg: Config) -> list[str]:
+    """The files behind the claim checks linked to units (test files, the conftest.py
+    files above them, the repo modules they import)."""
+
+    def compute() -> tuple[Any, list[str]]:
+        units, _ = scan_units(cfg)
+        nodeids = sorted({n for ids in links(units, cfg.checks, cfg.annotations).values() for n in ids})
+        files = check_files(cfg.root, nodeids)
+        return files, record_sources(cfg) + files
+
+    try:
+        return depcache.cached(cfg.root, "checks", compute)
+    except ProvenanceError:
+        # A malformed marker or a bad `checks:` label: the checks and record tasks
+        # report it when they run; listing tasks and running experiments still work.
+        return []
+
+
+def experiment_outputs(cfg: Config) -> list[str]:
+    return [t for e in cfg.experiments for t in e.targets]
+
+
+def scan_units(cfg: Config) -> tuple[list[Unit], list[str]]:
+    """All units of the paper and the experiment code, and warnings from scanning."""
+    # Outputs other tasks write may not exist yet; they are followed, never warned about.
+    generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
+    units, deps = scan_paper(cfg.root, cfg.paper.main, generated=generated)
+    warnings = [f"{m} not found; whatever it holds is not in the record" for m in deps.missing]
+    units.extend(pycode.scan(cfg.root, code_sources(cfg)))
+    return units, warnings
