@@ -26,6 +26,7 @@ from typing import Any
 from provenance import __version__
 from provenance.attest import signing
 from provenance.attest import statements as manifest
+from provenance.attest.runs import runs_statement
 from provenance.config import NAME_RE, Config
 from provenance.errors import BuildError, SigningError, ToolMissing, VerifyError
 from provenance.evidence.gitrun import git, source_date_epoch
@@ -132,7 +133,8 @@ def outputs(cfg: Config) -> list[str]:
 
 
 def statements(cfg: Config) -> list[bytes]:
-    """The unsigned payloads: a function of the commit and the built files only."""
+    """The unsigned payloads. The SLSA and record statements are a function of the commit
+    and the built files only; the runs statement (attest/runs.py), when there is one, is not."""
     root = cfg.root
     outs = digest_files(root, outputs(cfg))
     record_digest = digest_files(root, [RECORD])[RECORD]
@@ -154,7 +156,8 @@ def statements(cfg: Config) -> list[bytes]:
     slsa = manifest.provenance_statement(outputs=outs, inputs=inputs, commit=commit, tree=tree, external=external,
                                          internal=internal, record_digest=record_digest, version=__version__)
     rec = manifest.record_statement(outputs=outs, record_digest=record_digest, record=record)
-    return [manifest.to_bytes(slsa), manifest.to_bytes(rec)]
+    runs = runs_statement(cfg, outs)  # how the experiments ran: the one statement that differs between builds
+    return [manifest.to_bytes(st) for st in (slsa, rec, runs) if st is not None]
 
 
 def _previous_signatures(out: Path) -> dict[bytes, tuple[tuple[str, bytes], ...]]:

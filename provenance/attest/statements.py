@@ -20,7 +20,11 @@ Statement 2 — the provenance record (`https://paperprov.dev/record/v1`, ours):
   The record's bytes are a subject, so the full record is bound by digest; the summary
   is copied so a reader of the attestation alone sees the headline figures.
 
-Both are in-toto Statement v1 (`https://in-toto.io/Statement/v1`), serialised as
+Statement 3 — how the experiments ran (`https://paperprov.dev/runs/v1`, ours; attest/runs.py):
+  executors, job ids, nodes, times, commands, environments. It differs between builds of
+  one commit, which is why those facts are in neither statement above.
+
+Statements 1 and 2 are in-toto Statement v1 (`https://in-toto.io/Statement/v1`), serialised as
 canonical JSON (model.canonical_json), carry no absolute paths, host names or times
 other than SOURCE_DATE_EPOCH, so the unsigned payloads are a function of the commit.
 """

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from provenance.config.executor import parse_executor
 from provenance.config.reader import Reader
 from provenance.config.schema import (
     ANNOTATION_KEYS,
@@ -20,6 +21,7 @@ from provenance.config.schema import (
     AttributionRules,
     Author,
     Config,
+    ExecutorSpec,
     Experiment,
     Paper,
     Policy,
@@ -55,7 +57,8 @@ def parse(text: str, root: Path) -> Config:
     top = r.mapping(
         data,
         "",
-        ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing"),
+        ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing",
+         "executor"),
     )
     if "paper" not in top:
         raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
@@ -71,11 +74,13 @@ def parse(text: str, root: Path) -> Config:
     if venue not in VENUES:
         raise r.fail("venue", f"unknown venue {venue!r}; use one of {', '.join(VENUES)}")
 
+    executor = parse_executor(r, top.get("executor"), "executor")
     return Config(
         root=root,
         paper=paper,
         venue=venue,
-        experiments=_experiments(r, top.get("experiments")),
+        executor=executor,
+        experiments=_experiments(r, top.get("experiments"), executor),
         authors=_authors(r, top.get("authors")),
         attribution=_attribution(r, top.get("attribution")),
         policy=_policy(r, top.get("policy")),
@@ -85,7 +90,7 @@ def parse(text: str, root: Path) -> Config:
     )
 
 
-def _experiments(r: Reader, value: Any) -> tuple[Experiment, ...]:
+def _experiments(r: Reader, value: Any, executor: ExecutorSpec) -> tuple[Experiment, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -93,7 +98,7 @@ def _experiments(r: Reader, value: Any) -> tuple[Experiment, ...]:
     out: list[Experiment] = []
     for i, item in enumerate(value):
         key = f"experiments[{i}]"
-        e = r.mapping(item, key, ("name", "script", "inputs", "outputs", "seed", "args"))
+        e = r.mapping(item, key, ("name", "script", "inputs", "outputs", "seed", "args", "executor"))
         name = r.typed(e.get("name"), f"{key}.name", str)
         if not name or not NAME_RE.match(name):
             raise r.fail(f"{key}.name", "required; letters, digits, '.', '_' or '-'")
@@ -115,7 +120,8 @@ def _experiments(r: Reader, value: Any) -> tuple[Experiment, ...]:
         if isinstance(raw_args, list):
             raw_args = [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in raw_args]
         args = r.strings(raw_args, f"{key}.args")
-        out.append(Experiment(name=name, script=script, outputs=outputs, inputs=inputs, seed=seed, args=args))
+        out.append(Experiment(name=name, script=script, outputs=outputs, inputs=inputs, seed=seed, args=args,
+                              executor=parse_executor(r, e.get("executor"), f"{key}.executor", executor)))
     return tuple(out)
 
 

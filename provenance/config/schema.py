@@ -13,6 +13,7 @@ CONFIG_NAME = "provenance.yaml"
 VENUES = ("none", "acl", "neurips", "iclr", "acm", "arxiv")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ANNOTATION_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check")
+EXECUTOR_KINDS = ("local", "slurm")
 
 
 @dataclass(frozen=True)
@@ -22,21 +23,47 @@ class Paper:
 
 
 @dataclass(frozen=True)
+class ExecutorSpec:
+    """Where an experiment runs (`executor:` in provenance.yaml; parsed by executor.py).
+    Here rather than in executor.py: schema -> executor -> reader -> schema would be an
+    import circle."""
+
+    kind: str = "local"  # one of EXECUTOR_KINDS
+    partition: str | None = None  # Slurm partition; None: the cluster's default
+    time_min: int = 60  # Slurm time limit, minutes
+    cpus: int = 1  # cores per task (Slurm --cpus-per-task; local: cores it holds)
+    gpus: int = 0  # GPUs per task (Slurm --gpus-per-node)
+    mem_gb: float | None = None  # Slurm --mem; None: the cluster's default
+    array: int | None = None  # a sweep of N tasks (experiments only); None: one run
+    sbatch: tuple[str, ...] = ()  # extra sbatch flags, e.g. "--qos=high"
+
+
+@dataclass(frozen=True)
 class Experiment:
     name: str
     script: str
-    outputs: tuple[str, ...]  # relative to build/experiments/<name>/
+    outputs: tuple[str, ...]  # relative to build/experiments/<name>/ (a sweep: .../<name>/<i>/)
     inputs: tuple[str, ...] = ()
     seed: int = 0
     args: tuple[str, ...] = ()
+    # Not in repr (the experiment task's up-to-date check): outputs do not depend on
+    # where they were computed. A sweep's size changes `targets`, which doit does see.
+    executor: ExecutorSpec = field(default_factory=ExecutorSpec, repr=False, compare=False)
 
     @property
     def outdir(self) -> str:
         return f"build/experiments/{self.name}"
 
     @property
+    def task_outdirs(self) -> tuple[str, ...]:
+        """Where each task writes: the outdir itself, or outdir/<i> for task i of a sweep."""
+        if self.executor.array is None:
+            return (self.outdir,)
+        return tuple(f"{self.outdir}/{i}" for i in range(self.executor.array))
+
+    @property
     def targets(self) -> tuple[str, ...]:
-        return tuple(f"{self.outdir}/{o}" for o in self.outputs)
+        return tuple(f"{d}/{o}" for d in self.task_outdirs for o in self.outputs)
 
 
 @dataclass(frozen=True)
@@ -98,6 +125,7 @@ class Config:
     checks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (label, nodeids)
     signing: Signing = field(default_factory=Signing)
     venue: str = "none"
+    executor: ExecutorSpec = field(default_factory=ExecutorSpec)  # the default of every experiment
 
     @property
     def path(self) -> Path:

@@ -1,6 +1,7 @@
 """The rebuild a reviewer's `paperprov verify --rebuild` runs, as a child process inside
 the extracted source: `python -m provenance.pipeline.rebuild DIR` runs the experiments,
-the disclosure and the PDF with this paperprov."""
+the disclosure and the PDF with this paperprov. The experiments run locally, whatever
+executor the authors used: their outputs must not depend on it."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def rebuild_stages(root: str) -> int:
     try:
         cfg = load(root)
         for exp in cfg.experiments:
-            run_experiment(cfg, exp)
+            run_experiment(cfg, exp, kind="local")
         run_disclosure(cfg)
         run_latex(cfg)
     except ProvenanceError as err:

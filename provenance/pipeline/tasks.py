@@ -24,6 +24,7 @@ from provenance.paths import (
     DISCLOSURE_TEX,
     PDF,
     RECORD,
+    run_facts,
     submission_zip,
 )
 from provenance.pipeline import actions
@@ -77,6 +78,9 @@ def action(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except ProvenanceError as err:
+            from provenance.pipeline.executors import cancel_all
+
+            cancel_all()  # a failing task stops the experiments still running elsewhere
             return TaskFailed(one_line(err))
 
     return run
@@ -97,7 +101,8 @@ def task_experiments() -> Iterator[dict[str, Any]]:
             "doc": f"Run {exp.script} into {exp.outdir}/.",
             "actions": [(action(run_experiment), [cfg, exp])],
             "file_dep": experiment_deps(cfg, exp),
-            "targets": list(exp.targets),
+            # build/runs/<name>.json too: a run without its facts is run again.
+            "targets": list(exp.targets) + [run_facts(exp.name)],
             "uptodate": [config_changed(repr(exp))],
             "clean": True,
         }
@@ -175,9 +180,10 @@ def task_attest() -> dict[str, Any]:
 
     cfg = config()
     subjects = [PDF, RECORD, DISCLOSURE_TEX, DISCLOSURE_MD] + experiment_outputs(cfg)
+    runs = [run_facts(e.name) for e in cfg.experiments]  # a new run, same outputs: a new runs statement
     return {
         "actions": [(action(actions.run_attest), [cfg])],
-        "file_dep": sorted(set(subjects) | set(input_files(cfg))),
+        "file_dep": sorted(set(subjects) | set(runs) | set(input_files(cfg))),
         "targets": [ATTESTATION],
         "uptodate": [config_changed(gitstate.head_commit(cfg.root) or "")],
         "clean": True,
