@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Collection
+from typing import TypeVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,12 +42,13 @@ class Token:
 Handler = Callable[["Walk", TexFile, Token], "int | Stop"]
 HANDLERS: dict[str, Handler] = {}
 PACKAGE_WORDS: set[str] = set()  # what still matters inside a .sty/.cls
+H = TypeVar("H", bound=Callable[..., "int | Stop"])
 
 
-def handles(*words: str, in_packages: bool = False) -> Callable[[Handler], Handler]:
+def handles(*words: str, in_packages: bool = False) -> Callable[[H], H]:
     """Register a handler for `words`; `in_packages`: also while reading a .sty/.cls."""
 
-    def register(fn: Handler) -> Handler:
+    def register(fn: H) -> H:
         for w in words:
             if w in HANDLERS:
                 raise ValueError(f"\\{w} has two handlers: {HANDLERS[w].__name__} and {fn.__name__}")
