@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import re
 
-from provenance.scan.tex.lexer import arg, opt, plain, skip_def, skip_iffalse, skip_newcommand, skip_verb
+from provenance.scan.tex.lexer import (
+    arg,
+    opt,
+    plain,
+    skip_def,
+    skip_iffalse,
+    skip_newcommand,
+    skip_verb,
+)
 from provenance.scan.tex.state import Stop, Token, Walk, handles
 from provenance.scan.tex.units import TexFile
 

@@ -8,7 +8,16 @@ import re
 
 from provenance.scan.tex.lexer import group, opt, plain, skip_verbatim
 from provenance.scan.tex.state import Stop, Token, Walk, handles
-from provenance.scan.tex.units import CAPTURING, FALLBACK_THEOREMS, FLOATS, LEVELS, REFS, VERBATIM, PendingUnit, TexFile
+from provenance.scan.tex.units import (
+    CAPTURING,
+    FALLBACK_THEOREMS,
+    FLOATS,
+    LEVELS,
+    REFS,
+    VERBATIM,
+    PendingUnit,
+    TexFile,
+)
 
 _FIRST_REF = re.compile(r"\\(?:" + "|".join(sorted(REFS, key=len, reverse=True)) + r")\*?\s*\{([^}]*)\}")
 
