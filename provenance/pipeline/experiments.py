@@ -105,6 +105,16 @@ def _task_facts(cfg: Config, task: TaskSpec, run: TaskRun) -> dict[str, Any]:
             "packages": write_packages(cfg.root, run.packages)}
 
 
+def executor(kind: str) -> executors.Executor:
+    if kind == "slurm":
+        from provenance.pipeline.executors.slurm import SlurmExecutor  # only builds that use it pay for it
+
+        return SlurmExecutor()
+    from provenance.pipeline.executors.local import LocalExecutor
+
+    return LocalExecutor()
+
+
 def run_experiment(cfg: Config, exp: Experiment, kind: str | None = None) -> None:
     """Run `exp` on `kind` (default: PAPERPROV_EXECUTOR, else its configured executor)."""
     kind = kind or executors.chosen_kind(exp.executor)
@@ -112,7 +122,7 @@ def run_experiment(cfg: Config, exp: Experiment, kind: str | None = None) -> Non
     _prepare(cfg, exp, folder)
     tasks = task_specs(cfg, exp, folder)
     try:
-        runs = executors.executor(kind).run(exp.name, exp.executor, tasks, folder)
+        runs = executor(kind).run(exp.name, exp.executor, tasks, folder)
     except RunFailed as err:
         raise BuildError(failure(exp, err)) from None
     _check_outputs(cfg, exp, tasks)

@@ -4,8 +4,10 @@ PATH is a submission zip, a build directory (the repo root or its build/), or an
 attestation file. Checks, one line each: every envelope parses and has the in-toto
 payload type; every signature, and which trusted key made it; the threshold of
 distinct trusted keys; every subject's sha256; the record statement bound to the same
-subjects, to record.json's digest and to the same commit; the source; with --rebuild,
-a rebuild from the source archive. Reading the bundle itself, within safe bounds, is
+subjects, to record.json's digest and to the same commit; the runs statement, if any,
+bound to the attested experiment outputs (verify/runs.py); the source; with --rebuild,
+a rebuild from the source archive (experiments run locally; the runs statement plays no
+part). Reading the bundle itself, within safe bounds, is
 bundle.py's job; this module decides what each result means.
 
 Source check (our choice): in a zip, source.tar's git tree id is recomputed from its
@@ -35,6 +37,7 @@ from provenance.verify.bundle import Bundle, locate, source_tree
 from provenance.verify.keys import trusted_keys
 from provenance.verify.rebuild import rebuild as rebuild_from_source
 from provenance.verify.report import Check, Report
+from provenance.verify.runs import check_runs
 
 INTEGRITY_NOTE = ("trusted keys are the bundle's own keys/*.pub: this proves the files are intact and "
                   "signed by those keys, not who holds them; pass --trusted-keys for authenticity")
@@ -181,6 +184,7 @@ def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, reb
         statements = _envelopes(bundle, att, keys, threshold, checks, notes)
         _subjects(bundle, statements, checks)
         _record(bundle, statements, checks)
+        check_runs(statements, checks)
         slsa = statements.get(manifest.SLSA_PREDICATE)
         if slsa is not None:
             _source(bundle, slsa, checks)

@@ -147,16 +147,6 @@ def chosen_kind(spec: ExecutorSpec) -> str:
     return forced or spec.kind
 
 
-def executor(kind: str) -> Executor:
-    if kind == "slurm":
-        from provenance.pipeline.executors.slurm import SlurmExecutor
-
-        return SlurmExecutor()
-    from provenance.pipeline.executors.local import LocalExecutor
-
-    return LocalExecutor()
-
-
 # -- what is in flight -----------------------------------------------------------------
 
 _lock = threading.Lock()
