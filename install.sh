@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything paperprov and its example need, on Debian/Ubuntu:
 #   TeX Live (latexmk, pdflatex, the LaTeX packages the example uses), poppler-utils,
-#   git, and paperprov with its test extra in ./.venv.
+#   git, and paperprov with its test extra in ./.venv; with CI=true or PAPERPROV_SLURM=1
+#   also a one-node Slurm cluster's packages (see the Slurm block below).
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,6 +22,25 @@ if [ "$need_apt" = 1 ]; then
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${apt_packages[@]}"
+fi
+
+# -- Slurm: the Slurm executor's tests, and trying it on one machine ----------------------
+# slurm-wlm, munge, slurmdbd and mariadb-server make the one-node cluster with accounting
+# that scripts/local-slurm.sh starts and stops. The rule: installed when CI=true (the Slurm
+# tests must run there, and fail without it) or when asked with PAPERPROV_SLURM=1; a plain
+# `bash install.sh` for the example leaves them out (daemons the example does not need).
+if [ "${CI:-}" = true ] || [ "${PAPERPROV_SLURM:-}" = 1 ]; then
+  need_slurm=0
+  for tool in slurmctld slurmd slurmdbd sbatch sacct munged mariadbd; do
+    command -v "$tool" >/dev/null 2>&1 || need_slurm=1
+  done
+  if [ "$need_slurm" = 1 ]; then
+    command -v apt-get >/dev/null 2>&1 || { echo "install.sh: the local Slurm cluster needs Debian/Ubuntu packages (slurm-wlm munge slurmdbd mariadb-server)" >&2; exit 1; }
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends slurm-wlm munge slurmdbd mariadb-server
+  fi
 fi
 
 python="${PYTHON:-python3}"

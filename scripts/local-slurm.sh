@@ -171,18 +171,24 @@ start_slurm() {
   wait_for 30 "the node" sh -c 'sinfo -h -N -o %t | grep -Eq "^(idle|mix|alloc)"'
 }
 
-stop_pid() {  # stop_pid NAME PIDFILE
-  local name=$1 file=$2 pid i
-  alive "$file" || { rm -f "$file"; return 0; }
-  pid=$(cat "$file")
-  kill "$pid"
+stop_pids() {  # stop_pids PIDFILE...: SIGTERM to each live one, wait for all (15 s), then SIGKILL
+  local file pid i pids=()
+  for file in "$@"; do
+    if alive "$file"; then
+      pid=$(cat "$file")
+      kill "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    fi
+    rm -f "$file"
+  done
   for ((i = 0; i < 150; i++)); do
-    kill -0 "$pid" 2>/dev/null || { rm -f "$file"; return 0; }
+    local left=()
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && left+=("$pid"); done
+    [ ${#left[@]} = 0 ] && return 0
     sleep 0.1
   done
-  echo "local-slurm.sh: $name ($pid) did not stop within 15s; killing it" >&2
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$file"
+  echo "local-slurm.sh: ${left[*]} did not stop within 15s; killing" >&2
+  kill -9 "${left[@]}" 2>/dev/null || true
 }
 
 case "${1:-}" in
@@ -195,11 +201,10 @@ case "${1:-}" in
     echo "local-slurm.sh: cluster $CLUSTER is up ($(sinfo -h -o '%P %D node(s) %c CPUs' | head -n 1)); stop it with: $0 stop"
     ;;
   stop)
-    stop_pid slurmd "$STATE/slurmd.pid"
-    stop_pid slurmctld "$STATE/slurmctld.pid"
-    stop_pid slurmdbd "$STATE/slurmdbd.pid"
-    stop_pid mariadbd "$STATE/db/mariadbd.pid"
-    stop_pid munged "$STATE/munge/munged.pid"
+    # The node and the controller first, then accounting, then what accounting needs.
+    stop_pids "$STATE/slurmd.pid" "$STATE/slurmctld.pid"
+    stop_pids "$STATE/slurmdbd.pid"
+    stop_pids "$STATE/db/mariadbd.pid" "$STATE/munge/munged.pid"
     echo "local-slurm.sh: stopped"
     ;;
   status)
