@@ -73,7 +73,7 @@ def _prepare(cfg: Config, exp: Experiment, folder: Path) -> None:
         (cfg.root / target).unlink(missing_ok=True)
     (cfg.root / run_facts(exp.name)).unlink(missing_ok=True)
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     for outdir in exp.task_outdirs:
         (cfg.root / outdir).mkdir(parents=True, exist_ok=True)
 

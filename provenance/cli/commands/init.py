@@ -65,6 +65,10 @@ experiments: []
 #    outputs: [figure.pdf, table.tex, results.json]
 #    seed: 0
 
+# Where experiments run: local (default) or slurm (pip install 'paperprov[slurm]'); an
+# experiment's own `executor:` overrides these keys one by one.
+# executor: {{kind: slurm, partition: gpu, time_min: 60, cpus: 4, gpus: 1, mem_gb: 16}}
+
 # The people who answer for the paper. `key` is their public key in the repository
 # (paperprov keygen writes keys/NAME.pub).
 authors:

@@ -152,6 +152,7 @@ def chosen_kind(spec: ExecutorSpec) -> str:
 _lock = threading.Lock()
 _live: dict[int, Callable[[], None]] = {}
 _aborted = threading.Event()
+_exiting = threading.Event()
 
 
 @contextlib.contextmanager
@@ -178,7 +179,7 @@ def aborted() -> bool:
 
 def cancel_all() -> None:
     """Cancel every job and local run still in flight (a task failed, or the build ends)."""
-    if any(arg in ("-c", "--continue") for arg in sys.argv[1:]) and not _exiting:
+    if any(arg in ("-c", "--continue") for arg in sys.argv[1:]) and not _exiting.is_set():
         return  # doit --continue: the user wants the other tasks to finish
     _aborted.set()
     with _lock:
@@ -188,12 +189,8 @@ def cancel_all() -> None:
             cancel()
 
 
-_exiting = False
-
-
 def _at_exit() -> None:
-    global _exiting
-    _exiting = True
+    _exiting.set()  # the build ends (Ctrl-C in doit's main thread, say): nothing may keep running
     cancel_all()
 
 
