@@ -19,7 +19,7 @@ from provenance.attest.submission import write_submission
 ENTRIES = [
     "build/attestation.intoto.jsonl", "build/disclosure.md", "build/disclosure.tex",
     "build/experiments/sq/results.json", "build/experiments/sq/table.tex", "build/paper.pdf",
-    "build/record.json", "keys/ada.pub", "source.tar",
+    "build/record.json", "build/report/index.html", "keys/ada.pub", "source.tar",
 ]
 
 

@@ -63,13 +63,10 @@ def _fmt(v: float) -> str:
     return f"{v:.2f}"
 
 
-def layout(units: Sequence[Attribution], rows: Mapping[str, Row]) -> Graph | None:
-    """Statements laid out by longest-path layering: a statement sits one layer below the
-    deepest statement it uses (its own `uses` plus those of its proofs). None when there
-    are no statements, or more than MAX_GRAPH_NODES (too many to draw legibly)."""
+def statement_deps(units: Sequence[Attribution]) -> dict[str, list[str]]:
+    """Statement id -> the statements it uses (its own `uses` plus those of its proofs),
+    in the order first met; document order of the keys."""
     stmts = [a for a in units if a.unit.kind == "statement"]
-    if not stmts or len(stmts) > MAX_GRAPH_NODES:
-        return None
     by_name: dict[str, str] = {}
     for a in stmts:
         by_name.setdefault(a.unit.id, a.unit.id)
@@ -82,43 +79,86 @@ def layout(units: Sequence[Attribution], rows: Mapping[str, Row]) -> Graph | Non
             target = by_name.get(used)
             if owner in deps and target and target != owner and target not in deps[owner]:
                 deps[owner].append(target)
+    return deps
+
+
+def layering(deps: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """Longest-path layers: a node sits one layer below the deepest node it uses (layer 0:
+    uses nothing). A cycle (malformed record) is cut where it closes. Iterative, so a
+    chain of thousands of statements does not hit Python's recursion limit."""
     layer: dict[str, int] = {}
-    visiting: set[str] = set()
+    for root in deps:
+        if root in layer:
+            continue
+        visiting = {root}
+        stack = [(root, iter(deps[root]))]
+        while stack:
+            node, it = stack[-1]
+            nxt = next((t for t in it if t in deps and t not in layer and t not in visiting), None)
+            if nxt is not None:
+                visiting.add(nxt)
+                stack.append((nxt, iter(deps[nxt])))
+                continue
+            stack.pop()
+            visiting.discard(node)
+            layer[node] = 1 + max((layer[t] for t in deps[node] if t in layer), default=-1)
+    return layer
 
-    def depth(s: str) -> int:  # a cycle (malformed record) is cut where it closes
-        if s in layer:
-            return layer[s]
-        visiting.add(s)
-        d = 1 + max((depth(t) for t in deps[s] if t not in visiting), default=-1)
-        visiting.discard(s)
-        layer[s] = d
-        return d
 
-    for a in stmts:
-        depth(a.unit.id)
-    order = {a.unit.id: i for i, a in enumerate(stmts)}
-    pos: dict[str, tuple[float, float]] = {}
-    row_of: dict[str, int] = {}
-    nodes, row_y, slot = [], 0.0, 100.0 / PER_ROW
-    node_w, node_h, gap = slot * 0.86, 8.0, 12.0
-    for lay in range(max(layer.values()) + 1):
+@dataclass(frozen=True)
+class Placement:
+    """Rows of nodes, top first, and each node's row and column (in slots: a node is one
+    slot wide; a row holds at most `per_row`)."""
+
+    rows: tuple[tuple[str, ...], ...]
+    row: dict[str, int]
+    col: dict[str, float]
+
+
+def arrange(deps: Mapping[str, Sequence[str]], per_row: int, centre: bool = True) -> Placement:
+    """Layers top-down, each ordered by the barycentre of what its nodes use (fewer
+    crossings: a node sits under what it uses; ties in document order = the order of
+    `deps`), wrapped into rows of `per_row`; centred in a band `per_row` slots wide, or
+    left-aligned (then every gap between columns is free in every row)."""
+    layer = layering(deps)
+    order = {s: i for i, s in enumerate(deps)}
+    rows: list[tuple[str, ...]] = []
+    row: dict[str, int] = {}
+    col: dict[str, float] = {}
+    for lay in range(max(layer.values(), default=-1) + 1):
         members = [s for s in deps if layer[s] == lay]
 
-        def bary(s: str) -> tuple[float, int]:  # fewer crossings: sit under what you use
-            xs = [pos[t][0] for t in deps[s] if t in pos]
+        def bary(s: str) -> tuple[float, int]:
+            xs = [col[t] for t in deps[s] if t in col]
             return (sum(xs) / len(xs) if xs else -1.0, order[s])
 
         members.sort(key=bary)
-        for start in range(0, len(members), PER_ROW):
-            chunk = members[start:start + PER_ROW]
-            offset = (100.0 - slot * len(chunk)) / 2
+        for start in range(0, len(members), per_row):
+            chunk = tuple(members[start:start + per_row])
+            offset = (per_row - len(chunk)) / 2 if centre else 0.0
             for i, s in enumerate(chunk):
-                pos[s] = (offset + slot * i + (slot - node_w) / 2, row_y)
-                row_of[s] = round(-row_y / (node_h + gap))
-            row_y -= node_h + gap
-    height = -row_y - gap
-    for s, (x, y) in pos.items():
-        pos[s] = (x, y + height - node_h)
+                col[s] = offset + i
+                row[s] = len(rows)
+            rows.append(chunk)
+    return Placement(rows=tuple(rows), row=row, col=col)
+
+
+def layout(units: Sequence[Attribution], rows: Mapping[str, Row]) -> Graph | None:
+    """Statements laid out by longest-path layering: a statement sits one layer below the
+    deepest statement it uses (its own `uses` plus those of its proofs). None when there
+    are no statements, or more than MAX_GRAPH_NODES (too many to draw legibly)."""
+    deps = statement_deps(units)
+    if not deps or len(deps) > MAX_GRAPH_NODES:
+        return None
+    place = arrange(deps, PER_ROW)
+    order = {s: i for i, s in enumerate(deps)}
+    slot = 100.0 / PER_ROW
+    node_w, node_h, gap = slot * 0.86, 8.0, 12.0
+    height = len(place.rows) * (node_h + gap) - gap
+    pos = {s: (slot * place.col[s] + (slot - node_w) / 2, height - node_h - place.row[s] * (node_h + gap))
+           for s in deps}
+    row_of = place.row
+    nodes = []
     for s in sorted(pos, key=lambda s: (-pos[s][1], pos[s][0])):
         r = rows[s]
         nodes.append(Node(ref=r.ref, origin=r.origin, status=r.status, x=_fmt(pos[s][0]), y=_fmt(pos[s][1])))
