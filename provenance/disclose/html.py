@@ -33,13 +33,21 @@ from typing import Any
 
 from provenance.disclose import aia
 from provenance.disclose.aia import AIAStatement
-from provenance.disclose.layout import statement_deps
 from provenance.disclose.sourceview import SourceFile, Span, listing, runs_of
 from provenance.disclose.svg import SvgGraph, draw, short
 from provenance.errors import BuildError
 from provenance.fsutil import write_text_atomic
-from provenance.model import CODE_KINDS, ORIGINS, SECTION_KINDS, Attribution, Record, record_from_dict
-from provenance.record.graph import Rests, closure, cycles, format_cycle
+from provenance.model import (
+    CODE_KINDS,
+    ORIGINS,
+    SECTION_KINDS,
+    Attribution,
+    Record,
+    Rests,
+    read_record,
+    record_from_dict,
+)
+from provenance.record.graph import StatementGraph, format_cycle
 
 GROUPS = (("Sections", SECTION_KINDS), ("Statements", ("statement",)), ("Proofs", ("proof",)),
           ("Figures and tables", ("figure", "table")), ("Code units", CODE_KINDS))
@@ -112,16 +120,16 @@ class Page:
 
 
 @dataclass(frozen=True)
-class StatementGraph:
-    deps: dict[str, list[str]]  # statement id -> statements it uses directly
+class Statements:
+    graph: StatementGraph  # which statement uses which
     rests: dict[str, Rests]  # statement id -> what it rests on transitively
     cycles: tuple[str, ...]
 
 
-def statement_graph(units: Sequence[Attribution]) -> StatementGraph:
-    """The one place this page asks for the statement graph (point it at record/graph.py's
-    StatementGraph when that lands)."""
-    return StatementGraph(statement_deps(units), closure(units), tuple(format_cycle(c) for c in cycles(units)))
+def statements(units: Sequence[Attribution]) -> Statements:
+    """The one place this page asks for the statement graph (record/graph.py)."""
+    graph = StatementGraph.of(units)
+    return Statements(graph, graph.closure(), tuple(format_cycle(c) for c in graph.cycles()))
 
 
 def _review(a: Attribution) -> str:
@@ -154,7 +162,7 @@ def _row(i: int, a: Attribution, group: Sequence[Attribution], rests: Rests | No
          by_id: Mapping[str, Attribution]) -> UnitRow:
     u = a.unit
     outcomes = [c.outcome for m in group for c in m.checks]
-    unreviewed = (u.id in rests.unreviewed_ai) if rests is not None else aia.is_ai(a) and not aia.is_reviewed(a)
+    unreviewed = (u.id in rests.unreviewed_ai) if rests is not None else a.is_ai and not a.has_current_review
     return UnitRow(
         index=i, kind=u.kind, name=_name(a), label=u.label or "", title=u.title,
         where=f"{u.file}:{u.lines[0]}", origin=a.origin if a.origin in ORIGINS else "unknown",
@@ -178,10 +186,10 @@ def _summary(units: Sequence[Attribution], rows: Sequence[UnitRow], cycles: tupl
             if worst.get(chk.nodeid) in (None, "passed") or o == "failed":
                 worst[chk.nodeid] = o
     tally = Counter(worst.values())
-    involved = [a for a in units if aia.is_ai(a)]
+    involved = [a for a in units if a.is_ai]
     return Summary(
         counts=tuple(counts), agents=tuple(sorted(agent_units.items())), ai_units=len(involved),
-        ai_reviewed=sum(1 for a in involved if aia.is_reviewed(a)),
+        ai_reviewed=sum(1 for a in involved if a.has_current_review),
         checks=(tally["passed"], tally["failed"], tally["not run"]), cycles=cycles,
     )
 
@@ -240,11 +248,10 @@ def _sources(units: Sequence[Attribution], rows: Sequence[UnitRow], texts: Mappi
 
 
 def build_page(record: Record, texts: Mapping[str, str | None], paper: str = "",
-               files: Any = None, verification: Verification | None = None) -> Page:
-    """The page's view. texts: repo-relative path -> the file's text (None: unreadable);
-    files: the record's `files` value (per-line origins), when it has one."""
+               verification: Verification | None = None) -> Page:
+    """The page's view. texts: repo-relative path -> the file's text (None: unreadable)."""
     units = record.units
-    graph = statement_graph(units)
+    graph = statements(units)
     index = {a.unit.id: i for i, a in enumerate(units)}
     proofs = _groups(units)
     by_id = {a.unit.id: a for a in units}
@@ -258,11 +265,10 @@ def build_page(record: Record, texts: Mapping[str, str | None], paper: str = "",
         "units": [_unit_data(a, rows[i], index, proofs.get(a.unit.id, ()), graph.rests.get(a.unit.id),
                              rested_by.get(a.unit.id, ())) for i, a in enumerate(units)],
     }
-    svg_index = {s: index[s] for s in graph.deps if s in by_id}
     return Page(
         paper=paper, commit=record.commit or "", dirty=record.dirty, partial=record.partial,
         warnings=record.warnings, summary=_summary(units, rows, graph.cycles), aia=aia.statement(units),
-        units=rows, graph=draw(graph.deps, svg_index), sources=_sources(units, rows, texts, runs_of(files)),
+        units=rows, graph=draw(graph.graph, index), sources=_sources(units, rows, texts, runs_of(record.files)),
         data=data, verification=verification,
     )
 
@@ -331,34 +337,21 @@ def decode(data: bytes) -> str | None:
     return data.decode("utf-8", "replace")
 
 
-def parse_record(data: bytes, where: str) -> tuple[Record, Any]:
-    """The record and its `files` value (per-line origins; None when it has none)."""
+def parse_record(data: bytes, where: str) -> Record:
+    """A record from bytes a reviewer was given (read_record reads the build's own)."""
     try:
-        raw = json.loads(data)
-        record = record_from_dict(raw)
+        return record_from_dict(json.loads(data))
     except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
-        raise BuildError(f"{where}: not a valid paperprov record ({exc}); rerun `doit record`") from None
-    return record, getattr(record, "files", None) or raw.get("files")
+        raise BuildError(f"{where}: not a valid paperprov record ({exc})") from None
 
 
-def load(record_path: Path) -> tuple[Record, Any]:
-    try:
-        data = record_path.read_bytes()
-    except OSError as exc:
-        raise BuildError(f"{record_path}: cannot read ({exc.strerror}); run `doit record` first") from None
-    return parse_record(data, str(record_path))
-
-
-def unit_files(record: Record, files: Any) -> list[str]:
-    """Every file the page lists: those the units are in and those `files` names."""
-    names = {a.unit.file for a in record.units}
-    if isinstance(files, dict):
-        names.update(k for k in files if isinstance(k, str))
-    return sorted(names)
+def unit_files(record: Record) -> list[str]:
+    """Every file the page lists: those the units are in and those the line runs name."""
+    return sorted({a.unit.file for a in record.units} | set(record.files))
 
 
 def write_report(root: Path, record_path: Path, out: Path, paper: str) -> None:
     """build/report/index.html from the record and the working tree's sources."""
-    record, files = load(record_path)
-    texts = tree_texts(root, unit_files(record, files))
-    write_text_atomic(out, render(build_page(record, texts, paper, files)))
+    record, _ = read_record(record_path)
+    texts = tree_texts(root, unit_files(record))
+    write_text_atomic(out, render(build_page(record, texts, paper)))

@@ -1,19 +1,19 @@
 """The reviewer's page's source listings: each file's lines, shaded by who wrote them, with
 the units' boundaries marked.
 
-Line origins come from the record's `files` key when it has one:
-`{"<path>": [[start, end, origin, agent], ...]}` (1-based inclusive runs; origin ai,
-human, untagged, unknown or uncommitted; agent "tool:model" for ai lines, else null).
-A record without it (or without an entry for a file) falls back to the units: a line
-takes the origin of the innermost unit that covers it. The record may come from a
-reviewer's bundle, so the runs are checked for shape and anything malformed is ignored.
+Line origins come from the record's line runs (`files`: per file, runs of lines with
+one origin, ai, human, untagged, unknown or uncommitted, and the agent of ai lines).
+A record without runs for a file falls back to the units: a line takes the origin of
+the innermost unit that covers it. The record may come from a reviewer's bundle, so
+runs that make no sense are ignored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+
+from provenance.model import LineRun
 
 LINE_ORIGINS = ("ai", "human", "untagged", "unknown", "uncommitted", "mixed")
 MAX_LINES = 100_000
@@ -56,23 +56,12 @@ class Span:
     origin: str
 
 
-def runs_of(raw: Any) -> dict[str, list[tuple[int, int, str, str]]]:
-    """The record's `files` value, keeping only well-formed runs."""
+def runs_of(files: Mapping[str, Sequence[LineRun]]) -> dict[str, list[tuple[int, int, str, str]]]:
+    """The record's line runs as (start, end, origin, agent), keeping only well-formed ones."""
     out: dict[str, list[tuple[int, int, str, str]]] = {}
-    if not isinstance(raw, Mapping):
-        return out
-    for path, runs in raw.items():
-        if not isinstance(path, str) or not isinstance(runs, list):
-            continue
-        good = []
-        for run in runs:
-            if not (isinstance(run, (list, tuple)) and len(run) == 4):
-                continue
-            start, end, origin, agent = run
-            if (isinstance(start, int) and isinstance(end, int) and not isinstance(start, bool)
-                    and not isinstance(end, bool) and 1 <= start <= end and origin in LINE_ORIGINS):
-                good.append((start, min(end, MAX_LINES), str(origin), agent if isinstance(agent, str) else ""))
-        out[path] = good
+    for path, runs in files.items():
+        out[path] = [(r.start, min(r.end, MAX_LINES), r.origin, r.agent or "") for r in runs
+                     if 1 <= r.start <= r.end and r.origin in LINE_ORIGINS]
     return out
 
 

@@ -1,6 +1,6 @@
 """The reviewer's page's statement graph as SVG geometry: boxes and edge paths in pixels.
 
-Placement is layout.py's (longest-path layers, barycentre order), left-aligned so that
+Placement is layout.py's (the statement graph's longest-path layers, barycentre order), left-aligned so that
 the gap left of every column is free in every row: an edge that skips rows runs down
 that lane instead of through the boxes in between. Numbers are formatted once here, so
 the page is byte-stable; templates/report.html.j2 draws them (autoescaped).
@@ -8,10 +8,11 @@ the page is byte-stable; templates/report.html.j2 draws them (autoescaped).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from provenance.disclose.layout import arrange
+from provenance.record.graph import StatementGraph
 
 PER_ROW = 8  # boxes per row; a wider layer wraps
 NODE_W, NODE_H = 168.0, 46.0
@@ -65,18 +66,18 @@ def _path(x1: float, y1: float, x2: float, y2: float, lane: float | None) -> str
             f"L{_f(lane)} {_f(g2)}C{_f(lane)} {_f(y2)} {_f(x2)} {_f(g2)} {_f(x2)} {_f(y2)}")
 
 
-def draw(deps: Mapping[str, Sequence[str]], index: Mapping[str, int]) -> SvgGraph | None:
-    """deps: statement id -> the statements it uses (document order of the keys);
-    index: statement id -> its unit index on the page. None when there is no statement."""
-    if not deps:
+def draw(graph: StatementGraph, index: Mapping[str, int]) -> SvgGraph | None:
+    """index: statement id -> its unit index on the page. None when there is no statement."""
+    if not graph.order:
         return None
-    place = arrange(deps, PER_ROW, centre=False)
+    deps = graph.edges
+    place = arrange(graph, PER_ROW, centre=False)
     slot_x, slot_y = NODE_W + GAP_X, NODE_H + GAP_Y
     pos = {s: (MARGIN + GAP_X / 2 + place.col[s] * slot_x, MARGIN + place.row[s] * slot_y) for s in deps}
     nodes = tuple(SvgNode(index[s], _f(x), _f(y)) for s, (x, y) in
                   sorted(pos.items(), key=lambda item: (place.row[item[0]], place.col[item[0]])))
     edges = []
-    for s in deps:
+    for s in graph.order:
         for t in deps[s]:
             x1, y1 = pos[t][0] + NODE_W / 2, pos[t][1] + NODE_H
             x2, y2 = pos[s][0] + NODE_W / 2, pos[s][1]

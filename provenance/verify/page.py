@@ -80,10 +80,10 @@ def write_page(path: Path, report: Report, outdir: Path) -> Path:
             data = bundle.read(RECORD)
             if data is None:
                 raise BuildError(f"{RECORD}: missing from the bundle")
-            record, files = parse_record(data, RECORD)
+            record = parse_record(data, RECORD)
         except (BuildError, VerifyError) as err:
-            record, files = Record(commit=None, dirty=False, units=(), warnings=(f"{err}",)), None
-        texts = _texts(bundle, unit_files(record, files))
+            record = Record(commit=None, dirty=False, units=(), warnings=(f"{err}",))
+        texts = _texts(bundle, unit_files(record))
         paper = _paper(bundle, att)
     finally:
         if bundle.zf is not None:
@@ -91,5 +91,5 @@ def write_page(path: Path, report: Report, outdir: Path) -> Path:
     results = Verification(report.ok, Path(report.target).name, tuple((c.ok, c.what) for c in report.checks),
                            report.notes)
     out = outdir / "index.html"
-    write_text_atomic(out, render(build_page(record, texts, paper, files, results)))
+    write_text_atomic(out, render(build_page(record, texts, paper, results)))
     return out
