@@ -233,7 +233,7 @@ def _without_results(page: str) -> str:
     return page.replace(' <a href="#verification">Verification</a>', "")
 
 
-def test_verify_html_rebuilds_the_attested_page_byte_identically_and_adds_the_results(
+def test_verify_html_rebuilds_the_attested_page_byte_identically_and_marks_a_tampered_bundle(
         repo: Repo, needs_tex: None, tmp_path: Path) -> None:
     repo.commit("Tiny paper", {
         "provenance.yaml": "paper: {name: tiny, main: paper/main.tex}\n",
@@ -256,3 +256,15 @@ def test_verify_html_rebuilds_the_attested_page_byte_identically_and_adds_the_re
     assert 'id="verification" class="ok"' in page and "verified: all" in page
     assert _without_results(page) == bundled
     assert "Lemma lem:a" in bundled and "Proof of Lemma lem:b" in bundled
+
+    # A tampered bundle: the page says so, and an unreadable record is a warning on it.
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(zip_path) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info, b"{not json" if info.filename == "build/record.json" else zin.read(info))
+    proc = run_cli(tmp_path, "verify", str(bad), "--json", "--html", str(tmp_path / "bad"))
+    assert proc.returncode == 1 and json.loads(proc.stdout)["ok"] is False  # stdout stays JSON
+    page = (tmp_path / "bad/index.html").read_text(encoding="utf-8")
+    assert 'id="verification" class="fail"' in page and "NOT verified" in page
+    assert "FAIL</span> subject build/record.json: sha256 differs" in page
+    assert "build/record.json: not a valid paperprov record" in page
