@@ -8,13 +8,13 @@ by origin and the units' boundaries marked (sourceview.py); filters; and, writte
 boundary opens the unit's details: kind, label, title, origin and what decided it,
 agents, evidence, reviews, checks, what it rests on transitively and what rests on it.
 
-How it stays safe and self-contained: Jinja2 with autoescape
-on, so every string from the record is escaped wherever the template puts it; the
-details are built by the page's own script from JSON in a `<script
-type="application/json">` block, with `textContent` only, never as markup; no URL, event
-handler or style attribute is built from data; a Content-Security-Policy meta tag allows
-nothing but the page's own inline style and script (by their sha256), so nothing loads
-from anywhere else and it works from file://.
+How it stays safe and self-contained: Jinja2 with autoescape on, so every string from
+the record is escaped wherever the template puts it; the details are built by the
+page's own script from JSON in a `<script type="application/json">` block (script_json),
+with `textContent` only, never as markup; no URL, event handler or style attribute is
+built from data; a Content-Security-Policy meta tag allows nothing but the page's own
+inline style and script (by their sha256), so nothing loads from anywhere else and it
+works from file://.
 
 Same commit, same bytes: the page depends on the record, the sources' text and the
 paper's name only (no time, no path of the machine), in record order.
@@ -350,8 +350,15 @@ def unit_files(record: Record) -> list[str]:
     return sorted({a.unit.file for a in record.units} | set(record.files))
 
 
+def write_page(out: Path, page: Page) -> None:
+    try:
+        write_text_atomic(out, render(page))
+    except OSError as exc:
+        raise BuildError(f"{out}: cannot write the page ({exc.strerror}); choose a directory you can write to") from None
+
+
 def write_report(root: Path, record_path: Path, out: Path, paper: str) -> None:
     """build/report/index.html from the record and the working tree's sources."""
     record, _ = read_record(record_path)
     texts = tree_texts(root, unit_files(record))
-    write_text_atomic(out, render(build_page(record, texts, paper)))
+    write_page(out, build_page(record, texts, paper))

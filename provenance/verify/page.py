@@ -18,9 +18,16 @@ from pathlib import Path
 
 from provenance.attest import signing
 from provenance.attest import statements as manifest
-from provenance.disclose.html import MAX_SOURCE_BYTES, Verification, build_page, decode, parse_record, render, unit_files
+from provenance.disclose.html import (
+    MAX_SOURCE_BYTES,
+    Verification,
+    build_page,
+    decode,
+    parse_record,
+    unit_files,
+    write_page,
+)
 from provenance.errors import BuildError, VerifyError
-from provenance.fsutil import write_text_atomic
 from provenance.model import Record
 from provenance.paths import RECORD, SOURCE_TAR
 from provenance.verify.bundle import Bundle, locate
@@ -72,7 +79,7 @@ def _texts(bundle: Bundle, names: list[str]) -> dict[str, str | None]:
     return out
 
 
-def write_page(path: Path, report: Report, outdir: Path) -> Path:
+def write_html(path: Path, report: Report, outdir: Path) -> Path:
     """DIR/index.html for the bundle at PATH and its verification report."""
     bundle, att = locate(path)
     try:
@@ -91,5 +98,5 @@ def write_page(path: Path, report: Report, outdir: Path) -> Path:
     results = Verification(report.ok, Path(report.target).name, tuple((c.ok, c.what) for c in report.checks),
                            report.notes)
     out = outdir / "index.html"
-    write_text_atomic(out, render(build_page(record, texts, paper, results)))
+    write_page(out, build_page(record, texts, paper, results))
     return out

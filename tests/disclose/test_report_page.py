@@ -205,6 +205,9 @@ def test_paperprov_report_writes_where_told_and_names_a_missing_record(example: 
     done = run_cli(example.path, "report", "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out/index.html").read_bytes().startswith(b"<!DOCTYPE html>")
+    (tmp_path / "a-file").write_text("x")
+    blocked = run_cli(example.path, "report", "--out", str(tmp_path / "a-file/sub"))
+    assert blocked.returncode == 1 and "cannot write the page" in blocked.stderr and "Traceback" not in blocked.stderr
 
 
 TEX = r"""\documentclass{article}

@@ -33,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
     report = verify_path(Path(args.path), args.trusted_keys, args.threshold, args.rebuild)
     print(format_json(report) if args.json else format_text(report))
     if args.html:
-        from provenance.verify.page import write_page
+        from provenance.verify.page import write_html
 
-        out = write_page(Path(args.path), report, args.html)
+        out = write_html(Path(args.path), report, args.html)
         print(f"wrote {out}", file=sys.stderr)  # stdout stays the report (JSON with --json)
     return 0 if report.ok else 1
