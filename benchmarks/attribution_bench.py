@@ -26,10 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from provenance.record.attribute import attribute, summarize  # noqa: E402
 from provenance.config import Config, Paper  # noqa: E402
 from provenance.evidence.collect import CACHE_NAME, collect, workers  # noqa: E402
 from provenance.model import Unit  # noqa: E402
+from provenance.record.attribute import attribute, summarize  # noqa: E402
 
 
 def sources(root: Path) -> list[str]:

@@ -23,7 +23,7 @@ GITIGNORE_LINES = ("build/", "dist/", ".doit.db*", "__pycache__/")
 DODO = '''\
 """Build this paper with paperprov: `doit build` (or just `doit`); `doit list` shows the tasks."""
 
-from provenance.pipeline.tasks import (  # noqa: F401  (doit collects task_* names; never import *)
+from provenance.tasks import (  # noqa: F401  (doit collects task_* names; never import *)
     task_attest,
     task_build,
     task_checks,

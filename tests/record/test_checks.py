@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from provenance.record import checks
 from provenance.config import parse
 from provenance.errors import BuildError, ConfigError
 from provenance.model import CheckResult, Marker, Unit
+from provenance.record import checks
 
 CHECKS = """\
 import pytest
