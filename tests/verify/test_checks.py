@@ -359,7 +359,7 @@ def test_signed_statements_of_unexpected_shape_fail_without_a_traceback(repo: Re
     for line in att.read_text().splitlines():
         st = json.loads(signing.parse_envelope(line, "t").payload)
         st["predicate"] = predicate
-        lines.append(signing.seal(json.dumps(st).encode(), [signer]).to_line())
+        lines.append(signing.Envelope(json.dumps(st).encode(), signing.PAYLOAD_TYPE, ()).signed_by(signer).to_line())
     att.write_text("\n".join(lines) + "\n")
     report = verify_path(repo.path, rebuild=True)
     assert not report.ok
