@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import IDENTITY, ROOT, Repo, run_cli, run_doit
+
+from tests.helpers import AGENT_PREFIXES, AGENT_VARS, IDENTITY, IN_CI, ROOT, Repo, run_cli, run_doit
 
 CHROMIUM = os.environ.get("PAPERPROV_CHROMIUM", "/usr/bin/chromium")
 # Flags for a closed network: without the background-networking ones chromium keeps
 # trying to reach Google's hosts at start.
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ARTIFACTS = ROOT / "build" / "test-artifacts"
 
 TEX = r"""\documentclass{article}
@@ -84,8 +84,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, An
                      "GIT_CONFIG_NOSYSTEM": "1"}.items():
             mp.setenv(k, v)
         for var in list(os.environ):
-            if var in ("SOURCE_DATE_EPOCH", "CLAUDECODE", "GEMINI_CLI", "CURSOR_AGENT", "AI_AGENT", "AGENT") or \
-                    var.startswith(("CODEX_", "CLAUDE_CODE", "AIDER_", "PAPERPROV_")):
+            if var in AGENT_VARS or var.startswith(AGENT_PREFIXES) or var == "SOURCE_DATE_EPOCH":
                 mp.delenv(var)
         repo = Repo(tmp_path_factory.mktemp("hostile"))
         repo.commit(MESSAGE, {

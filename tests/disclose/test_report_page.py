@@ -11,11 +11,9 @@ import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-from conftest import ROOT, Repo, run_cli, run_doit
-
 from provenance.disclose.html import build_page, render, script_json, tree_texts, unit_files
 from provenance.model import Agent, Attribution, CheckResult, Evidence, LineRun, Record, Review, Unit
+from tests.helpers import ROOT, Repo, run_cli, run_doit
 
 CLAUDE = Agent("claude-code", "claude-opus-4-1")
 HOSTILE = ('</script><script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
@@ -180,21 +178,18 @@ def test_same_record_same_bytes() -> None:
 
 # -- wiring: real repositories, real doit and paperprov processes ------------------------
 
-def test_report_task_writes_the_page_reruns_on_a_source_edit_and_not_otherwise(example: Repo) -> None:
-    proc = run_doit(example.path, "report")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    page = (example.path / "build/report/index.html").read_text(encoding="utf-8")
-    assert "<title>Provenance report: " in page and str(example.path) not in page
-    again = run_doit(example.path, "report")
-    assert ".  report" not in again.stdout and "-- report" in again.stdout
-    section = sorted((example.path / "paper/sections").glob("*.tex"))[0]
+def test_doit_build_writes_the_page_and_report_reruns_on_a_source_edit_only(built: Repo) -> None:
+    page = (built.path / "build/report/index.html").read_text(encoding="utf-8")
+    assert "<title>Provenance report: " in page and str(built.path) not in page
+    again = run_doit(built.path, "report")
+    assert again.returncode == 0 and ".  report" not in again.stdout and "-- report" in again.stdout
+    section = sorted((built.path / "paper/sections").glob("*.tex"))[0]
     section.write_text(section.read_text() + "\nOne more sentence.\n")
-    third = run_doit(example.path, "report")
-    assert ".  record" in third.stdout and ".  report" in third.stdout
-    assert "One more sentence." in (example.path / "build/report/index.html").read_text(encoding="utf-8")
-    assert "task_report" in (example.path / "dodo.py").read_text()
-    listed = run_doit(example.path, "list")
-    assert "report" in listed.stdout
+    third = run_doit(built.path, "report")
+    assert ".  record" in third.stdout and ".  report" in third.stdout, third.stdout + third.stderr
+    assert "One more sentence." in (built.path / "build/report/index.html").read_text(encoding="utf-8")
+    assert "task_report" in (built.path / "dodo.py").read_text()
+    assert "report" in run_doit(built.path, "list").stdout
 
 
 def test_paperprov_report_writes_where_told_and_names_a_missing_record(example: Repo, tmp_path: Path) -> None:
