@@ -45,7 +45,6 @@ from provenance.model import (
     Record,
     Rests,
     read_record,
-    record_from_dict,
 )
 from provenance.record.graph import StatementGraph, format_cycle
 
@@ -335,14 +334,6 @@ def decode(data: bytes) -> str | None:
     if len(data) > MAX_SOURCE_BYTES or b"\0" in data:
         return None
     return data.decode("utf-8", "replace")
-
-
-def parse_record(data: bytes, where: str) -> Record:
-    """A record from bytes a reviewer was given (read_record reads the build's own)."""
-    try:
-        return record_from_dict(json.loads(data))
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
-        raise BuildError(f"{where}: not a valid paperprov record ({exc})") from None
 
 
 def unit_files(record: Record) -> list[str]:

@@ -23,12 +23,11 @@ from provenance.disclose.html import (
     Verification,
     build_page,
     decode,
-    parse_record,
     unit_files,
     write_page,
 )
 from provenance.errors import BuildError, VerifyError
-from provenance.model import Record
+from provenance.model import Record, parse_record
 from provenance.paths import RECORD, SOURCE_TAR
 from provenance.verify.bundle import Bundle, locate
 from provenance.verify.report import Report
@@ -87,7 +86,7 @@ def write_html(path: Path, report: Report, outdir: Path) -> Path:
             data = bundle.read(RECORD)
             if data is None:
                 raise BuildError(f"{RECORD}: missing from the bundle")
-            record = parse_record(data, RECORD)
+            record = parse_record(data, RECORD, "the bundle's record is damaged")
         except (BuildError, VerifyError) as err:
             record = Record(commit=None, dirty=False, units=(), warnings=(f"{err}",))
         texts = _texts(bundle, unit_files(record))
