@@ -7,6 +7,7 @@ DISCLOSURE_TEX = "build/disclosure.tex"
 DISCLOSURE_MD = "build/disclosure.md"
 PDF = "build/paper.pdf"
 ATTESTATION = "build/attestation.intoto.jsonl"
+REPORT_HTML = "build/report/index.html"  # the reviewer's web page (self-contained)
 LATEX_OUTDIR = "build/latex"
 RUNS_DIR = "build/runs"  # how each experiment ran (attest/runs.py): <name>.json, <name>/ logs, packages/
 SOURCE_TAR = "source.tar"  # `git archive` of the commit, inside the submission bundle

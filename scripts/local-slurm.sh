@@ -129,7 +129,7 @@ start_munge() {
   install -d -o munge -g munge -m 0700 /var/lib/munge /var/log/munge
   [ -s /etc/munge/munge.key ] || { mungekey --create --keyfile=/etc/munge/munge.key && chown munge:munge /etc/munge/munge.key; }
   install -d -o munge -g munge -m 0755 "$STATE/munge"
-  runuser -u munge -- munged --pid-file="$STATE/munge/munged.pid" --log-file=/var/log/munge/munged.log
+  runuser -u munge -- munged --pid-file="$STATE/munge/munged.pid" --log-file=/var/log/munge/munged.log 9>&-
   wait_for 10 munged sh -c 'munge -n </dev/null | unmunge'
 }
 
@@ -147,7 +147,7 @@ start_db() {
   # --no-defaults: the system's my.cnf (port 3306, its own socket) is not ours to use.
   mariadbd --no-defaults --user=mysql --datadir="$db/data" --bind-address=127.0.0.1 --port="$DB_PORT" \
     --socket="$db/mysqld.sock" --pid-file="$db/mariadbd.pid" --log-error="$db/mariadbd.log" \
-    </dev/null >/dev/null 2>&1 &
+    </dev/null >/dev/null 2>&1 9>&- &
   wait_for 30 mariadbd mariadb --no-defaults --socket="$db/mysqld.sock" -e "SELECT 1"
   mariadb --no-defaults --socket="$db/mysqld.sock" <<EOF
 CREATE DATABASE IF NOT EXISTS slurm_acct_db;
@@ -158,15 +158,15 @@ EOF
 
 start_slurm() {
   if ! alive "$STATE/slurmdbd.pid"; then
-    slurmdbd
+    slurmdbd 9>&-
     wait_for 30 slurmdbd sacctmgr -n list cluster
   fi
   if ! sacctmgr -n -P list cluster format=cluster | grep -qx "$CLUSTER"; then
     sacctmgr -i add cluster "$CLUSTER" >/dev/null
   fi
-  alive "$STATE/slurmctld.pid" || slurmctld
+  alive "$STATE/slurmctld.pid" || slurmctld 9>&-
   wait_for 30 slurmctld scontrol ping
-  alive "$STATE/slurmd.pid" || slurmd
+  alive "$STATE/slurmd.pid" || slurmd 9>&-
   # The node is usable once sinfo says so (idle, or busy with someone's job).
   wait_for 30 "the node" sh -c 'sinfo -h -N -o %t | grep -Eq "^(idle|mix|alloc)"'
 }
@@ -190,6 +190,14 @@ stop_pids() {  # stop_pids PIDFILE...: SIGTERM to each live one, wait for all (1
   echo "local-slurm.sh: ${left[*]} did not stop within 15s; killing" >&2
   kill -9 "${left[@]}" 2>/dev/null || true
 }
+
+# One start or stop at a time (two test runs, say): they would race for the same daemons.
+# (The daemons are started with fd 9 closed, so that they do not hold the lock.)
+if [ "${1:-}" = start ] || [ "${1:-}" = stop ]; then
+  mkdir -p "$STATE"
+  exec 9>"$STATE/lock"
+  flock 9
+fi
 
 case "${1:-}" in
   start)

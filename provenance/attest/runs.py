@@ -34,6 +34,7 @@ locally and compares the outputs with the SLSA statement.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,6 @@ from provenance.attest.statements import STATEMENT_TYPE, subjects
 from provenance.config import Config
 from provenance.errors import BuildError
 from provenance.fsutil import write_text_atomic
-from provenance.hashing import sha256_bytes
 from provenance.paths import RUNS_DIR, run_facts
 
 RUNS_PREDICATE = "https://paperprov.dev/runs/v1"
@@ -51,7 +51,7 @@ RUN_SCHEMA = "paperprov/run/v1"
 
 def write_packages(root: Path, packages: str) -> dict[str, Any]:
     """Keep a package list under build/runs/packages/; its reference for a run file."""
-    digest = sha256_bytes(packages.encode("utf-8"))
+    digest = hashlib.sha256(packages.encode("utf-8")).hexdigest()
     name = f"{RUNS_DIR}/packages/{digest}.txt"
     if not (root / name).is_file():
         write_text_atomic(root / name, packages)

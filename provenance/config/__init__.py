@@ -5,12 +5,12 @@ from provenance.config.load import load, parse
 from provenance.config.schema import (
     ANNOTATION_KEYS,
     CONFIG_NAME,
+    EXECUTOR_KINDS,
     NAME_RE,
     VENUES,
     Annotation,
     AttributionRules,
     Author,
-    EXECUTOR_KINDS,
     Config,
     ExecutorSpec,
     Experiment,

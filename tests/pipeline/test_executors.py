@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Repo, run_doit
 
 from provenance.attest import signing
 from provenance.attest.runs import RUNS_PREDICATE
@@ -19,8 +18,9 @@ from provenance.attest.sign import write_attestation
 from provenance.config import load
 from provenance.errors import BuildError, ConfigError
 from provenance.verify.checks import verify_path
+from tests.helpers import ROOT, Repo, run_doit
 
-ROOT_DODO = (Path(__file__).resolve().parents[2] / "dodo.py").read_text()
+ROOT_DODO = (ROOT / "dodo.py").read_text()
 SCRIPT = (
     "import argparse, pathlib\n"
     "p = argparse.ArgumentParser(); p.add_argument('--out'); p.add_argument('--seed', type=int)\n"

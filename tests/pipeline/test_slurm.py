@@ -21,10 +21,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Repo, copy_example, git, run_doit
 
 from provenance.attest import signing
 from provenance.attest.runs import RUNS_PREDICATE
+from tests.helpers import IN_CI, ROOT, Repo, copy_example, git, run_doit
 
 SCRIPT = ROOT / "scripts" / "local-slurm.sh"
 DAEMONS = ("munged", "mariadbd", "slurmdbd", "slurmctld", "slurmd", "sbatch", "sacct")
@@ -37,10 +37,8 @@ WRITE = ("import argparse, pathlib, sys, time\n"
          "time.sleep(a.sleep)\n"
          "pathlib.Path(a.out, 'out.txt').write_text(f'seed={a.seed} task={a.task} square={(a.task + 3) ** 2}\\n')\n")
 BAD = "import sys\nprint('step 1 ok', file=sys.stderr)\nraise SystemExit('matrix is singular at step 2')\n"
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Under pytest-xdist one worker runs them all: one cluster, started and stopped once.
+pytestmark = pytest.mark.xdist_group("slurm")
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +51,7 @@ def cluster() -> Iterator[None]:
     why = (f"Slurm missing: {', '.join(missing)}" if missing else
            "starting a local Slurm cluster needs root" if os.geteuid() != 0 else "")
     if why:
-        if _in_ci():
+        if IN_CI:
             pytest.fail(f"{why}; in CI .ci/run must install it (install.sh with CI=true)")
         pytest.skip(why)
     status = subprocess.run(["bash", str(SCRIPT), "status"], capture_output=True, text=True)

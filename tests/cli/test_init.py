@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from provenance.config import load
+from tests.helpers import Repo, run_cli, run_doit
+
+MAIN = r"""\documentclass{article}
+\usepackage{amsthm}
+\newtheorem{lemma}{Lemma}
+\begin{document}
+\input{sections/intro}
+\include{sections/results}
+\end{document}
+"""
+
+
+def make_paper(repo: Repo) -> None:
+    repo.write("tex/main.tex", MAIN)
+    repo.write("tex/sections/intro.tex", "% \\documentclass{article} in a comment does not count\n\\section{Intro}\nHi.\n")
+    repo.write("tex/sections/results.tex", "\\section{Results}\n\\begin{lemma}\\label{lem:a}True.\\end{lemma}\n")
+    repo.write(".gitignore", "*.aux\n")
+    repo.commit("A small multi-file paper")
+
+
+def test_init_detects_main_and_writes_a_loadable_config(repo: Repo) -> None:
+    make_paper(repo)
+    proc = run_cli(repo.path, "init")
+    assert proc.returncode == 0, proc.stderr
+    assert "main file tex/main.tex" in proc.stdout
+    cfg = load(repo.path)
+    assert cfg.paper.main == "tex/main.tex"
+    assert cfg.paper.name == "repo"
+    assert cfg.authors[0].name == "Ada Author"  # from the git identity
+    assert "# paperprov configuration" in (repo.path / "provenance.yaml").read_text()
+    gitignore = (repo.path / ".gitignore").read_text().splitlines()
+    assert gitignore[0] == "*.aux" and "build/" in gitignore and ".doit.db*" in gitignore
+    listed = run_doit(repo.path, "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "paper " in listed.stdout and "record " in listed.stdout
+
+
+def test_init_refuses_to_overwrite_without_force(repo: Repo) -> None:
+    make_paper(repo)
+    repo.write("dodo.py", "# mine\n")
+    proc = run_cli(repo.path, "init")
+    assert proc.returncode == 1
+    assert "dodo.py already exist" in proc.stderr and "--force" in proc.stderr
+    assert (repo.path / "dodo.py").read_text() == "# mine\n"
+    assert not (repo.path / "provenance.yaml").exists()
+    forced = run_cli(repo.path, "init", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "from provenance.tasks import" in (repo.path / "dodo.py").read_text()
+
+
+def test_init_with_two_documents_asks_which(repo: Repo) -> None:
+    repo.write("a.tex", "\\documentclass{article}\n")
+    repo.write("b.tex", "\\documentclass{beamer}\n")
+    proc = run_cli(repo.path, "init")
+    assert proc.returncode == 1
+    assert "a.tex, b.tex" in proc.stderr and "--main" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert run_cli(repo.path, "init", "--main", "b.tex").returncode == 0
+    assert load(repo.path).paper.main == "b.tex"
+
+
+def test_init_keeps_hostile_author_names_out_of_yaml_structure(repo: Repo) -> None:
+    make_paper(repo)
+    hostile = {"GIT_AUTHOR_NAME": 'Eve "}\nvenue: acl #', "GIT_AUTHOR_EMAIL": "e@x\\"}
+    assert run_cli(repo.path, "init", env=hostile).returncode == 0
+    cfg = load(repo.path)
+    assert cfg.venue == "none"
+    assert cfg.authors[0].name.startswith('Eve "}')
+
+
+def test_init_writes_the_same_dodo_as_the_example() -> None:
+    from provenance.cli.commands.init import DODO
+    from tests.helpers import ROOT
+
+    assert (ROOT / "dodo.py").read_text() == DODO
+
+
+def test_example_ships_the_same_paperprov_sty_that_init_installs() -> None:
+    from tests.helpers import ROOT
+
+    assert (ROOT / "paper/paperprov.sty").read_bytes() == (ROOT / "provenance/data/paperprov.sty").read_bytes()
+
+
+def test_a_paper_adopted_with_init_builds_end_to_end(needs_tex: None, repo: Repo, tmp_path: Path) -> None:
+    make_paper(repo)
+    assert run_cli(repo.path, "init").returncode == 0
+    repo.commit("Adopt paperprov")
+    proc = run_doit(repo.path, "build", env={"XDG_CONFIG_HOME": str(tmp_path / "config")})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (repo.path / "build/paper.pdf").read_bytes().startswith(b"%PDF")
+    record = json.loads((repo.path / "build/record.json").read_text())
+    assert [u["id"] for u in record["units"] if u["kind"] == "statement"] == ["lem:a"]
+    assert record["dirty"] is False and record["commit"] == repo.git("rev-parse", "HEAD").strip()
+    assert (repo.path / "build/attestation.intoto.jsonl").stat().st_size > 0
