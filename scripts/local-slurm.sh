@@ -22,7 +22,8 @@
 # Settings chosen for one machine without systemd or cgroups: proctrack/linuxproc,
 # task/none, jobacct_gather/none, no MPI; batch_sched_delay=0,sched_min_interval=0 so a
 # job starts about a second after sbatch; KillWait=2 so cancelled and timed-out jobs end
-# quickly.
+# quickly; OverSubscribe=FORCE:4 lets up to four jobs share a core, so a small machine
+# runs a paper's experiments (and parallel test runs) at once instead of queueing them.
 set -euo pipefail
 
 STATE="${PAPERPROV_SLURM_STATE:-/var/lib/paperprov-slurm}"
@@ -31,6 +32,7 @@ DB_PORT="${PAPERPROV_SLURM_DB_PORT:-16819}"
 CONF_DIR=/etc/slurm
 MARK="# written by paperprov scripts/local-slurm.sh"
 DB_PASS=paperprov-local-only  # the database listens on 127.0.0.1 only, for slurmdbd
+CHANGED=0  # set when configure rewrote a file
 
 die() { echo "local-slurm.sh: $*" >&2; exit 1; }
 
@@ -66,7 +68,12 @@ write_conf() {  # write_conf FILE MODE: stdin to FILE unless FILE is someone els
   tmp=$(mktemp "$file.XXXXXX")
   cat >"$tmp"
   chmod "$mode" "$tmp"
-  mv "$tmp" "$file"
+  if [ -e "$file" ] && cmp -s "$tmp" "$file"; then
+    rm -f "$tmp"
+  else
+    mv "$tmp" "$file"
+    CHANGED=1
+  fi
 }
 
 configure() {
@@ -102,7 +109,7 @@ KillWait=2
 InactiveLimit=0
 MinJobAge=300
 $node State=UNKNOWN
-PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
 EOF
   # slurmdbd insists on its configuration being private to SlurmUser.
   write_conf "$CONF_DIR/slurmdbd.conf" 0600 <<EOF
@@ -164,7 +171,12 @@ start_slurm() {
   if ! sacctmgr -n -P list cluster format=cluster | grep -qx "$CLUSTER"; then
     sacctmgr -i add cluster "$CLUSTER" >/dev/null
   fi
-  alive "$STATE/slurmctld.pid" || slurmctld 9>&-
+  if alive "$STATE/slurmctld.pid"; then
+    # Running already: a configuration this script has changed since takes effect now.
+    [ "$CHANGED" = 0 ] || scontrol reconfigure
+  else
+    slurmctld 9>&-
+  fi
   wait_for 30 slurmctld scontrol ping
   alive "$STATE/slurmd.pid" || slurmd 9>&-
   # The node is usable once sinfo says so (idle, or busy with someone's job).

@@ -1,17 +1,12 @@
-"""Experiments through real Slurm: a one-node cluster with accounting, started once per
-session by scripts/local-slurm.sh (and stopped at the end if this session started it).
-
-Needs root and the Debian packages slurm-wlm, munge, slurmdbd, mariadb-server (install.sh
-installs them when CI=true or PAPERPROV_SLURM=1) and submitit; without them these tests
-skip on a laptop and fail in CI.
-"""
+"""Experiments through real Slurm, on the one-node cluster of the `cluster` fixture
+(tests/pipeline/conftest.py): success, failure, cancellation, timeout, a sweep, a failing
+task and Ctrl-C cancelling what is in flight, and a local and a Slurm build of one commit
+giving the same bytes."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -24,10 +19,8 @@ import pytest
 
 from provenance.attest import signing
 from provenance.attest.runs import RUNS_PREDICATE
-from tests.helpers import IN_CI, ROOT, Repo, copy_example, git, run_doit
+from tests.helpers import ROOT, Repo, copy_example, git, run_doit
 
-SCRIPT = ROOT / "scripts" / "local-slurm.sh"
-DAEMONS = ("munged", "mariadbd", "slurmdbd", "slurmctld", "slurmd", "sbatch", "sacct")
 SLURM = {"PAPERPROV_EXECUTOR": "slurm"}
 WRITE = ("import argparse, pathlib, sys, time\n"
          "p = argparse.ArgumentParser(); p.add_argument('--out'); p.add_argument('--seed', type=int)\n"
@@ -37,30 +30,6 @@ WRITE = ("import argparse, pathlib, sys, time\n"
          "time.sleep(a.sleep)\n"
          "pathlib.Path(a.out, 'out.txt').write_text(f'seed={a.seed} task={a.task} square={(a.task + 3) ** 2}\\n')\n")
 BAD = "import sys\nprint('step 1 ok', file=sys.stderr)\nraise SystemExit('matrix is singular at step 2')\n"
-# Under pytest-xdist one worker runs them all: one cluster, started and stopped once.
-pytestmark = pytest.mark.xdist_group("slurm")
-
-
-@pytest.fixture(scope="session")
-def cluster() -> Iterator[None]:
-    missing = [t for t in DAEMONS if shutil.which(t) is None]
-    try:
-        import submitit  # noqa: F401
-    except ImportError:
-        missing.append("submitit (pip install 'paperprov[slurm]')")
-    why = (f"Slurm missing: {', '.join(missing)}" if missing else
-           "starting a local Slurm cluster needs root" if os.geteuid() != 0 else "")
-    if why:
-        if IN_CI:
-            pytest.fail(f"{why}; in CI .ci/run must install it (install.sh with CI=true)")
-        pytest.skip(why)
-    status = subprocess.run(["bash", str(SCRIPT), "status"], capture_output=True, text=True)
-    was_running = "stopped" not in status.stdout
-    start = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=300)
-    assert start.returncode == 0, start.stdout + start.stderr
-    yield
-    if not was_running:
-        subprocess.run(["bash", str(SCRIPT), "stop"], capture_output=True, timeout=120)
 
 
 @pytest.fixture
