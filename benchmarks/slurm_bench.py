@@ -24,9 +24,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from conftest import copy_example  # noqa: E402
+from tests.helpers import copy_example  # noqa: E402
 
 
 def git(cwd: Path, *args: str) -> None:
