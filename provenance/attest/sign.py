@@ -140,7 +140,7 @@ def statements(cfg: Config) -> list[bytes]:
         record = json.loads((root / RECORD).read_text(encoding="utf-8"))
     except ValueError as exc:
         raise BuildError(f"{RECORD}: not valid JSON ({exc}); run `doit record`") from None
-    inputs = digest_files(root, input_files(cfg))
+    inputs = digest_files(root, _inside(root, input_files(cfg)))
     external = {
         "paper": cfg.paper.name,
         "main": cfg.paper.main,
@@ -155,6 +155,18 @@ def statements(cfg: Config) -> list[bytes]:
                                          internal=internal, record_digest=record_digest, version=__version__)
     rec = manifest.record_statement(outputs=outs, record_digest=record_digest, record=record)
     return [manifest.to_bytes(slsa), manifest.to_bytes(rec)]
+
+
+def _inside(root: Path, rels: list[str]) -> list[str]:
+    """The inputs, none of which may be a symlink out of the repository: a signed
+    attestation must not carry the digest of a file such as /etc/shadow."""
+    real_root = root.resolve()
+    for rel in rels:
+        real = (root / rel).resolve()
+        if not real.is_relative_to(real_root):
+            raise BuildError(f"{rel}: resolves to {real}, outside the repository; refusing to hash it into the "
+                             "attestation (replace the symlink with the file)")
+    return rels
 
 
 def _previous_signatures(out: Path) -> dict[bytes, tuple[tuple[str, bytes], ...]]:

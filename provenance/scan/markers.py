@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 
 from provenance.errors import SourceError
-from provenance.model import ORIGINS, ROLES, Marker
+from provenance.model import DECLARATION_KEYS, Marker, declaration_problem
 
-KNOWN_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check")
+KNOWN_KEYS = DECLARATION_KEYS
 # Keys that may appear more than once in one marker (several reviewers or checks).
 REPEATABLE = ("reviewed-by", "check")
 
@@ -65,10 +65,7 @@ def _field(key: str, eq: str, raw: str, where: str) -> tuple[str, str]:
         value = raw[1:-1].strip()
     else:
         value = raw
-    if not value:
-        raise SourceError(f"{where}: paperprov key {key!r} has an empty value; write {key}=VALUE")
-    if key == "origin" and value not in ORIGINS:
-        raise SourceError(f"{where}: paperprov origin={value!r} is not one of {'|'.join(ORIGINS)}")
-    if key == "role" and value not in ROLES:
-        raise SourceError(f"{where}: paperprov role={value!r} is not one of {'|'.join(ROLES)}")
+    problem = declaration_problem(key, value)
+    if problem is not None:
+        raise SourceError(f"{where}: paperprov {problem}")
     return key, value
