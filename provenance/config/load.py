@@ -24,7 +24,6 @@ from provenance.config.schema import (
     Policy,
     Signing,
 )
-from provenance.errors import ConfigError
 
 
 def load(root: str | Path = ".") -> Config:
