@@ -82,7 +82,8 @@ def _der(data: bytes) -> str | None:
     outer = _tlv(data, 0)
     if outer is None or outer[0] != 0x30 or outer[2] != len(data.rstrip(b"\r\n")):
         return None
-    items, pos = [], outer[1]
+    items: list[tuple[int, bytes]] = []
+    pos = outer[1]
     while pos < outer[2] and len(items) < 10:
         el = _tlv(data, pos)
         if el is None:

@@ -135,6 +135,8 @@ def task_disclosure() -> dict[str, Any]:
     """Render the disclosure appendix from the record: build/disclosure.{tex,md}."""
     from doit.tools import config_changed
 
+    from provenance.attest.signers import disclosed_names
+
     cfg = config()
     # The renderer and its templates shape the output too: a paperprov upgrade re-renders.
     here = Path(__file__).parent.parent / "disclose"
@@ -144,9 +146,10 @@ def task_disclosure() -> dict[str, Any]:
         "actions": [(action(actions.run_disclosure), [cfg])],
         "file_dep": [RECORD, CONFIG_NAME] + renderer,
         "targets": [DISCLOSURE_TEX, DISCLOSURE_MD],
-        # It names the signers' keys committed at HEAD, never an uncommitted keys/*.pub,
-        # so that every builder of a commit renders the same bytes.
-        "uptodate": [config_changed(gitstate.head_commit(cfg.root) or "")],
+        # It names the disclosed signers' keys committed at HEAD, never an uncommitted
+        # keys/*.pub, so that every builder of a commit renders the same bytes; which
+        # signers depends on signing.signers or on who builds (attest/signers.py).
+        "uptodate": [config_changed(" ".join([gitstate.head_commit(cfg.root) or "", *disclosed_names(cfg)]))],
         "clean": True,
     }
 

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from provenance.attest import signing
-from provenance.attest.sign import default_name
+from provenance.attest.signers import default_name
 from provenance.config import CONFIG_NAME, NAME_RE, load
 from provenance.errors import SigningError, UsageError
 from provenance.fsutil import write_text_atomic
