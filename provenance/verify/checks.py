@@ -196,7 +196,7 @@ def _unattested(bundle: Bundle, statements: dict[str, manifest.Statement], tree:
         return  # a build directory holds LaTeX's by-products too
     vouched = {ATTESTATION, SOURCE_TAR} | {n for st in statements.values() for n in st.subjects}
     sha = tree.sha256 if tree is not None else {}
-    extra = [n for n in bundle.names() if n not in vouched and not (n in sha and bundle.digest(n) == sha[n])]
+    extra = sorted(n for n in bundle.names() if n not in vouched and not (n in sha and bundle.digest(n) == sha[n]))
     if not extra:
         return
     listed = ", ".join(extra[:10]) + (f" and {len(extra) - 10} more" if len(extra) > 10 else "")
