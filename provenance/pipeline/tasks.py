@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.config import CONFIG_NAME, Config, load
-from provenance.errors import ProvenanceError, one_line
+from provenance.errors import BuildError, ProvenanceError, one_line
 from provenance.evidence import gitstate
 from provenance.paths import (
     ATTESTATION,
@@ -78,6 +78,10 @@ def action(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except ProvenanceError as err:
             return TaskFailed(one_line(err))
+        except OSError as exc:  # a read-only or full build/, a file that vanished: name it
+            where = exc.filename or "build/"
+            return TaskFailed(one_line(BuildError(f"{where}: {exc.strerror or exc}; check that build/ is "
+                                                  "writable and its disk has space, then run doit again")))
 
     return run
 
