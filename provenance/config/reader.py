@@ -146,12 +146,8 @@ def parse_yaml(text: str) -> Any:
         loader.dispose()
 
 
-class Reader:
-    """Walks the parsed YAML with the key path at hand, so every error can name it."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._real_root = root.resolve()
+class _Values:
+    """Types, ranges, names and lists, each error naming the key path."""
 
     def fail(self, key: str, msg: str) -> ConfigError:
         return ConfigError(f"{CONFIG_NAME}: {key}: {msg}")
@@ -210,6 +206,14 @@ class Reader:
         if problem is not None:
             raise self.fail(key, problem)
         return value
+
+class Reader(_Values):
+    """Walks the parsed YAML with the key path at hand, so every error can name it; the
+    paths it names stay inside the repository at `root`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._real_root = root.resolve()
 
     def relative(self, rel: Any, key: str) -> str:
         """A repo-relative path or glob, normalised: not absolute, no '..', bounded."""
