@@ -68,6 +68,8 @@ class Unit:
     uses: tuple[str, ...] = ()
     includes: tuple[str, ...] = ()
     markers: tuple[Marker, ...] = ()
+    formal: tuple[str, ...] = ()  # formal proofs named in the source: "coq:NAME", "lean:NAME"
+    leanok: bool = False  # leanblueprint's \leanok: the authors say the formalisation is done
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,16 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class FormalResult:
+    """What a proof assistant said of a linked formal proof (record/formal.py has the statuses)."""
+
+    link: str  # coq:NAME | lean:NAME
+    status: str  # proved | admitted | axioms | missing | failed | declared | linked | not-run
+    axioms: tuple[str, ...] = ()  # the axioms it rests on (allowed ones too, when proved)
+    detail: str = ""  # the full name checked, or the first error as file:line
+
+
+@dataclass(frozen=True)
 class Attribution:
     """The merged provenance of one unit: what record.json lists under `units`."""
 
@@ -122,6 +134,7 @@ class Attribution:
     reviewed_by: tuple[Review, ...] = ()
     checks: tuple[CheckResult, ...] = ()
     conflicts: tuple[str, ...] = ()
+    formal: tuple[FormalResult, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,6 +173,7 @@ def _unit_dict(a: Attribution) -> dict[str, Any]:
         "uses": list(u.uses),
         "includes": list(u.includes),
         "conflicts": list(a.conflicts),
+        "formal": [{**asdict(f), "axioms": list(f.axioms)} for f in a.formal],
     }
 
 
@@ -214,6 +228,8 @@ def _unit_from_dict(d: dict[str, Any]) -> Attribution:
         reviewed_by=tuple(Review(**r) for r in d.get("reviewed_by", ())),
         checks=tuple(CheckResult(**c) for c in d.get("checks", ())),
         conflicts=tuple(d.get("conflicts", ())),
+        formal=tuple(FormalResult(f["link"], f["status"], tuple(f.get("axioms", ())), f.get("detail", ""))
+                     for f in d.get("formal", ())),
     )
 
 

@@ -31,17 +31,21 @@ class BadCheck:
 @dataclass(frozen=True)
 class Rests:
     """For one statement: every statement it depends on (not itself), and among those
-    and itself, the AI-drafted ones without a current review and the checks not passed."""
+    and itself, the AI-drafted ones without a current review, the checks not passed, and
+    (once any statement links a formal proof) the statements with a proof that no proof
+    assistant has checked."""
 
     rests_on: tuple[str, ...] = ()
     unreviewed_ai: tuple[str, ...] = ()
     bad_checks: tuple[BadCheck, ...] = ()
+    not_formally_proved: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rests_on": list(self.rests_on),
             "unreviewed_ai": list(self.unreviewed_ai),
             "bad_checks": [{"unit": c.unit, "nodeid": c.nodeid, "outcome": c.outcome} for c in self.bad_checks],
+            "not_formally_proved": list(self.not_formally_proved),
         }
 
     @property
@@ -84,6 +88,15 @@ def _unreviewed_ai(group: list[Attribution]) -> bool:
     return any(m.origin in AI_ORIGINS and not _current(m) for m in group)
 
 
+def _not_formal(g: _Graph) -> dict[str, bool]:
+    """Statement id -> it has a proof (in the paper, or a linked formal one) and no
+    `proved` formal result; all False while no statement links a formal proof."""
+    if not any(group[0].formal for group in g.members.values()):
+        return dict.fromkeys(g.members, False)
+    return {s: (len(group) > 1 or bool(group[0].formal)) and not any(r.status == "proved" for r in group[0].formal)
+            for s, group in g.members.items()}
+
+
 def _reach(g: _Graph, start: str) -> list[str]:
     seen = {start}
     todo = [start]
@@ -102,6 +115,7 @@ def closure(units: Sequence[Attribution]) -> dict[str, Rests]:
     unreviewed = {s: _unreviewed_ai(group) for s, group in g.members.items()}
     bad = {s: [BadCheck(s, c.nodeid, c.outcome) for m in group for c in m.checks if c.outcome != "passed"]
            for s, group in g.members.items()}
+    informal = _not_formal(g)
     out: dict[str, Rests] = {}
     for s in g.order:
         reach = _reach(g, s)
@@ -109,6 +123,7 @@ def closure(units: Sequence[Attribution]) -> dict[str, Rests]:
             rests_on=tuple(t for t in reach if t != s),
             unreviewed_ai=tuple(t for t in reach if unreviewed[t]),
             bad_checks=tuple(c for t in reach for c in dict.fromkeys(bad[t])),
+            not_formally_proved=tuple(t for t in reach if informal[t]),
         )
     return out
 
