@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_FILES = ("provenance.yaml", "dodo.py", "paper", "experiments", "tests/claims", ".gitignore")
+EXAMPLE_FILES = ("provenance.yaml", "dodo.py", "paper", "experiments", "tests/claims", "formal", ".gitignore")
 IDENTITY = {
     "GIT_AUTHOR_NAME": "Ada Author",
     "GIT_AUTHOR_EMAIL": "ada@example.org",
@@ -129,6 +129,15 @@ def needs_tex() -> None:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail("latexmk/pdflatex missing in CI: .ci/run must install TeX Live")
         pytest.skip("latexmk/pdflatex not installed")
+
+
+@pytest.fixture
+def needs_coq() -> None:
+    """Coq tests skip on a machine without coqc, but fail in CI, where install.sh installs it."""
+    if shutil.which("coqc") is None or shutil.which("coqdep") is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("coqc/coqdep missing in CI: install.sh must install Debian's coq")
+        pytest.skip("coqc not installed")
 
 
 def run_doit(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -31,6 +31,7 @@ class Node:
     status: str
     x: str  # picture coordinates, formatted once so output is byte-stable
     y: str
+    formal: str = ""  # "Coq-checked", "Lean declared", ... or ""
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ def layout(units: Sequence[Attribution], rows: Mapping[str, Row]) -> Graph | Non
         pos[s] = (x, y + height - node_h)
     for s in sorted(pos, key=lambda s: (-pos[s][1], pos[s][0])):
         r = rows[s]
-        nodes.append(Node(ref=r.ref, origin=r.origin, status=r.status, x=_fmt(pos[s][0]), y=_fmt(pos[s][1])))
+        nodes.append(Node(ref=r.ref, origin=r.origin, status=r.status, x=_fmt(pos[s][0]), y=_fmt(pos[s][1]),
+                          formal=r.formal))
     edges = []
     for s in sorted(deps, key=order.__getitem__):
         for t in deps[s]:

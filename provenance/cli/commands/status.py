@@ -17,7 +17,7 @@ from provenance.errors import ProvenanceError
 from provenance.model import Attribution, Record, record_to_json
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-COLUMNS = ("id", "kind", "origin", "ai%", "agents", "reviewed by", "checks")
+COLUMNS = ("id", "kind", "origin", "ai%", "agents", "reviewed by", "checks", "formal")
 MAX_WIDTH = 48
 
 
@@ -45,6 +45,7 @@ def _row(a: Attribution, durations: Mapping[str, float]) -> tuple[str, ...]:
         clean(", ".join(str(g) for g in a.agents) or "-"),
         clean(", ".join(r.by + (" (stale)" if r.stale else "") for r in a.reviewed_by) or "-", 24),
         _checks_cell(a, durations),
+        clean(", ".join(f"{r.link.partition(':')[0]} {r.status}" for r in a.formal) or "-", 32),
     )
 
 
@@ -70,6 +71,8 @@ def _rests_on(record: Record) -> list[str]:
             parts.append("unreviewed AI: " + ", ".join(d["unreviewed_ai"]))
         if d.get("bad_checks"):
             parts.append("checks: " + ", ".join(f"{c['nodeid']} ({c['outcome']})" for c in d["bad_checks"]))
+        if d.get("not_formally_proved"):
+            parts.append("not formally proved: " + ", ".join(d["not_formally_proved"]))
         if parts:
             lines.append(f"  {clean(sid, 60)}: {clean('; '.join(parts), 2000)}")
     return lines
@@ -93,8 +96,13 @@ def format_table(record: Record, durations: Mapping[str, float] | None = None) -
     rests = _rests_on(record)
     if rests:
         lines.append("")
-        lines.append(f"Statements resting on unreviewed AI work or unpassed checks ({len(rests)}):")
+        lines.append(f"Statements resting on unreviewed AI work, unpassed checks or proofs no proof assistant "
+                     f"checked ({len(rests)}):")
         lines.extend(rests)
+    if any(a.formal for a in record.units):
+        lines.append("")
+        lines.append("formal: proved, admitted, axioms, missing, failed = what Coq/Lean said when checking; "
+                     "declared, linked, not-run = not checked (declared: the authors' claim)")
     if record.warnings:
         lines.append("")
         lines.append("Warnings:")
