@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything paperprov and its example need, on Debian/Ubuntu:
 #   TeX Live (latexmk, pdflatex, the LaTeX packages the example uses), poppler-utils,
-#   git, and paperprov with its test extra in ./.venv.
+#   git, Coq (coqc, for formal proofs), and paperprov with its test extra in ./.venv.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,6 +21,22 @@ if [ "$need_apt" = 1 ]; then
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${apt_packages[@]}"
+fi
+
+# Coq, for formal proofs linked from statements (`formal=coq:NAME`): the `checks` task
+# compiles the development with coqc and asks `Print Assumptions` (the example's
+# formal/Pythagorean.v; the tests compile developments of their own). Debian's package
+# (Coq 8.16 on bookworm, ~30 s to install). Lean has no Debian package: its toolchain
+# comes from its own installer, so Lean links stay "declared" unless lake is on PATH.
+if ! command -v coqc >/dev/null 2>&1 || ! command -v coqdep >/dev/null 2>&1; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install.sh: Coq is missing and this is not Debian/Ubuntu; install it (e.g. brew install coq, or opam)" >&2
+    exit 1
+  fi
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends coq
 fi
 
 python="${PYTHON:-python3}"

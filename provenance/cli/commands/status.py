@@ -17,7 +17,7 @@ from provenance.errors import ProvenanceError
 from provenance.model import Attribution, Record, record_to_json
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-COLUMNS = ("id", "kind", "origin", "ai%", "agents", "reviewed by", "checks", "formal")
+COLUMNS = ("id", "kind", "origin", "ai%", "agents", "reviewed by", "checks")
 MAX_WIDTH = 48
 
 
@@ -45,8 +45,11 @@ def _row(a: Attribution, durations: Mapping[str, float]) -> tuple[str, ...]:
         clean(", ".join(str(g) for g in a.agents) or "-"),
         clean(", ".join(r.by + (" (stale)" if r.stale else "") for r in a.reviewed_by) or "-", 24),
         _checks_cell(a, durations),
-        clean(", ".join(f"{r.link.partition(':')[0]} {r.status}" for r in a.formal) or "-", 32),
     )
+
+
+def _formal_cell(a: Attribution) -> str:
+    return clean(", ".join(f"{r.link.partition(':')[0]} {r.status}" for r in a.formal) or "-", 32)
 
 
 def _checks_cell(a: Attribution, durations: Mapping[str, float]) -> str:
@@ -81,8 +84,10 @@ def _rests_on(record: Record) -> list[str]:
 def format_table(record: Record, durations: Mapping[str, float] | None = None) -> str:
     """`durations`: seconds per check node id from the last run (build/checks.json); the
     record itself keeps only outcomes, so that it stays the same bytes run after run."""
-    rows = [COLUMNS] + [_row(a, durations or {}) for a in record.units]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+    formal = any(a.formal for a in record.units)  # the column only where formal proofs are linked
+    rows = [COLUMNS + ("formal",) * formal] + [_row(a, durations or {}) + (_formal_cell(a),) * formal
+                                                for a in record.units]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     head = record.commit[:12] if record.commit else "(no commit)"
@@ -99,7 +104,7 @@ def format_table(record: Record, durations: Mapping[str, float] | None = None) -
         lines.append(f"Statements resting on unreviewed AI work, unpassed checks or proofs no proof assistant "
                      f"checked ({len(rests)}):")
         lines.extend(rests)
-    if any(a.formal for a in record.units):
+    if formal:
         lines.append("")
         lines.append("formal: proved, admitted, axioms, missing, failed = what Coq/Lean said when checking; "
                      "declared, linked, not-run = not checked (declared: the authors' claim)")
