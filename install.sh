@@ -12,15 +12,22 @@ need_apt=0
 for tool in latexmk pdflatex pdftotext pdftoppm git ssh-keygen; do
   command -v "$tool" >/dev/null 2>&1 || need_apt=1
 done
-if [ "$need_apt" = 1 ]; then
+# apt_install HINT PACKAGE...: Debian packages, or a line saying what to do elsewhere.
+apt_install() {
+  local hint="$1"
+  shift
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install.sh: TeX Live is missing and this is not Debian/Ubuntu; on macOS: brew install --cask mactex-no-gui && brew install poppler" >&2
+    echo "install.sh: $hint" >&2
     exit 1
   fi
-  sudo=""
+  local sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${apt_packages[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "$@"
+}
+if [ "$need_apt" = 1 ]; then
+  apt_install "TeX Live is missing and this is not Debian/Ubuntu; on macOS: brew install --cask mactex-no-gui && brew install poppler" \
+    "${apt_packages[@]}"
 fi
 
 # Coq, for formal proofs linked from statements (`formal=coq:NAME`): the `checks` task
@@ -29,14 +36,7 @@ fi
 # (Coq 8.16 on bookworm, ~30 s to install). Lean has no Debian package: its toolchain
 # comes from its own installer, so Lean links stay "declared" unless lake is on PATH.
 if ! command -v coqc >/dev/null 2>&1 || ! command -v coqdep >/dev/null 2>&1; then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install.sh: Coq is missing and this is not Debian/Ubuntu; install it (e.g. brew install coq, or opam)" >&2
-    exit 1
-  fi
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends coq
+  apt_install "Coq is missing and this is not Debian/Ubuntu; install it (e.g. brew install coq, or opam)" coq
 fi
 
 python="${PYTHON:-python3}"
