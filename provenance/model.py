@@ -1,26 +1,31 @@
-"""Value types that flow between the stages, and their JSON form.
+"""Value types that flow between the stages, and the record's JSON form.
 
-scan (latex.py, pycode.py) produces Units; gitlog.py produces Commit facts and per-line
-blame; attribute.py merges them into Attributions and a Record, which is what
-build/record.json holds (schema "paperprov/record/v1").
+scan/ produces Units; evidence/ produces commit facts and per-line blame; record/ merges
+them into Attributions, a typed Summary and per-file line runs: a Record, which is what
+build/record.json holds (schema "paperprov/record/v1"). `read_record` is the one reader
+of that file; `record_to_json` the one writer of its bytes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
+
+from provenance.errors import BuildError
 
 RECORD_SCHEMA = "paperprov/record/v1"
 
 ORIGINS = ("human", "ai", "mixed", "unknown")
+AI_ORIGINS = ("ai", "mixed")  # a unit with AI involvement
 ROLES = ("drafted", "edited", "proved", "suggested", "generated")
-EVIDENCE_SOURCES = ("marker", "sidecar", "trailer", "author-name", "session", "blame", "note", "review")
 
 # Unit kinds. Theorem-like environments all have kind "statement" and keep their
 # environment name in `env` and their printed name ("Lemma") in `display`.
 SECTION_KINDS = ("part", "chapter", "section", "subsection")
-LATEX_KINDS = SECTION_KINDS + ("statement", "proof", "figure", "table")
 CODE_KINDS = ("module", "function", "class")
 
 
@@ -136,6 +141,65 @@ class Attribution:
     conflicts: tuple[str, ...] = ()
     formal: tuple[FormalResult, ...] = ()
 
+    @property
+    def is_ai(self) -> bool:
+        """AI involvement: the unit's origin is ai or mixed."""
+        return self.origin in AI_ORIGINS
+
+    @property
+    def has_current_review(self) -> bool:
+        """A named person reviewed the unit's text as it reads now (not stale)."""
+        return any(r.by.strip() and not r.stale for r in self.reviewed_by)
+
+
+@dataclass(frozen=True)
+class BadCheck:
+    unit: str  # the statement whose check it is
+    nodeid: str
+    outcome: str  # failed | error | missing | not-run
+
+
+@dataclass(frozen=True)
+class Rests:
+    """For one statement: every statement it depends on (not itself), and among those
+    and itself, the AI-drafted ones without a current review and the checks not passed."""
+
+    rests_on: tuple[str, ...] = ()
+    unreviewed_ai: tuple[str, ...] = ()
+    bad_checks: tuple[BadCheck, ...] = ()
+    not_formally_proved: tuple[str, ...] = ()  # with a proof no proof assistant checked (record/graph.py)
+
+    @property
+    def clean(self) -> bool:
+        return not self.unreviewed_ai and not self.bad_checks
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The record's headline figures (record/summary.py computes them; record.py says what
+    each means)."""
+
+    units: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # group -> origin -> count
+    agents: tuple[str, ...] = ()  # "tool:model"
+    ai_statements: int = 0
+    ai_statements_reviewed: int = 0
+    conflicts: int = 0
+    lines_by_origin: Mapping[str, int] = field(default_factory=dict)
+    partial: bool = False
+    dependencies: Mapping[str, Rests] = field(default_factory=dict)  # statement id -> what it rests on
+    cycles: tuple[str, ...] = ()  # "a -> b -> a"
+
+
+@dataclass(frozen=True)
+class LineRun:
+    """Lines start..end (1-based, inclusive) of a file share one line origin; `agent`
+    ("tool:model") says who, for AI lines."""
+
+    start: int
+    end: int
+    origin: str
+    agent: str | None = None
+
 
 @dataclass(frozen=True)
 class Record:
@@ -144,7 +208,8 @@ class Record:
     units: tuple[Attribution, ...]
     partial: bool = False
     warnings: tuple[str, ...] = ()
-    summary: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    summary: Summary = field(default_factory=Summary, hash=False)
+    files: Mapping[str, tuple[LineRun, ...]] = field(default_factory=dict, hash=False)  # path -> its lines
 
 
 def _unit_dict(a: Attribution) -> dict[str, Any]:
@@ -177,6 +242,25 @@ def _unit_dict(a: Attribution) -> dict[str, Any]:
     }
 
 
+def _rests_dict(r: Rests) -> dict[str, Any]:
+    return {"rests_on": list(r.rests_on), "unreviewed_ai": list(r.unreviewed_ai),
+            "bad_checks": [asdict(c) for c in r.bad_checks], "not_formally_proved": list(r.not_formally_proved)}
+
+
+def summary_to_dict(s: Summary) -> dict[str, Any]:
+    return {
+        "units": {g: dict(c) for g, c in s.units.items()},
+        "agents": list(s.agents),
+        "ai_statements": s.ai_statements,
+        "ai_statements_reviewed": s.ai_statements_reviewed,
+        "conflicts": s.conflicts,
+        "lines_by_origin": dict(s.lines_by_origin),
+        "partial": s.partial,
+        "dependencies": {sid: _rests_dict(r) for sid, r in s.dependencies.items()},
+        "cycles": list(s.cycles),
+    }
+
+
 def record_to_dict(record: Record) -> dict[str, Any]:
     return {
         "schema": RECORD_SCHEMA,
@@ -185,7 +269,8 @@ def record_to_dict(record: Record) -> dict[str, Any]:
         "partial": record.partial,
         "warnings": list(record.warnings),
         "units": [_unit_dict(a) for a in record.units],
-        "summary": record.summary,
+        "summary": summary_to_dict(record.summary),
+        "files": {path: [[r.start, r.end, r.origin, r.agent] for r in runs] for path, runs in record.files.items()},
     }
 
 
@@ -194,10 +279,27 @@ def canonical_json(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def _compact(obj: Any) -> str:
+    # No indent: json then uses its C encoder (with indent it falls back to pure Python).
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def record_to_json(record: Record) -> bytes:
-    """The bytes of build/record.json: deterministic, readable, newline-terminated."""
-    text = json.dumps(record_to_dict(record), sort_keys=True, indent=2, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
+    """The bytes of build/record.json: deterministic, one top-level key per line and one
+    unit (and one file's line runs) per line, so it stays readable and diffs well."""
+    doc = record_to_dict(record)
+    parts = []
+    for key in sorted(doc):
+        value = doc[key]
+        if key == "units" and value:
+            inner = ",\n".join(_compact(u) for u in value)
+            parts.append(f'"units":[\n{inner}\n]')
+        elif key == "files" and value:
+            inner = ",\n".join(f"{_compact(path)}:{_compact(value[path])}" for path in sorted(value))
+            parts.append(f'"files":{{\n{inner}\n}}')
+        else:
+            parts.append(f"{_compact(key)}:{_compact(value)}")
+    return ("{\n" + ",\n".join(parts) + "\n}\n").encode("utf-8")
 
 
 def _unit_from_dict(d: dict[str, Any]) -> Attribution:
@@ -233,6 +335,19 @@ def _unit_from_dict(d: dict[str, Any]) -> Attribution:
     )
 
 
+def _summary_from_dict(d: dict[str, Any]) -> Summary:
+    deps = {sid: Rests(rests_on=tuple(r.get("rests_on", ())), unreviewed_ai=tuple(r.get("unreviewed_ai", ())),
+                       bad_checks=tuple(BadCheck(**c) for c in r.get("bad_checks", ())),
+                       not_formally_proved=tuple(r.get("not_formally_proved", ())))
+            for sid, r in d.get("dependencies", {}).items()}
+    return Summary(
+        units={g: dict(c) for g, c in d.get("units", {}).items()}, agents=tuple(d.get("agents", ())),
+        ai_statements=int(d.get("ai_statements", 0)), ai_statements_reviewed=int(d.get("ai_statements_reviewed", 0)),
+        conflicts=int(d.get("conflicts", 0)), lines_by_origin=dict(d.get("lines_by_origin", {})),
+        partial=bool(d.get("partial", False)), dependencies=deps, cycles=tuple(d.get("cycles", ())),
+    )
+
+
 def record_from_dict(d: dict[str, Any]) -> Record:
     if d.get("schema") != RECORD_SCHEMA:
         raise ValueError(f"not a {RECORD_SCHEMA} record (schema={d.get('schema')!r})")
@@ -242,5 +357,20 @@ def record_from_dict(d: dict[str, Any]) -> Record:
         partial=bool(d.get("partial")),
         warnings=tuple(d.get("warnings", ())),
         units=tuple(_unit_from_dict(u) for u in d["units"]),
-        summary=dict(d.get("summary", {})),
+        summary=_summary_from_dict(d.get("summary", {})),
+        files={path: tuple(LineRun(int(a), int(b), str(o), g) for a, b, o, g in runs)
+               for path, runs in d.get("files", {}).items()},
     )
+
+
+def read_record(path: Path) -> tuple[Record, str]:
+    """build/record.json and the sha256 of its bytes; BuildError naming the file otherwise."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"{path}: cannot read ({exc.strerror}); run `doit record` first") from None
+    try:
+        record = record_from_dict(json.loads(data))
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
+        raise BuildError(f"{path}: not a valid paperprov record ({exc}); rerun `doit record`") from None
+    return record, hashlib.sha256(data).hexdigest()

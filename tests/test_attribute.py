@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from provenance.record.attribute import attribute, attribute_unit, summarize
+from provenance.record import attribute as attribution
+from provenance.record.graph import StatementGraph
+from provenance.record.lines import LineClassifier
+from provenance.record.summary import summarize
 from provenance.config import Annotation, AttributionRules as AttrCfg, Config, Paper
 from provenance.evidence.collect import BlameSpan, CommitInfo, GitEvidence, NoteTag
-from provenance.model import Agent, Evidence, Marker, Unit
+from provenance.model import Agent, Attribution, Evidence, Marker, Unit
 
 HUMAN, AI, NONE, UNTAGGED, EDGE = "1" * 40, "2" * 40, "3" * 40, "4" * 40, "5" * 40
 OPUS = Agent("claude-code", "claude-opus-4-1")
@@ -18,6 +21,14 @@ COMMITS = {
     UNTAGGED: CommitInfo(UNTAGGED),
     EDGE: CommitInfo(EDGE),
 }
+
+
+def attribute_unit(u: Unit, ev: GitEvidence, c: Config, labels: frozenset[str]) -> Attribution:
+    return attribution.attribute_unit(u, LineClassifier(ev, c.attribution.untagged), c, labels)
+
+
+def attribute(units: list[Unit], ev: GitEvidence, c: Config) -> tuple[Attribution, ...]:
+    return attribution.attribute(units, LineClassifier(ev, c.attribution.untagged), c)
 
 
 def cfg(untagged: str = "human", annotations: tuple[Annotation, ...] = ()) -> Config:
@@ -139,12 +150,12 @@ def test_uses_are_restricted_to_known_labels_and_summary_counts() -> None:
     ev = evidence((1, 5, HUMAN), (6, 5, AI))
     atts = attribute(units, ev, cfg())
     assert atts[1].unit.uses == ("lem:b",)
-    s = summarize(atts, ev, cfg(), partial=False)
-    assert s["units"]["statements"] == {"human": 1, "ai": 1, "mixed": 0, "unknown": 0}
-    assert s["units"]["sections"]["mixed"] == 1 and s["units"]["proofs"]["ai"] == 1
-    assert (s["ai_statements"], s["ai_statements_reviewed"]) == (1, 1)
-    assert s["lines_by_origin"] == {"ai": 5, "human": 5, "unknown": 0, "uncommitted": 0}
-    assert s["agents"] == ["claude-code:claude-opus-4-1"] and s["conflicts"] == 0
+    s = summarize(atts, LineClassifier(ev, "human"), False, StatementGraph.of(atts))
+    assert s.units["statements"] == {"human": 1, "ai": 1, "mixed": 0, "unknown": 0}
+    assert s.units["sections"]["mixed"] == 1 and s.units["proofs"]["ai"] == 1
+    assert (s.ai_statements, s.ai_statements_reviewed) == (1, 1)
+    assert s.lines_by_origin == {"ai": 5, "human": 5, "unknown": 0, "uncommitted": 0}
+    assert s.agents == ("claude-code:claude-opus-4-1",) and s.conflicts == 0
 
 
 def test_enclosing_units_declaration_covers_what_it_contains() -> None:

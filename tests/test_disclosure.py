@@ -18,10 +18,10 @@ from conftest import Repo, run_doit
 
 from provenance.disclose import aia
 from provenance.config import Author, Config, Paper
-from provenance.disclose.view import build_view, load_record, render_md, render_tex, write_disclosure
+from provenance.disclose.view import build_view, render_md, render_tex, write_disclosure
 from provenance.errors import BuildError
 from provenance.disclose.escape import SAFE_LABEL
-from provenance.model import (Agent, Attribution, CheckResult, Record, Review, Unit, record_from_dict,
+from provenance.model import (Agent, Attribution, CheckResult, Record, Review, Summary, Unit, read_record, record_from_dict,
                               record_to_json)
 
 CLAUDE = Agent("claude-code", "claude-opus-4-1")
@@ -111,9 +111,9 @@ def expected_sentences(record: Record) -> list[str]:
 # --- content ---------------------------------------------------------------------------
 
 
-def test_summary_numbers_are_counted_from_units_not_from_the_summary_dict(tmp_path: Path) -> None:
+def test_summary_numbers_are_counted_from_units_not_from_the_summary(tmp_path: Path) -> None:
     record = Record(commit="a" * 40, dirty=False, units=sample_units(),
-                    summary={"statements": {"ai": 99}, "sections": 1234})
+                    summary=Summary(units={"statements": {"ai": 99}}, ai_statements=1234))
     tex, md = render(tmp_path, record)
     for sentence in expected_sentences(record):
         assert sentence in flat(md), sentence
@@ -279,7 +279,7 @@ def test_graph_puts_each_statement_below_what_it_uses_and_survives_cycles(tmp_pa
     record = Record(commit=None, dirty=False, units=sample_units())
     view = build_view(make_cfg(tmp_path), record, "0" * 64)
     assert view.graph is not None
-    y = {n.ref.label: float(n.y) for n in view.graph.nodes}
+    y = {n.row.ref.label: float(n.y) for n in view.graph.nodes}
     assert y["def:cover"] > y["lem:mono"] > y["lem:pyth"] > y["thm:main"]  # via the proof's \uses too
     cyclic = (att("a", "statement", "ai", label="a", display="Lemma", uses=("b",)),
               att("b", "statement", "ai", label="b", display="Lemma", uses=("a",)))
@@ -405,7 +405,7 @@ def test_example_paper_appendix_is_true_of_its_record(example: Repo, needs_tex: 
     raw = (example.path / "build" / "record.json").read_bytes()
     record = record_from_dict(json.loads(raw))
     assert_appendix_matches_record(example.path / "build" / "paper.pdf", record, example.path)
-    loaded, digest = load_record(example.path / "build" / "record.json")
+    loaded, digest = read_record(example.path / "build" / "record.json")
     assert digest == hashlib.sha256(raw).hexdigest()
     md = (example.path / "build" / "disclosure.md").read_text(encoding="utf-8")
     assert f"`{digest}`" in md and f"`{record.commit}`" in md

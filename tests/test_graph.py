@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from provenance.record.graph import BadCheck, Rests, closure, cycles, format_cycle
-from provenance.model import Attribution, CheckResult, Review, Unit
+from collections.abc import Sequence
+
+from provenance.model import Attribution, BadCheck, CheckResult, Rests, Review, Summary, Unit, summary_to_dict
+from provenance.record.graph import StatementGraph, format_cycle
+
+
+def closure(units: Sequence[Attribution]) -> dict[str, Rests]:
+    return StatementGraph.of(units).closure()
+
+
+def cycles(units: Sequence[Attribution]) -> list[list[str]]:
+    return StatementGraph.of(units).cycles()
 
 
 def st(label: str, uses: tuple[str, ...] = (), origin: str = "human", reviews: tuple[Review, ...] = (),
@@ -50,7 +60,7 @@ def test_a_statement_rests_on_what_its_proof_uses_transitively() -> None:
         bad_checks=(BadCheck("lem:pyth", "t.py::pyth", "failed"), BadCheck("lem:ma", "t.py::ma", "missing"),
                     BadCheck("thm:main", "t.py::thm", "not-run")),
     )
-    assert got["thm:main"].to_dict()["bad_checks"][0] == {"unit": "lem:pyth", "nodeid": "t.py::pyth",
+    assert summary_to_dict(Summary(dependencies=got))["dependencies"]["thm:main"]["bad_checks"][0] == {"unit": "lem:pyth", "nodeid": "t.py::pyth",
                                                           "outcome": "failed"}
     assert not got["thm:main"].clean
 

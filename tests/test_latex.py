@@ -62,7 +62,7 @@ def test_dependencies_follow_every_input_form_in_document_order() -> None:
 
 
 def test_theorem_envs_from_every_newtheorem_form_in_local_packages() -> None:
-    assert latex.theorem_envs(FIXTURE, "main.tex") == {
+    assert dict(latex.dependencies(FIXTURE, "main.tex").theorems) == {
         "theorem": "Theorem",  # \newtheorem{theorem}{Theorem}[section]
         "lem": "Lemma",  # \newtheorem{lem}[theorem]{Lemma}
         "prop": "Proposition",
@@ -206,7 +206,7 @@ def test_llncs_spnewtheorem_in_a_local_class(tmp_path: Path) -> None:
         "main.tex": "\\documentclass{llncs}\n\\begin{document}\n\\begin{lemma}x\\end{lemma}\n"
                     "\\begin{claim}y\\end{claim}\n\\end{document}\n",
     })
-    assert latex.theorem_envs(tmp_path, "main.tex") == {"lemma": "Lemma", "claim": "Claim"}
+    assert dict(latex.dependencies(tmp_path, "main.tex").theorems) == {"lemma": "Lemma", "claim": "Claim"}
     assert latex.dependencies(tmp_path, "main.tex").other == ("llncs.cls",)
     assert [u.display for u in latex.scan(tmp_path, "main.tex")] == ["Lemma", "Claim"]
 

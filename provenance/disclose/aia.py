@@ -92,14 +92,6 @@ class AIAStatement:
         return " ".join(lines)
 
 
-def is_ai(a: Attribution) -> bool:
-    return a.origin in ("ai", "mixed")
-
-
-def is_reviewed(a: Attribution) -> bool:
-    return any(r.by.strip() and not r.stale for r in a.reviewed_by)
-
-
 def model_names(units: Sequence[Attribution]) -> tuple[str, ...]:
     names = {g.model if g.model and g.model != "unknown" else g.tool for a in units for g in a.agents}
     return tuple(sorted(n for n in names if n))
@@ -122,7 +114,7 @@ def _top_level(units: Sequence[Attribution]) -> list[Attribution]:
 
 
 def statement(units: Sequence[Attribution]) -> AIAStatement:
-    involved = [a for a in units if is_ai(a) or a.agents]
+    involved = [a for a in units if a.is_ai or a.agents]
     unknown = sum(1 for a in units if a.origin == "unknown")
     known = [a for a in _top_level(units) if a.origin != "unknown"]
     weight = sum(max(1, a.unit.lines[1] - a.unit.lines[0] + 1) for a in known)
@@ -148,7 +140,7 @@ def statement(units: Sequence[Attribution]) -> AIAStatement:
         contributions = tuple(c for c in ("Se", "Ce", "Nc") if c in found)
     tools = {g.tool.lower() for a in involved for g in a.agents}
     initiative = ("Hin", "Ain") if any(t in tool for tool in tools for t in COMPLETION_TOOLS) else ("Hin",)
-    review = "R" if all(is_reviewed(a) for a in units if is_ai(a)) else "Nr"
+    review = "R" if all(a.has_current_review for a in units if a.is_ai) else "Nr"
     return AIAStatement(proportion, contributions, initiative, review, model_names(involved), share, unknown)
 
 

@@ -12,7 +12,7 @@ What the .tex needs from the paper: nothing beyond the LaTeX kernel under pdfLaT
 build's engine; e-TeX's \\dimexpr for column widths; under XeLaTeX/LuaLaTeX escaped `'` and
 backquotes would print as missing glyphs). It loads no package: booktabs rules are
 used when the paper loads booktabs (\\hline otherwise); hyperref/cleveref are optional
-(\\ref is the kernel's). The dependency graph (laid out by depgraph.py) is drawn in the
+(\\ref is the kernel's). The dependency graph (laid out by layout.py) is drawn in the
 kernel's picture mode (\\qbezier edges); its nodes are filled with colour only when the
 paper loads color or xcolor, and state their origin and review status in words either
 way. The output is pure ASCII, so the paper's input and font encodings do not matter.
@@ -21,8 +21,6 @@ way. The output is pure ASCII, so the paper's input and font encodings do not ma
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +39,6 @@ from provenance.disclose.escape import (
     tex_label,
 )
 from provenance.disclose.layout import Graph, layout
-from provenance.errors import BuildError
 from provenance.fsutil import write_text_atomic
 from provenance.model import (
     CODE_KINDS,
@@ -50,9 +47,10 @@ from provenance.model import (
     Attribution,
     Record,
     Unit,
-    record_from_dict,
+    read_record,
 )
 from provenance.paths import submission_zip
+from provenance.record.graph import StatementGraph
 
 if TYPE_CHECKING:
     import jinja2
@@ -150,7 +148,7 @@ class Disclosure:
     reviewers: tuple[str, ...]
     outside_reviewers: tuple[str, ...]  # reviewers not listed under authors:
     checks: tuple[int, int, int]  # distinct claim checks: passed, failed, not run
-    graph: Graph | None
+    graph: Graph[Row] | None
     aia: AIAStatement  # (the field shadows the module here: name the types directly)
     answers: tuple[VenueAnswer, ...]
     verify_command: str
@@ -211,7 +209,7 @@ def _row(a: Attribution, by_id: dict[str, Attribution]) -> Row:
         reviewers=tuple(sorted({r.by for r in a.reviewed_by if r.by.strip() and not r.stale})),
         stale=tuple(sorted({r.by for r in a.reviewed_by if r.by.strip() and r.stale})),
         passed=passed, failed=failed, not_run=not_run, conflicts=a.conflicts,
-        ai=aia.is_ai(a), reviewed=aia.is_reviewed(a), formal=formalview.cell(a),
+        ai=a.is_ai, reviewed=a.has_current_review, formal=formalview.cell(a),
     )
 
 
@@ -257,7 +255,7 @@ def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
         sections=tuple(rows[a.unit.id] for a in units if a.unit.kind in SECTION_KINDS),
         involved=involved, reviewers=reviewers, outside_reviewers=outside,
         checks=(tally["passed"], tally["failed"], tally["not run"]),
-        graph=layout(units, rows), aia=statement, answers=aia.venue_answers(cfg.venue, facts),
+        graph=layout(StatementGraph.of(units), rows), aia=statement, answers=aia.venue_answers(cfg.venue, facts),
         verify_command=f"paperprov verify {submission_zip(cfg.paper.name)} --trusted-keys keys/",
         formal=formalview.section(units, {k: r.ref for k, r in rows.items()}),
     )
@@ -296,20 +294,8 @@ def render_md(view: Disclosure) -> str:
     return _env(False).get_template("disclosure.md.j2").render(d=view)
 
 
-def load_record(record_path: Path) -> tuple[Record, str]:
-    try:
-        data = record_path.read_bytes()
-    except OSError as exc:
-        raise BuildError(f"{record_path}: cannot read ({exc.strerror}); run `doit record` first") from None
-    try:
-        record = record_from_dict(json.loads(data))
-    except (ValueError, KeyError, TypeError, IndexError) as exc:
-        raise BuildError(f"{record_path}: not a valid paperprov record ({exc}); rerun `doit record`") from None
-    return record, hashlib.sha256(data).hexdigest()
-
-
 def write_disclosure(cfg: Config, record_path: Path, tex_out: Path, md_out: Path) -> None:
-    record, digest = load_record(record_path)
+    record, digest = read_record(record_path)
     view = build_view(cfg, record, digest)
     write_text_atomic(tex_out, render_tex(view))
     write_text_atomic(md_out, render_md(view))

@@ -55,14 +55,14 @@ def parse_incremental(out: bytes) -> tuple[BlameSpan, ...]:
     return tuple(spans)
 
 
-def _line_count(data: bytes) -> int:
+def line_count(data: bytes) -> int:
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
 
 
 def blame_one(root: Path, info: RepoInfo, rel: str, data: bytes, tracked: bool) -> tuple[BlameSpan, ...]:
     top_path = info.prefix + rel
     if not tracked or info.head is None:
-        n = _line_count(data)
+        n = line_count(data)
         return (BlameSpan(1, n, None, top_path, 1),) if n else ()
     proc = git(root, "blame", "--incremental", "--", rel, check=False)
     if proc.returncode != 0:

@@ -141,7 +141,7 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True) -> GitEvid
     todo.sort(key=lambda r: (-len(contents[r]), r))
     with ThreadPoolExecutor(max_workers=workers()) as pool:
         results = pool.map(lambda r: blame_one(root, info, r, contents[r], info.prefix + r in tracked), todo)
-        for rel, spans in zip(todo, results):
+        for rel, spans in zip(todo, results, strict=True):
             blame[rel] = spans
 
     shas = {s.commit for spans in blame.values() for s in spans if s.commit}

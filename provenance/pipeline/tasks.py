@@ -58,7 +58,7 @@ def creator(fn: Callable[[], Any]) -> Callable[[], Any]:
     return create
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _config(root: str) -> Config:
     return load(root)
 

@@ -16,7 +16,10 @@ Definitions the record relies on:
   `ai_statements` = statements whose origin is ai or mixed, `ai_statements_reviewed` =
   those with a named reviewer; `conflicts`; `lines_by_origin` = {ai, human, unknown,
   uncommitted} over the union of all units' lines (nested units counted once);
-  `partial`. Attribution rules: see attribute.py; git evidence: see gitlog.py.
+  `partial`; `dependencies` (per statement: what it rests on through \\uses, and among
+  those the unreviewed AI-drafted ones and unpassed checks) and `cycles`.
+- `files`: per file that holds a unit, its lines as runs of one line origin (and the
+  agent, for AI lines), so a reader can shade the source without git. Attribution rules: see attribute.py; git evidence: see gitlog.py.
 
 Same commit and same working tree, same bytes: nothing here depends on the clone's
 path, the clock or the blame cache.
@@ -29,10 +32,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from provenance.config import CONFIG_NAME, Config
+from provenance.evidence.blame import line_count
 from provenance.fsutil import write_bytes_atomic
-from provenance.model import Attribution, Record, Unit, record_to_json
+from provenance.model import Attribution, LineRun, Record, Unit, record_to_json
 from provenance.paths import CHECKS
-from provenance.record.attribute import attribute, summarize
+from provenance.record.attribute import attribute
+from provenance.record.graph import StatementGraph
+from provenance.record.lines import LineClassifier, file_runs
+from provenance.record.summary import summarize
 from provenance.scan.sources import scan_units
 
 
@@ -42,7 +49,8 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     units, warnings = scan_units(cfg)
     files = sorted({u.file for u in units})
     ev = collect(cfg.root, files, use_cache=use_cache)
-    attributions = attribute(units, ev, cfg)
+    classifier = LineClassifier(ev, cfg.attribution.untagged)
+    attributions = attribute(units, classifier, cfg)
     if ev.available and ev.head is not None:
         attributions = _with_reviews(cfg, units, attributions)
     attributions = _with_check_results(cfg, units, attributions)
@@ -54,11 +62,21 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     all_warnings = tuple(warnings) + ev.warnings
     if ev.available and ev.head is None:
         all_warnings += ("no commits yet: every line counts as uncommitted",)
-    summary = summarize(attributions, ev, cfg, partial=ev.shallow)
-    summary.update(_dependencies(attributions))
-    all_warnings += tuple(f"cycle in \\uses: {c}" for c in summary["cycles"])
+    summary = summarize(attributions, classifier, ev.shallow, StatementGraph.of(attributions))
+    all_warnings += tuple(f"cycle in \\uses: {c}" for c in summary.cycles)
     return Record(commit=ev.head, dirty=dirty, units=attributions, partial=ev.shallow,
-                  warnings=all_warnings, summary=summary)
+                  warnings=all_warnings, summary=summary, files=_file_runs(cfg, classifier, files) if ev.available else {})
+
+
+def _file_runs(cfg: Config, classifier: LineClassifier, files: Sequence[str]) -> dict[str, tuple[LineRun, ...]]:
+    out = {}
+    for rel in files:
+        try:
+            n = line_count((cfg.root / rel).read_bytes())
+        except OSError:
+            continue  # collect() read it a moment ago; a file gone since has no lines to show
+        out[rel] = file_runs(classifier, rel, n)
+    return out
 
 
 def _with_reviews(cfg: Config, units: Sequence[Unit], atts: Sequence[Attribution]) -> tuple[Attribution, ...]:
@@ -98,15 +116,6 @@ def _with_formal(cfg: Config, units: Sequence[Unit], atts: Sequence[Attribution]
 
     found = for_units(units, cfg.annotations, read_formal(cfg.root / CHECKS))
     return tuple(replace(a, formal=found[a.unit.id]) if a.unit.id in found else a for a in atts)
-
-
-def _dependencies(atts: Sequence[Attribution]) -> dict[str, object]:
-    from provenance.record.graph import closure, cycles, format_cycle
-
-    return {
-        "dependencies": {sid: rests.to_dict() for sid, rests in closure(atts).items()},
-        "cycles": [format_cycle(c) for c in cycles(atts)],
-    }
 
 
 def write_record(cfg: Config, out: Path) -> Record:

@@ -14,9 +14,8 @@ import fnmatch
 
 from provenance.config import CONFIG_NAME, Config
 from provenance.errors import PolicyError
-from provenance.model import Attribution, Record, Review
+from provenance.model import Attribution, Record
 
-AI_ORIGINS = ("ai", "mixed")
 CHECK_FIX = {
     "failed": "fix the statement or the check",
     "error": "the check itself errored; fix it",
@@ -35,17 +34,13 @@ def _where(a: Attribution) -> str:
     return f"{a.unit.file}:{a.unit.lines[0]}"
 
 
-def _current(reviews: tuple[Review, ...]) -> bool:
-    return any(not r.stale for r in reviews)
-
-
 def _review_problem(a: Attribution, by_id: dict[str, Attribution]) -> str | None:
-    if a.origin not in AI_ORIGINS or _current(a.reviewed_by):
+    if not a.is_ai or a.has_current_review:
         return None
     target = a
     parent = by_id.get(a.unit.parent or "")
     if a.unit.kind == "proof" and parent is not None:
-        if _current(parent.reviewed_by):
+        if parent.has_current_review:
             return None
         target = parent
     reviews = a.reviewed_by or target.reviewed_by

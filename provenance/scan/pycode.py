@@ -55,7 +55,7 @@ def scan_source(rel: str, source: bytes) -> list[Unit]:
     defs = [node for node in tree.body if isinstance(node, _DEFS)]
     spans = [(min([d.lineno] + [x.lineno for x in d.decorator_list]), d.end_lineno or d.lineno) for d in defs]
     first_stmt = _first_code_line(tree.body)
-    heads = [min(_first_code_line(d.body), end + 1) for d, (_, end) in zip(defs, spans)]  # own code starts
+    heads = [min(_first_code_line(d.body), end + 1) for d, (_, end) in zip(defs, spans, strict=True)]  # own code starts
     markers: dict[int, list[Marker]] = {}  # index into [module] + defs
     for mk in _markers(rel, tree, lines):
         markers.setdefault(_owner(rel, mk.line, lines, spans, heads, first_stmt), []).append(mk)
@@ -63,7 +63,7 @@ def scan_source(rel: str, source: bytes) -> list[Unit]:
     units = [Unit(id=rel, kind="module", file=rel, lines=(1, n_lines), title=doc.strip().split("\n")[0],
                   markers=tuple(markers.get(-1, ())))]
     seen: dict[str, int] = {}
-    for i, (d, span) in enumerate(zip(defs, spans)):
+    for i, (d, span) in enumerate(zip(defs, spans, strict=True)):
         seen[d.name] = seen.get(d.name, 0) + 1
         uid = f"{rel}::{d.name}" + (f"~{seen[d.name]}" if seen[d.name] > 1 else "")  # a redefinition
         units.append(Unit(id=uid, kind="class" if isinstance(d, ast.ClassDef) else "function", file=rel,

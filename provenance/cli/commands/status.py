@@ -65,17 +65,15 @@ def _checks_cell(a: Attribution, durations: Mapping[str, float]) -> str:
 def _rests_on(record: Record) -> list[str]:
     """Statements that rest (transitively, through \\uses) on unreviewed AI work or on
     checks that did not pass."""
-    deps = record.summary.get("dependencies", {})
     lines = []
-    for sid in deps:
-        d = deps[sid]
+    for sid, d in record.summary.dependencies.items():
         parts = []
-        if d.get("unreviewed_ai"):
-            parts.append("unreviewed AI: " + ", ".join(d["unreviewed_ai"]))
-        if d.get("bad_checks"):
-            parts.append("checks: " + ", ".join(f"{c['nodeid']} ({c['outcome']})" for c in d["bad_checks"]))
-        if d.get("not_formally_proved"):
-            parts.append("not formally proved: " + ", ".join(d["not_formally_proved"]))
+        if d.unreviewed_ai:
+            parts.append("unreviewed AI: " + ", ".join(d.unreviewed_ai))
+        if d.bad_checks:
+            parts.append("checks: " + ", ".join(f"{c.nodeid} ({c.outcome})" for c in d.bad_checks))
+        if d.not_formally_proved:
+            parts.append("not formally proved: " + ", ".join(d.not_formally_proved))
         if parts:
             lines.append(f"  {clean(sid, 60)}: {clean('; '.join(parts), 2000)}")
     return lines
@@ -88,7 +86,7 @@ def format_table(record: Record, durations: Mapping[str, float] | None = None) -
     rows = [COLUMNS + ("formal",) * formal] + [_row(a, durations or {}) + (_formal_cell(a),) * formal
                                                 for a in record.units]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     head = record.commit[:12] if record.commit else "(no commit)"
     lines.insert(0, f"commit {head}{' (dirty)' if record.dirty else ''}{' (partial)' if record.partial else ''}"
