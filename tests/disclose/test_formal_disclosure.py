@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from provenance.disclose import formalview
 from provenance.model import Attribution, FormalResult, Unit
-from provenance.record.graph import closure
+from provenance.record.graph import StatementGraph
 
 
 def att(uid: str, kind: str = "statement", origin: str = "ai", parent: str | None = None,
@@ -42,9 +42,9 @@ def test_each_statement_with_a_proof_says_whether_a_proof_assistant_checked_it()
 
 
 def test_the_rests_on_closure_lists_statements_not_formally_proved() -> None:
-    deps = closure(PAPER)
+    deps = StatementGraph.of(PAPER).closure()
     assert deps["thm:c"].not_formally_proved == ("lem:b", "thm:c")  # def:x has no proof to check
     assert deps["lem:a"].not_formally_proved == ()
     plain = [att(a.unit.id, a.unit.kind, parent=a.unit.parent, uses=a.unit.uses) for a in PAPER]
-    assert all(not r.not_formally_proved for r in closure(plain).values())  # no formal links: no noise
+    assert all(not r.not_formally_proved for r in StatementGraph.of(plain).closure().values())  # no formal links: no noise
     assert formalview.section(plain, {}) is None
