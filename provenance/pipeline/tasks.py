@@ -105,7 +105,7 @@ def task_experiments() -> Iterator[dict[str, Any]]:
 
 @creator
 def task_checks() -> dict[str, Any]:
-    """Run the claim checks linked to statements (one pytest run): build/checks.json."""
+    """Run the claim checks linked to statements (one pytest run) and check linked Coq/Lean proofs: build/checks.json."""
     cfg = config()
     return {
         "actions": [(action(actions.run_checks), [cfg])],
