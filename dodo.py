@@ -1,6 +1,6 @@
 """Build this paper with paperprov: `doit build` (or just `doit`); `doit list` shows the tasks."""
 
-from provenance.pipeline.tasks import (  # noqa: F401  (doit collects task_* names; never import *)
+from provenance.tasks import (  # noqa: F401  (doit collects task_* names; never import *)
     task_attest,
     task_build,
     task_checks,

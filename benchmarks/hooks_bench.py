@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from provenance.evidence import gitstate
-from provenance.hooks import commit as hooks
 from provenance.evidence import notes as tagnotes  # noqa: E402
+from provenance.hooks import commit as hooks
 from provenance.hooks.lint import lint  # noqa: E402
 
 ENV = {"CLAUDECODE": "1", "ANTHROPIC_MODEL": "claude-opus-4-1"}

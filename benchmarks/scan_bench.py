@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from provenance.scan.tex import walker as latex
 from provenance.scan import pycode  # noqa: E402
+from provenance.scan.tex import walker as latex
 
 N_TEX = 150
 N_PY = 150

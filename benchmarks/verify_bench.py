@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from provenance.attest import sign as attest  # noqa: E402
-from provenance.config import load  # noqa: E402
 from provenance.attest.submission import write_submission  # noqa: E402
+from provenance.config import load  # noqa: E402
 from provenance.verify.checks import verify_path  # noqa: E402
 
 CONFIG = """paper: {name: bench, main: paper/main.tex}

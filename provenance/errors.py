@@ -22,9 +22,7 @@ def one_line(err: ProvenanceError) -> str:
 
 
 class UsageError(ProvenanceError):
-    """The command line is wrong: a missing or contradictory argument."""
-
-    exit_code = 2
+    """The command line is wrong: a missing, malformed or contradictory argument."""
 
 
 class ConfigError(ProvenanceError):

@@ -16,10 +16,6 @@ from provenance.errors import BuildError
 CHUNK = 1 << 20
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def sha256_stream(fh: IO[bytes], limit: int | None = None) -> tuple[str, int]:
     """(hex digest, bytes read) of a readable stream. With `limit`, stop with ValueError
     as soon as more than `limit` bytes arrive (hostile archives lie about sizes)."""

@@ -1,24 +1,26 @@
-"""Shared fixtures: real git repositories in temporary directories, never mocks."""
+"""Fixtures: real git repositories in temporary directories, the example paper built
+once per test session and copied for each test that needs a built tree. Never mocks."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_FILES = ("provenance.yaml", "dodo.py", "paper", "experiments", "tests/claims", "formal", ".gitignore")
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "Ada Author",
-    "GIT_AUTHOR_EMAIL": "ada@example.org",
-    "GIT_COMMITTER_NAME": "Ada Author",
-    "GIT_COMMITTER_EMAIL": "ada@example.org",
-}
+from tests.helpers import (
+    AGENT_PREFIXES,
+    AGENT_VARS,
+    EXAMPLE_DATE,
+    IDENTITY,
+    IN_CI,
+    Repo,
+    copy_example,
+    run_doit,
+    tex_available,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -31,56 +33,10 @@ def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     for var in list(os.environ):
-        if var in ("CLAUDECODE", "GEMINI_CLI", "CURSOR_AGENT", "AI_AGENT", "AGENT") or var.startswith(
-            ("CODEX_", "CLAUDE_CODE", "AIDER_", "PAPERPROV_")
-        ):
+        if var in AGENT_VARS or var.startswith(AGENT_PREFIXES):
             monkeypatch.delenv(var, raising=False)
     for k, v in IDENTITY.items():
         monkeypatch.setenv(k, v)
-
-
-def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    full_env = dict(os.environ)
-    if env:
-        full_env.update(env)
-    proc = subprocess.run(["git", *args], cwd=cwd, env=full_env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
-    return proc.stdout
-
-
-class Repo:
-    """A real git repository in a temporary directory."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        git(path, "init", "-q", "-b", "main")
-        git(path, "config", "commit.gpgsign", "false")
-        git(path, "config", "core.autocrlf", "false")
-
-    def git(self, *args: str, env: dict[str, str] | None = None) -> str:
-        return git(self.path, *args, env=env)
-
-    def write(self, rel: str, text: str | bytes) -> Path:
-        p = self.path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            p.write_bytes(text)
-        else:
-            p.write_text(text, encoding="utf-8")
-        return p
-
-    def commit(self, message: str, files: dict[str, str | bytes] | None = None,
-               env: dict[str, str] | None = None, date: str | None = None) -> str:
-        for rel, text in (files or {}).items():
-            self.write(rel, text)
-        self.git("add", "-A")
-        extra = dict(env or {})
-        if date:
-            extra.setdefault("GIT_AUTHOR_DATE", date)
-            extra.setdefault("GIT_COMMITTER_DATE", date)
-        self.git("commit", "-q", "--no-verify", "--allow-empty", "-m", message, env=extra)
-        return self.git("rev-parse", "HEAD").strip()
 
 
 @pytest.fixture
@@ -98,35 +54,19 @@ def repo(make_repo: Callable[[str], Repo]) -> Repo:
     return make_repo("repo")
 
 
-def copy_example(dest: Path) -> Path:
-    """The example paper and experiments, as a new repository with one commit."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in EXAMPLE_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif src.is_file():
-            shutil.copy2(src, dest / name)
-    return dest
-
-
 @pytest.fixture
 def example(tmp_path: Path) -> Repo:
-    path = copy_example(tmp_path / "example")
-    r = Repo(path)
-    r.commit("Example paper", date="2026-01-02T03:04:05Z")
+    """The example paper as a new repository with one commit, not built."""
+    r = Repo(copy_example(tmp_path / "example"))
+    r.commit("Example paper", date=EXAMPLE_DATE)
     return r
-
-
-def tex_available() -> bool:
-    return shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
 
 
 @pytest.fixture
 def needs_tex() -> None:
     """TeX tests skip on a laptop without TeX, but fail in CI, where TeX must be there."""
     if not tex_available():
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        if IN_CI:
             pytest.fail("latexmk/pdflatex missing in CI: .ci/run must install TeX Live")
         pytest.skip("latexmk/pdflatex not installed")
 
@@ -135,21 +75,54 @@ def needs_tex() -> None:
 def needs_coq() -> None:
     """Coq tests skip on a machine without coqc, but fail in CI, where install.sh installs it."""
     if shutil.which("coqc") is None or shutil.which("coqdep") is None:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        if IN_CI:
             pytest.fail("coqc/coqdep missing in CI: install.sh must install Debian's coq")
         pytest.skip("coqc not installed")
 
 
-def run_doit(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = dict(os.environ)
-    full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "doit", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True)
+@pytest.fixture(scope="session")
+def built_example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """(the example built once with `doit build`, the HOME holding its signing key).
+    Read it, never change it: copy it with the `built` fixture to change anything."""
+    if not tex_available():
+        if IN_CI:
+            pytest.fail("latexmk/pdflatex missing in CI: .ci/run must install TeX Live")
+        pytest.skip("latexmk/pdflatex not installed")
+    base = tmp_path_factory.mktemp("built")
+    home = base / "home"
+    with pytest.MonkeyPatch.context() as mp:
+        for var in list(os.environ):
+            if var in AGENT_VARS or var.startswith(AGENT_PREFIXES) or var == "SOURCE_DATE_EPOCH":
+                mp.delenv(var)
+        env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "GIT_CONFIG_NOSYSTEM": "1", **IDENTITY}
+        for k, v in env.items():
+            mp.setenv(k, v)
+        r = Repo(copy_example(base / "example"))
+        r.commit("Example paper", date=EXAMPLE_DATE)
+        proc = run_doit(r.path, "build")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    yield r.path, home
 
 
-def run_cli(cwd: Path, *args: str, env: dict[str, str] | None = None,
-            input: str | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = dict(os.environ)
-    full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "provenance", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, input=input)
+@pytest.fixture
+def built(built_example: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
+    """A copy of the built example (sources, .git, build/, doit's database), signing with
+    the same key: a built tree to change, in milliseconds instead of a build."""
+    src, home = built_example
+    dest = tmp_path / "example"
+    shutil.copytree(src, dest, symlinks=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    return Repo(dest, init=False)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that needs TeX, through any of the fixtures that bring it, is marked
+    `tex`, so `pytest -m "not tex"` runs the rest on a machine without TeX."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if {"needs_tex", "built_example", "built"} & fixtures:
+            item.add_marker(pytest.mark.tex)
+        if {"built_example", "built"} & fixtures:
+            # Under pytest-xdist, one worker runs these, so the example is built once.
+            item.add_marker(pytest.mark.xdist_group("built-example"))

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Repo, run_cli, run_doit
 
 from provenance.config import load
+from tests.helpers import ROOT, Repo, run_cli, run_doit
 
 STATEMENT_ENVS = ("theorem", "lemma", "corollary", "definition", "remark", "proof")
 MARKER = re.compile(r"^\s*%\s*paperprov:\s*(.*)$")
@@ -84,17 +84,16 @@ def test_claim_check_node_ids_resolve() -> None:
     assert sorted(collected) == nodes
 
 
-def test_example_builds_with_figures_table_and_no_undefined_references(example: Repo, needs_tex: None) -> None:
-    proc = run_doit(example.path, "build")
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
-    build = example.path / "build"
+def test_example_builds_with_figures_table_and_no_undefined_references(built_example: tuple[Path, Path]) -> None:
+    root, _ = built_example
+    build = root / "build"
     pdf = build / "paper.pdf"
     assert pdf.read_bytes().startswith(b"%PDF-")
 
-    cfg = load(example.path)
+    cfg = load(root)
     for exp in cfg.experiments:
         for target in exp.targets:
-            assert (example.path / target).stat().st_size > 0, target
+            assert (root / target).stat().st_size > 0, target
     table = (build / "experiments/chain/steps_table.tex").read_text(encoding="utf-8")
     assert table.startswith("\\begin{tabular}") and "\\bottomrule" in table
 
@@ -125,38 +124,36 @@ def test_example_builds_with_figures_table_and_no_undefined_references(example: 
         assert "??" not in text
 
 
-def test_first_submission_flow_ends_in_a_verified_rebuild(needs_tex: None, example: Repo, tmp_path: Path) -> None:
-    """The user's path: build, be told to commit the new key, commit it, submit, and a
-    reviewer's rebuild from the bundle's source gives byte-identical files."""
-    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
-    built = run_doit(example.path, "build", env=env)
-    assert built.returncode == 0, built.stdout + built.stderr
-    refused = run_doit(example.path, "submission", env=env)
+def test_first_submission_flow_ends_in_a_verified_rebuild(built: Repo, tmp_path: Path) -> None:
+    """The user's path: build (the first build wrote keys/NAME.pub), be told to commit the
+    new key, commit it, submit, and a reviewer's rebuild from the bundle's source gives
+    byte-identical files."""
+    refused = run_doit(built.path, "submission")
     assert refused.returncode != 0
     assert "git add keys/ada-author.pub" in refused.stdout + refused.stderr
-    example.commit("Add signing key ada-author")
-    submitted = run_doit(example.path, "submission", env=env)
+    built.commit("Add signing key ada-author")
+    submitted = run_doit(built.path, "submission")
     assert submitted.returncode == 0, submitted.stdout + submitted.stderr
-    bundle = example.path / "dist" / "least-squares-agents-submission.zip"
-    verified = run_cli(tmp_path, "verify", str(bundle), "--rebuild", "--trusted-keys", str(example.path / "keys"))
+    bundle = built.path / "dist" / "least-squares-agents-submission.zip"
+    verified = run_cli(tmp_path, "verify", str(bundle), "--rebuild", "--trusted-keys", str(built.path / "keys"))
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "rebuild: build/paper.pdf is byte-identical" in verified.stdout
-    disclosure = (example.path / "build" / "disclosure.md").read_text()
+    disclosure = (built.path / "build" / "disclosure.md").read_text()
     assert "Signer ada\\-author: `SHA256:" in disclosure  # the committed key is named now
 
 
-def test_example_says_which_statement_coq_checked_and_claims_no_other(needs_coq: None, example: Repo) -> None:
+def test_example_says_which_statement_coq_checked_and_claims_no_other(
+        needs_coq: None, built_example: tuple[Path, Path]) -> None:
     """Lemma 2's algebraic core is proved in formal/Pythagorean.v; the record and the
     appendix say so, and no other statement is called machine-checked."""
-    proc = run_doit(example.path, "disclosure")
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
-    units = json.loads((example.path / "build/record.json").read_text(encoding="utf-8"))["units"]
+    root, _ = built_example
+    units = json.loads((root / "build/record.json").read_text(encoding="utf-8"))["units"]
     formal = {u["id"]: u["formal"] for u in units if u["formal"]}
     assert formal == {"lem:pythagorean": [{"link": "coq:pythagorean_improvement", "status": "proved", "axioms": [],
                                            "detail": "Paper.Pythagorean.pythagorean_improvement"}]}
-    md = (example.path / "build/disclosure.md").read_text(encoding="utf-8")
+    md = (root / "build/disclosure.md").read_text(encoding="utf-8")
     assert ("Lemma `lem:pythagorean` (Pythagorean improvement): AI\\-drafted, proof checked by Coq "
             "(`Paper.Pythagorean.pythagorean_improvement`); closed under the global context.") in md
     assert md.count("proof checked by Coq") == 1
     assert "Lemma `lem:monotone` (Monotonicity): AI\\-drafted, not checked." in md
-    assert not list((example.path / "formal").glob("*.vo"))  # compiled under build/, never beside the source
+    assert not list((root / "formal").glob("*.vo"))  # compiled under build/, never beside the source

@@ -27,7 +27,7 @@ from provenance import __version__
 from provenance.attest import signing
 from provenance.attest import statements as manifest
 from provenance.config import NAME_RE, Config
-from provenance.errors import BuildError, SigningError, ToolMissing, VerifyError
+from provenance.errors import BuildError, SigningError, ToolMissing
 from provenance.evidence.gitrun import git, source_date_epoch
 from provenance.evidence.gitstate import head_commit
 from provenance.evidence.pubkeys import read_public_keys
@@ -159,18 +159,11 @@ def statements(cfg: Config) -> list[bytes]:
 
 def _previous_signatures(out: Path) -> dict[bytes, tuple[tuple[str, bytes], ...]]:
     """Co-authors' signatures over payloads that did not change stay valid: keep them."""
-    kept: dict[bytes, tuple[tuple[str, bytes], ...]] = {}
     try:
-        lines = out.read_text(encoding="utf-8").splitlines()
+        text = out.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return kept
-    for i, line in enumerate(lines):
-        try:
-            env = signing.parse_envelope(line, f"{out}:{i + 1}")
-        except VerifyError:  # a broken old file is simply replaced
-            continue
-        kept[env.payload] = env.signatures
-    return kept
+        return {}  # a broken old file is simply replaced
+    return {e.envelope.payload: e.envelope.signatures for e in manifest.read_entries(text) if e.envelope is not None}
 
 
 def write_attestation(cfg: Config, out: Path) -> None:
@@ -193,11 +186,7 @@ def check_subjects(cfg: Config, path: Path) -> list[str]:
     """Subjects of an attestation whose file differs from (or is missing in) the work
     tree: empty when the attestation describes what is on disk."""
     bad = []
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
-        if not line.strip():
-            continue
-        env = signing.parse_envelope(line, f"{path}:{i + 1}")
-        st = manifest.parse_statement(env.payload, f"{path}:{i + 1}")
+    for _, st in manifest.read_attestation(path):
         for name, digest in st.subjects.items():
             f = cfg.root / name
             if not manifest.is_safe_name(name) or not f.is_file() or sha256_file(f) != digest:

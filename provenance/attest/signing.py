@@ -186,13 +186,6 @@ class Envelope:
         return Envelope(self.payload, self.payload_type, tuple(sorted(sigs.items())))
 
 
-def seal(payload: bytes, signers: list[Signer], payload_type: str = PAYLOAD_TYPE) -> Envelope:
-    env = Envelope(payload, payload_type, ())
-    for s in signers:
-        env = env.signed_by(s)
-    return env
-
-
 def parse_envelope(line: str, where: str) -> Envelope:
     """One JSON envelope; VerifyError naming `where` for anything malformed."""
     try:

@@ -30,8 +30,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from provenance.attest.signing import PAYLOAD_TYPE, Envelope, parse_envelope
 from provenance.errors import VerifyError
 from provenance.model import canonical_json
 from provenance.paths import RECORD
@@ -166,3 +168,51 @@ def parse_statement(payload: bytes, where: str) -> Statement:
             raise VerifyError(f"{where}: subject[{i}] needs a unique name and a sha256 digest")
         digests[name] = sha.lower()
     return Statement(ptype, digests, pred)
+
+
+# -- the one reader of an attestation (build/attestation.intoto.jsonl) ------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of an attestation: its envelope and statement, or why it is unreadable
+    (`statement` None with an `error`; `envelope` None when not even that parsed)."""
+
+    line: int
+    envelope: Envelope | None
+    statement: Statement | None
+    error: str | None = None
+
+
+def read_entries(text: str, where: str = "envelope") -> list[Entry]:
+    """Every non-empty line of an attestation, read as far as it goes (for a reviewer,
+    who wants to see each problem); `where` prefixes the line number in messages."""
+    out: list[Entry] = []
+    for i, line in enumerate((ln for ln in text.splitlines() if ln.strip()), 1):
+        at = f"{where} {i}" if where == "envelope" else f"{where}:{i}"
+        try:
+            env = parse_envelope(line, at)
+        except VerifyError as err:
+            out.append(Entry(i, None, None, str(err)))
+            continue
+        if env.payload_type != PAYLOAD_TYPE:
+            out.append(Entry(i, None, None, f"{at}: payloadType {env.payload_type!r}, expected {PAYLOAD_TYPE}"))
+            continue
+        try:
+            out.append(Entry(i, env, parse_statement(env.payload, at)))
+        except VerifyError as err:
+            out.append(Entry(i, env, None, str(err)))
+    return out
+
+
+def read_attestation(path: Path) -> list[tuple[Envelope, Statement]]:
+    """An attestation the build or its authors rely on: every line must read, else one
+    VerifyError line naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise VerifyError(f"{path}: cannot read the attestation ({exc}); run `doit build`") from None
+    entries = read_entries(text, str(path))
+    bad = next((e for e in entries if e.error), None)
+    if bad is not None:
+        raise VerifyError(f"{bad.error}; run `doit build` to write it again")
+    return [(e.envelope, e.statement) for e in entries if e.envelope is not None and e.statement is not None]

@@ -23,7 +23,6 @@ import time
 import zipfile
 from pathlib import Path
 
-from provenance.attest import signing
 from provenance.attest import statements as manifest
 from provenance.attest.sign import check_subjects
 from provenance.config import Config
@@ -90,11 +89,7 @@ def attested(path: Path) -> tuple[list[str], set[str]]:
     """(every subject name, the commits the statements name) of an attestation."""
     names: set[str] = set()
     commits: set[str] = set()
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
-        if not line.strip():
-            continue
-        env = signing.parse_envelope(line, f"{ATTESTATION}:{i + 1}")
-        st = manifest.parse_statement(env.payload, f"{ATTESTATION}:{i + 1}")
+    for _, st in manifest.read_attestation(path):
         names.update(st.subjects)
         if st.predicate_type == manifest.SLSA_PREDICATE:
             commits.add(st.source().get("gitCommit", ""))

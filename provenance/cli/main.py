@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from provenance import __version__
-from provenance.errors import ProvenanceError
+from provenance.errors import ProvenanceError, one_line
 
 COMMANDS = ("init", "status", "keygen", "sign", "verify", "session", "tag", "review", "hook")
 
@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except ProvenanceError as err:
-        print(f"paperprov: {err}", file=sys.stderr)
+        print(one_line(err), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("paperprov: interrupted", file=sys.stderr)

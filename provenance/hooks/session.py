@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from provenance.errors import GitError, SourceError
+from provenance.errors import GitError, SourceError, UsageError
 from provenance.evidence import gitstate
 from provenance.evidence.agents import NONE_VALUES
 from provenance.fsutil import write_text_atomic
@@ -80,9 +80,9 @@ def open_session(root: Path) -> Session | None:
 def start(root: Path, agent: str, model: str | None = None, now: float | None = None) -> Session:
     for flag, value in (("--agent", agent), ("--model", model)):
         if value is not None and not _NAME.match(value):
-            raise SourceError(f"{flag}: {value!r} is not a name; use letters, digits and . _ + / @ - (e.g. --agent chatgpt --model gpt-5)")
+            raise UsageError(f"{flag}: {value!r} is not a name; use letters, digits and . _ + / @ - (e.g. --agent chatgpt --model gpt-5)")
     if agent.lower() in NONE_VALUES:
-        raise SourceError("--agent: a session needs an agent name (e.g. --agent chatgpt), not 'none'")
+        raise UsageError("--agent: a session needs an agent name (e.g. --agent chatgpt), not 'none'")
     parsed = Agent(tool=agent.lower(), model=model or "unknown")
     current = open_session(root)
     if current is not None:

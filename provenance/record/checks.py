@@ -52,20 +52,12 @@ def _code_digest(root: Path, nodeid: str) -> str:
     return h.hexdigest()
 
 
-def _fingerprint_one(nodeid: str, code: str, texts: Sequence[tuple[str, str]]) -> str:
-    h = hashlib.sha256(f"{nodeid}\0{code}\0".encode())
-    for label, text in sorted(texts):
+def check_fingerprint(root: Path, nodeid: str, texts: Mapping[str, str]) -> str:
+    """What one check's result depends on: its node id, the code it runs (check file,
+    conftest.py files, local imports) and the text of the statements linked to it."""
+    h = hashlib.sha256(f"{normalize(nodeid)}\0{_code_digest(root, normalize(nodeid))}\0".encode())
+    for label, text in sorted(texts.items()):
         h.update(f"{label}\0{text}\0".encode())
-    return h.hexdigest()
-
-
-def fingerprint(root: Path, nodeids: Iterable[str], statement_texts: Mapping[str, str]) -> str:
-    """One digest of everything the check results depend on; for a doit `uptodate`."""
-    h = hashlib.sha256()
-    for n in sorted({normalize(n) for n in nodeids}):
-        h.update(f"{n}\0{_code_digest(root, n)}\n".encode())
-    for label in sorted(statement_texts):
-        h.update(f"{label}\0{statement_texts[label]}\n".encode())
     return h.hexdigest()
 
 
@@ -133,14 +125,6 @@ def _entry(result: CheckResult, message: str, fp: str | None = None) -> dict[str
     return e
 
 
-def run_checks(root: Path, nodeids: Sequence[str], out: Path, timeout: float | None = None) -> dict[str, CheckResult]:
-    """Run every node id in ONE pytest process; write `out` (JSON, sorted) atomically."""
-    wanted = list(dict.fromkeys(normalize(n) for n in nodeids))
-    ran = _run(Path(root), wanted, timeout)
-    _write(out, {n: _entry(r, m) for n, (r, m) in ran.items()})
-    return {n: ran[n][0] for n in sorted(ran)}
-
-
 def write_empty(out: Path) -> None:
     _write(out, {})
 
@@ -170,7 +154,7 @@ def update_checks(root: Path, linked: Mapping[str, Sequence[str]], statement_tex
     for label, ids in linked.items():
         for n in ids:
             labels_of.setdefault(normalize(n), []).append(label)
-    fps = {n: _fingerprint_one(n, _code_digest(root, n), [(lb, statement_texts.get(lb, "")) for lb in labels])
+    fps = {n: check_fingerprint(root, n, {lb: statement_texts.get(lb, "") for lb in labels})
            for n, labels in labels_of.items()}
     old = read_checks(out)
     keep = {n: old[n] for n in fps if n in old and old[n].get("fingerprint") == fps[n]}

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from provenance.errors import ConfigError, GitError
+from provenance.errors import ConfigError, GitError, UsageError
 from provenance.evidence.gitrun import git, git_text, notes
 from provenance.evidence.notes import NOTE_VERSION, REVIEW_REF, note_items
 from provenance.model import Review, Unit, canonical_json
@@ -140,11 +140,11 @@ def add_review(root: Path, labels: Sequence[str], by: str, unit_texts: Mapping[s
     `unit_texts` is `review_texts(...)`; `authors`, if given, is checked (resolve_author)."""
     root = Path(root)
     if not labels:
-        raise ConfigError("review: name at least one unit label to record a review of")
+        raise UsageError("review: name at least one unit label to record a review of")
     if authors is not None:
         by = resolve_author(by, authors)
     elif not by.strip():
-        raise ConfigError("--by: give the reviewer's name as listed under authors: in provenance.yaml")
+        raise UsageError("--by: give the reviewer's name as listed under authors: in provenance.yaml")
     for label in labels:
         if label not in unit_texts:
             near = difflib.get_close_matches(label, list(unit_texts), n=3)

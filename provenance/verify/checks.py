@@ -28,7 +28,7 @@ from pathlib import Path
 
 from provenance.attest import signing
 from provenance.attest import statements as manifest
-from provenance.errors import VerifyError
+from provenance.errors import UsageError, VerifyError
 from provenance.evidence.pubkeys import PublicKey
 from provenance.paths import SOURCE_TAR
 from provenance.verify.bundle import Bundle, locate, source_tree
@@ -72,29 +72,23 @@ def _envelopes(bundle: Bundle, name: str, keys: list[PublicKey], threshold: int,
     raw = bundle.read(name, 64 << 20)
     if raw is None:
         raise VerifyError(f"{name}: not found in the bundle; nothing to verify")
-    lines = [ln for ln in raw.decode("utf-8", "replace").splitlines() if ln.strip()]
-    if not lines:
+    entries = manifest.read_entries(raw.decode("utf-8", "replace"))
+    if not entries:
         checks.append(Check(False, f"{name}: holds no envelope"))
     statements: dict[str, manifest.Statement] = {}
-    for i, line in enumerate(lines, 1):
-        try:
-            env = signing.parse_envelope(line, f"envelope {i}")
-        except VerifyError as err:
-            checks.append(Check(False, f"{err}"))
+    for e in entries:
+        if e.error:
+            checks.append(Check(False, e.error))
+        if e.envelope is None:
             continue
-        if env.payload_type != signing.PAYLOAD_TYPE:
-            checks.append(Check(False, f"envelope {i}: payloadType {env.payload_type!r}, expected {signing.PAYLOAD_TYPE}"))
+        st = e.statement
+        if st is not None:
+            checks.append(Check(True, f"envelope {e.line}: parses; in-toto Statement v1, {st.predicate_type}"))
+        _signatures(e.line, e.envelope, keys, threshold, checks, notes)
+        if st is None:
             continue
-        try:
-            st = manifest.parse_statement(env.payload, f"envelope {i}")
-        except VerifyError as err:
-            checks.append(Check(False, f"{err}"))
-            _signatures(i, env, keys, threshold, checks, notes)
-            continue
-        checks.append(Check(True, f"envelope {i}: parses; in-toto Statement v1, {st.predicate_type}"))
-        _signatures(i, env, keys, threshold, checks, notes)
         if st.predicate_type in statements:
-            checks.append(Check(False, f"envelope {i}: a second {st.predicate_type} statement"))
+            checks.append(Check(False, f"envelope {e.line}: a second {st.predicate_type} statement"))
         statements[st.predicate_type] = st
     for ptype in (manifest.SLSA_PREDICATE, manifest.RECORD_PREDICATE):
         if ptype not in statements:
@@ -168,7 +162,7 @@ def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, reb
     """Every check on PATH. VerifyError only for input that cannot be examined at all
     (unreadable or hostile containers); everything else is a failed Check."""
     if threshold < 1:
-        raise VerifyError("--threshold must be at least 1")
+        raise UsageError("--threshold must be at least 1")
     bundle, att = locate(path)
     checks: list[Check] = []
     notes: list[str] = []

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from tests.helpers import ROOT
 
 from provenance.config import Annotation
 from provenance.errors import SourceError

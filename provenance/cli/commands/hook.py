@@ -33,14 +33,14 @@ def _report(lines: list[str]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from provenance.errors import ProvenanceError
+    from provenance.errors import ProvenanceError, UsageError
     from provenance.hooks import commit as hooks
     from provenance.hooks.session import find_root
 
     root = find_root()
     if args.kind in ("tag", "policy"):
         if not args.args:
-            raise ProvenanceError(f"paperprov hook {args.kind}: give the commit message file (git passes it)")
+            raise UsageError(f"paperprov hook {args.kind}: give the commit message file (git passes it)")
         msgfile = Path(args.args[0])
         if not msgfile.is_file():
             raise ProvenanceError(f"{msgfile}: no such commit message file; git passes it to the hook")

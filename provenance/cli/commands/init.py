@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from provenance.config import CONFIG_NAME, NAME_RE
-from provenance.errors import ConfigError
+from provenance.errors import ConfigError, UsageError
 from provenance.fsutil import write_text_atomic
 
 _DOCUMENTCLASS = re.compile(r"^[^%\n]*\\documentclass\b", re.MULTILINE)
@@ -23,7 +23,7 @@ GITIGNORE_LINES = ("build/", "dist/", ".doit.db*", "__pycache__/")
 DODO = '''\
 """Build this paper with paperprov: `doit build` (or just `doit`); `doit list` shows the tasks."""
 
-from provenance.pipeline.tasks import (  # noqa: F401  (doit collects task_* names; never import *)
+from provenance.tasks import (  # noqa: F401  (doit collects task_* names; never import *)
     task_attest,
     task_build,
     task_checks,
@@ -160,13 +160,13 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.dir}: not a directory; give the path of your paper repository")
     if args.main:
         if not (root / args.main).is_file():
-            raise ConfigError(f"--main {args.main}: no such file under {root}")
+            raise UsageError(f"--main {args.main}: no such file under {root}")
         main = Path(args.main).as_posix()
     else:
         main = find_main(root)
     name = args.name or _slug(root.name)
     if not NAME_RE.match(name):
-        raise ConfigError(f"--name {name!r}: use letters, digits, '.', '_' or '-'")
+        raise UsageError(f"--name {name!r}: use letters, digits, '.', '_' or '-'")
 
     existing = [f for f in (CONFIG_NAME, "dodo.py") if (root / f).exists()]
     if existing and not args.force:

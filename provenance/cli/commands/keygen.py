@@ -17,7 +17,7 @@ from pathlib import Path
 from provenance.attest import signing
 from provenance.attest.sign import default_name
 from provenance.config import CONFIG_NAME, NAME_RE, load
-from provenance.errors import SigningError
+from provenance.errors import SigningError, UsageError
 from provenance.fsutil import write_text_atomic
 
 
@@ -35,7 +35,7 @@ def _ask_passphrase() -> bytes | None:
     if env:
         return env.encode("utf-8")
     if not sys.stdin.isatty():
-        raise SigningError(f"--passphrase needs a terminal; set {signing.PASSPHRASE_ENV} instead")
+        raise UsageError(f"--passphrase needs a terminal; set {signing.PASSPHRASE_ENV} instead")
     first = getpass.getpass("passphrase for the new key: ")
     if first != getpass.getpass("the same passphrase again: "):
         raise SigningError("the passphrases differ; run paperprov keygen again")
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         configured = load(root).signing.name
     name = args.name or default_name(root, configured)
     if not NAME_RE.match(name):
-        raise SigningError(f"--name {name!r}: use letters, digits, '.', '_' or '-' (it names keys/{name}.pub)")
+        raise UsageError(f"--name {name!r}: use letters, digits, '.', '_' or '-' (it names keys/{name}.pub)")
     private = signing.default_key_dir() / name
     public = root / "keys" / f"{name}.pub"
     for path in (private, public):

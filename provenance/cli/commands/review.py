@@ -25,14 +25,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from provenance.errors import ConfigError
+    from provenance.errors import UsageError
     from provenance.record import review
 
     cfg = load(Path(args.dir))
     units, _ = scan_units(cfg)
     if not args.labels:
         if args.by:
-            raise ConfigError("--by given without a LABEL; name the units that were reviewed")
+            raise UsageError("--by given without a LABEL; name the units that were reviewed")
         # All units, proofs included: a statement's review covers its proofs' text.
         proofs = {u.id for u in units if u.kind == "proof"}
         current = {k: v for k, v in review.for_units(cfg.root, units).items() if k not in proofs}
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{uid}\t{r.by}\t{(r.commit or '')[:12]}\t{state}")
         return 0
     if not args.by:
-        raise ConfigError("--by NAME is required: the author (as listed in provenance.yaml) who reviewed the units")
+        raise UsageError("--by NAME is required: the author (as listed in provenance.yaml) who reviewed the units")
     texts = review.review_texts(cfg.root, units)
     entries = review.add_review(cfg.root, args.labels, args.by, texts,
                                 authors=[(a.name, a.email) for a in cfg.authors])

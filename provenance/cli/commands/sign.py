@@ -19,8 +19,9 @@ from provenance.attest.sign import (
     select_signer,
     signer_name,
 )
+from provenance.attest.statements import read_attestation
 from provenance.config import NAME_RE, load
-from provenance.errors import SigningError, VerifyError
+from provenance.errors import SigningError, UsageError, VerifyError
 from provenance.evidence.pubkeys import read_public_keys
 from provenance.fsutil import write_text_atomic
 from provenance.pipeline.tasks import ATTESTATION
@@ -45,11 +46,7 @@ def run(args: argparse.Namespace) -> int:
         raise SigningError(f"{path}: a zip, not an attestation; sign the {ATTESTATION} inside it "
                            f"(unzip it, or sign your own build's), then rebuild the submission")
     try:
-        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SigningError(f"{path}: cannot read the attestation ({exc}); run `doit build` first") from None
-    try:
-        envelopes = [signing.parse_envelope(ln, f"{path}:{i}") for i, ln in enumerate(lines, 1)]
+        envelopes = [env for env, _ in read_attestation(path)]
         stale = check_subjects(cfg, path)
     except VerifyError as err:
         raise SigningError(str(err)) from None
@@ -60,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
                            "check out the attested commit and run `doit build` first")
     name = args.name or signer_name(cfg)
     if not NAME_RE.match(name):
-        raise SigningError(f"--name {name!r}: use letters, digits, '.', '_' or '-'")
+        raise UsageError(f"--name {name!r}: use letters, digits, '.', '_' or '-'")
     if args.key:
         signer = signing.load_signer(Path(args.key), comment=name, interactive=True)
         ensure_public_key(cfg, signer, name)

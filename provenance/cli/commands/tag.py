@@ -26,14 +26,14 @@ def _split(spec: str, root: Path) -> tuple[str, int | None, int | None]:
     try:
         rel = full.relative_to(root).as_posix()
     except ValueError:
-        from provenance.errors import SourceError
+        from provenance.errors import UsageError
 
-        raise SourceError(f"{path}: outside the repository {root}") from None
+        raise UsageError(f"{path}: outside the repository {root}") from None
     return rel, start, end
 
 
 def run(args: argparse.Namespace) -> int:
-    from provenance.errors import GitError, SourceError
+    from provenance.errors import GitError, SourceError, UsageError
     from provenance.evidence import gitstate
     from provenance.evidence import notes as tagnotes
     from provenance.evidence.agents import parse_assisted_by
@@ -44,9 +44,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         agent = parse_assisted_by(args.ai)
     except ValueError as exc:
-        raise SourceError(f"--ai: {exc}") from None
+        raise UsageError(f"--ai: {exc}") from None
     if agent is None:
-        raise SourceError("--ai: name the AI (AGENT:MODEL); untagged lines are human by default")
+        raise UsageError("--ai: name the AI (AGENT:MODEL); untagged lines are human by default")
     staged = set(git_text(root, "diff", "--cached", "--name-only", "--diff-filter=d", "-z").split("\0")) - {""}
     new: list[tagnotes.Tag] = []
     for spec in args.paths:
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             raise SourceError(f"{rel}: cannot read its staged content") from None
         start, end = (start or 1), (end or count)
         if start < 1 or start > end or end > count:
-            raise SourceError(f"{spec}: lines {start}-{end} are not within the staged {rel} (1-{count}); fix the range")
+            raise UsageError(f"{spec}: lines {start}-{end} are not within the staged {rel} (1-{count}); fix the range")
         new.append(tagnotes.Tag(rel, start, end, str(agent)))
     common = gitstate.common_dir(root)
     assert common is not None  # find_root found .git

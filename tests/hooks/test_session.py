@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import time
 
-from conftest import Repo, run_cli
-from hookutil import assisted_by, cli, commit, install_hooks, message
-
 from provenance.evidence import gitstate
 from provenance.hooks import session
+from tests.helpers import Repo, assisted_by, cli, commit, install_hooks, message, run_cli
 
 
 def test_start_writes_state_under_git_dir_and_show_prints_it(repo: Repo) -> None:

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Repo, run_cli, run_doit
+
+from tests.helpers import ROOT, Repo, run_cli, run_doit
 
 CONFIG = """\
 paper: {name: small, main: main.tex}

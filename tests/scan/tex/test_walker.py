@@ -13,12 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance.scan.tex import walker as latex
 from provenance.errors import SourceError
 from provenance.model import Unit
+from provenance.scan.tex import walker as latex
+from tests.helpers import ROOT
 
-FIXTURE = Path(__file__).parent / "fixtures" / "latex" / "multifile"
-DATA = Path(__file__).resolve().parent.parent / "provenance" / "data"
+FIXTURE = ROOT / "tests" / "fixtures" / "latex" / "multifile"
+DATA = ROOT / "provenance" / "data"
 
 
 def line_of(root: Path, rel: str, needle: str) -> int:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from provenance.scan import pycode
 from provenance.errors import SourceError
+from provenance.scan import pycode
 
 CHAIN = '''\
 #!/usr/bin/env python3

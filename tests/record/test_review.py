@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Repo, run_cli
 
-from provenance.record import review
 from provenance.errors import ConfigError, GitError
 from provenance.model import Review, Unit
+from provenance.record import review
+from tests.helpers import Repo, run_cli
 
 REF = "refs/notes/paperprov-review"
 TEX = """\

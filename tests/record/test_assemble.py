@@ -6,32 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Repo, git
 
 from provenance.config import load
 from provenance.model import record_from_dict, record_to_json
 from provenance.record.assemble import build_record, write_record
-
-CONFIG = "paper: {name: t, main: paper/main.tex}\n"
-MAIN = r"""\documentclass{article}
-\usepackage{amsthm}
-\newtheorem{lemma}{Lemma}
-\begin{document}
-\input{sections/base}
-%(inputs)s
-\end{document}
-"""
-
-
-def section(name: str, marker: str = "") -> str:
-    return (f"{marker}\\section{{{name.title()}}}\\label{{sec:{name}}}\n"
-            f"\\begin{{lemma}}\\label{{lem:{name}}}\nEvery {name} graph is finite.\n\\end{{lemma}}\n"
-            f"\\begin{{proof}}\nBy \\cref{{lem:base}} and \\ref{{eq:missing}}.\n\\end{{proof}}\n")
-
-
-def paper(*names: str) -> dict[str, str]:
-    inputs = "".join(f"\\input{{sections/{n}}}\n" for n in names)
-    return {"provenance.yaml": CONFIG, "paper/main.tex": MAIN % {"inputs": inputs}}
+from tests.helpers import SECTIONS_CONFIG, Repo, git, paper, section
 
 
 def record(root: Path) -> dict:  # type: ignore[type-arg]
@@ -80,7 +59,7 @@ def test_each_form_of_commit_evidence_attributes_its_units(history: Repo) -> Non
 
 
 def test_untagged_commits_can_count_as_unknown(history: Repo) -> None:
-    history.write("provenance.yaml", CONFIG + "attribution: {untagged: unknown}\n")
+    history.write("provenance.yaml", SECTIONS_CONFIG + "attribution: {untagged: unknown}\n")
     u = units(record(history.path))
     assert u["lem:untagged"]["origin"] == "unknown"
     assert u["lem:human"]["origin"] == "human"  # Assisted-by: none is a human's word

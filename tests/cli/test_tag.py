@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Repo, run_cli
-from hookutil import cli, commit, install_hooks
 
 from provenance.evidence.notes import Tag, note_text, parse_note
+from tests.helpers import Repo, cli, commit, install_hooks, run_cli
 
 TEN = "".join(f"line {i}\n" for i in range(1, 11))
 

@@ -14,15 +14,25 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import Repo, run_doit
 
-from provenance.disclose import aia
 from provenance.config import Author, Config, Paper
+from provenance.disclose import aia
+from provenance.disclose.escape import SAFE_LABEL
 from provenance.disclose.view import build_view, render_md, render_tex, write_disclosure
 from provenance.errors import BuildError
-from provenance.disclose.escape import SAFE_LABEL
-from provenance.model import (Agent, Attribution, CheckResult, Record, Review, Summary, Unit, read_record, record_from_dict,
-                              record_to_json)
+from provenance.model import (
+    Agent,
+    Attribution,
+    CheckResult,
+    Record,
+    Review,
+    Summary,
+    Unit,
+    read_record,
+    record_from_dict,
+    record_to_json,
+)
+from tests.helpers import Repo
 
 CLAUDE = Agent("claude-code", "claude-opus-4-1")
 AIDER = Agent("aider", "gpt-4o")
@@ -228,8 +238,6 @@ def test_how_to_verify_names_commit_record_digest_and_committed_signers(tmp_path
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    from conftest import Repo
-
     def new_line() -> str:
         return Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.OpenSSH, PublicFormat.OpenSSH).decode()
 
@@ -399,15 +407,14 @@ def test_pdf_appendix_pages_show_the_record_numbers(tmp_path: Path, needs_tex: N
     assert "??" not in text
 
 
-def test_example_paper_appendix_is_true_of_its_record(example: Repo, needs_tex: None) -> None:
-    proc = run_doit(example.path, "build")
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    raw = (example.path / "build" / "record.json").read_bytes()
+def test_example_paper_appendix_is_true_of_its_record(built_example: tuple[Path, Path]) -> None:
+    root, _ = built_example
+    raw = (root / "build" / "record.json").read_bytes()
     record = record_from_dict(json.loads(raw))
-    assert_appendix_matches_record(example.path / "build" / "paper.pdf", record, example.path)
-    loaded, digest = read_record(example.path / "build" / "record.json")
+    assert_appendix_matches_record(root / "build" / "paper.pdf", record, root)
+    loaded, digest = read_record(root / "build" / "record.json")
     assert digest == hashlib.sha256(raw).hexdigest()
-    md = (example.path / "build" / "disclosure.md").read_text(encoding="utf-8")
+    md = (root / "build" / "disclosure.md").read_text(encoding="utf-8")
     assert f"`{digest}`" in md and f"`{record.commit}`" in md
 
 

@@ -8,13 +8,12 @@ import tarfile
 import zipfile
 
 import pytest
-from conftest import Repo
-from test_attest import attested, fake_build, make_paper
 
 from provenance.attest import sign as attest
+from provenance.attest.submission import write_submission
 from provenance.config import load
 from provenance.errors import BuildError, GitError
-from provenance.attest.submission import write_submission
+from tests.helpers import Repo, attested, fake_build, make_paper
 
 ENTRIES = [
     "build/attestation.intoto.jsonl", "build/disclosure.md", "build/disclosure.tex",

@@ -3,9 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import Repo, run_cli, run_doit
-
 from provenance.config import load
+from tests.helpers import Repo, run_cli, run_doit
 
 MAIN = r"""\documentclass{article}
 \usepackage{amsthm}
@@ -52,7 +51,7 @@ def test_init_refuses_to_overwrite_without_force(repo: Repo) -> None:
     assert not (repo.path / "provenance.yaml").exists()
     forced = run_cli(repo.path, "init", "--force")
     assert forced.returncode == 0, forced.stderr
-    assert "provenance.pipeline.tasks" in (repo.path / "dodo.py").read_text()
+    assert "from provenance.tasks import" in (repo.path / "dodo.py").read_text()
 
 
 def test_init_with_two_documents_asks_which(repo: Repo) -> None:
@@ -76,15 +75,14 @@ def test_init_keeps_hostile_author_names_out_of_yaml_structure(repo: Repo) -> No
 
 
 def test_init_writes_the_same_dodo_as_the_example() -> None:
-    from conftest import ROOT
-
     from provenance.cli.commands.init import DODO
+    from tests.helpers import ROOT
 
     assert (ROOT / "dodo.py").read_text() == DODO
 
 
 def test_example_ships_the_same_paperprov_sty_that_init_installs() -> None:
-    from conftest import ROOT
+    from tests.helpers import ROOT
 
     assert (ROOT / "paper/paperprov.sty").read_bytes() == (ROOT / "provenance/data/paperprov.sty").read_bytes()
 

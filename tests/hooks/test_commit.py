@@ -6,11 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Repo, git
-from hookutil import assisted_by, cli, commit, install_hooks, message, write_message
 
 from provenance.hooks.commit import check_policy, private_keys, tag_message
 from provenance.hooks.lint import lint
+from tests.helpers import Repo, assisted_by, cli, commit, git, install_hooks, message, write_message
 
 CLAUDE = {"CLAUDECODE": "1", "ANTHROPIC_MODEL": "claude-opus-4-1"}
 CONFIG = """paper: {name: p, main: paper/main.tex}

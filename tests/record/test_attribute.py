@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from provenance.config import Annotation, Config, Paper
+from provenance.config import AttributionRules as AttrCfg
+from provenance.evidence.collect import BlameSpan, CommitInfo, GitEvidence, NoteTag
+from provenance.model import Agent, Attribution, Evidence, Marker, Unit
 from provenance.record import attribute as attribution
 from provenance.record.graph import StatementGraph
 from provenance.record.lines import LineClassifier
 from provenance.record.summary import summarize
-from provenance.config import Annotation, AttributionRules as AttrCfg, Config, Paper
-from provenance.evidence.collect import BlameSpan, CommitInfo, GitEvidence, NoteTag
-from provenance.model import Agent, Attribution, Evidence, Marker, Unit
 
 HUMAN, AI, NONE, UNTAGGED, EDGE = "1" * 40, "2" * 40, "3" * 40, "4" * 40, "5" * 40
 OPUS = Agent("claude-code", "claude-opus-4-1")

@@ -12,15 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Repo, run_cli
-from test_attest import attested
 
 from provenance.attest import signing
+from provenance.attest.submission import write_submission
 from provenance.config import load
 from provenance.errors import VerifyError
-from provenance.attest.submission import write_submission
 from provenance.verify.checks import verify_path
 from provenance.verify.report import format_json, format_text
+from tests.helpers import Repo, attested, run_cli
 
 
 @pytest.fixture
@@ -319,7 +318,7 @@ pathlib.Path(a.out, "table.tex").write_text("\\\\begin{tabular}{c}1\\\\\\\\4\\\\
 
 
 def test_doit_build_submission_and_verify_rebuild_end_to_end(repo: Repo, needs_tex: None) -> None:
-    from conftest import ROOT, run_doit
+    from tests.helpers import ROOT, run_doit
 
     repo.commit("Tiny TeX paper", {
         "provenance.yaml": "paper: {name: tiny, main: paper/main.tex}\nexperiments:\n"
@@ -360,7 +359,7 @@ def test_signed_statements_of_unexpected_shape_fail_without_a_traceback(repo: Re
     for line in att.read_text().splitlines():
         st = json.loads(signing.parse_envelope(line, "t").payload)
         st["predicate"] = predicate
-        lines.append(signing.seal(json.dumps(st).encode(), [signer]).to_line())
+        lines.append(signing.Envelope(json.dumps(st).encode(), signing.PAYLOAD_TYPE, ()).signed_by(signer).to_line())
     att.write_text("\n".join(lines) + "\n")
     report = verify_path(repo.path, rebuild=True)
     assert not report.ok

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from provenance.record import checks
 from provenance.config import parse
 from provenance.errors import BuildError, ConfigError
 from provenance.model import CheckResult, Marker, Unit
+from provenance.record import checks
 
 CHECKS = """\
 import pytest
@@ -69,7 +69,7 @@ def runs(root: Path) -> list[str]:
     return log.read_text().split() if log.exists() else []
 
 
-def test_run_checks_reports_each_outcome_from_one_pytest_run(tmp_path: Path) -> None:
+def test_checks_report_each_outcome_from_one_pytest_run(tmp_path: Path) -> None:
     write(tmp_path, "tests/claims/test_mix.py", CHECKS)
     write(tmp_path, "tests/claims/test_broken.py", "import no_such_module_here\n\ndef test_x():\n    pass\n")
     f = "tests/claims/test_mix.py"
@@ -77,7 +77,7 @@ def test_run_checks_reports_each_outcome_from_one_pytest_run(tmp_path: Path) -> 
            f"{f}::test_skipped", f"{f}::TestGroup", f"{f}::test_absent", "tests/claims/test_gone.py::test_x",
            "tests/claims/test_broken.py::test_x", "../outside.py::test_x", f"./{f}::test_pass"]
     out = tmp_path / "build/checks.json"
-    results = checks.run_checks(tmp_path, ids, out)
+    results = checks.update_checks(tmp_path, {"lem:a": ids}, {}, out)
 
     assert {n: r.outcome for n, r in results.items()} == {
         f"{f}::test_pass": "passed",
@@ -104,9 +104,11 @@ def test_run_checks_reports_each_outcome_from_one_pytest_run(tmp_path: Path) -> 
     assert not list(tmp_path.rglob("__pycache__"))
 
 
-def test_run_checks_with_nothing_to_run_writes_empty_results(tmp_path: Path) -> None:
+def test_nothing_to_run_runs_nothing_and_the_empty_results_are_a_valid_file(tmp_path: Path) -> None:
     out = tmp_path / "build/checks.json"
-    assert checks.run_checks(tmp_path, [], out) == {}
+    assert checks.update_checks(tmp_path, {}, {}, out) == {}
+    assert not out.exists()  # no pytest was started, nothing written
+    checks.write_empty(out)
     assert json.loads(out.read_text()) == {"checks": {}, "schema": "paperprov/checks/v1"}
 
 
@@ -114,7 +116,7 @@ def test_a_broken_conftest_is_one_build_error_line(tmp_path: Path) -> None:
     write(tmp_path, "tests/claims/conftest.py", "raise SystemError('conftest exploded')\n")
     write(tmp_path, "tests/claims/test_a.py", "def test_a():\n    pass\n")
     with pytest.raises(BuildError) as exc:
-        checks.run_checks(tmp_path, ["tests/claims/test_a.py::test_a"], tmp_path / "build/checks.json")
+        checks.update_checks(tmp_path, {"lem:a": ["tests/claims/test_a.py::test_a"]}, {}, tmp_path / "build/checks.json")
     assert "claim checks could not run (tests/claims/test_a.py)" in str(exc.value)
     assert "\n" not in str(exc.value)
     assert not (tmp_path / "build/checks.json").exists()
@@ -151,18 +153,22 @@ def test_fingerprint_follows_check_files_imports_and_statements(tmp_path: Path) 
     write(tmp_path, "helpers/__init__.py", "")
     write(tmp_path, "helpers/model.py", "VALUE = 1\n")
     write(tmp_path, "tests/claims/test_count.py", COUNTING)
-    ids = ["tests/claims/test_count.py::test_one"]
+    nodeid = "tests/claims/test_count.py::test_one"
     texts = {"lem:a": "text"}
-    base = checks.fingerprint(tmp_path, ids, texts)
-    assert checks.fingerprint(tmp_path, ["./" + ids[0]], dict(texts)) == base
-    assert checks.fingerprint(tmp_path, ids, {"lem:a": "new text"}) != base
+    base = checks.check_fingerprint(tmp_path, nodeid, texts)
+    assert checks.check_fingerprint(tmp_path, "./" + nodeid, dict(texts)) == base
+    assert checks.check_fingerprint(tmp_path, nodeid, {"lem:a": "new text"}) != base
     write(tmp_path, "tests/claims/conftest.py", "")
-    with_conftest = checks.fingerprint(tmp_path, ids, texts)
+    with_conftest = checks.check_fingerprint(tmp_path, nodeid, texts)
     assert with_conftest != base
     write(tmp_path, "helpers/model.py", "VALUE = 3\n")
-    assert checks.fingerprint(tmp_path, ids, texts) != with_conftest
+    with_import = checks.check_fingerprint(tmp_path, nodeid, texts)
+    assert with_import != with_conftest
     write(tmp_path, "unrelated.py", "x = 1\n")
-    assert checks.fingerprint(tmp_path, ids, texts) == checks.fingerprint(tmp_path, ids, texts)
+    assert checks.check_fingerprint(tmp_path, nodeid, texts) == with_import
+    out = tmp_path / "build/checks.json"
+    checks.update_checks(tmp_path, {"lem:a": [nodeid]}, texts, out)
+    assert json.loads(out.read_text())["checks"][nodeid]["fingerprint"] == with_import
 
 
 def _unit(uid: str, file: str = "paper/main.tex", label: str | None = None, markers: tuple[Marker, ...] = ()) -> Unit:

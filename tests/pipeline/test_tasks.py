@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Repo, git, run_doit
 
 from provenance.config import load
+from tests.helpers import ROOT, Repo, git, run_doit
 
 TINY = {
     "provenance.yaml": (
@@ -28,7 +28,7 @@ TINY = {
     ),
     "bad.py": "import sys\nprint('step 1 ok', file=sys.stderr)\nraise SystemExit('matrix is singular at step 2')\n",
     "lazy.py": "print('forgot to write anything')\n",
-    "dodo.py": (ROOT_DODO := (Path(__file__).resolve().parent.parent / "dodo.py").read_text()),
+    "dodo.py": (ROOT_DODO := (ROOT / "dodo.py").read_text()),
 }
 
 
@@ -97,49 +97,46 @@ def _outputs(path: Path) -> dict[str, bytes]:
 
 
 def test_two_builds_of_one_commit_in_two_directories_are_byte_identical(
-    needs_tex: None, example: Repo, tmp_path: Path
+    built_example: tuple[Path, Path], tmp_path: Path
 ) -> None:
+    root, _ = built_example
     other = tmp_path / "elsewhere" / "deeper"
-    git(tmp_path, "clone", "-q", str(example.path), str(other))
-    _build(example.path, "paper")
+    git(tmp_path, "clone", "-q", str(root), str(other))
     _build(other, "paper")
-    first, second = _outputs(example.path), _outputs(other)
+    first, second = _outputs(root), _outputs(other)
     assert first.keys() == second.keys()
     for name in first:
         assert first[name] == second[name], f"{name} differs between the two builds"
     assert first["build/paper.pdf"].startswith(b"%PDF")
 
 
-def test_editing_a_section_reruns_latex_but_no_experiment(needs_tex: None, example: Repo) -> None:
-    _build(example.path, "paper")
-    assert _doit_ran(_build(example.path, "paper")) == set()  # no-op
-    section = sorted((example.path / "paper" / "sections").glob("*.tex"))[0]
+def test_editing_a_section_reruns_latex_but_no_experiment(built: Repo) -> None:
+    assert _doit_ran(_build(built.path, "paper")) == set()  # no-op
+    section = sorted((built.path / "paper" / "sections").glob("*.tex"))[0]
     section.write_text(section.read_text() + "\nOne more sentence.\n")
-    ran = _doit_ran(_build(example.path, "paper"))
+    ran = _doit_ran(_build(built.path, "paper"))
     assert "paper" in ran
     assert not any(t.startswith("experiments:") for t in ran)
 
 
-def test_editing_one_experiment_reruns_it_and_the_paper_only(needs_tex: None, example: Repo) -> None:
-    cfg = load(example.path)
-    _build(example.path, "paper")
+def test_editing_one_experiment_reruns_it_and_the_paper_only(built: Repo) -> None:
+    cfg = load(built.path)
     target = cfg.experiments[-1]
-    script = example.path / target.script
+    script = built.path / target.script
     script.write_text(script.read_text() + "\n# a comment that changes the file\n")
-    ran = _doit_ran(_build(example.path, "paper"))
+    ran = _doit_ran(_build(built.path, "paper"))
     assert f"experiments:{target.name}" in ran and "paper" in ran
     others = {f"experiments:{e.name}" for e in cfg.experiments if e.name != target.name}
     assert not (ran & others)
 
 
-def test_doit_clean_removes_what_the_build_made(needs_tex: None, example: Repo) -> None:
-    _build(example.path, "paper")
-    assert (example.path / "build/paper.pdf").exists()
-    proc = run_doit(example.path, "clean", "paper", "record", "disclosure", "experiments")
+def test_doit_clean_removes_what_the_build_made(built: Repo) -> None:
+    assert (built.path / "build/paper.pdf").exists()
+    proc = run_doit(built.path, "clean", "paper", "record", "disclosure", "experiments")
     assert proc.returncode == 0, proc.stderr
-    assert not (example.path / "build/paper.pdf").exists()
-    assert not (example.path / "build/record.json").exists()
-    assert not any((example.path / "build/experiments").rglob("*.json"))
+    assert not (built.path / "build/paper.pdf").exists()
+    assert not (built.path / "build/record.json").exists()
+    assert not any((built.path / "build/experiments").rglob("*.json"))
 
 
 def test_malformed_marker_stops_doit_with_file_and_line(tiny: Repo) -> None:

@@ -4,72 +4,23 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Repo, run_cli
 
 from provenance.attest import sign as attest
-from provenance.attest import statements as manifest
 from provenance.attest import signing
+from provenance.attest import statements as manifest
 from provenance.config import load
 from provenance.errors import BuildError, SigningError
-
-CONFIG = """\
-paper: {name: tiny, main: paper/main.tex}
-experiments:
-  - name: sq
-    script: experiments/sq.py
-    outputs: [table.tex, results.json]
-signing: {name: ada}
-"""
-MAIN = "\\documentclass{article}\n\\begin{document}\nHello.\n\\input{../build/experiments/sq/table}\n\\end{document}\n"
-SCRIPT = "import sys\nprint('squares')\n"
+from tests.helpers import IN_CI, Repo, attested, fake_build, make_paper, run_cli
 
 # ssh-keygen (openssh-client) makes the real OpenSSH keys these tests read.
 # In CI (CI=true) a missing ssh-keygen fails these tests instead of skipping them.
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 needs_ssh_keygen = pytest.mark.skipif(shutil.which("ssh-keygen") is None and not IN_CI, reason="ssh-keygen not installed")
-
-
-def make_paper(repo: Repo, date: str = "2026-01-02T03:04:05Z") -> Repo:
-    """A small paper repository with one commit."""
-    repo.commit("Tiny paper", {
-        "provenance.yaml": CONFIG,
-        "paper/main.tex": MAIN,
-        "experiments/sq.py": SCRIPT,
-        ".gitignore": "build/\ndist/\n.doit.db*\n",
-    }, date=date)
-    return repo
-
-
-def fake_build(repo: Repo, pdf: bytes = b"%PDF-1.5\n% a paper\n%%EOF\n") -> None:
-    """The files a build leaves (a PDF byte string is data here, not a mocked TeX)."""
-    commit = repo.git("rev-parse", "HEAD").strip()
-    record = {"schema": "paperprov/record/v1", "commit": commit, "dirty": False, "partial": False,
-              "warnings": [], "units": [], "summary": {"units": 0}}
-    repo.write("build/paper.pdf", pdf)
-    repo.write("build/experiments/sq/table.tex", "\\begin{tabular}{c}1\\\\4\\end{tabular}\n")
-    repo.write("build/experiments/sq/results.json", '{"squares": [1, 4, 9]}\n')
-    repo.write("build/record.json", json.dumps(record, indent=2, sort_keys=True) + "\n")
-    repo.write("build/disclosure.tex", "\\section{AI use disclosure}\n")
-    repo.write("build/disclosure.md", "# AI use disclosure\n")
-
-
-def attested(repo: Repo) -> Path:
-    """A paper repo with build outputs and a signed attestation; keys/ada.pub committed."""
-    make_paper(repo)
-    fake_build(repo)
-    cfg = load(repo.path)
-    out = repo.path / "build/attestation.intoto.jsonl"
-    attest.write_attestation(cfg, out)
-    repo.commit("Add signing key ada", date="2026-01-02T04:00:00Z")
-    fake_build(repo)  # the record names the new HEAD
-    attest.write_attestation(load(repo.path), out)
-    return out
 
 
 def statements(path: Path) -> list[dict]:

@@ -6,8 +6,6 @@ import json
 import subprocess
 from pathlib import Path
 
-from conftest import Repo, git
-
 from provenance.evidence.collect import (
     BlameSpan,
     classify_commit,
@@ -15,8 +13,9 @@ from provenance.evidence.collect import (
     dirty_files,
     read_commits,
 )
-from provenance.model import Agent
 from provenance.evidence.trailers import trailer_lines
+from provenance.model import Agent
+from tests.helpers import Repo, git
 
 SHA = "a" * 40
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import Repo, run_cli
-from test_record import paper, section
-
 from provenance.config import load
 from provenance.model import record_to_json
 from provenance.record.assemble import build_record
+from tests.helpers import Repo, paper, run_cli, section
 
 
 def make(repo: Repo) -> None:
