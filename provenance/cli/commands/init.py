@@ -86,7 +86,7 @@ checks: {{}}
 #  lem:monotone: [tests/claims/test_lemmas.py::test_monotone]
 
 # Formal proofs: link a statement with `% paperprov: formal=coq:NAME` (or leanblueprint's
-# \lean{{NAME}}); the checks task compiles the development and asks Coq what NAME rests on.
+# \\lean{{NAME}}); the checks task compiles the development and asks Coq what NAME rests on.
 # formal:
 #   coq: {{root: formal, logical: Paper, files: ["*.v"], allow_axioms: []}}
 #   lean: {{root: lean}}   # checked only when lake/lean is on PATH; else "declared"
