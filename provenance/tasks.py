@@ -14,11 +14,12 @@ from provenance.pipeline.tasks import (
     task_experiments,
     task_paper,
     task_record,
+    task_report,
     task_submission,
 )
 
 __all__ = ["task_attest", "task_build", "task_checks", "task_disclosure", "task_experiments", "task_paper",
-           "task_record", "task_submission"]
+           "task_record", "task_report", "task_submission"]
 
 # A `doit` process imports this before it opens its database: take the build lock and
 # check the database now (pipeline/guard.py); anything else importing it is unaffected.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from provenance.config.formal import parse_formal, parse_link
 from provenance.config.reader import MAX_LIST, MAX_PATH, Reader, parse_yaml, read_bounded, show
 from provenance.config.schema import (
     ANNOTATION_KEYS,
@@ -37,7 +38,8 @@ def parse(text: str, root: Path) -> Config:
     top = r.mapping(
         data,
         "",
-        ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing"),
+        ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing",
+         "formal"),
     )
     if "paper" not in top:
         raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
@@ -62,6 +64,7 @@ def parse(text: str, root: Path) -> Config:
         annotations=_annotations(r, top.get("annotations")),
         checks=_checks(r, top.get("checks")),
         signing=_signing(r, top.get("signing")),
+        formal=parse_formal(r, top.get("formal")),
     )
 
 
@@ -174,8 +177,11 @@ def _attribution(r: Reader, value: Any) -> AttributionRules:
 
 def _policy(r: Reader, value: Any) -> Policy:
     keys = ("require_review_of_ai", "forbid_conflicts", "require_checks_pass", "max_unknown_fraction",
-            "enforce_on_build", "declare_paths")
+            "enforce_on_build", "declare_paths", "require_formal_proof")
     p = r.mapping(value, "policy", keys)
+    formal = p.get("require_formal_proof")
+    if not isinstance(formal, bool):
+        formal = r.strings(formal, "policy.require_formal_proof") if formal is not None else False
     return Policy(
         require_review_of_ai=r.typed(p.get("require_review_of_ai"), "policy.require_review_of_ai", bool, False),
         forbid_conflicts=r.typed(p.get("forbid_conflicts"), "policy.forbid_conflicts", bool, False),
@@ -184,6 +190,7 @@ def _policy(r: Reader, value: Any) -> Policy:
         enforce_on_build=r.typed(p.get("enforce_on_build"), "policy.enforce_on_build", bool, False),
         declare_paths=tuple(_declare_path(r, d, f"policy.declare_paths[{i}]")
                             for i, d in enumerate(r.strings(p.get("declare_paths"), "policy.declare_paths"))),
+        require_formal_proof=formal,
     )
 
 
@@ -214,8 +221,21 @@ def _annotations(r: Reader, value: Any) -> tuple[Annotation, ...]:
                 fields.extend((k, r.declared(f"{key}.{k}", k, v)) for v in r.strings(a[k], f"{key}.{k}"))
         if not fields:
             raise r.fail(key, f"declares nothing; add one of {', '.join(ANNOTATION_KEYS)}")
+        _check_formal(r, key, fields, label)
         out.append(Annotation(index=i, fields=tuple(fields), path=path, label=label))
     return tuple(out)
+
+
+def _check_formal(r: Reader, key: str, fields: list[tuple[str, str]], label: str | None) -> None:
+    for k, v in fields:
+        if k != "formal":
+            continue
+        if label is None:
+            raise r.fail(f"{key}.formal", "links one statement to its formal proof; use `label:`, not `path:`")
+        try:
+            parse_link(v)
+        except ValueError as exc:
+            raise r.fail(f"{key}.formal", f"{exc}") from None
 
 
 def _checks(r: Reader, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provenance.config.formal import Formal
 from provenance.errors import ConfigError
 from provenance.model import DECLARATION_KEYS
 
@@ -62,6 +63,8 @@ class Policy:
     max_unknown_fraction: float = 1.0
     enforce_on_build: bool = False
     declare_paths: tuple[str, ...] = ()  # commits touching these must carry Assisted-by
+    # True: every statement the paper proves needs a checked formal proof; or label globs.
+    require_formal_proof: bool | tuple[str, ...] = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class Config:
     checks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (label, nodeids)
     signing: Signing = field(default_factory=Signing)
     venue: str = "none"
+    formal: Formal = field(default_factory=Formal)
 
     @property
     def path(self) -> Path:

@@ -4,7 +4,8 @@ the extracted source (and inside the sandbox, verify/sandbox.py):
     python -I -m provenance.pipeline.rebuild DIR [--signer NAME=KEYID ...]
 
 It makes DIR a one-commit git repository of exactly the attested tree (stages read HEAD),
-then runs the experiments, the disclosure and the PDF with this paperprov. The appendix
+then runs the experiments, the disclosure, the PDF and the reviewer's page with this
+paperprov. The appendix
 names the signers the attestation records (--signer), so it is the same appendix the
 authors' build rendered, whoever rebuilds. `-I` keeps a `provenance/` directory in the
 authors' source from standing in for the reviewer's paperprov.
@@ -19,7 +20,7 @@ import sys
 
 from provenance.config import load
 from provenance.errors import ProvenanceError, one_line
-from provenance.pipeline.actions import run_disclosure
+from provenance.pipeline.actions import run_disclosure, run_report
 from provenance.pipeline.experiments import run_experiment
 from provenance.pipeline.latex import run_latex
 
@@ -35,13 +36,14 @@ def commit_tree(root: str) -> None:
 
 
 def rebuild_stages(root: str, signers: tuple[tuple[str, str], ...] = ()) -> int:
-    """Experiments, disclosure and PDF of the tree at `root`; 0 when all were built."""
+    """Experiments, disclosure, PDF and web page of the tree at `root`; 0 when all were built."""
     try:
         cfg = load(root)
         for exp in cfg.experiments:
             run_experiment(cfg, exp)
         run_disclosure(cfg, signers)
         run_latex(cfg)
+        run_report(cfg)
     except ProvenanceError as err:
         print(one_line(err), file=sys.stderr)
         return 1

@@ -1,13 +1,15 @@
 """`paperprov verify PATH [--trusted-keys FILE|DIR] [--threshold N] [--strict] [--rebuild
-[--rebuild-timeout MIN] [--rebuild-memory GIB] [--no-sandbox]] [--json]`.
+[--rebuild-timeout MIN] [--rebuild-memory GIB] [--no-sandbox]] [--json] [--html DIR]`.
 
 One line per check; exit 0 only when every check passes (1 otherwise). PATH is a
 submission zip, a build directory (the repository root or build/) or an attestation.
+With --html DIR, also DIR/index.html: the reviewer's web page with these results on top.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from provenance.errors import UsageError
@@ -34,6 +36,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--no-sandbox", action="store_true",
                    help="rebuild without bubblewrap (the authors' code can then read and write what you can)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--html", metavar="DIR", type=Path,
+                   help="also write DIR/index.html: the reviewer's web page with these results")
     p.set_defaults(run=run)
 
 
@@ -46,4 +50,9 @@ def run(args: argparse.Namespace) -> int:
                     memory_gib=args.rebuild_memory) if args.rebuild else False
     report = verify_path(Path(args.path), args.trusted_keys, args.threshold, limits, args.strict)
     print(format_json(report) if args.json else format_text(report))
+    if args.html:
+        from provenance.verify.page import write_html
+
+        out = write_html(Path(args.path), report, args.html)
+        print(f"wrote {out}", file=sys.stderr)  # stdout stays the report (JSON with --json)
     return 0 if report.ok else 1
