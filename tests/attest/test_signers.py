@@ -108,3 +108,20 @@ def test_a_malformed_signer_list_in_a_signed_statement_fails_cleanly(repo: Repo)
     att.write_text("\n".join(lines) + "\n")
     failed = [c.what for c in verify_path(repo.path).failed]
     assert "internalParameters.signers: not a list of {name, keyid: SHA256:...}" in failed
+
+
+def test_an_input_that_is_a_symlink_out_of_the_repository_is_never_hashed(repo: Repo, tmp_path: Path) -> None:
+    """The LaTeX walker follows \\input; a section that is a symlink to a file outside
+    the repository must not have that file's digest signed into the attestation."""
+    from provenance.errors import BuildError
+
+    with_keys(repo, TINY_CONFIG, "ada")
+    secret = tmp_path / "shadow"
+    secret.write_text("root:secret\n")
+    (repo.path / "paper" / "secret.tex").symlink_to(secret)
+    repo.write("paper/main.tex", "\\documentclass{article}\n\\begin{document}\n\\input{secret}\n\\end{document}\n")
+    fake_build(repo)
+    with pytest.raises(BuildError) as err:
+        write_attestation(load(repo.path), repo.path / ATT)
+    assert str(err.value) == (f"paper/secret.tex: resolves to {secret}, outside the repository; refusing to hash it "
+                              "into the attestation (replace the symlink with the file)")
