@@ -80,7 +80,8 @@ def _der(data: bytes) -> str | None:
     """The kind of DER private key `data` is, or None. Public keys and certificates
     (a SEQUENCE first, then a BIT STRING or more SEQUENCEs) are not."""
     outer = _tlv(data, 0)
-    if outer is None or outer[0] != 0x30 or outer[2] != len(data.rstrip(b"\r\n")):
+    # The element spans the file (a trailing newline allowed: key material may end in 0x0a itself)
+    if outer is None or outer[0] != 0x30 or outer[2] not in (len(data), len(data.rstrip(b"\r\n"))):
         return None
     items: list[tuple[int, bytes]] = []
     pos = outer[1]
