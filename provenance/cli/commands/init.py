@@ -11,6 +11,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
+from provenance.cli.commands import HELP
 from provenance.config import CONFIG_NAME, NAME_RE
 from provenance.errors import ConfigError, UsageError
 from provenance.fsutil import write_text_atomic
@@ -104,7 +105,7 @@ policy:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("init", help="add provenance.yaml, dodo.py and .gitignore entries to a paper repository")
+    p = sub.add_parser("init", help=HELP["init"])
     p.add_argument("dir", nargs="?", default=".", help="the paper repository (default: here)")
     p.add_argument("--main", help="the main .tex file, relative to DIR (default: the one with \\documentclass)")
     p.add_argument("--name", help="the paper's short name (default: the directory's name)")
