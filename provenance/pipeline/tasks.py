@@ -37,6 +37,7 @@ from provenance.scan.sources import (
     input_files,
     paper_deps,
     record_sources,
+    trace_files,
 )
 
 
@@ -124,9 +125,9 @@ def task_record() -> dict[str, Any]:
     cfg = config()
     return {
         "actions": [(action(actions.run_record), [cfg])],
-        "file_dep": record_sources(cfg) + [CHECKS],
+        "file_dep": record_sources(cfg) + [CHECKS] + trace_files(cfg),
         "targets": [RECORD],
-        "uptodate": [config_changed(gitstate.state_token(cfg.root))],
+        "uptodate": [config_changed(gitstate.state_token(cfg.root, cfg.evidence.refs))],
         "clean": True,
     }
 
