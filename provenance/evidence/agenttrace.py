@@ -18,7 +18,7 @@ makes no claim. A range's contributor overrides its conversation's. The agent is
 `tool.name` (the tool that wrote the trace) with the model of `model_id`
 (`provider/model`, models.dev's convention).
 
-Revisions shorter than a full object id are resolved with one `git cat-file
+Revisions are looked up (abbreviated ones expanded) with one `git cat-file
 --batch-check`; a record that names no git revision, or one this repository lacks, is
 skipped with a warning: its line numbers cannot be placed.
 """
@@ -37,7 +37,6 @@ from provenance.model import Agent
 
 SOURCE = "agent-trace"
 SPEC_VERSION = "0.1.0"
-_FULL = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _SHORT = re.compile(r"[0-9a-fA-F]{4,64}")
 MAX_RECORD_BYTES = 16 << 20
 # Model name prefix -> provider, as models.dev names providers (model_id = provider/model).
@@ -134,9 +133,10 @@ def _revision(record: dict[str, Any], fallback: str | None) -> str | None:
 
 
 def _resolve(root: Path, revisions: set[str]) -> dict[str, str]:
-    """Full commit ids for the given revisions, with ONE `git cat-file --batch-check`."""
-    out = {r: r for r in revisions if _FULL.fullmatch(r)}
-    short = sorted(r for r in revisions - set(out) if _SHORT.fullmatch(r))
+    """Full commit ids of the given revisions that this repository has, with ONE
+    `git cat-file --batch-check` (which also expands abbreviated ids)."""
+    out: dict[str, str] = {}
+    short = sorted(r for r in revisions if _SHORT.fullmatch(r))
     if short:
         proc = git(root, "cat-file", "--batch-check", input=("\n".join(short) + "\n").encode(), check=False)
         for rev, line in zip(short, proc.stdout.decode("ascii", "replace").splitlines(), strict=False):
