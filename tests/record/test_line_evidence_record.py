@@ -10,7 +10,7 @@ import json
 from provenance.config import load
 from provenance.model import Evidence
 from provenance.record.assemble import build_record
-from tests.evidence.test_line_evidence import HUMAN, SESSION, git_ai_note, trace
+from tests.evidence.test_line_evidence import HUMAN, git_ai_note, trace
 from tests.helpers import Repo
 
 CONFIG = "paper: {name: t, main: main.tex}\n"
