@@ -34,7 +34,16 @@ from provenance.evidence.gitstate import head_commit
 from provenance.evidence.pubkeys import read_public_keys
 from provenance.fsutil import write_text_atomic
 from provenance.hashing import digest_files, sha256_file
-from provenance.paths import DISCLOSURE_MD, DISCLOSURE_TEX, PDF, RECORD, REPORT_HTML
+from provenance.paths import (
+    DISCLOSURE_MD,
+    DISCLOSURE_TEX,
+    GAIDET_MD,
+    PDF,
+    RECORD,
+    REPORT_HTML,
+    USAGE_CARD_JSON,
+    USAGE_CARD_MD,
+)
 from provenance.scan.sources import check_sources, experiment_outputs, input_files
 
 KEY_ENV = "PAPERPROV_SIGNING_KEY"
@@ -129,7 +138,8 @@ def environment() -> dict[str, Any]:
 
 
 def outputs(cfg: Config) -> list[str]:
-    return [PDF, *experiment_outputs(cfg), DISCLOSURE_TEX, DISCLOSURE_MD, REPORT_HTML]
+    return [PDF, *experiment_outputs(cfg), DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD,
+            REPORT_HTML]
 
 
 def statements(cfg: Config) -> list[bytes]:
