@@ -16,7 +16,6 @@ import importlib.metadata
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -26,8 +25,9 @@ from typing import Any
 from provenance import __version__
 from provenance.attest import signing
 from provenance.attest import statements as manifest
+from provenance.attest.signers import NAME_ENV, disclosed_signers, signer_name
 from provenance.attest.testresult import test_result_statement
-from provenance.config import CONFIG_NAME, NAME_RE, Config
+from provenance.config import CONFIG_NAME, Config
 from provenance.errors import BuildError, SigningError, ToolMissing
 from provenance.evidence.gitrun import git, source_date_epoch
 from provenance.evidence.gitstate import head_commit
@@ -47,7 +47,6 @@ from provenance.paths import (
 from provenance.scan.sources import check_sources, experiment_outputs, input_files
 
 KEY_ENV = "PAPERPROV_SIGNING_KEY"
-NAME_ENV = "PAPERPROV_SIGNING_NAME"
 PACKAGES = ("paperprov", "doit", "PyYAML", "Jinja2", "cryptography", "bcrypt", "numpy", "matplotlib")
 
 
@@ -58,25 +57,6 @@ def _git(root: Path, *args: str) -> str | None:
     except ToolMissing:
         return None
     return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None
-
-
-def default_name(root: Path, configured: str | None = None) -> str:
-    """The signer's NAME: $PAPERPROV_SIGNING_NAME (per person; provenance.yaml is shared
-    by all co-authors), else `signing.name`, else the git user name slugified."""
-    if os.environ.get(NAME_ENV):
-        return os.environ[NAME_ENV]
-    if configured:
-        return configured
-    user = _git(root, "config", "user.name") or os.environ.get("GIT_AUTHOR_NAME") or ""
-    slug = re.sub(r"[^a-z0-9]+", "-", user.lower()).strip("-")
-    return slug or "author"
-
-
-def signer_name(cfg: Config) -> str:
-    name = default_name(cfg.root, cfg.signing.name)
-    if not NAME_RE.match(name):
-        raise SigningError(f"signer name {name!r} ({NAME_ENV}?): use letters, digits, '.', '_' or '-'")
-    return name
 
 
 def _stderr(msg: str) -> None:
@@ -151,7 +131,7 @@ def statements(cfg: Config) -> list[bytes]:
         record = json.loads((root / RECORD).read_text(encoding="utf-8"))
     except ValueError as exc:
         raise BuildError(f"{RECORD}: not valid JSON ({exc}); run `doit record`") from None
-    inputs = digest_files(root, input_files(cfg))
+    inputs = digest_files(root, _inside(root, input_files(cfg)))
     external = {
         "paper": cfg.paper.name,
         "main": cfg.paper.main,
@@ -159,7 +139,8 @@ def statements(cfg: Config) -> list[bytes]:
                         for e in cfg.experiments],
     }
     # Uncached: HEAD may have moved since the cache was filled in this process.
-    internal = {"sourceDateEpoch": source_date_epoch(root), "environment": environment()}
+    internal = {"sourceDateEpoch": source_date_epoch(root), "environment": environment(),
+                "signers": [{"name": n, "keyid": k} for n, k in disclosed_signers(cfg)]}
     commit = head_commit(root)
     tree = _git(root, "rev-parse", "HEAD^{tree}") if commit else None
     slsa = manifest.provenance_statement(outputs=outs, inputs=inputs, commit=commit, tree=tree, external=external,
@@ -173,6 +154,18 @@ def statements(cfg: Config) -> list[bytes]:
     if tested is not None:
         out.append(tested)
     return [manifest.to_bytes(s) for s in out]
+
+
+def _inside(root: Path, rels: list[str]) -> list[str]:
+    """The inputs, none of which may be a symlink out of the repository: a signed
+    attestation must not carry the digest of a file such as /etc/shadow."""
+    real_root = root.resolve()
+    for rel in rels:
+        real = (root / rel).resolve()
+        if not real.is_relative_to(real_root):
+            raise BuildError(f"{rel}: resolves to {real}, outside the repository; refusing to hash it into the "
+                             "attestation (replace the symlink with the file)")
+    return rels
 
 
 def _previous_signatures(out: Path) -> dict[bytes, tuple[tuple[str, bytes], ...]]:

@@ -11,6 +11,7 @@ from provenance.config.declarations import Declarations
 from provenance.config.evidence import EvidenceSources
 from provenance.config.formal import Formal
 from provenance.errors import ConfigError
+from provenance.model import DECLARATION_KEYS
 
 CONFIG_NAME = "provenance.yaml"
 # One data file per venue (its question as published, the answer's template): a new venue
@@ -18,7 +19,7 @@ CONFIG_NAME = "provenance.yaml"
 VENUE_DIR = Path(__file__).resolve().parent.parent / "disclose" / "venues"
 VENUES = ("none", *sorted(p.stem for p in VENUE_DIR.glob("*.yaml")))
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-ANNOTATION_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check", "formal")
+ANNOTATION_KEYS = DECLARATION_KEYS  # the same keys, and values, as a `paperprov:` marker
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ class Signing:
     key: str | None = None  # path to a private key (ours or OpenSSH); ~ expanded
     name: str | None = None  # signer name: keys/<name>.pub
     threshold: int = 1
+    # The signers the appendix names (keys/<name>.pub committed at HEAD); empty: the key
+    # this build signs with. verify requires a signature by each of them.
+    signers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -40,10 +40,14 @@ def run_record(cfg: Config) -> None:
         enforce(cfg, record)
 
 
-def run_disclosure(cfg: Config) -> None:
+def run_disclosure(cfg: Config, signers: tuple[tuple[str, str], ...] | None = None) -> None:
+    """The appendix; it names `signers` (name, fingerprint), by default the disclosed
+    signers of provenance.yaml (a rebuild passes the ones the attestation records)."""
+    from provenance.attest.signers import disclosed_signers
     from provenance.disclose.view import write_disclosure
 
-    write_disclosure(cfg, cfg.root / RECORD, cfg.root / DISCLOSURE_TEX, cfg.root / DISCLOSURE_MD)
+    named = disclosed_signers(cfg) if signers is None else signers
+    write_disclosure(cfg, cfg.root / RECORD, cfg.root / DISCLOSURE_TEX, cfg.root / DISCLOSURE_MD, named)
     from provenance.disclose.usagecard import write_cards  # the other disclosure formats, same record
 
     write_cards(cfg, cfg.root / RECORD, cfg.root / USAGE_CARD_JSON, cfg.root / USAGE_CARD_MD, cfg.root / GAIDET_MD)
