@@ -6,6 +6,7 @@ HELP = {
     "init": "add provenance.yaml, dodo.py and .gitignore entries to a paper repository",
     "status": "show which units humans and AIs wrote (the provenance record)",
     "report": "write the reviewer's web page (build/report/index.html)",
+    "export": "write the record in other tools' formats (Agent Trace)",
     "keygen": "create an Ed25519 signing key; its public line goes to keys/NAME.pub",
     "sign": "add your signature to an attestation (co-authors)",
     "verify": "check a submission offline: signatures, digests, source, rebuild",
