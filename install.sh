@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install everything paperprov and its example need, on Debian/Ubuntu:
 #   TeX Live (latexmk, pdflatex, the LaTeX packages the example uses), poppler-utils,
-#   git, chromium (browser tests of the reviewer's page), and paperprov with its test
-#   extra in ./.venv; with CI=true or PAPERPROV_SLURM=1 also a one-node Slurm cluster's
-#   packages (see the Slurm block below).
+#   git, Coq (coqc, for formal proofs), chromium (browser tests of the reviewer's page),
+#   bubblewrap (the sandbox of verify --rebuild), gnupg (tests),
+#   and paperprov with its test extra in ./.venv; with CI=true or PAPERPROV_SLURM=1 also
+#   a one-node Slurm cluster's packages (see the Slurm block below).
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,15 +15,31 @@ need_apt=0
 for tool in latexmk pdflatex pdftotext pdftoppm git ssh-keygen; do
   command -v "$tool" >/dev/null 2>&1 || need_apt=1
 done
-if [ "$need_apt" = 1 ]; then
+# apt_install HINT PACKAGE...: Debian packages, or a line saying what to do elsewhere.
+apt_install() {
+  local hint="$1"
+  shift
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install.sh: TeX Live is missing and this is not Debian/Ubuntu; on macOS: brew install --cask mactex-no-gui && brew install poppler" >&2
+    echo "install.sh: $hint" >&2
     exit 1
   fi
-  sudo=""
+  local sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${apt_packages[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "$@"
+}
+if [ "$need_apt" = 1 ]; then
+  apt_install "TeX Live is missing and this is not Debian/Ubuntu; on macOS: brew install --cask mactex-no-gui && brew install poppler" \
+    "${apt_packages[@]}"
+fi
+
+# Coq, for formal proofs linked from statements (`formal=coq:NAME`): the `checks` task
+# compiles the development with coqc and asks `Print Assumptions` (the example's
+# formal/Pythagorean.v; the tests compile developments of their own). Debian's package
+# (Coq 8.16 on bookworm, ~30 s to install). Lean has no Debian package: its toolchain
+# comes from its own installer, so Lean links stay "declared" unless lake is on PATH.
+if ! command -v coqc >/dev/null 2>&1 || ! command -v coqdep >/dev/null 2>&1; then
+  apt_install "Coq is missing and this is not Debian/Ubuntu; install it (e.g. brew install coq, or opam)" coq
 fi
 
 # Browser tests of the reviewer's web page (tests/disclose/test_report_browser.py) drive
@@ -40,23 +57,30 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# bubblewrap, for `paperprov verify --rebuild`: the rebuild runs the authors' code inside
+# bwrap (no network, the system read-only, only its own directory writable); without it
+# verify refuses to rebuild unless --no-sandbox. bwrap needs unprivileged user namespaces
+# (Debian 12 and Ubuntu 22.04 allow them; on Ubuntu 24.04 see the README's "Security").
+# gnupg: the no-private-keys tests make a real PGP private key. util-linux (essential on
+# Debian) brings `unshare`, with which the build-lock tests fill a small tmpfs build/.
+if ! command -v bwrap >/dev/null 2>&1 || ! command -v gpg >/dev/null 2>&1; then
+  apt_install "bubblewrap or gnupg is missing and this is not Debian/Ubuntu; install bubblewrap (dnf/pacman: bubblewrap) and gnupg" \
+    bubblewrap gnupg
+fi
+
 # -- Slurm: the Slurm executor's tests, and trying it on one machine ----------------------
 # slurm-wlm, munge, slurmdbd and mariadb-server make the one-node cluster with accounting
 # that scripts/local-slurm.sh starts and stops. The rule: installed when CI=true (the Slurm
 # tests must run there, and fail without it) or when asked with PAPERPROV_SLURM=1; a plain
 # `bash install.sh` for the example leaves them out (daemons the example does not need).
 if [ "${CI:-}" = true ] || [ "${PAPERPROV_SLURM:-}" = 1 ]; then
-  need_slurm=0
   for tool in slurmctld slurmd slurmdbd sbatch sacct munged mariadbd; do
-    command -v "$tool" >/dev/null 2>&1 || need_slurm=1
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      apt_install "the local Slurm cluster needs Debian/Ubuntu packages (slurm-wlm munge slurmdbd mariadb-server)" \
+        slurm-wlm munge slurmdbd mariadb-server
+      break
+    fi
   done
-  if [ "$need_slurm" = 1 ]; then
-    command -v apt-get >/dev/null 2>&1 || { echo "install.sh: the local Slurm cluster needs Debian/Ubuntu packages (slurm-wlm munge slurmdbd mariadb-server)" >&2; exit 1; }
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends slurm-wlm munge slurmdbd mariadb-server
-  fi
 fi
 
 python="${PYTHON:-python3}"

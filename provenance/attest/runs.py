@@ -1,4 +1,4 @@
-"""How each experiment ran: build/runs/<name>.json, and the third in-toto statement.
+"""How each experiment ran: build/runs/<name>.json, and the runs statement.
 
 These facts differ from build to build (job ids, nodes, times), so they are kept out of
 build/record.json and out of the SLSA and record statements, which stay a function of the
@@ -21,7 +21,8 @@ build/runs/packages/, named by its digest; runs in the same environment share on
 Logs: build/runs/<name>/<i>.stdout and <i>.stderr for task i, and for Slurm the job files
 submitit keeps in build/runs/<name>/slurm/.
 
-Statement 3 (`https://paperprov.dev/runs/v1`, this project's own):
+The runs statement (`https://paperprov.dev/runs/v1`, this project's own; the last line of
+build/attestation.intoto.jsonl, signed like the others):
   subjects: every output of the experiments that have a run file, with its sha256 (the
     same names and digests as in the SLSA statement; `paperprov verify` checks that);
   predicate: {"runs": [the run files' contents, by experiment name]}.

@@ -5,7 +5,9 @@ Statement 1 — SLSA Provenance v1 (`https://slsa.dev/provenance/v1`):
   buildDefinition.buildType = `https://paperprov.dev/build/v1` (this project's own):
     externalParameters  {"paper": name, "main": path, "experiments": [{name, script, seed, args}]}
     internalParameters  {"sourceDateEpoch": int, "environment":
-                         {"python", "packages": {name: version}, "tex": first line}}
+                         {"python", "packages": {name: version}, "tex": first line},
+                         "signers": [{"name", "keyid"}] — the signers the appendix names
+                         (attest/signers.py); verify requires a signature by each}
     resolvedDependencies: {"name": "source", "digest": {"gitCommit", "gitTree"}} (no URI:
                          a path would name the builder's machine), then every input file
                          {"name": repo-relative path, "digest": {"sha256"}}.
@@ -20,13 +22,18 @@ Statement 2 — the provenance record (`https://paperprov.dev/record/v1`, ours):
   The record's bytes are a subject, so the full record is bound by digest; the summary
   is copied so a reader of the attestation alone sees the headline figures.
 
-Statement 3 — how the experiments ran (`https://paperprov.dev/runs/v1`, ours; attest/runs.py):
-  executors, job ids, nodes, times, commands, environments. It differs between builds of
-  one commit, which is why those facts are in neither statement above.
+Statement 3 — the claim checks' outcomes, as an in-toto Test Result
+(`https://in-toto.io/attestation/test-result/v0.1`), when any check or formal proof is
+linked: testresult.py. A list, one statement per predicate type, so further ones fit.
 
-Statements 1 and 2 are in-toto Statement v1 (`https://in-toto.io/Statement/v1`), serialised as
-canonical JSON (model.canonical_json), carry no absolute paths, host names or times
-other than SOURCE_DATE_EPOCH, so the unsigned payloads are a function of the commit.
+Statement 4 — how the experiments ran (`https://paperprov.dev/runs/v1`, ours; runs.py), when
+they ran in this build: executors, job ids, nodes, times, commands, environments. It
+differs between builds of one commit, which is why those facts are in no statement above.
+
+All are in-toto Statement v1 (`https://in-toto.io/Statement/v1`), serialised as
+canonical JSON (model.canonical_json). Statements 1 to 3 carry no absolute paths, host
+names or times other than SOURCE_DATE_EPOCH, so their unsigned payloads are a function of
+the commit; statement 4 is the exception, by design.
 """
 
 from __future__ import annotations
@@ -140,6 +147,21 @@ class Statement:
             if isinstance(dep, dict) and dep.get("name") == "source" and isinstance(dep.get("digest"), dict):
                 return {k: v for k, v in dep["digest"].items() if isinstance(v, str)}
         return {}
+
+    def disclosed_signers(self) -> tuple[tuple[str, str], ...]:
+        """(name, keyid) of the signers the appendix names (internalParameters.signers);
+        VerifyError when the list is malformed (it reaches the rebuild's command line)."""
+        raw = dig(self.predicate, "buildDefinition", "internalParameters", "signers")
+        if raw is None:
+            return ()
+        out = []
+        for item in raw if isinstance(raw, list) else [None]:
+            name, keyid = dig(item, "name"), dig(item, "keyid")
+            if not (isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name)
+                    and isinstance(keyid, str) and re.fullmatch(r"SHA256:[A-Za-z0-9+/]{43}", keyid)):
+                raise VerifyError("internalParameters.signers: not a list of {name, keyid: SHA256:...}")
+            out.append((name, keyid))
+        return tuple(out)
 
     def inputs(self) -> dict[str, str]:
         out = {}

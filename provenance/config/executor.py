@@ -32,23 +32,18 @@ import dataclasses
 import re
 from typing import Any
 
-from provenance.config.reader import Reader
+from provenance.config.reader import MAX_LIST, Reader
 from provenance.config.schema import EXECUTOR_KINDS, ExecutorSpec
 
 KEYS = ("kind", "partition", "time_min", "cpus", "gpus", "mem_gb", "array", "sbatch")
+# Bounds: a year of minutes; Slurm's default MaxArraySize is 1001 (indices 0..1000).
+LIMITS = {"time_min": (1, 525_600), "cpus": (1, 4_096), "gpus": (0, 1_024), "array": (1, MAX_LIST)}
 # Flags that paperprov sets itself from the keys above (or must own: where logs go).
 _OWNED = {"--partition": "partition", "-p": "partition", "--time": "time_min", "-t": "time_min",
           "--cpus-per-task": "cpus", "-c": "cpus", "--gpus-per-node": "gpus", "--gpus": "gpus",
           "--mem": "mem_gb", "--array": "array", "-a": "array", "--output": None, "-o": None,
           "--error": None, "-e": None, "--job-name": None, "-J": None, "--wrap": None}
 _FLAG = re.compile(r"^--[A-Za-z][A-Za-z0-9-]*(=.+)?$")
-
-
-def _positive(r: Reader, value: Any, key: str, kind: type, minimum: float) -> Any:
-    number = r.typed(value, key, kind)
-    if number < minimum:
-        raise r.fail(key, f"must be at least {minimum:g}, got {number}")
-    return number
 
 
 def _sbatch(r: Reader, value: Any, key: str) -> tuple[str, ...]:
@@ -82,15 +77,13 @@ def parse_executor(r: Reader, value: Any, key: str, base: ExecutorSpec | None = 
         if not re.match(r"^[A-Za-z0-9_.,-]+$", partition):
             raise r.fail(f"{key}.partition", f"{partition!r}: letters, digits, '_', '.', '-' (',' between several)")
         changes["partition"] = partition
-    for name, minimum in (("time_min", 1), ("cpus", 1), ("gpus", 0)):
+    if "array" in m and top:
+        raise r.fail(f"{key}.array", "a sweep belongs to one experiment; move `array` to that experiment's executor")
+    for name, (lo, hi) in LIMITS.items():
         if name in m:
-            changes[name] = _positive(r, m[name], f"{key}.{name}", int, minimum)
+            changes[name] = r.number(m[name], f"{key}.{name}", int, lo, hi, None)
     if "mem_gb" in m:
-        changes["mem_gb"] = _positive(r, m["mem_gb"], f"{key}.mem_gb", float, 0.001)
-    if "array" in m:
-        if top:
-            raise r.fail(f"{key}.array", "a sweep belongs to one experiment; move `array` to that experiment's executor")
-        changes["array"] = _positive(r, m["array"], f"{key}.array", int, 1)
+        changes["mem_gb"] = r.number(m["mem_gb"], f"{key}.mem_gb", float, 0.001, 1_000_000, None)
     if "sbatch" in m:
         changes["sbatch"] = _sbatch(r, m["sbatch"], f"{key}.sbatch")
     return dataclasses.replace(spec, **changes)

@@ -7,12 +7,19 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provenance.config.declarations import Declarations
+from provenance.config.evidence import EvidenceSources
+from provenance.config.formal import Formal
 from provenance.errors import ConfigError
+from provenance.model import DECLARATION_KEYS
 
 CONFIG_NAME = "provenance.yaml"
-VENUES = ("none", "acl", "neurips", "iclr", "acm", "arxiv")
+# One data file per venue (its question as published, the answer's template): a new venue
+# is one file there. Read as a directory listing, not an import: config is upstream of disclose.
+VENUE_DIR = Path(__file__).resolve().parent.parent / "disclose" / "venues"
+VENUES = ("none", *sorted(p.stem for p in VENUE_DIR.glob("*.yaml")))
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-ANNOTATION_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check")
+ANNOTATION_KEYS = DECLARATION_KEYS  # the same keys, and values, as a `paperprov:` marker
 EXECUTOR_KINDS = ("local", "slurm")
 
 
@@ -88,6 +95,8 @@ class Policy:
     max_unknown_fraction: float = 1.0
     enforce_on_build: bool = False
     declare_paths: tuple[str, ...] = ()  # commits touching these must carry Assisted-by
+    # True: every statement the paper proves needs a checked formal proof; or label globs.
+    require_formal_proof: bool | tuple[str, ...] = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,9 @@ class Signing:
     key: str | None = None  # path to a private key (ours or OpenSSH); ~ expanded
     name: str | None = None  # signer name: keys/<name>.pub
     threshold: int = 1
+    # The signers the appendix names (keys/<name>.pub committed at HEAD); empty: the key
+    # this build signs with. verify requires a signature by each of them.
+    signers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +137,9 @@ class Config:
     checks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (label, nodeids)
     signing: Signing = field(default_factory=Signing)
     venue: str = "none"
+    formal: Formal = field(default_factory=Formal)
+    evidence: EvidenceSources = field(default_factory=EvidenceSources)
+    declarations: Declarations = field(default_factory=Declarations)
     executor: ExecutorSpec = field(default_factory=ExecutorSpec)  # the default of every experiment
 
     @property

@@ -3,7 +3,8 @@
 Definitions the record relies on:
 - `commit`: HEAD's commit id, or null before the first commit or outside git.
 - `dirty`: true when any scanned source (a .tex file the paper reaches or a Python file
-  under experiments/, i.e. every file a unit lives in) or provenance.yaml differs from
+  under experiments/, i.e. every file a unit lives in), an Agent Trace record under
+  `evidence.agent_trace_dir` or provenance.yaml differs from
   HEAD: modified, staged, untracked or git-ignored. Outside git or before the first
   commit everything is untracked, so the record is dirty. Files the build writes itself
   (build/, keys/NAME.pub from a first-build keygen) are not sources and never make the
@@ -40,7 +41,7 @@ from provenance.record.attribute import attribute
 from provenance.record.graph import StatementGraph
 from provenance.record.lines import LineClassifier, file_runs
 from provenance.record.summary import summarize
-from provenance.scan.sources import scan_units
+from provenance.scan.sources import scan_units, trace_files
 
 
 def build_record(cfg: Config, use_cache: bool = True) -> Record:
@@ -48,14 +49,15 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
 
     units, warnings = scan_units(cfg)
     files = sorted({u.file for u in units})
-    ev = collect(cfg.root, files, use_cache=use_cache)
+    ev = collect(cfg.root, files, use_cache=use_cache, sources=cfg.evidence)
     classifier = LineClassifier(ev, cfg.attribution.untagged)
     attributions = attribute(units, classifier, cfg)
     if ev.available and ev.head is not None:
         attributions = _with_reviews(cfg, units, attributions)
     attributions = _with_check_results(cfg, units, attributions)
+    attributions = _with_formal(cfg, units, attributions)
     if ev.available:
-        dirty = bool(dirty_files(cfg.root, files + [CONFIG_NAME])) or ev.head is None
+        dirty = bool(dirty_files(cfg.root, files + [CONFIG_NAME] + trace_files(cfg))) or ev.head is None
     else:
         dirty = True
     all_warnings = tuple(warnings) + ev.warnings
@@ -107,6 +109,14 @@ def _with_check_results(cfg: Config, units: Sequence[Unit], atts: Sequence[Attri
             a = replace(a, checks=tuple(merged[n] for n in sorted(merged)))
         out.append(a)
     return tuple(out)
+
+
+def _with_formal(cfg: Config, units: Sequence[Unit], atts: Sequence[Attribution]) -> tuple[Attribution, ...]:
+    """Each statement's formal-proof statuses, from the last `checks` run."""
+    from provenance.record.formal import for_units, read_formal
+
+    found = for_units(units, cfg.annotations, read_formal(cfg.root / CHECKS))
+    return tuple(replace(a, formal=found[a.unit.id]) if a.unit.id in found else a for a in atts)
 
 
 def write_record(cfg: Config, out: Path) -> Record:

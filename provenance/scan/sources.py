@@ -59,19 +59,38 @@ def record_sources(cfg: Config) -> list[str]:
     return sorted(set(own) | set(code_sources(cfg)) | {CONFIG_NAME})
 
 
+def trace_files(cfg: Config) -> list[str]:
+    """The Agent Trace records in the configured directory (the record reads them);
+    listed afresh on every call, so that a new record is noticed."""
+    if not cfg.evidence.agent_trace_dir or not (cfg.root / cfg.evidence.agent_trace_dir).is_dir():
+        return []
+    top = cfg.root / cfg.evidence.agent_trace_dir
+    return sorted(p.relative_to(cfg.root).as_posix() for p in top.rglob("*.json*")
+                  if p.suffix in (".json", ".jsonl") and p.is_file())
+
+
 def input_files(cfg: Config) -> list[str]:
     """Every source file the build reads, for the attestation's resolved dependencies."""
     tex, other = paper_deps(cfg)
-    files = set(record_sources(cfg)) | set(check_sources(cfg))
+    files = set(record_sources(cfg)) | set(check_sources(cfg)) | set(trace_files(cfg))
     files.update(f for f in tex + other if not f.startswith("build/"))
     for e in cfg.experiments:
         files.update(experiment_deps(cfg, e))
     return sorted(files)
 
 
+def formal_sources(cfg: Config) -> list[str]:
+    """The formal developments' files (Coq .v files, the Lean project's sources); listed
+    afresh on every call, so that a new file is noticed."""
+    from provenance.config.formal import coq_files, lean_files
+
+    files = coq_files(cfg.root, cfg.formal.coq) if cfg.formal.coq else []
+    return files + (lean_files(cfg.root, cfg.formal.lean) if cfg.formal.lean else [])
+
+
 def check_sources(cfg: Config) -> list[str]:
     """The files behind the claim checks linked to units (test files, the conftest.py
-    files above them, the repo modules they import)."""
+    files above them, the repo modules they import) and the formal developments."""
 
     def compute() -> tuple[Any, list[str]]:
         units, _ = scan_units(cfg)
@@ -80,11 +99,11 @@ def check_sources(cfg: Config) -> list[str]:
         return files, record_sources(cfg) + files
 
     try:
-        return depcache.cached(cfg.root, "checks", compute)
+        return sorted(set(depcache.cached(cfg.root, "checks", compute)) | set(formal_sources(cfg)))
     except ProvenanceError:
         # A malformed marker or a bad `checks:` label: the checks and record tasks
         # report it when they run; listing tasks and running experiments still work.
-        return []
+        return formal_sources(cfg)
 
 
 def experiment_outputs(cfg: Config) -> list[str]:

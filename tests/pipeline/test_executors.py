@@ -67,9 +67,9 @@ def test_top_level_executor_is_every_experiments_default_and_keys_override_one_b
     ("{kind: pbs}", "executor.kind: unknown executor 'pbs'; use one of local, slurm"),
     ("{kind: slurm, qos: high}", "executor.qos: unknown key; expected one of kind, partition, time_min"),
     ("{array: 4}", "executor.array: a sweep belongs to one experiment"),
-    ("{cpus: 0}", "executor.cpus: must be at least 1, got 0"),
+    ("{cpus: 0}", "executor.cpus: 0 is not between 1 and 4096"),
     ("{time_min: soon}", "executor.time_min: expected int"),
-    ("{mem_gb: -2}", "executor.mem_gb: must be at least"),
+    ("{mem_gb: -2}", "executor.mem_gb: -2.0 is not between"),
     ("{sbatch: [--time=10]}", "executor.sbatch: '--time=10': use `executor.time_min` instead"),
     ("{sbatch: [--output=x.log]}", "executor.sbatch: '--output=x.log': paperprov sets it itself"),
     ("{sbatch: [qos=high]}", "executor.sbatch: 'qos=high' is not a long sbatch flag"),
@@ -88,7 +88,7 @@ def test_an_experiments_own_executor_errors_name_its_index(tmp_path: Path) -> No
     (tmp_path / "exp.py").write_text(SCRIPT)
     (tmp_path / "main.tex").write_text("x")
     (tmp_path / "provenance.yaml").write_text(CONFIG.replace("{array: 3, cpus: 2}", "{array: 0}"))
-    with pytest.raises(ConfigError, match=r"experiments\[1\]\.executor\.array: must be at least 1, got 0"):
+    with pytest.raises(ConfigError, match=r"experiments\[1\]\.executor\.array: 0 is not between 1 and 1000"):
         load(tmp_path)
 
 
