@@ -18,7 +18,7 @@ from provenance.attest.sign import write_attestation
 from provenance.config import load
 from provenance.errors import BuildError, ConfigError
 from provenance.verify.checks import verify_path
-from tests.helpers import ROOT, Repo, run_doit
+from tests.helpers import ROOT, Repo, fake_build, run_doit
 
 ROOT_DODO = (ROOT / "dodo.py").read_text()
 SCRIPT = (
@@ -155,17 +155,6 @@ def test_slurm_without_slurm_commands_says_what_to_do(repo: Repo, tmp_path: Path
     assert "PAPERPROV_EXECUTOR=local" in line
 
 
-def _fake_rest_of_build(repo: Repo) -> None:
-    """What the record, disclosure, paper and report tasks would leave (a PDF byte string is data here)."""
-    record = {"schema": "paperprov/record/v1", "commit": repo.git("rev-parse", "HEAD").strip(), "dirty": False,
-              "units": [], "summary": {}}
-    repo.write("build/record.json", json.dumps(record) + "\n")
-    repo.write("build/paper.pdf", b"%PDF-1.5\n%%EOF\n")
-    repo.write("build/disclosure.tex", "x\n")
-    repo.write("build/disclosure.md", "x\n")
-    repo.write("build/report/index.html", "<!DOCTYPE html>\n<title>x</title>\n")
-
-
 def _statements(path: Path) -> list[dict]:
     return [json.loads(signing.parse_envelope(ln, "t").payload) for ln in path.read_text().splitlines()]
 
@@ -174,7 +163,7 @@ def _attested(repo: Repo) -> Path:
     """Experiments run by the local executor, the rest of the build faked, then attested."""
     tiny(repo)
     assert run_doit(repo.path, "experiments").returncode == 0
-    _fake_rest_of_build(repo)
+    fake_build(repo)  # the rest of the build's files (its sq experiment is not this paper's)
     att = repo.path / "build/attestation.intoto.jsonl"
     write_attestation(load(repo.path), att)
     return att
