@@ -5,17 +5,19 @@ from provenance.config.load import load, parse
 from provenance.config.schema import (
     ANNOTATION_KEYS,
     CONFIG_NAME,
+    EXECUTOR_KINDS,
     NAME_RE,
     VENUES,
     Annotation,
     AttributionRules,
     Author,
     Config,
+    ExecutorSpec,
     Experiment,
     Paper,
     Policy,
     Signing,
 )
 
-__all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "NAME_RE", "VENUES", "Annotation", "AttributionRules", "Author", "Config",
-           "Experiment", "Paper", "Policy", "Signing", "load", "parse"]
+__all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "EXECUTOR_KINDS", "NAME_RE", "VENUES", "Annotation", "AttributionRules",
+           "Author", "Config", "ExecutorSpec", "Experiment", "Paper", "Policy", "Signing", "load", "parse"]
