@@ -25,7 +25,7 @@ ROLES = ("drafted", "edited", "proved", "suggested", "generated")
 
 # Unit kinds. Theorem-like environments all have kind "statement" and keep their
 # environment name in `env` and their printed name ("Lemma") in `display`.
-SECTION_KINDS = ("part", "chapter", "section", "subsection")
+SECTION_KINDS = ("part", "chapter", "section", "subsection", "subsubsection")  # outermost first
 CODE_KINDS = ("module", "function", "class")
 
 
@@ -52,9 +52,13 @@ class Marker:
 class Unit:
     """A piece of the paper or its code that provenance is recorded for.
 
-    id: the unit's label when it has one, else a stable path-based id such as
-        `paper/sections/model.tex#section-2` or `experiments/chain.py::run_chain`.
-    lines: 1-based inclusive (start, end) in `file` (a repo-relative POSIX path).
+    id: the unit's label when it has one, else a stable id from its file, kind and title
+        such as `paper/main.tex#section:introduction`, or `experiments/chain.py::run_chain`.
+    lines: 1-based inclusive (start, end) in `file` (a repo-relative POSIX path): where
+        the unit starts (a section's heading) to its last line in that file.
+    extents: every (file, first, last) range the unit covers, in the order LaTeX reads
+        them, when that is more than `lines` of `file` (a section whose text is \\input
+        from other files); empty otherwise. `spans` gives the ranges either way.
     parent: for a proof, the id of the statement it proves; for other units, the
         enclosing section's id, or None.
     uses: labels this unit depends on (explicit \\uses plus refs inside proofs).
@@ -73,6 +77,17 @@ class Unit:
     uses: tuple[str, ...] = ()
     includes: tuple[str, ...] = ()
     markers: tuple[Marker, ...] = ()
+    extents: tuple[tuple[str, int, int], ...] = ()
+
+    @property
+    def spans(self) -> tuple[tuple[str, int, int], ...]:
+        """Every (file, first line, last line) the unit covers, in reading order."""
+        return self.extents or ((self.file, self.lines[0], self.lines[1]),)
+
+    @property
+    def size(self) -> int:
+        """How many lines the unit covers, in all its files."""
+        return sum(b - a + 1 for _, a, b in self.spans)
 
 
 @dataclass(frozen=True)
@@ -174,6 +189,8 @@ class Summary:
     partial: bool = False
     dependencies: Mapping[str, Rests] = field(default_factory=dict)  # statement id -> what it rests on
     cycles: tuple[str, ...] = ()  # "a -> b -> a"
+    untagged_commits: int = 0  # commits with no AI evidence and no `Assisted-by: none` behind units' lines
+    untagged: str = "unknown"  # attribution.untagged when the record was made: unknown (no claim) | human
 
 
 @dataclass(frozen=True)
@@ -200,7 +217,7 @@ class Record:
 
 def _unit_dict(a: Attribution) -> dict[str, Any]:
     u = a.unit
-    return {
+    out: dict[str, Any] = {
         "id": u.id,
         "kind": u.kind,
         "env": u.env,
@@ -225,6 +242,9 @@ def _unit_dict(a: Attribution) -> dict[str, Any]:
         "includes": list(u.includes),
         "conflicts": list(a.conflicts),
     }
+    if u.spans != ((u.file, u.lines[0], u.lines[1]),):
+        out["extents"] = [list(x) for x in u.spans]
+    return out
 
 
 def _rests_dict(r: Rests) -> dict[str, Any]:
@@ -243,6 +263,8 @@ def summary_to_dict(s: Summary) -> dict[str, Any]:
         "partial": s.partial,
         "dependencies": {sid: _rests_dict(r) for sid, r in s.dependencies.items()},
         "cycles": list(s.cycles),
+        "untagged_commits": s.untagged_commits,
+        "untagged": s.untagged,
     }
 
 
@@ -300,6 +322,7 @@ def _unit_from_dict(d: dict[str, Any]) -> Attribution:
         parent=d.get("parent"),
         uses=tuple(d.get("uses", ())),
         includes=tuple(d.get("includes", ())),
+        extents=tuple((str(f), int(a), int(b)) for f, a, b in d.get("extents", ())),
     )
     return Attribution(
         unit=unit,
@@ -327,6 +350,7 @@ def _summary_from_dict(d: dict[str, Any]) -> Summary:
         ai_statements=int(d.get("ai_statements", 0)), ai_statements_reviewed=int(d.get("ai_statements_reviewed", 0)),
         conflicts=int(d.get("conflicts", 0)), lines_by_origin=dict(d.get("lines_by_origin", {})),
         partial=bool(d.get("partial", False)), dependencies=deps, cycles=tuple(d.get("cycles", ())),
+        untagged_commits=int(d.get("untagged_commits", 0)), untagged=str(d.get("untagged", "unknown")),
     )
 
 

@@ -150,9 +150,10 @@ def _fraction(r: Reader, value: Any, key: str, default: float) -> float:
 
 def _attribution(r: Reader, value: Any) -> AttributionRules:
     a = r.mapping(value, "attribution", ("untagged", "ai_min", "human_max"))
-    untagged = r.typed(a.get("untagged"), "attribution.untagged", str, "human")
+    untagged = r.typed(a.get("untagged"), "attribution.untagged", str, "unknown")
     if untagged not in ("human", "unknown"):
-        raise r.fail("attribution.untagged", "use `human` or `unknown`")
+        raise r.fail("attribution.untagged", "use `unknown` (no claim about commits without AI evidence, the default) "
+                     "or `human` (the authors assume they are human-written)")
     ai_min = _fraction(r, a.get("ai_min"), "attribution.ai_min", 0.9)
     human_max = _fraction(r, a.get("human_max"), "attribution.human_max", 0.1)
     if human_max >= ai_min:

@@ -48,7 +48,9 @@ class Author:
 
 @dataclass(frozen=True)
 class AttributionRules:
-    untagged: str = "human"  # origin of commits with no AI evidence: human | unknown
+    # Lines of commits with no AI evidence and no `Assisted-by: none`: `unknown` (the
+    # default: no claim about them) or `human` (the authors assume so; the appendix says it).
+    untagged: str = "unknown"
     ai_min: float = 0.9  # ai_fraction at or above which a unit is "ai"
     human_max: float = 0.1  # ai_fraction at or below which it is "human"
 

@@ -47,9 +47,9 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     from provenance.evidence.collect import collect, dirty_files
 
     units, warnings = scan_units(cfg)
-    files = sorted({u.file for u in units})
+    files = sorted({f for u in units for f, _, _ in u.spans})
     ev = collect(cfg.root, files, use_cache=use_cache)
-    classifier = LineClassifier(ev, cfg.attribution.untagged)
+    classifier = LineClassifier(ev)
     attributions = attribute(units, classifier, cfg)
     if ev.available and ev.head is not None:
         attributions = _with_reviews(cfg, units, attributions)
@@ -61,10 +61,19 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     all_warnings = tuple(warnings) + ev.warnings
     if ev.available and ev.head is None:
         all_warnings += ("no commits yet: every line counts as uncommitted",)
-    summary = summarize(attributions, classifier, ev.shallow, StatementGraph.of(attributions))
+    runs = _file_runs(cfg, classifier, files) if ev.available else {}
+    summary = summarize(attributions, runs, ev.shallow, StatementGraph.of(attributions),
+                        len(_untagged_commits(classifier, units)), cfg.attribution.untagged)
     all_warnings += tuple(f"cycle in \\uses: {c}" for c in summary.cycles)
     return Record(commit=ev.head, dirty=dirty, units=attributions, partial=ev.shallow,
-                  warnings=all_warnings, summary=summary, files=_file_runs(cfg, classifier, files) if ev.available else {})
+                  warnings=all_warnings, summary=summary, files=runs)
+
+
+def _untagged_commits(classifier: LineClassifier, units: Sequence[Unit]) -> set[str]:
+    """The commits with no AI evidence (and no `Assisted-by: none`) that last changed a
+    line of some unit."""
+    spans = sorted({s for u in units for s in u.spans})
+    return classifier.spans(spans).untagged_commits
 
 
 def _file_runs(cfg: Config, classifier: LineClassifier, files: Sequence[str]) -> dict[str, tuple[LineRun, ...]]:

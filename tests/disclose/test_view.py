@@ -93,8 +93,23 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def _n(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
+def _covered(record: Record) -> Counter[str]:
+    """Lines by origin over the union of all units' lines, counted line by line here."""
+    lines = {(f, n) for a in record.units for f, lo, hi in a.unit.spans for n in range(lo, hi + 1)}
+    out: Counter[str] = Counter()
+    for f, runs in record.files.items():
+        for r in runs:
+            out[r.origin] += sum(1 for n in range(r.start, r.end + 1) if (f, n) in lines)
+    return out
+
+
 def expected_sentences(record: Record) -> list[str]:
-    """The summary phrases, counted here independently of disclosure.py."""
+    """Every sentence of the appendix's summary that holds a number, counted here
+    independently of record/summary.py and disclose/view.py."""
     out = []
     for name, kinds in GROUPS.items():
         c = Counter(a.origin for a in record.units if a.unit.kind in kinds)
@@ -102,10 +117,33 @@ def expected_sentences(record: Record) -> list[str]:
         if total:
             out.append(f"{total} {SINGULAR[name] if total == 1 else name} ({c['human']} human-written, "
                        f"{c['ai']} AI-drafted, {c['mixed']} mixed, {c['unknown']} of unknown origin)")
-    stmts = [a for a in record.units if a.unit.kind in ("statement", "proof") and a.origin in ("ai", "mixed")]
-    rev = [a for a in stmts if any(not r.stale for r in a.reviewed_by)]
-    out.append(f"Statements and proofs with AI involvement: {len(stmts)}, of which {len(rev)} reviewed by a named "
-               f"person and {len(stmts) - len(rev)} not reviewed.")
+    involved = [a for a in record.units if a.origin in ("ai", "mixed")]
+    agents = sorted({str(g) for a in record.units for g in a.agents})
+    if involved or agents:
+        parts = []
+        for g in agents:
+            n = sum(1 for a in involved if g in {str(x) for x in a.agents})
+            other = sum(1 for a in record.units if a not in involved and g in {str(x) for x in a.agents})
+            parts.append(f"{g} (in {_n(n, 'unit')} with AI involvement" + (f"; AI lines in {_n(other, 'other unit')})"
+                                                                           if other else ")"))
+        if parts:
+            out.append("AI agents recorded (tool:model): " + "; ".join(parts) + ".")
+        stmts = [a for a in involved if a.unit.kind in ("statement", "proof")]
+        rev = [a for a in stmts if any(r.by.strip() and not r.stale for r in a.reviewed_by)]
+        out.append(f"Statements and proofs with AI involvement: {len(stmts)}, of which {len(rev)} reviewed by a named "
+                   f"person and {len(stmts) - len(rev)} not reviewed.")
+        rev_all = [a for a in involved if any(r.by.strip() and not r.stale for r in a.reviewed_by)]
+        out.append(f"All units with AI involvement (origin ai or mixed): {len(involved)}, of which {len(rev_all)} "
+                   f"reviewed and {len(involved) - len(rev_all)} not reviewed")
+        stale = [a for a in record.units if a.reviewed_by and all(r.stale for r in a.reviewed_by)]
+        if stale:
+            out.append(f"{_n(len(stale), 'unit')} with only a stale review")
+    untagged = _covered(record)["untagged"]
+    if untagged:
+        commits = _n(record.summary.untagged_commits, "commit")
+        out.append(f"Assumption stated by the authors: the {_n(untagged, 'line')} from {commits} that carry no AI "
+                   "evidence" if record.summary.untagged == "human" else
+                   f"{_n(untagged, 'line')} from {commits} carry no AI evidence")
     seen: dict[str, set[str]] = {}
     for a in record.units:
         for c in a.checks:
@@ -118,6 +156,11 @@ def expected_sentences(record: Record) -> list[str]:
     return out
 
 
+def plain(md: str) -> str:
+    """Markdown as a reader sees it: no code spans, no escapes, whitespace collapsed."""
+    return flat(re.sub(r"\\(.)", r"\1", md.replace("`", "")))
+
+
 # --- content ---------------------------------------------------------------------------
 
 
@@ -126,10 +169,11 @@ def test_summary_numbers_are_counted_from_units_not_from_the_summary(tmp_path: P
                     summary=Summary(units={"statements": {"ai": 99}}, ai_statements=1234))
     tex, md = render(tmp_path, record)
     for sentence in expected_sentences(record):
-        assert sentence in flat(md), sentence
-    assert "99" not in md and "1234" not in md
+        assert sentence in plain(md), sentence
     assert "4 statements (2 human-written, 1 AI-drafted, 1 mixed, 0 of unknown origin)" in flat(tex)
-    assert "claude-{}code with model claude-{}opus-{}4-{}1 (in 6 units)" in tex
+    assert " 99 " not in flat(md) and "1234" not in md
+    # tool:model everywhere; an agent of a human-origin unit is counted apart
+    assert "claude-{}code:\\allowbreak{}claude-{}opus-{}4-{}1 (in 6 units with AI involvement)" in tex
 
 
 def test_no_ai_record_gets_a_short_no_ai_appendix(tmp_path: Path) -> None:
@@ -140,7 +184,8 @@ def test_no_ai_record_gets_a_short_no_ai_appendix(tmp_path: Path) -> None:
     assert tex.startswith("% Generated by paperprov")
     assert tex.splitlines()[1].startswith("\\section{")
     assert "No AI assistance was recorded for this paper." in tex
-    assert "AIA Eh v1.0" in tex and "Not covered by this statement: 1 unit of unknown origin." in tex
+    # one unit of unknown origin: "entirely human-created" would be a claim without evidence
+    assert "AIA" not in tex and "No AI Attribution statement is made: no AI use was recorded, but 1 unit" in flat(tex)
     assert "2 statements (1 human-written, 0 AI-drafted, 0 mixed, 1 of unknown origin)" in flat(tex)
     for absent in ("Statements and proofs", "Dependency graph", "Experiment code", "not reviewed"):
         assert absent not in tex
@@ -205,8 +250,10 @@ def test_clean_fully_reviewed_record_says_there_are_no_caveats(tmp_path: Path) -
           att("t", "section", "human", lines=(81, 100))), "AIA PAI Nc Hin Nr claude-opus-4-1 v1.0"),
         ((att("s", "section", "mixed", 0.5, (AIDER,), "edited", (Review("a"),)),), "AIA HAb Ce Hin R gpt-4o v1.0"),
         ((att("s", "section", "mixed", 0.1, (Agent("copilot"),)), att("t", "section", "human", lines=(1, 90))),
-         "AIA Ph Ce Hin Ain Nr copilot v1.0"),
-        ((att("s", "section", "human"), att("t", "section", "unknown")), "AIA Eh v1.0"),
+         "AIA Ph Ce Hin Ain Nr v1.0"),  # a tool is never a model
+        ((att("s", "section", "human"), att("t", "section", "unknown")), ""),  # no claim about t
+        ((att("s", "section", "human"), att("t", "section", "human")), "AIA Eh v1.0"),
+        ((att("s", "section", "human", 0.2, (CLAUDE,)),), "AIA Ph Hin Nr claude-opus-4-1 v1.0"),
     ],
 )
 def test_ai_attribution_statement_is_derived_from_the_record(units: tuple[Attribution, ...], code: str) -> None:

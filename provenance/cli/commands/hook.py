@@ -45,9 +45,11 @@ def run(args: argparse.Namespace) -> int:
         if not msgfile.is_file():
             raise ProvenanceError(f"{msgfile}: no such commit message file; git passes it to the hook")
         if args.kind == "tag":
-            # git's SOURCE and SHA arguments are not needed: merges and amends are tagged
-            # alike, and replays are recognised from the repository state.
-            for line in hooks.tag_message(root, msgfile, os.environ):
+            # git's SOURCE and SHA (or pre-commit's variables for them) say whether this
+            # is an amend, whose AI trailers the new message must keep (hooks/carry.py).
+            source = args.args[1] if len(args.args) > 1 else os.environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE")
+            sha = args.args[2] if len(args.args) > 2 else os.environ.get("PRE_COMMIT_COMMIT_OBJECT_NAME")
+            for line in hooks.tag_message(root, msgfile, os.environ, source or None, sha or None):
                 print(f"paperprov: added {line}", file=sys.stderr)
             return 0
         hooks.tag_message(root, msgfile, os.environ)
