@@ -5,6 +5,7 @@ from provenance.config.load import load, parse
 from provenance.config.schema import (
     ANNOTATION_KEYS,
     CONFIG_NAME,
+    LABELLED_ENVS,
     NAME_RE,
     VENUES,
     Annotation,
@@ -12,10 +13,11 @@ from provenance.config.schema import (
     Author,
     Config,
     Experiment,
+    Lint,
     Paper,
     Policy,
     Signing,
 )
 
-__all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "NAME_RE", "VENUES", "Annotation", "AttributionRules", "Author", "Config",
-           "Experiment", "Paper", "Policy", "Signing", "load", "parse"]
+__all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "LABELLED_ENVS", "NAME_RE", "VENUES", "Annotation", "AttributionRules",
+           "Author", "Config", "Experiment", "Lint", "Paper", "Policy", "Signing", "load", "parse"]

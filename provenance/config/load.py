@@ -21,6 +21,7 @@ from provenance.config.schema import (
     Author,
     Config,
     Experiment,
+    Lint,
     Paper,
     Policy,
     Signing,
@@ -55,7 +56,8 @@ def parse(text: str, root: Path) -> Config:
     top = r.mapping(
         data,
         "",
-        ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing"),
+        ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing",
+         "lint"),
     )
     if "paper" not in top:
         raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
@@ -82,6 +84,7 @@ def parse(text: str, root: Path) -> Config:
         annotations=_annotations(r, top.get("annotations")),
         checks=_checks(r, top.get("checks")),
         signing=_signing(r, top.get("signing")),
+        lint=_lint(r, top.get("lint")),
     )
 
 
@@ -215,3 +218,10 @@ def _signing(r: Reader, value: Any) -> Signing:
     if name is not None and not NAME_RE.match(name):
         raise r.fail("signing.name", "letters, digits, '.', '_' or '-' only (it names keys/<name>.pub)")
     return Signing(key=r.typed(s.get("key"), "signing.key", str), name=name, threshold=threshold)
+
+
+def _lint(r: Reader, value: Any) -> Lint:
+    section = r.mapping(value, "lint", ("require_label",))
+    if "require_label" not in section:
+        return Lint()
+    return Lint(require_label=tuple(n.strip().lower() for n in r.strings(section["require_label"], "lint.require_label")))

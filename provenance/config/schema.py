@@ -55,6 +55,18 @@ class AttributionRules:
     human_max: float = 0.1  # ai_fraction at or below which it is "human"
 
 
+# Theorem-like environments other statements can build on: each must carry a \label
+# (matched against the environment's name and its printed name, ignoring case). Not
+# remarks, examples, notes, exercises: nothing \uses those.
+LABELLED_ENVS = ("theorem", "lemma", "proposition", "corollary", "claim", "conjecture", "definition",
+                 "assumption", "hypothesis", "fact", "observation", "axiom", "property")
+
+
+@dataclass(frozen=True)
+class Lint:
+    require_label: tuple[str, ...] = LABELLED_ENVS  # lowercase names; empty: none required
+
+
 @dataclass(frozen=True)
 class Policy:
     require_review_of_ai: bool = False
@@ -100,6 +112,7 @@ class Config:
     checks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (label, nodeids)
     signing: Signing = field(default_factory=Signing)
     venue: str = "none"
+    lint: Lint = field(default_factory=Lint)
 
     @property
     def path(self) -> Path:

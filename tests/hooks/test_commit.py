@@ -261,7 +261,8 @@ def test_lint_reports_each_problem_as_file_line(repo: Repo) -> None:
         "exp/run.py:1: unknown paperprov key 'colour'; use one of origin, tool, model, role, reviewed-by, check",
         "paper/main.tex:4: paperprov origin='robot' is not one of human|ai|mixed|unknown",
         "paper/main.tex:5: mylemma has no \\label; add \\label{...} right after \\begin{mylemma}",
-        "paper/main.tex:9: label 'dup' is already defined at paper/main.tex:8; rename one",
+        "paper/main.tex:8: label 'dup' is also defined at paper/main.tex:9; rename one",
+        "paper/main.tex:9: label 'dup' is also defined at paper/main.tex:8; rename one",
         "paper/main.tex:10: \\uses{nowhere} names no \\label in the paper; fix the label",
     ]
 

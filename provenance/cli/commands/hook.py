@@ -2,7 +2,8 @@
 
     tag MSGFILE [SOURCE [SHA]]   prepare-commit-msg: add Assisted-by when an agent commits
     policy MSGFILE               commit-msg: tag an edited message, then enforce declare_paths
-    lint FILES...                pre-commit: markers, theorem labels, unique labels, \\uses
+    lint [--all] FILES...        pre-commit: markers, theorem labels, unique labels, \\uses
+                                 (problems the staged change introduces; --all: every one)
     no-private-keys FILES...     pre-commit: refuse private keys
     attach-tags                  post-commit: pending `paperprov tag` tags -> git note on HEAD
 
@@ -22,7 +23,10 @@ KINDS = ("tag", "policy", "lint", "no-private-keys", "attach-tags")
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("hook", help="entry points for the pre-commit hooks (see .pre-commit-hooks.yaml)")
     p.add_argument("kind", choices=KINDS, help="which hook")
-    p.add_argument("args", nargs="*", help="what git/pre-commit passes: the message file, or the staged files")
+    # REMAINDER: `lint --all FILES` must parse, and pre-commit puts a hook's args before the files.
+    p.add_argument("args", nargs=argparse.REMAINDER,
+                   help="what git/pre-commit passes: the message file, or the staged files (lint: --all first "
+                        "to report every problem, not only those the staged change introduces)")
     p.set_defaults(run=run)
 
 
@@ -57,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     if args.kind == "lint":
         from provenance.hooks.lint import lint
 
-        return _report(lint(root, args.args))
+        files = [a for a in args.args if a != "--all"]
+        return _report(lint(root, files, all_problems=len(files) < len(args.args)))
     if args.kind == "no-private-keys":
         return _report(hooks.private_keys(root, args.args))
     attached, warnings = hooks.attach_tags(root)
