@@ -14,12 +14,17 @@ Definitions the record relies on:
 - `summary`: `units` = {sections, statements, proofs, code, figures_tables} x
   {human, ai, mixed, unknown} unit counts; `agents` = sorted "tool:model" strings;
   `ai_statements` = statements whose origin is ai or mixed, `ai_statements_reviewed` =
-  those with a named reviewer; `conflicts`; `lines_by_origin` = {ai, human, unknown,
-  uncommitted} over the union of all units' lines (nested units counted once);
-  `partial`; `dependencies` (per statement: what it rests on through \\uses, and among
-  those the unreviewed AI-drafted ones and unpassed checks) and `cycles`.
-- `files`: per file that holds a unit, its lines as runs of one line origin (and the
-  agent, for AI lines), so a reader can shade the source without git. Attribution rules: see attribute.py; git evidence: see gitlog.py.
+  those with a named reviewer; `conflicts`; `lines_by_origin` = {ai, human, untagged,
+  unknown, uncommitted} over the union of all units' lines (nested units counted once,
+  across files); `partial`; `dependencies` (per statement: what it rests on through
+  \\uses, and among those the unreviewed AI-drafted ones and unpassed checks) and
+  `cycles`; `untagged_commits` (commits with no AI evidence and no `Assisted-by: none`
+  behind some unit's lines) and `untagged` (attribution.untagged when the record was
+  made). summary.py computes all of it, and the appendix and `status` the same way.
+- `files`: per file that holds a unit's lines (a section's \\input files too), its lines
+  as runs of one line origin (and the agent, for AI lines), so a reader can shade the
+  source without git. Attribution rules: see attribute.py; git evidence: see
+  evidence/collect.py.
 
 Same commit and same working tree, same bytes: nothing here depends on the clone's
 path, the clock or the blame cache.
