@@ -22,6 +22,24 @@ RECORD_SCHEMA = "paperprov/record/v1"
 ORIGINS = ("human", "ai", "mixed", "unknown")
 AI_ORIGINS = ("ai", "mixed")  # a unit with AI involvement
 ROLES = ("drafted", "edited", "proved", "suggested", "generated")
+# What a declaration may say: a `paperprov:` marker in a source or an `annotations:`
+# entry in provenance.yaml. One rule for both (declaration_problem).
+DECLARATION_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check", "formal")
+
+
+def declaration_problem(key: str, value: str) -> str | None:
+    """Why `key=value` is not a valid declaration, or None when it is."""
+    if key not in DECLARATION_KEYS:
+        return f"unknown key {key!r}; use one of {', '.join(DECLARATION_KEYS)}"
+    if not value:
+        return f"key {key!r} has an empty value; write {key}=VALUE"
+    if len(value) > 500 or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return f"{key}= must be one line of at most 500 characters"
+    if key == "origin" and value not in ORIGINS:
+        return f"origin={value!r} is not one of {'|'.join(ORIGINS)}"
+    if key == "role" and value not in ROLES:
+        return f"role={value!r} is not one of {'|'.join(ROLES)}"
+    return None
 
 # Unit kinds. Theorem-like environments all have kind "statement" and keep their
 # environment name in `env` and their printed name ("Lemma") in `display`.
@@ -77,6 +95,8 @@ class Unit:
     uses: tuple[str, ...] = ()
     includes: tuple[str, ...] = ()
     markers: tuple[Marker, ...] = ()
+    formal: tuple[str, ...] = ()  # formal proofs named in the source: "coq:NAME", "lean:NAME"
+    leanok: bool = False  # leanblueprint's \leanok: the authors say the formalisation is done
     extents: tuple[tuple[str, int, int], ...] = ()
 
     @property
@@ -126,6 +146,16 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class FormalResult:
+    """What a proof assistant said of a linked formal proof (record/formal.py has the statuses)."""
+
+    link: str  # coq:NAME | lean:NAME
+    status: str  # proved | admitted | axioms | missing | failed | declared | linked | not-run
+    axioms: tuple[str, ...] = ()  # the axioms it rests on (allowed ones too, when proved)
+    detail: str = ""  # the full name checked, or the first error as file:line
+
+
+@dataclass(frozen=True)
 class Attribution:
     """The merged provenance of one unit: what record.json lists under `units`."""
 
@@ -142,6 +172,7 @@ class Attribution:
     reviewed_by: tuple[Review, ...] = ()
     checks: tuple[CheckResult, ...] = ()
     conflicts: tuple[str, ...] = ()
+    formal: tuple[FormalResult, ...] = ()
 
     @property
     def is_ai(self) -> bool:
@@ -169,6 +200,7 @@ class Rests:
     rests_on: tuple[str, ...] = ()
     unreviewed_ai: tuple[str, ...] = ()
     bad_checks: tuple[BadCheck, ...] = ()
+    not_formally_proved: tuple[str, ...] = ()  # with a proof no proof assistant checked (record/graph.py)
 
     @property
     def clean(self) -> bool:
@@ -217,55 +249,33 @@ class Record:
 
 def _unit_dict(a: Attribution) -> dict[str, Any]:
     u = a.unit
-    out: dict[str, Any] = {
-        "id": u.id,
-        "kind": u.kind,
-        "env": u.env,
-        "display": u.display,
-        "title": u.title,
-        "label": u.label,
-        "file": u.file,
-        "lines": list(u.lines),
-        "parent": u.parent,
-        "origin": a.origin,
-        "ai_fraction": round(a.ai_fraction, 4),
-        "agents": [asdict(g) for g in a.agents],
-        "role": a.role,
-        "decided_by": a.decided_by,
-        "declared_origin": a.declared_origin,
-        "measured_origin": a.measured_origin,
+    out: dict[str, Any] = {k: getattr(u, k) for k in ("id", "kind", "env", "display", "title", "label", "file", "parent")}
+    out.update({
+        "lines": list(u.lines), "origin": a.origin, "ai_fraction": round(a.ai_fraction, 4),
+        "agents": [asdict(g) for g in a.agents], "role": a.role, "decided_by": a.decided_by,
+        "declared_origin": a.declared_origin, "measured_origin": a.measured_origin,
         "lines_by_origin": dict(a.lines_by_origin),
         "evidence": [{k: v for k, v in asdict(e).items() if v is not None} for e in a.evidence],
-        "reviewed_by": [asdict(r) for r in a.reviewed_by],
-        "checks": [asdict(c) for c in a.checks],
-        "uses": list(u.uses),
-        "includes": list(u.includes),
-        "conflicts": list(a.conflicts),
-    }
+        "reviewed_by": [asdict(r) for r in a.reviewed_by], "checks": [asdict(c) for c in a.checks],
+        "uses": list(u.uses), "includes": list(u.includes), "conflicts": list(a.conflicts),
+        "formal": [{**asdict(f), "axioms": list(f.axioms)} for f in a.formal],
+    })
     if u.spans != ((u.file, u.lines[0], u.lines[1]),):
-        out["extents"] = [list(x) for x in u.spans]
+        out["extents"] = [list(x) for x in u.spans]  # only when the unit reaches beyond its own lines
     return out
 
 
 def _rests_dict(r: Rests) -> dict[str, Any]:
     return {"rests_on": list(r.rests_on), "unreviewed_ai": list(r.unreviewed_ai),
-            "bad_checks": [asdict(c) for c in r.bad_checks]}
+            "bad_checks": [asdict(c) for c in r.bad_checks], "not_formally_proved": list(r.not_formally_proved)}
 
 
 def summary_to_dict(s: Summary) -> dict[str, Any]:
-    return {
-        "units": {g: dict(c) for g, c in s.units.items()},
-        "agents": list(s.agents),
-        "ai_statements": s.ai_statements,
-        "ai_statements_reviewed": s.ai_statements_reviewed,
-        "conflicts": s.conflicts,
-        "lines_by_origin": dict(s.lines_by_origin),
-        "partial": s.partial,
-        "dependencies": {sid: _rests_dict(r) for sid, r in s.dependencies.items()},
-        "cycles": list(s.cycles),
-        "untagged_commits": s.untagged_commits,
-        "untagged": s.untagged,
-    }
+    return {"units": {g: dict(c) for g, c in s.units.items()}, "agents": list(s.agents),
+            "ai_statements": s.ai_statements, "ai_statements_reviewed": s.ai_statements_reviewed,
+            "conflicts": s.conflicts, "lines_by_origin": dict(s.lines_by_origin), "partial": s.partial,
+            "dependencies": {sid: _rests_dict(r) for sid, r in s.dependencies.items()}, "cycles": list(s.cycles),
+            "untagged_commits": s.untagged_commits, "untagged": s.untagged}
 
 
 def record_to_dict(record: Record) -> dict[str, Any]:
@@ -310,20 +320,10 @@ def record_to_json(record: Record) -> bytes:
 
 
 def _unit_from_dict(d: dict[str, Any]) -> Attribution:
-    unit = Unit(
-        id=d["id"],
-        kind=d["kind"],
-        file=d["file"],
-        lines=(int(d["lines"][0]), int(d["lines"][1])),
-        title=d.get("title", ""),
-        label=d.get("label"),
-        env=d.get("env", ""),
-        display=d.get("display", ""),
-        parent=d.get("parent"),
-        uses=tuple(d.get("uses", ())),
-        includes=tuple(d.get("includes", ())),
-        extents=tuple((str(f), int(a), int(b)) for f, a, b in d.get("extents", ())),
-    )
+    unit = Unit(id=d["id"], kind=d["kind"], file=d["file"], lines=(int(d["lines"][0]), int(d["lines"][1])),
+                title=d.get("title", ""), label=d.get("label"), env=d.get("env", ""), display=d.get("display", ""),
+                parent=d.get("parent"), uses=tuple(d.get("uses", ())), includes=tuple(d.get("includes", ())),
+                extents=tuple((str(f), int(a), int(b)) for f, a, b in d.get("extents", ())))
     return Attribution(
         unit=unit,
         origin=d["origin"],
@@ -338,12 +338,15 @@ def _unit_from_dict(d: dict[str, Any]) -> Attribution:
         reviewed_by=tuple(Review(**r) for r in d.get("reviewed_by", ())),
         checks=tuple(CheckResult(**c) for c in d.get("checks", ())),
         conflicts=tuple(d.get("conflicts", ())),
+        formal=tuple(FormalResult(f["link"], f["status"], tuple(f.get("axioms", ())), f.get("detail", ""))
+                     for f in d.get("formal", ())),
     )
 
 
 def _summary_from_dict(d: dict[str, Any]) -> Summary:
     deps = {sid: Rests(rests_on=tuple(r.get("rests_on", ())), unreviewed_ai=tuple(r.get("unreviewed_ai", ())),
-                       bad_checks=tuple(BadCheck(**c) for c in r.get("bad_checks", ())))
+                       bad_checks=tuple(BadCheck(**c) for c in r.get("bad_checks", ())),
+                       not_formally_proved=tuple(r.get("not_formally_proved", ())))
             for sid, r in d.get("dependencies", {}).items()}
     return Summary(
         units={g: dict(c) for g, c in d.get("units", {}).items()}, agents=tuple(d.get("agents", ())),
@@ -369,14 +372,18 @@ def record_from_dict(d: dict[str, Any]) -> Record:
     )
 
 
+def parse_record(data: bytes, where: str, fix: str = "rerun `doit record`") -> Record:
+    """A record from its bytes; BuildError naming `where` (and what to do) otherwise."""
+    try:
+        return record_from_dict(json.loads(data))
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
+        raise BuildError(f"{where}: not a valid paperprov record ({exc}); {fix}") from None
+
+
 def read_record(path: Path) -> tuple[Record, str]:
     """build/record.json and the sha256 of its bytes; BuildError naming the file otherwise."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise BuildError(f"{path}: cannot read ({exc.strerror}); run `doit record` first") from None
-    try:
-        record = record_from_dict(json.loads(data))
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
-        raise BuildError(f"{path}: not a valid paperprov record ({exc}); rerun `doit record`") from None
-    return record, hashlib.sha256(data).hexdigest()
+    return parse_record(data, str(path)), hashlib.sha256(data).hexdigest()

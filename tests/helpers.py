@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_FILES = ("provenance.yaml", "dodo.py", "paper", "experiments", "tests/claims", ".gitignore")
+EXAMPLE_FILES = ("provenance.yaml", "dodo.py", "paper", "experiments", "tests/claims", "formal", ".gitignore")
 EXAMPLE_DATE = "2026-01-02T03:04:05Z"
 IDENTITY = {
     "GIT_AUTHOR_NAME": "Ada Author",
@@ -215,6 +215,7 @@ def fake_build(repo: Repo, pdf: bytes = b"%PDF-1.5\n% a paper\n%%EOF\n") -> None
     repo.write("build/record.json", json.dumps(record, indent=2, sort_keys=True) + "\n")
     repo.write("build/disclosure.tex", "\\section{AI use disclosure}\n")
     repo.write("build/disclosure.md", "# AI use disclosure\n")
+    repo.write("build/report/index.html", "<!DOCTYPE html>\n<title>Provenance report: tiny</title>\n")
 
 
 def attested(repo: Repo) -> Path:

@@ -7,12 +7,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provenance.config.formal import Formal
 from provenance.errors import ConfigError
+from provenance.model import DECLARATION_KEYS
 
 CONFIG_NAME = "provenance.yaml"
 VENUES = ("none", "acl", "neurips", "iclr", "acm", "arxiv")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-ANNOTATION_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check")
+ANNOTATION_KEYS = DECLARATION_KEYS  # the same keys, and values, as a `paperprov:` marker
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Policy:
     max_unknown_fraction: float = 1.0
     enforce_on_build: bool = False
     declare_paths: tuple[str, ...] = ()  # commits touching these must carry Assisted-by
+    # True: every statement the paper proves needs a checked formal proof; or label globs.
+    require_formal_proof: bool | tuple[str, ...] = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,9 @@ class Signing:
     key: str | None = None  # path to a private key (ours or OpenSSH); ~ expanded
     name: str | None = None  # signer name: keys/<name>.pub
     threshold: int = 1
+    # The signers the appendix names (keys/<name>.pub committed at HEAD); empty: the key
+    # this build signs with. verify requires a signature by each of them.
+    signers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,7 @@ class Config:
     checks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (label, nodeids)
     signing: Signing = field(default_factory=Signing)
     venue: str = "none"
+    formal: Formal = field(default_factory=Formal)
     lint: Lint = field(default_factory=Lint)
 
     @property

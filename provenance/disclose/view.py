@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from provenance.config import Config
-from provenance.disclose import aia
+from provenance.disclose import aia, formalview
 from provenance.disclose.aia import AIAStatement, VenueAnswer
 from provenance.disclose.escape import (
     md,
@@ -95,6 +95,7 @@ class Row:
     conflicts: tuple[str, ...]
     ai: bool
     reviewed: bool
+    formal: str = ""  # "Coq-checked", "Lean declared", ... (formalview.cell)
 
     @property
     def is_code(self) -> bool:
@@ -149,6 +150,7 @@ class Disclosure:
     aia: AIAStatement  # (the field shadows the module here: name the types directly)
     answers: tuple[VenueAnswer, ...]
     verify_command: str
+    formal: formalview.FormalSection | None = None
 
     @property
     def conflicted(self) -> tuple[Row, ...]:
@@ -197,13 +199,14 @@ def _row(a: Attribution, by_id: dict[str, Attribution]) -> Row:
         reviewers=tuple(sorted({r.by for r in a.reviewed_by if r.by.strip() and not r.stale})),
         stale=tuple(sorted({r.by for r in a.reviewed_by if r.by.strip() and r.stale})),
         passed=passed, failed=failed, not_run=not_run, conflicts=a.conflicts,
-        ai=a.is_ai, reviewed=a.has_current_review,
+        ai=a.is_ai, reviewed=a.has_current_review, formal=formalview.cell(a),
     )
 
 
-def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
-    from provenance.evidence.pubkeys import committed_public_keys
-
+def build_view(cfg: Config, record: Record, record_sha256: str,
+               signers: tuple[tuple[str, str], ...] = ()) -> Disclosure:
+    """The appendix's content. `signers` (name, fingerprint): the disclosed signers,
+    decided before signing (attest/signers.py), never every committed key."""
     units = record.units
     fig = record_figures(record)
     by_id = {a.unit.id: a for a in units}
@@ -227,7 +230,7 @@ def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
         title=TITLE, paper=cfg.paper.name, venue=cfg.venue, venue_name=aia.VENUES.get(cfg.venue, ""),
         commit=record.commit, dirty=record.dirty, partial=record.partial, warnings=record.warnings,
         record_sha256=record_sha256,
-        signers=tuple((k.name, k.fingerprint) for k in committed_public_keys(cfg.root)),
+        signers=tuple(signers),
         ai_used=ai_used, fig=fig, counts=counts, agents=fig.agents,
         statements=tuple(rows[a.unit.id] for a in units if a.unit.kind in ("statement", "proof")),
         code=tuple(rows[a.unit.id] for a in units if a.unit.kind in CODE_KINDS),
@@ -235,6 +238,7 @@ def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
         involved=involved, reviewers=reviewers, outside_reviewers=outside,
         graph=layout(StatementGraph.of(units), rows), aia=statement, answers=aia.venue_answers(cfg.venue, facts),
         verify_command=f"paperprov verify {submission_zip(cfg.paper.name)} --trusted-keys keys/",
+        formal=formalview.section(units, {k: r.ref for k, r in rows.items()}),
     )
 
 
@@ -271,8 +275,9 @@ def render_md(view: Disclosure) -> str:
     return _env(False).get_template("disclosure.md.j2").render(d=view)
 
 
-def write_disclosure(cfg: Config, record_path: Path, tex_out: Path, md_out: Path) -> None:
+def write_disclosure(cfg: Config, record_path: Path, tex_out: Path, md_out: Path,
+                     signers: tuple[tuple[str, str], ...] = ()) -> None:
     record, digest = read_record(record_path)
-    view = build_view(cfg, record, digest)
+    view = build_view(cfg, record, digest, signers)
     write_text_atomic(tex_out, render_tex(view))
     write_text_atomic(md_out, render_md(view))

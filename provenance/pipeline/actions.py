@@ -5,11 +5,12 @@ tasks.action turns that into one line. (Experiments: experiments.py; LaTeX: late
 from __future__ import annotations
 
 from provenance.config import Config
-from provenance.paths import ATTESTATION, CHECKS, DISCLOSURE_MD, DISCLOSURE_TEX, RECORD
+from provenance.paths import ATTESTATION, CHECKS, DISCLOSURE_MD, DISCLOSURE_TEX, RECORD, REPORT_HTML
 
 
 def run_checks(cfg: Config) -> None:
     from provenance.record.checks import update_for_units, write_empty
+    from provenance.record.formal import update_formal
     from provenance.scan.sources import scan_units
 
     units, _ = scan_units(cfg)
@@ -17,6 +18,7 @@ def run_checks(cfg: Config) -> None:
     update_for_units(cfg.root, units, out, cfg.checks, cfg.annotations)
     if not out.exists():
         write_empty(out)  # doit needs its target even when no check is linked
+    update_formal(cfg, units, out)  # formal proofs: Coq/Lean statuses under `formal`
 
 
 def run_record(cfg: Config) -> None:
@@ -28,10 +30,20 @@ def run_record(cfg: Config) -> None:
         enforce(cfg, record)
 
 
-def run_disclosure(cfg: Config) -> None:
+def run_disclosure(cfg: Config, signers: tuple[tuple[str, str], ...] | None = None) -> None:
+    """The appendix; it names `signers` (name, fingerprint), by default the disclosed
+    signers of provenance.yaml (a rebuild passes the ones the attestation records)."""
+    from provenance.attest.signers import disclosed_signers
     from provenance.disclose.view import write_disclosure
 
-    write_disclosure(cfg, cfg.root / RECORD, cfg.root / DISCLOSURE_TEX, cfg.root / DISCLOSURE_MD)
+    named = disclosed_signers(cfg) if signers is None else signers
+    write_disclosure(cfg, cfg.root / RECORD, cfg.root / DISCLOSURE_TEX, cfg.root / DISCLOSURE_MD, named)
+
+
+def run_report(cfg: Config) -> None:
+    from provenance.disclose.html import write_report
+
+    write_report(cfg.root, cfg.root / RECORD, cfg.root / REPORT_HTML, cfg.paper.name)
 
 
 def run_attest(cfg: Config) -> None:

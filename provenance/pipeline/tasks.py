@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.config import CONFIG_NAME, Config, load
-from provenance.errors import ProvenanceError, one_line
+from provenance.errors import BuildError, ProvenanceError, one_line
 from provenance.evidence import gitstate
 from provenance.paths import (
     ATTESTATION,
@@ -24,6 +24,7 @@ from provenance.paths import (
     DISCLOSURE_TEX,
     PDF,
     RECORD,
+    REPORT_HTML,
     submission_zip,
 )
 from provenance.pipeline import actions
@@ -78,6 +79,10 @@ def action(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except ProvenanceError as err:
             return TaskFailed(one_line(err))
+        except OSError as exc:  # a read-only or full build/, a file that vanished: name it
+            where = exc.filename or "build/"
+            return TaskFailed(one_line(BuildError(f"{where}: {exc.strerror or exc}; check that build/ is "
+                                                  "writable and its disk has space, then run doit again")))
 
     return run
 
@@ -105,7 +110,7 @@ def task_experiments() -> Iterator[dict[str, Any]]:
 
 @creator
 def task_checks() -> dict[str, Any]:
-    """Run the claim checks linked to statements (one pytest run): build/checks.json."""
+    """Run the claim checks linked to statements (one pytest run) and check linked Coq/Lean proofs: build/checks.json."""
     cfg = config()
     return {
         "actions": [(action(actions.run_checks), [cfg])],
@@ -135,18 +140,39 @@ def task_disclosure() -> dict[str, Any]:
     """Render the disclosure appendix from the record: build/disclosure.{tex,md}."""
     from doit.tools import config_changed
 
+    from provenance.attest.signers import disclosed_names
+
     cfg = config()
     # The renderer and its templates shape the output too: a paperprov upgrade re-renders.
     here = Path(__file__).parent.parent / "disclose"
-    renderer = [str(here / n) for n in ("view.py", "layout.py", "aia.py", "escape.py",
+    renderer = [str(here / n) for n in ("view.py", "formalview.py", "layout.py", "aia.py", "escape.py",
                                         "templates/disclosure.tex.j2", "templates/disclosure.md.j2")]
     return {
         "actions": [(action(actions.run_disclosure), [cfg])],
         "file_dep": [RECORD, CONFIG_NAME] + renderer,
         "targets": [DISCLOSURE_TEX, DISCLOSURE_MD],
-        # It names the signers' keys committed at HEAD, never an uncommitted keys/*.pub,
-        # so that every builder of a commit renders the same bytes.
-        "uptodate": [config_changed(gitstate.head_commit(cfg.root) or "")],
+        # It names the disclosed signers' keys committed at HEAD, never an uncommitted
+        # keys/*.pub, so that every builder of a commit renders the same bytes; which
+        # signers depends on signing.signers or on who builds (attest/signers.py).
+        "uptodate": [config_changed(" ".join([gitstate.head_commit(cfg.root) or "", *disclosed_names(cfg)]))],
+        "clean": True,
+    }
+
+
+@creator
+def task_report() -> dict[str, Any]:
+    """Write the reviewer's web page from the record and the sources: build/report/index.html."""
+    cfg = config()
+    # The sources it lists are the record's files (a subset of record_sources, which holds
+    # provenance.yaml and so the paper's name); the renderer and its templates shape the
+    # page too, so a paperprov upgrade re-renders.
+    here = Path(__file__).parent.parent / "disclose"
+    renderer = [str(here / n) for n in ("html.py", "svg.py", "sourceview.py", "layout.py", "aia.py",
+                                        "templates/report.html.j2", "templates/report.css", "templates/report.js")]
+    return {
+        "actions": [(action(actions.run_report), [cfg])],
+        "file_dep": sorted(set(record_sources(cfg)) | {RECORD}) + renderer,
+        "targets": [REPORT_HTML],
         "clean": True,
     }
 
@@ -174,7 +200,7 @@ def task_attest() -> dict[str, Any]:
     from doit.tools import config_changed
 
     cfg = config()
-    subjects = [PDF, RECORD, DISCLOSURE_TEX, DISCLOSURE_MD] + experiment_outputs(cfg)
+    subjects = [PDF, RECORD, DISCLOSURE_TEX, DISCLOSURE_MD, REPORT_HTML] + experiment_outputs(cfg)
     return {
         "actions": [(action(actions.run_attest), [cfg])],
         "file_dep": sorted(set(subjects) | set(input_files(cfg))),
@@ -186,8 +212,8 @@ def task_attest() -> dict[str, Any]:
 
 @creator
 def task_build() -> dict[str, Any]:
-    """Everything: experiments, checks, record, disclosure, paper, attestation (the default)."""
-    return {"actions": None, "task_dep": ["experiments", "checks", "record", "disclosure", "paper", "attest"]}
+    """Everything: experiments, checks, record, disclosure, paper, report, attestation (the default)."""
+    return {"actions": None, "task_dep": ["experiments", "checks", "record", "disclosure", "paper", "report", "attest"]}
 
 
 @creator

@@ -54,6 +54,8 @@ class PendingUnit:
     uses: list[str] = field(default_factory=list)
     includes: list[str] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
+    formal: list[str] = field(default_factory=list)  # "lean:Decl" from \lean{...} (blueprint.py)
+    leanok: bool = False  # \leanok inside it
 
 
 @dataclass(eq=False)
@@ -141,6 +143,7 @@ def freeze(builders: list[PendingUnit], trace: Trace) -> list[Unit]:
             title=b.title, label=b.label, env=b.env, display=b.display,
             parent=ids[id(parent)] if parent is not None else None,
             uses=tuple(dict.fromkeys(b.uses)), includes=tuple(dict.fromkeys(b.includes)),
-            markers=tuple(b.markers), extents=spans if spans != own else (),
+            markers=tuple(b.markers), formal=tuple(b.formal), leanok=b.leanok,
+            extents=spans if spans != own else (),
         ))
     return out
