@@ -78,8 +78,7 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
 def _untagged_commits(classifier: LineClassifier, units: Sequence[Unit]) -> set[str]:
     """The commits with no AI evidence (and no `Assisted-by: none`) that last changed a
     line of some unit."""
-    spans = sorted({s for u in units for s in u.spans})
-    return classifier.spans(spans).untagged_commits
+    return classifier.untagged_commits(sorted({s for u in units for s in u.spans}))
 
 
 def _file_runs(cfg: Config, classifier: LineClassifier, files: Sequence[str]) -> dict[str, tuple[LineRun, ...]]:

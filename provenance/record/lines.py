@@ -118,6 +118,15 @@ class LineClassifier:
                 out.untagged_commits.add(sha)
         return out
 
+    def untagged_commits(self, spans: Sequence[tuple[str, int, int]]) -> set[str]:
+        """The commits with no evidence either way behind some line of `spans`."""
+        out: set[str] = set()
+        for file, lo, hi in spans:
+            for s, _, _ in self.slices(self.ev.blame.get(file, ()), lo, hi):
+                if s.commit is not None and s.commit not in out and self.classes.get(s.commit, "untagged") == "untagged":
+                    out.add(s.commit)
+        return out
+
     def spans(self, spans: Sequence[tuple[str, int, int]]) -> Lines:
         """The lines of every (file, first, last) range, e.g. a unit's `spans`."""
         out = Lines()
