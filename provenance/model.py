@@ -74,9 +74,8 @@ class Unit:
         such as `paper/main.tex#section:introduction`, or `experiments/chain.py::run_chain`.
     lines: 1-based inclusive (start, end) in `file` (a repo-relative POSIX path): where
         the unit starts (a section's heading) to its last line in that file.
-    extents: every (file, first, last) range the unit covers, in the order LaTeX reads
-        them, when that is more than `lines` of `file` (a section whose text is \\input
-        from other files); empty otherwise. `spans` gives the ranges either way.
+    extents: every (file, first, last) range it covers in reading order, when more than
+        `lines` of `file` (a section \\input from other files); `spans` gives them either way.
     parent: for a proof, the id of the statement it proves; for other units, the
         enclosing section's id, or None.
     uses: labels this unit depends on (explicit \\uses plus refs inside proofs).
@@ -247,16 +246,28 @@ class Record:
     files: Mapping[str, tuple[LineRun, ...]] = field(default_factory=dict, hash=False)  # path -> its lines
 
 
+def _evidence_dict(e: Evidence) -> dict[str, Any]:
+    # By hand, not dataclasses.asdict: a book's record has hundreds of thousands of these.
+    d: dict[str, Any] = {"source": e.source, "detail": e.detail}
+    if e.file is not None:
+        d["file"] = e.file
+    if e.line is not None:
+        d["line"] = e.line
+    if e.commit is not None:
+        d["commit"] = e.commit
+    return d
+
+
 def _unit_dict(a: Attribution) -> dict[str, Any]:
     u = a.unit
     out: dict[str, Any] = {k: getattr(u, k) for k in ("id", "kind", "env", "display", "title", "label", "file", "parent")}
     out.update({
         "lines": list(u.lines), "origin": a.origin, "ai_fraction": round(a.ai_fraction, 4),
-        "agents": [asdict(g) for g in a.agents], "role": a.role, "decided_by": a.decided_by,
+        "agents": [{"tool": g.tool, "model": g.model} for g in a.agents], "role": a.role, "decided_by": a.decided_by,
         "declared_origin": a.declared_origin, "measured_origin": a.measured_origin,
-        "lines_by_origin": dict(a.lines_by_origin),
-        "evidence": [{k: v for k, v in asdict(e).items() if v is not None} for e in a.evidence],
-        "reviewed_by": [asdict(r) for r in a.reviewed_by], "checks": [asdict(c) for c in a.checks],
+        "lines_by_origin": dict(a.lines_by_origin), "evidence": [_evidence_dict(e) for e in a.evidence],
+        "reviewed_by": [{"by": r.by, "commit": r.commit, "stale": r.stale, "source": r.source} for r in a.reviewed_by],
+        "checks": [{"nodeid": c.nodeid, "outcome": c.outcome, "duration": c.duration} for c in a.checks],
         "uses": list(u.uses), "includes": list(u.includes), "conflicts": list(a.conflicts),
         "formal": [{**asdict(f), "axioms": list(f.axioms)} for f in a.formal],
     })

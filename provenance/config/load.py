@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from provenance.config.declarations import parse_declarations
+from provenance.config.evidence import parse_evidence
 from provenance.config.formal import parse_formal, parse_link
 from provenance.config.reader import MAX_LIST, MAX_PATH, Reader, parse_yaml, read_bounded, show
 from provenance.config.schema import (
@@ -40,7 +42,7 @@ def parse(text: str, root: Path) -> Config:
         data,
         "",
         ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing",
-         "formal", "lint"),
+         "formal", "evidence", "declarations", "lint"),
     )
     if "paper" not in top:
         raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
@@ -66,6 +68,8 @@ def parse(text: str, root: Path) -> Config:
         checks=_checks(r, top.get("checks")),
         signing=_signing(r, top.get("signing")),
         formal=parse_formal(r, top.get("formal")),
+        evidence=parse_evidence(r, top.get("evidence")),
+        declarations=parse_declarations(r, top.get("declarations")),
         lint=_lint(r, top.get("lint")),
     )
 

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from provenance.config import Config
-from provenance.disclose import aia, formalview
-from provenance.disclose.aia import AIAStatement, VenueAnswer
+from provenance.disclose import aia, formalview, venues
+from provenance.disclose.aia import AIAStatement
 from provenance.disclose.escape import (
     md,
     md_code,
@@ -41,6 +41,7 @@ from provenance.disclose.escape import (
     tex_label,
 )
 from provenance.disclose.layout import Graph, layout
+from provenance.disclose.venues import VenueAnswer
 from provenance.fsutil import write_text_atomic
 from provenance.model import (
     CODE_KINDS,
@@ -151,6 +152,8 @@ class Disclosure:
     answers: tuple[VenueAnswer, ...]
     verify_command: str
     formal: formalview.FormalSection | None = None
+    venue_where: str = ""  # where the venue wants its answer in the paper
+    venue_sources: tuple[str, ...] = ()
 
     @property
     def conflicted(self) -> tuple[Row, ...]:
@@ -218,16 +221,11 @@ def build_view(cfg: Config, record: Record, record_sha256: str,
     names = {x.lower() for au in cfg.authors for x in (au.name, au.email) if x}
     outside = tuple(r for r in reviewers if names and r.lower() not in names)
     statement = aia.statement(units)
-    kinds_involved = Counter(a.unit.kind for a in units if a.is_ai)
     ai_used = bool(fig.involved or fig.agents)
-    facts = aia.UseFacts(
-        ai_used=ai_used, models=tuple(g.agent for g in fig.agents),
-        statements=kinds_involved["statement"], proofs=kinds_involved["proof"],
-        code=sum(kinds_involved[k] for k in CODE_KINDS), sections=sum(kinds_involved[k] for k in SECTION_KINDS),
-        involved=fig.involved, reviewed=fig.involved_reviewed,
-    )
+    venue, answers = venues.answers(cfg.venue, venues.facts(units, statement.models or aia.model_names(units), fig),
+                                    cfg.declarations)
     return Disclosure(
-        title=TITLE, paper=cfg.paper.name, venue=cfg.venue, venue_name=aia.VENUES.get(cfg.venue, ""),
+        title=TITLE, paper=cfg.paper.name, venue=cfg.venue, venue_name=venue.name if venue else "",
         commit=record.commit, dirty=record.dirty, partial=record.partial, warnings=record.warnings,
         record_sha256=record_sha256,
         signers=tuple(signers),
@@ -236,7 +234,8 @@ def build_view(cfg: Config, record: Record, record_sha256: str,
         code=tuple(rows[a.unit.id] for a in units if a.unit.kind in CODE_KINDS),
         sections=tuple(rows[a.unit.id] for a in units if a.unit.kind in SECTION_KINDS),
         involved=involved, reviewers=reviewers, outside_reviewers=outside,
-        graph=layout(StatementGraph.of(units), rows), aia=statement, answers=aia.venue_answers(cfg.venue, facts),
+        graph=layout(StatementGraph.of(units), rows), aia=statement, answers=answers,
+        venue_where=venue.where if venue else "", venue_sources=venue.sources if venue else (),
         verify_command=f"paperprov verify {submission_zip(cfg.paper.name)} --trusted-keys keys/",
         formal=formalview.section(units, {k: r.ref for k, r in rows.items()}),
     )

@@ -2,7 +2,8 @@
 
 Per unit (all of its lines: a section's extents across \\input files included):
 - measured: every current line is classified from its blame commit (lines.py): `ai`,
-  `human` (the commit says `Assisted-by: none`), `untagged` (no evidence either way),
+  `human` (the commit says `Assisted-by: none`, or a git-ai note / Agent Trace record
+  names a human for the line), `untagged` (no evidence either way),
   `unknown` (a shallow clone's boundary) or `uncommitted`. Untagged lines count as
   `attribution.untagged` says: `unknown` (the default: no claim) or `human` (the
   authors' assumption). ai_fraction = ai / committed lines. The measured origin is
@@ -71,6 +72,8 @@ def _commit_evidence(lines: Lines, classifier: LineClassifier) -> list[Evidence]
             out.append(Evidence(e.source, f"{e.detail} ({n} lines)", commit=sha))
         for agent in sorted(lines.note_agents.get(sha, ()), key=str):
             out.append(Evidence("note", f"paperprov tag {agent} ({n} lines)", commit=sha))
+    for (sha, source, who), n in sorted(lines.facts.items()):  # git-ai notes, Agent Trace records
+        out.append(Evidence(source, f"{who} ({n} lines)", commit=sha))
     return out
 
 
@@ -139,6 +142,7 @@ def attribute_unit(unit: Unit, classifier: LineClassifier, cfg: Config, known_la
         if info is not None and info.is_ai:
             agents.update(info.agents)
         agents.update(lines.note_agents.get(sha, ()))
+    agents.update(lines.fact_agents)
     d = _declared(unit, cfg, enclosing)
     declared = d.get("origin")
     tool = d.get("tool")

@@ -17,11 +17,13 @@ import os
 import sys
 from pathlib import Path
 
+from provenance.cli.commands import HELP
+
 KINDS = ("tag", "policy", "lint", "no-private-keys", "attach-tags")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("hook", help="entry points for the pre-commit hooks (see .pre-commit-hooks.yaml)")
+    p = sub.add_parser("hook", help=HELP["hook"])
     p.add_argument("kind", choices=KINDS, help="which hook")
     # REMAINDER: `lint --all FILES` must parse, and pre-commit puts a hook's args before the files.
     p.add_argument("args", nargs=argparse.REMAINDER,
