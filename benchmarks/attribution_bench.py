@@ -32,7 +32,7 @@ from provenance.evidence.collect import CACHE_NAME, collect, workers  # noqa: E4
 from provenance.model import Unit  # noqa: E402
 from provenance.record.attribute import attribute  # noqa: E402
 from provenance.record.graph import StatementGraph  # noqa: E402
-from provenance.record.lines import LineClassifier, file_runs  # noqa: E402
+from provenance.record.lines import LineClassifier, file_runs, untagged_commits  # noqa: E402
 from provenance.record.summary import summarize  # noqa: E402
 
 
@@ -97,7 +97,7 @@ def main() -> None:
         lines = LineClassifier(ev)
         atts = attribute(units, lines, cfg)
         runs = {f: file_runs(lines, f, line_count((root / f).read_bytes())) for f in files}
-        untagged = lines.untagged_commits(sorted({s for u in units for s in u.spans}))
+        untagged = untagged_commits(lines, sorted({s for u in units for s in u.spans}))
         summarize(atts, runs, False, StatementGraph.of(atts), len(untagged))
 
     def cold() -> None:

@@ -5,6 +5,7 @@ from provenance.config.load import load, parse
 from provenance.config.schema import (
     ANNOTATION_KEYS,
     CONFIG_NAME,
+    EXECUTOR_KINDS,
     LABELLED_ENVS,
     NAME_RE,
     VENUES,
@@ -12,6 +13,7 @@ from provenance.config.schema import (
     AttributionRules,
     Author,
     Config,
+    ExecutorSpec,
     Experiment,
     Lint,
     Paper,
@@ -19,5 +21,6 @@ from provenance.config.schema import (
     Signing,
 )
 
-__all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "LABELLED_ENVS", "NAME_RE", "VENUES", "Annotation", "AttributionRules",
-           "Author", "Config", "Experiment", "Lint", "Paper", "Policy", "Signing", "load", "parse"]
+__all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "EXECUTOR_KINDS", "LABELLED_ENVS", "NAME_RE", "VENUES", "Annotation",
+           "AttributionRules", "Author", "Config", "ExecutorSpec", "Experiment", "Lint", "Paper", "Policy", "Signing",
+           "load", "parse"]

@@ -44,7 +44,7 @@ from provenance.model import Attribution, LineRun, Record, Unit, record_to_json
 from provenance.paths import CHECKS
 from provenance.record.attribute import attribute
 from provenance.record.graph import StatementGraph
-from provenance.record.lines import LineClassifier, file_runs
+from provenance.record.lines import LineClassifier, file_runs, untagged_commits
 from provenance.record.summary import summarize
 from provenance.scan.sources import scan_units, trace_files
 
@@ -79,7 +79,7 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
 def _untagged_commits(classifier: LineClassifier, units: Sequence[Unit]) -> set[str]:
     """The commits with no AI evidence (and no `Assisted-by: none`) that last changed a
     line of some unit."""
-    return classifier.untagged_commits(sorted({s for u in units for s in u.spans}))
+    return untagged_commits(classifier, sorted({s for u in units for s in u.spans}))
 
 
 def _file_runs(cfg: Config, classifier: LineClassifier, files: Sequence[str]) -> dict[str, tuple[LineRun, ...]]:

@@ -165,16 +165,6 @@ class LineClassifier:
                 out.untagged_commits.add(sha)
         return out
 
-    def untagged_commits(self, spans: Sequence[tuple[str, int, int]]) -> set[str]:
-        """The commits with no evidence either way behind some line of `spans`."""
-        out: set[str] = set()
-        for file, lo, hi in spans:
-            for s, _, _, fact in split(self.ev, self.slices(self.ev.blame.get(file, ()), lo, hi)):
-                if (fact is None and s.commit is not None and s.commit not in out
-                        and self.classes.get(s.commit, "untagged") == "untagged"):
-                    out.add(s.commit)
-        return out
-
     def spans(self, spans: Sequence[tuple[str, int, int]]) -> Lines:
         """The lines of every (file, first, last) range, e.g. a unit's `spans`."""
         if len(spans) == 1:  # most units
@@ -183,6 +173,17 @@ class LineClassifier:
         for file, lo, hi in spans:
             out.add(self.range(file, lo, hi))
         return out
+
+
+def untagged_commits(c: LineClassifier, spans: Sequence[tuple[str, int, int]]) -> set[str]:
+    """The commits with no evidence either way behind some line of `spans`."""
+    out: set[str] = set()
+    for file, lo, hi in spans:
+        for s, _, _, fact in split(c.ev, c.slices(c.ev.blame.get(file, ()), lo, hi)):
+            if fact is None and s.commit is not None and s.commit not in out and \
+                    c.classes.get(s.commit, "untagged") == "untagged":
+                out.add(s.commit)
+    return out
 
 
 def file_runs(c: LineClassifier, file: str, n_lines: int) -> tuple[LineRun, ...]:
