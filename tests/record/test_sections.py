@@ -102,7 +102,7 @@ def test_an_old_record_without_extents_still_reads(tmp_path: Path, repo: Repo) -
     for key in ("untagged_commits", "untagged"):
         doc["summary"].pop(key)
     out.write_text(json.dumps(doc))
-    from provenance.model import read_record
+    from provenance.recordjson import read_record
 
     record, _ = read_record(out)
     intro = next(a for a in record.units if a.unit.id == "paper/main.tex#section:introduction")

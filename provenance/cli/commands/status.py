@@ -16,9 +16,10 @@ from pathlib import Path
 
 from provenance.cli.commands import HELP
 from provenance.errors import ProvenanceError
-from provenance.model import ORIGINS, Attribution, Record, record_to_json
+from provenance.model import ORIGINS, Attribution, Record
 from provenance.record.lines import LINE_ORIGINS
 from provenance.record.summary import Figures, agents_note, record_figures
+from provenance.recordjson import record_to_json
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 COLUMNS = ("id", "kind", "origin", "ai%", "agents", "reviewed by", "checks")
