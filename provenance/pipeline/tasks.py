@@ -40,8 +40,8 @@ from provenance.scan.sources import (
     experiment_outputs,
     input_files,
     paper_deps,
+    record_inputs,
     record_sources,
-    trace_files,
 )
 
 
@@ -137,7 +137,7 @@ def task_record() -> dict[str, Any]:
     cfg = config()
     return {
         "actions": [(action(actions.run_record), [cfg])],
-        "file_dep": record_sources(cfg) + [CHECKS] + trace_files(cfg),
+        "file_dep": record_inputs(cfg),
         "targets": [RECORD],
         "uptodate": [config_changed(gitstate.state_token(cfg.root, cfg.evidence.refs))],
         "clean": True,
