@@ -166,3 +166,13 @@ def test_same_commit_gives_the_same_bytes_in_two_clones(history: Repo, tmp_path:
     assert outs[0] == outs[1]
     assert record_to_json(record_from_dict(json.loads(outs[0]))) == outs[0]  # what the disclosure reads back
     assert outs[0] == record_to_json(build_record(load(history.path), use_cache=False))
+
+
+def test_the_record_is_the_same_whether_or_not_the_disclosure_exists_yet(example: Repo) -> None:
+    """The first build records before build/disclosure.tex exists, later builds after: a
+    generated \\section must not end the paper's last section, or one commit would have
+    two records (and `verify --rebuild` could not reproduce the PDF)."""
+    before = record_to_json(build_record(load(example.path), use_cache=False))
+    example.write("build/disclosure.tex", "\\section{AI use}\\label{sec:paperprov-disclosure}\nText.\n")
+    after = record_to_json(build_record(load(example.path), use_cache=False))
+    assert before == after

@@ -102,13 +102,15 @@ def sectioning(w: Walk, f: TexFile, t: Token) -> int:
     o = opt(text, t.end)
     g = group(text, o[2] if o else t.end)
     level = LEVELS[t.word]
-    while w.sections and w.sections[-1].level >= level:
-        w.close_section(w.sections.pop(), f, line)
     if not f.units:
         # A generated section (the disclosure) ends the window for a \label of the
-        # section before it: its own \label must not name that section.
+        # section before it: its own \label must not name that section. It closes no
+        # section: whether build/ holds the file yet must not change what the paper's
+        # last section covers (the record of one commit is the same bytes either way).
         w.pending = None
         return t.end
+    while w.sections and w.sections[-1].level >= level:
+        w.close_section(w.sections.pop(), f, line)
     unit = PendingUnit(t.word, t.word, f.rel, line, title=plain(g[0]) if g else "", level=level,
                        parent=w.section_parent())
     w.sections.append(unit)
