@@ -15,7 +15,8 @@ from provenance.config.schema import (
     Paper,
     Policy,
     Signing,
+    Submission,
 )
 
 __all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "NAME_RE", "VENUES", "Annotation", "AttributionRules", "Author", "Config",
-           "Experiment", "Paper", "Policy", "Signing", "load", "parse"]
+           "Experiment", "Paper", "Policy", "Signing", "Submission", "load", "parse"]

@@ -26,6 +26,7 @@ from provenance.config.schema import (
     Policy,
     Signing,
 )
+from provenance.config.submission import parse_submission
 from provenance.errors import ConfigError
 
 
@@ -57,7 +58,7 @@ def parse(text: str, root: Path) -> Config:
         data,
         "",
         ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing",
-         "formal"),
+         "formal", "submission"),
     )
     if "paper" not in top:
         raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
@@ -85,6 +86,7 @@ def parse(text: str, root: Path) -> Config:
         checks=_checks(r, top.get("checks")),
         signing=_signing(r, top.get("signing")),
         formal=parse_formal(r, top.get("formal")),
+        submission=parse_submission(r, top.get("submission")),
     )
 
 

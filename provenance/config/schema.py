@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from provenance.config.formal import Formal
+from provenance.config.globs import matches
 from provenance.errors import ConfigError
 
 CONFIG_NAME = "provenance.yaml"
@@ -90,6 +91,19 @@ class Signing:
 
 
 @dataclass(frozen=True)
+class Submission:
+    """`submission:` (config/submission.py reads it): what goes into the submission bundle."""
+
+    anonymous: bool = False  # provenance.yaml's value, overridden by $PAPERPROV_ANONYMOUS
+    anonymize: tuple[str, ...] = ()  # left out of an anonymous submission, listed in the reveal file
+    exclude: tuple[str, ...] = ()  # left out of source.tar in every mode
+
+    def hides(self, path: str) -> bool:
+        """Is `path` left out of this build's record and source archive because it names the authors?"""
+        return self.anonymous and matches(path, self.anonymize)
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     paper: Paper
@@ -102,6 +116,7 @@ class Config:
     signing: Signing = field(default_factory=Signing)
     venue: str = "none"
     formal: Formal = field(default_factory=Formal)
+    submission: Submission = field(default_factory=Submission)
 
     @property
     def path(self) -> Path:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from provenance.config import Config
-from provenance.disclose import aia, formalview
+from provenance.disclose import aia, formalview, pseudonyms
 from provenance.disclose.aia import AIAStatement, VenueAnswer
 from provenance.disclose.escape import (
     md,
@@ -49,7 +49,6 @@ from provenance.model import (
     Unit,
     read_record,
 )
-from provenance.paths import submission_zip
 from provenance.record.graph import StatementGraph
 
 if TYPE_CHECKING:
@@ -153,6 +152,7 @@ class Disclosure:
     answers: tuple[VenueAnswer, ...]
     verify_command: str
     formal: formalview.FormalSection | None = None
+    anonymous: bool = False  # pseudonyms, a salted commit digest, the submission's own key (pseudonyms.py)
 
     @property
     def conflicted(self) -> tuple[Row, ...]:
@@ -214,8 +214,6 @@ def _row(a: Attribution, by_id: dict[str, Attribution]) -> Row:
 
 
 def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
-    from provenance.evidence.pubkeys import committed_public_keys
-
     units = record.units
     by_id = {a.unit.id: a for a in units}
     rows = {a.unit.id: _row(a, by_id) for a in units}
@@ -227,7 +225,7 @@ def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
     agents = tuple(AgentUse(g.tool, g.model, n) for g, n in sorted(agent_units.items(), key=lambda i: (i[0].tool, i[0].model)))
     involved = tuple(rows[a.unit.id] for a in units if rows[a.unit.id].ai)
     reviewers = tuple(sorted({r for row in rows.values() for r in row.reviewers}))
-    names = {x.lower() for au in cfg.authors for x in (au.name, au.email) if x}
+    names = pseudonyms.author_names(cfg)
     outside = tuple(r for r in reviewers if names and r.lower() not in names)
     outcome: dict[str, str] = {}
     for a in units:
@@ -248,7 +246,7 @@ def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
         title=TITLE, paper=cfg.paper.name, venue=cfg.venue, venue_name=aia.VENUES.get(cfg.venue, ""),
         commit=record.commit, dirty=record.dirty, partial=record.partial, warnings=record.warnings,
         record_sha256=record_sha256,
-        signers=tuple((k.name, k.fingerprint) for k in committed_public_keys(cfg.root)),
+        signers=pseudonyms.signers(cfg),
         ai_used=bool(involved or agents), counts=tuple(counts), agents=agents,
         statements=tuple(rows[a.unit.id] for a in units if a.unit.kind in ("statement", "proof")),
         code=tuple(rows[a.unit.id] for a in units if a.unit.kind in CODE_KINDS),
@@ -256,8 +254,8 @@ def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
         involved=involved, reviewers=reviewers, outside_reviewers=outside,
         checks=(tally["passed"], tally["failed"], tally["not run"]),
         graph=layout(StatementGraph.of(units), rows), aia=statement, answers=aia.venue_answers(cfg.venue, facts),
-        verify_command=f"paperprov verify {submission_zip(cfg.paper.name)} --trusted-keys keys/",
-        formal=formalview.section(units, {k: r.ref for k, r in rows.items()}),
+        verify_command=pseudonyms.verify_command(cfg),
+        formal=formalview.section(units, {k: r.ref for k, r in rows.items()}), anonymous=cfg.submission.anonymous,
     )
 
 

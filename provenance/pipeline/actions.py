@@ -25,6 +25,10 @@ def run_record(cfg: Config) -> None:
     from provenance.record.assemble import write_record
     from provenance.record.policy import enforce
 
+    if cfg.submission.anonymous:  # its salt and key first: the record hides commit ids with the salt
+        from provenance.attest.anonymous import ensure_state
+
+        ensure_state(cfg.root)
     record = write_record(cfg, cfg.root / RECORD)
     if cfg.policy.enforce_on_build:
         enforce(cfg, record)
@@ -43,6 +47,11 @@ def run_report(cfg: Config) -> None:
 
 
 def run_attest(cfg: Config) -> None:
+    if cfg.submission.anonymous:
+        from provenance.attest import anonymous
+
+        anonymous.write_attestation(cfg, cfg.root / ATTESTATION)
+        return
     from provenance.attest.sign import write_attestation
 
     write_attestation(cfg, cfg.root / ATTESTATION)
@@ -57,5 +66,11 @@ def run_submission(cfg: Config, allow_dirty: bool = False) -> None:
 
     record = record_from_dict(json.loads((cfg.root / RECORD).read_text(encoding="utf-8")))
     enforce(cfg, record)
+    if cfg.submission.anonymous:
+        from provenance.attest.anonbundle import write_anonymous_submission
+
+        path, reveal = write_anonymous_submission(cfg, allow_dirty=allow_dirty)
+        print(f"wrote {path.relative_to(cfg.root)} (anonymous) and {reveal.relative_to(cfg.root)} (keep it private)")
+        return
     path = write_submission(cfg, allow_dirty=allow_dirty)
     print(f"wrote {path.relative_to(cfg.root)}")

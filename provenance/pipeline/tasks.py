@@ -18,6 +18,8 @@ from provenance.config import CONFIG_NAME, Config, load
 from provenance.errors import ProvenanceError, one_line
 from provenance.evidence import gitstate
 from provenance.paths import (
+    ANON_PUB,
+    ANON_SALT,
     ATTESTATION,
     CHECKS,
     DISCLOSURE_MD,
@@ -83,6 +85,24 @@ def action(fn: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def mode(cfg: Config) -> str:
+    """What renders differently in an anonymous build: the mode, and its key and salt (a new
+    one re-renders; the salt's digest only, since doit keeps the value in .doit.db)."""
+    if not cfg.submission.anonymous:
+        return "named"
+    import hashlib
+
+    try:
+        state = (cfg.root / ANON_PUB).read_bytes() + (cfg.root / ANON_SALT).read_bytes()
+    except OSError:
+        return "anonymous:new"
+    return "anonymous:" + hashlib.sha256(state).hexdigest()
+
+
+def _anonymous(cfg: Config, *names: str) -> list[str]:
+    return list(names) if cfg.submission.anonymous else []
+
+
 # -- tasks -----------------------------------------------------------------------------
 
 @creator
@@ -125,8 +145,8 @@ def task_record() -> dict[str, Any]:
     return {
         "actions": [(action(actions.run_record), [cfg])],
         "file_dep": record_sources(cfg) + [CHECKS],
-        "targets": [RECORD],
-        "uptodate": [config_changed(gitstate.state_token(cfg.root))],
+        "targets": [RECORD] + _anonymous(cfg, ANON_PUB, ANON_SALT),
+        "uptodate": [config_changed(f"{gitstate.state_token(cfg.root)}|{mode(cfg)}")],
         "clean": True,
     }
 
@@ -143,11 +163,11 @@ def task_disclosure() -> dict[str, Any]:
                                         "templates/disclosure.tex.j2", "templates/disclosure.md.j2")]
     return {
         "actions": [(action(actions.run_disclosure), [cfg])],
-        "file_dep": [RECORD, CONFIG_NAME] + renderer,
+        "file_dep": [RECORD, CONFIG_NAME] + renderer + _anonymous(cfg, ANON_PUB),
         "targets": [DISCLOSURE_TEX, DISCLOSURE_MD],
         # It names the signers' keys committed at HEAD, never an uncommitted keys/*.pub,
-        # so that every builder of a commit renders the same bytes.
-        "uptodate": [config_changed(gitstate.head_commit(cfg.root) or "")],
+        # so that every builder of a commit renders the same bytes (or the anonymous key).
+        "uptodate": [config_changed(f"{gitstate.head_commit(cfg.root) or ''}|{mode(cfg)}")],
         "clean": True,
     }
 
@@ -182,7 +202,7 @@ def task_paper() -> dict[str, Any]:
         "actions": [(action(run_latex), [cfg])],
         "file_dep": sorted(deps),
         "targets": [PDF],
-        "uptodate": [config_changed(gitstate.head_commit(cfg.root) or "")],
+        "uptodate": [config_changed(f"{gitstate.head_commit(cfg.root) or ''}|{mode(cfg)}")],
         "clean": [(clean_latex, [cfg])],
     }
 
@@ -196,9 +216,9 @@ def task_attest() -> dict[str, Any]:
     subjects = [PDF, RECORD, DISCLOSURE_TEX, DISCLOSURE_MD, REPORT_HTML] + experiment_outputs(cfg)
     return {
         "actions": [(action(actions.run_attest), [cfg])],
-        "file_dep": sorted(set(subjects) | set(input_files(cfg))),
+        "file_dep": sorted(set(subjects) | set(input_files(cfg)) | set(_anonymous(cfg, ANON_PUB))),
         "targets": [ATTESTATION],
-        "uptodate": [config_changed(gitstate.head_commit(cfg.root) or "")],
+        "uptodate": [config_changed(f"{gitstate.head_commit(cfg.root) or ''}|{mode(cfg)}")],
         "clean": True,
     }
 

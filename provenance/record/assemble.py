@@ -47,6 +47,8 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     from provenance.evidence.collect import collect, dirty_files
 
     units, warnings = scan_units(cfg)
+    # An anonymous build leaves out what names the authors (submission.anonymize).
+    units = [u for u in units if not cfg.submission.hides(u.file)]
     files = sorted({u.file for u in units})
     ev = collect(cfg.root, files, use_cache=use_cache)
     classifier = LineClassifier(ev, cfg.attribution.untagged)
@@ -120,5 +122,9 @@ def _with_formal(cfg: Config, units: Sequence[Unit], atts: Sequence[Attribution]
 
 def write_record(cfg: Config, out: Path) -> Record:
     record = build_record(cfg)
+    if cfg.submission.anonymous:  # names, emails and commit ids replaced (anonymize.py)
+        from provenance.record.anonymize import anonymous_record
+
+        record = anonymous_record(cfg, record)
     write_bytes_atomic(out, record_to_json(record))
     return record

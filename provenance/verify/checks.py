@@ -31,6 +31,8 @@ from provenance.attest import statements as manifest
 from provenance.errors import UsageError, VerifyError
 from provenance.evidence.pubkeys import PublicKey
 from provenance.paths import SOURCE_TAR
+from provenance.verify import anonymous
+from provenance.verify.anonymous import salted_commit
 from provenance.verify.bundle import Bundle, locate, source_tree
 from provenance.verify.keys import trusted_keys
 from provenance.verify.rebuild import rebuild as rebuild_from_source
@@ -122,7 +124,7 @@ def _record(bundle: Bundle, statements: dict[str, manifest.Statement], checks: l
     bound = manifest.dig(rec.predicate, "record", "digest", "sha256")
     if bound is None or bound != rec.subjects.get(manifest.RECORD_NAME) or bound != bundle.digest(manifest.RECORD_NAME):
         problems.append(f"its record digest does not match {manifest.RECORD_NAME}")
-    if rec.predicate.get("commit") != slsa.source().get("gitCommit"):
+    if rec.predicate.get("commit") != (slsa.source().get("gitCommit") or salted_commit(slsa)):
         problems.append("it names another commit than the provenance statement")
     raw = bundle.read(manifest.RECORD_NAME, 256 << 20)
     try:
@@ -158,28 +160,46 @@ def _source(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) -> No
                         + (f"; differ or missing: {', '.join(bad[:5])}" if bad else "")))
 
 
-def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, rebuild: bool = False) -> Report:
+def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, rebuild: bool = False,
+                reveal: Path | None = None, repo: Path | None = None) -> Report:
     """Every check on PATH. VerifyError only for input that cannot be examined at all
-    (unreadable or hostile containers); everything else is a failed Check."""
+    (unreadable or hostile containers); everything else is a failed Check. An anonymous
+    bundle is checked against its own one-off key (verify/anonymous.py); --reveal opens it."""
     if threshold < 1:
         raise UsageError("--threshold must be at least 1")
     bundle, att = locate(path)
     checks: list[Check] = []
     notes: list[str] = []
     try:
-        keys = trusted_keys(trusted, bundle)
-        if trusted is None:
+        anon = anonymous.anonymous_key(bundle, att)
+        keys = [anon] if anon is not None else trusted_keys(trusted, bundle)
+        if anon is not None:
+            notes.append(anonymous.meaning(anon))
+        elif trusted is None:
             notes.append(INTEGRITY_NOTE)
         if not keys:
             checks.append(Check(False, "trusted keys: none found; pass --trusted-keys FILE|DIR"))
-        statements = _envelopes(bundle, att, keys, threshold, checks, notes)
+        statements = _envelopes(bundle, att, keys, 1 if anon else threshold, checks, notes)
         _subjects(bundle, statements, checks)
         _record(bundle, statements, checks)
         slsa = statements.get(manifest.SLSA_PREDICATE)
         if slsa is not None:
-            _source(bundle, slsa, checks)
+            if anon is not None:
+                anonymous.check_source(bundle, slsa, checks)
+            else:
+                _source(bundle, slsa, checks)
             if rebuild:
                 rebuild_from_source(bundle, slsa, checks, notes)
+        if anon is not None and bundle.zf is not None:
+            promise = anonymous.check_commitment(bundle, att, anon, checks)
+            if reveal is not None:
+                from provenance.verify.reveal import check_reveal
+
+                check_reveal(bundle, att, anon, promise, reveal, trusted, threshold, repo, checks, notes)
+        elif reveal is not None:
+            raise UsageError("--reveal: give the anonymous submission zip (it holds the commitment the reveal file opens)"
+                             if anon is not None else "--reveal: this bundle is not an anonymous submission; "
+                             "there is nothing to reveal")
     finally:
         if bundle.zf is not None:
             bundle.zf.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from provenance.attest import statements as manifest
 from provenance.paths import SOURCE_TAR, ZIP_EPOCH
+from provenance.verify.anonymous import rebuild_env
 from provenance.verify.bundle import Bundle, extract_source
 from provenance.verify.report import Check
 
@@ -39,6 +40,7 @@ def rebuild(bundle: Bundle, slsa: manifest.Statement, checks: list[Check], notes
         Path(tmp, manifest.RECORD_NAME).write_bytes(record)
         epoch = epoch if isinstance(epoch, int) and not isinstance(epoch, bool) and epoch >= 0 else ZIP_EPOCH
         env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))
+        env.update(rebuild_env(slsa, tmp))  # an anonymous build: its mode and the key its appendix names
         try:
             proc = subprocess.run([sys.executable, "-m", "provenance.pipeline.rebuild", tmp], cwd=tmp, env=env, capture_output=True,
                                   text=True, timeout=1800)

@@ -1,4 +1,5 @@
-"""`paperprov verify PATH [--trusted-keys FILE|DIR] [--threshold N] [--rebuild] [--json] [--html DIR]`.
+"""`paperprov verify PATH [--trusted-keys FILE|DIR] [--threshold N] [--rebuild] [--reveal FILE [--repo DIR]]
+[--json] [--html DIR]`.
 
 One line per check; exit 0 only when every check passes (1 otherwise). PATH is a
 submission zip, a build directory (the repository root or build/) or an attestation.
@@ -11,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from provenance.errors import UsageError
 from provenance.verify.checks import verify_path
 from provenance.verify.report import format_json, format_text
 
@@ -23,6 +25,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         "default: the bundle's own keys/*.pub, which proves integrity only")
     p.add_argument("--threshold", type=int, default=1, help="distinct trusted signatures needed (default 1)")
     p.add_argument("--rebuild", action="store_true", help="also rebuild from the source archive and compare")
+    p.add_argument("--reveal", metavar="REVEAL", type=Path,
+                   help="camera-ready: the reveal file of an anonymous submission (dist/NAME-reveal.json); "
+                        "checks it against the bundle and --trusted-keys (the authors' keys)")
+    p.add_argument("--repo", metavar="DIR", type=Path,
+                   help="with --reveal: a clone of the authors' repository; rebuilds the record at the revealed "
+                        "commit and compares it with the anonymous one")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--html", metavar="DIR", type=Path,
                    help="also write DIR/index.html: the reviewer's web page with these results")
@@ -30,7 +38,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = verify_path(Path(args.path), args.trusted_keys, args.threshold, args.rebuild)
+    if args.repo is not None and args.reveal is None:
+        raise UsageError("--repo: only with --reveal (it rebuilds the record at the revealed commit)")
+    report = verify_path(Path(args.path), args.trusted_keys, args.threshold, args.rebuild, args.reveal, args.repo)
     print(format_json(report) if args.json else format_text(report))
     if args.html:
         from provenance.verify.page import write_html

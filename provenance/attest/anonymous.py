@@ -1,0 +1,169 @@
+"""Signing an anonymous build: its one-off key and salt, its statements, its attestation.
+
+State (build/anonymous/, made by the first anonymous `doit record`, kept until build/ is
+removed; remove it to start a new, unlinkable anonymous identity): `key`, an Ed25519 private
+key made for this submission (mode 0600; never a bundle member), `key.pub` its public line,
+which the appendix names, and `salt`, 32 random bytes that key the digests standing for
+commit ids (revealed at camera-ready, in the reveal file).
+
+The attestation has the two statements of a named build (statements.py) with what would name
+the authors taken out, and is signed by the anonymous key alone (no author's key, no
+co-author's signature kept from an earlier build):
+- SLSA externalParameters.anonymous = {"key": the anonymous public line};
+- the `source` dependency is the anonymous source.tar (anonarchive.py) by sha256, with
+  annotations.saltedCommit (the record's `commit`), instead of gitCommit/gitTree;
+  runDetails.metadata.invocationId is the salted commit;
+- input files are attested as the source archive holds them (provenance.yaml rewritten);
+  files left out of it are not attested (their digests are in the reveal file).
+Before signing, the outputs are checked for names, emails, keys and commit ids (leaks.py),
+and source files that name someone are reported (the submission would refuse them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from provenance import __version__
+from provenance.attest import leaks, signing
+from provenance.attest import statements as manifest
+from provenance.attest.anonarchive import AnonArchive, anonymous_archive
+from provenance.attest.sign import environment, outputs
+from provenance.config import Config
+from provenance.errors import BuildError, SigningError
+from provenance.evidence.gitrun import git, source_date_epoch
+from provenance.evidence.identities import Identities, identities, salted
+from provenance.evidence.pubkeys import PublicKey, fingerprint, read_public_keys
+from provenance.fsutil import write_bytes_atomic, write_text_atomic
+from provenance.hashing import digest_files
+from provenance.paths import ANON_DIR, ANON_KEY, ANON_PUB, ANON_SALT, RECORD
+from provenance.scan.sources import input_files
+
+ANON_COMMENT = "anonymous"
+
+
+@dataclass(frozen=True)
+class AnonState:
+    salt: bytes
+    public_line: str
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public_line, ANON_PUB)
+
+
+def ensure_state(root: Path) -> None:
+    """build/anonymous/{key,key.pub,salt}; a new key and salt if any of them is missing."""
+    if all((root / p).is_file() for p in (ANON_KEY, ANON_PUB, ANON_SALT)):
+        return
+    (root / ANON_DIR).mkdir(parents=True, exist_ok=True, mode=0o700)
+    signer = signing.generate(root / ANON_KEY, ANON_COMMENT)  # inside build/, which git ignores
+    write_text_atomic(root / ANON_PUB, signer.public_line + "\n", mode=0o644)
+    write_text_atomic(root / ANON_SALT, secrets.token_hex(32) + "\n", mode=0o600)
+
+
+def read_state(root: Path) -> AnonState:
+    from provenance.record.anonymize import read_salt
+
+    try:
+        line = (root / ANON_PUB).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        raise BuildError(f"{ANON_PUB}: missing; run the anonymous build again (PAPERPROV_ANONYMOUS=1 doit build)") from None
+    return AnonState(salt=read_salt(root), public_line=line)
+
+
+def anonymous_signer(root: Path) -> signing.Signer:
+    signer = signing.load_signer(root / ANON_KEY, comment=ANON_COMMENT)
+    if signer.keyid != read_state(root).fingerprint:
+        raise SigningError(f"{ANON_KEY} and {ANON_PUB} do not belong together; remove {ANON_DIR} and build again")
+    return signer
+
+
+def builder_secrets(cfg: Config, ids: Identities) -> leaks.Secrets:
+    """The leak check's list: the repository's identities plus the builder's own (git user,
+    keys in keys/ not committed yet, the configured signing key's .pub)."""
+    people = []
+    for a, b in (("user.name", "user.email"),):
+        name = git(cfg.root, "config", a, check=False).stdout.decode("utf-8", "replace").strip()
+        email = git(cfg.root, "config", b, check=False).stdout.decode("utf-8", "replace").strip()
+        people.append((name or os.environ.get("GIT_AUTHOR_NAME", ""), email or os.environ.get("GIT_AUTHOR_EMAIL", "")))
+    keys: list[PublicKey] = list(read_public_keys(cfg.root))
+    configured = os.environ.get("PAPERPROV_SIGNING_KEY") or cfg.signing.key
+    if configured:
+        pub = Path(configured).expanduser()
+        pub = (pub if pub.is_absolute() else cfg.root / pub).with_name(Path(configured).name + ".pub")
+        try:
+            line = pub.read_text(encoding="utf-8").strip()
+            keys.append(PublicKey(pub.stem, str(pub), line, fingerprint(line, str(pub))))
+        except (OSError, UnicodeDecodeError, SigningError):
+            pass  # no readable .pub beside it: keys/ holds its public line anyway
+    return leaks.secrets(ids, people, keys)
+
+
+def check_outputs(cfg: Config, names: list[str], s: leaks.Secrets) -> None:
+    found = [leak for n in names for leak in leaks.scan_member(n, (cfg.root / n).read_bytes(), s)]
+    if found:
+        raise BuildError(f"the anonymous build names its authors in {len(found)} place(s): {leaks.describe(found)}; "
+                         "remove them (e.g. \\author{Anonymous} and no pdfauthor when \\paperprovanonymous is "
+                         "defined) and build again")
+
+
+def warn_sources(archive: AnonArchive, s: leaks.Secrets, announce: Callable[[str], None]) -> None:
+    found = leaks.scan_tar(archive.tar, "source.tar", s)
+    for path in sorted({leak.member.removeprefix("source.tar:") for leak in found}):
+        what = sorted({leak.what for leak in found if leak.member == f"source.tar:{path}"})
+        announce(f"paperprov: warning: {path} names {', '.join(what)}; `doit submission` will refuse it: list it "
+                 "under submission.anonymize in provenance.yaml (and leave it out of the anonymous PDF), or edit it")
+
+
+def statements(cfg: Config, state: AnonState, archive: AnonArchive, commit: str) -> list[bytes]:
+    root = cfg.root
+    outs = digest_files(root, outputs(cfg))
+    record_digest = digest_files(root, [RECORD])[RECORD]
+    try:
+        record = json.loads((root / RECORD).read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise BuildError(f"{RECORD}: not valid JSON ({exc}); run `doit record`") from None
+    hidden = {p for p, _ in archive.omitted}
+    inputs = {n: archive.files.get(n) or digest_files(root, [n])[n] for n in input_files(cfg) if n not in hidden}
+    stamp = salted(state.salt, commit)
+    if record.get("commit") != stamp:
+        raise BuildError(f"{RECORD} is not this anonymous build's record of HEAD; run `doit record` again")
+    external: dict[str, Any] = {
+        "paper": cfg.paper.name, "main": cfg.paper.main, "anonymous": {"key": state.public_line},
+        "experiments": [{"name": e.name, "script": e.script, "seed": e.seed, "args": list(e.args)} for e in cfg.experiments],
+    }
+    internal = {"sourceDateEpoch": source_date_epoch(root), "environment": environment()}
+    slsa = manifest.provenance_statement(outputs=outs, inputs=inputs, commit=None, tree=None, external=external,
+                                         internal=internal, record_digest=record_digest, version=__version__)
+    slsa["predicate"]["buildDefinition"]["resolvedDependencies"].insert(
+        0, {"name": "source", "digest": {"sha256": archive.sha256}, "annotations": {"saltedCommit": stamp}})
+    slsa["predicate"]["runDetails"]["metadata"]["invocationId"] = stamp
+    rec = manifest.record_statement(outputs=outs, record_digest=record_digest, record=record)
+    return [manifest.to_bytes(slsa), manifest.to_bytes(rec)]
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def write_attestation(cfg: Config, out: Path, announce: Callable[[str], None] = _stderr) -> None:
+    """build/attestation.intoto.jsonl of an anonymous build, signed by its anonymous key."""
+    state = read_state(cfg.root)
+    ids = identities(cfg)
+    if ids.commit is None:
+        raise BuildError(f"{cfg.root}: no commit yet; commit the paper before an anonymous build")
+    s = builder_secrets(cfg, ids)
+    check_outputs(cfg, [RECORD, *outputs(cfg)], s)
+    archive = anonymous_archive(cfg, ids.commit, ids, source_date_epoch(cfg.root))
+    warn_sources(archive, s, announce)
+    signer = anonymous_signer(cfg.root)
+    lines = [signing.Envelope(p, signing.PAYLOAD_TYPE, ()).signed_by(signer).to_line()
+             for p in statements(cfg, state, archive, ids.commit)]
+    write_bytes_atomic(out, ("\n".join(lines) + "\n").encode("utf-8"), mode=0o644)
