@@ -71,7 +71,9 @@ class Secrets:
         found: list[str] = []
         pattern = self._pattern()
         if pattern is not None:
-            described = {w.casefold(): d for w, d in self.words}
+            described: dict[str, str] = {}
+            for w, d in self.words:  # the first description wins: the author's over the builder's
+                described.setdefault(w.casefold(), d)
             found += [described[m.group(0).casefold()] for m in pattern.finditer(_SPACE.sub(" ", text))]
         hay = _SPACE.sub("", text) if glued else text
         found += [d for s, d in self.exact if s in hay]
