@@ -57,6 +57,8 @@ class Pseudonyms:
                             and ids.person(r.by) is None})
         first = sum(1 for p in ids.people if not p.author) + 1
         self._strangers = {name: f"Contributor {i}" for i, name in enumerate(strangers, first)}
+        self._stranger = re.compile(r"(?<![\w@.+-])(?:" + "|".join(map(re.escape, sorted(strangers, key=len, reverse=True)))
+                                    + r")(?![\w@-])") if strangers else None
 
     def commit(self, oid: str | None) -> str | None:
         return salted(self.salt, oid) if oid else oid
@@ -69,13 +71,18 @@ class Pseudonyms:
         return salted(self.salt, full) if full is not None and full.startswith(word) else m.group(0)
 
     def text(self, value: str) -> str:
-        return _HEX.sub(self._hex, self.ids.redact(value)) if value else value
+        if not value:
+            return value
+        value = self.ids.redact(value)
+        if self._stranger is not None:  # a reviewer nobody knows, e.g. in a marker's `reviewed-by=carol`
+            value = self._stranger.sub(lambda m: self._strangers[m.group(0)], value)
+        return _HEX.sub(self._hex, value)
 
     def reviewer(self, name: str) -> str:
         person = self.ids.person(name)
         if person is not None:
             return person.pseudonym
-        return self._strangers.get(name, self.text(name))
+        return self._strangers.get(name, name)  # blank: nobody to hide
 
 
 def _attribution(a: Attribution, p: Pseudonyms) -> Attribution:

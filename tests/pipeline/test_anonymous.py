@@ -11,17 +11,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from tests.anonymous_example import (  # noqa: F401  (fixtures by name)
-    ANONYMOUS,
-    AUTHOR_EMAIL,
-    AUTHOR_NAME,
-    BUNDLE,
-    REVEAL,
-    anonymous,
-    anonymous_example,
-    found,
-    make_double_blind,
-)
+from tests.anonymous_example import ANONYMOUS, AUTHOR_EMAIL, AUTHOR_NAME, BUNDLE, REVEAL, found, make_double_blind
 from tests.helpers import Repo, run_cli, run_doit
 
 OUTPUTS = ("build/record.json", "build/disclosure.tex", "build/disclosure.md", "build/paper.pdf",

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from provenance.attest import signing
-from tests.anonymous_example import ANONYMOUS, BUNDLE, REVEAL, anonymous, anonymous_example  # noqa: F401
+from tests.anonymous_example import ANONYMOUS, BUNDLE, REVEAL
 from tests.helpers import Repo, run_cli, run_doit
 
 
