@@ -30,20 +30,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from provenance import __version__
-from provenance.attest import leaks, signing
+from provenance.attest import leaks, sign, signing
 from provenance.attest import statements as manifest
 from provenance.attest.anonarchive import AnonArchive, anonymous_archive
-from provenance.attest.sign import environment, outputs
 from provenance.config import Config
+from provenance.disclose.pseudonyms import ANONYMOUS_SIGNER
 from provenance.errors import BuildError, SigningError
 from provenance.evidence.gitrun import git, source_date_epoch
 from provenance.evidence.identities import Identities, identities, salted
 from provenance.evidence.pubkeys import PublicKey, fingerprint, read_public_keys
 from provenance.fsutil import write_bytes_atomic, write_text_atomic
-from provenance.hashing import digest_files
 from provenance.paths import ANON_DIR, ANON_KEY, ANON_PUB, ANON_SALT, RECORD
-from provenance.scan.sources import input_files
 
 ANON_COMMENT = "anonymous"
 
@@ -122,31 +119,41 @@ def warn_sources(archive: AnonArchive, s: leaks.Secrets, announce: Callable[[str
                  "under submission.anonymize in provenance.yaml (and leave it out of the anonymous PDF), or edit it")
 
 
-def statements(cfg: Config, state: AnonState, archive: AnonArchive, commit: str) -> list[bytes]:
-    root = cfg.root
-    outs = digest_files(root, outputs(cfg))
-    record_digest = digest_files(root, [RECORD])[RECORD]
-    try:
-        record = json.loads((root / RECORD).read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise BuildError(f"{RECORD}: not valid JSON ({exc}); run `doit record`") from None
+def _as_archived(entries: list[Any], archive: AnonArchive) -> list[Any]:
+    """{name, digest} entries with the archive's digest of each file (provenance.yaml is
+    pseudonymized there), files left out of it dropped (the reveal file lists them)."""
     hidden = {p for p, _ in archive.omitted}
-    inputs = {n: archive.files.get(n) or digest_files(root, [n])[n] for n in input_files(cfg) if n not in hidden}
+    out = []
+    for e in entries:
+        name = e.get("name") if isinstance(e, dict) else None
+        if name in hidden:
+            continue
+        out.append({**e, "digest": {"sha256": archive.files[name]}} if isinstance(name, str) and name in archive.files
+                   else e)
+    return out
+
+
+def statements(cfg: Config, state: AnonState, archive: AnonArchive, commit: str) -> list[bytes]:
+    """A named build's statements (sign.statements), with what names the authors replaced."""
     stamp = salted(state.salt, commit)
-    if record.get("commit") != stamp:
-        raise BuildError(f"{RECORD} is not this anonymous build's record of HEAD; run `doit record` again")
-    external: dict[str, Any] = {
-        "paper": cfg.paper.name, "main": cfg.paper.main, "anonymous": {"key": state.public_line},
-        "experiments": [{"name": e.name, "script": e.script, "seed": e.seed, "args": list(e.args)} for e in cfg.experiments],
-    }
-    internal = {"sourceDateEpoch": source_date_epoch(root), "environment": environment()}
-    slsa = manifest.provenance_statement(outputs=outs, inputs=inputs, commit=None, tree=None, external=external,
-                                         internal=internal, record_digest=record_digest, version=__version__)
-    slsa["predicate"]["buildDefinition"]["resolvedDependencies"].insert(
-        0, {"name": "source", "digest": {"sha256": archive.sha256}, "annotations": {"saltedCommit": stamp}})
-    slsa["predicate"]["runDetails"]["metadata"]["invocationId"] = stamp
-    rec = manifest.record_statement(outputs=outs, record_digest=record_digest, record=record)
-    return [manifest.to_bytes(slsa), manifest.to_bytes(rec)]
+    out = []
+    for payload in sign.statements(cfg):
+        st = json.loads(payload)
+        pred = st.get("predicate", {})
+        if st.get("predicateType") == manifest.SLSA_PREDICATE:
+            build = pred["buildDefinition"]
+            build["externalParameters"]["anonymous"] = {"key": state.public_line}
+            build["internalParameters"]["signers"] = [{"name": ANONYMOUS_SIGNER, "keyid": state.fingerprint}]
+            deps = [d for d in build["resolvedDependencies"] if not (isinstance(d, dict) and d.get("name") == "source")]
+            build["resolvedDependencies"] = [{"name": "source", "digest": {"sha256": archive.sha256},
+                                              "annotations": {"saltedCommit": stamp}}, *_as_archived(deps, archive)]
+            pred["runDetails"]["metadata"]["invocationId"] = stamp
+        elif isinstance(pred.get("configuration"), list):  # the test-result statement's files
+            pred["configuration"] = _as_archived(pred["configuration"], archive)
+        if st.get("predicateType") == manifest.RECORD_PREDICATE and pred.get("commit") != stamp:
+            raise BuildError(f"{RECORD} is not this anonymous build's record of HEAD; run `doit record` again")
+        out.append(manifest.to_bytes(st))
+    return out
 
 
 def _stderr(msg: str) -> None:
@@ -160,7 +167,7 @@ def write_attestation(cfg: Config, out: Path, announce: Callable[[str], None] = 
     if ids.commit is None:
         raise BuildError(f"{cfg.root}: no commit yet; commit the paper before an anonymous build")
     s = builder_secrets(cfg, ids)
-    check_outputs(cfg, [RECORD, *outputs(cfg)], s)
+    check_outputs(cfg, [RECORD, *sign.outputs(cfg)], s)
     archive = anonymous_archive(cfg, ids.commit, ids, source_date_epoch(cfg.root))
     warn_sources(archive, s, announce)
     signer = anonymous_signer(cfg.root)

@@ -16,7 +16,6 @@ import importlib.metadata
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -26,18 +25,28 @@ from typing import Any
 from provenance import __version__
 from provenance.attest import signing
 from provenance.attest import statements as manifest
-from provenance.config import NAME_RE, Config
+from provenance.attest.signers import NAME_ENV, disclosed_signers, signer_name
+from provenance.attest.testresult import test_result_statement
+from provenance.config import CONFIG_NAME, Config
 from provenance.errors import BuildError, SigningError, ToolMissing
 from provenance.evidence.gitrun import git, source_date_epoch
 from provenance.evidence.gitstate import head_commit
 from provenance.evidence.pubkeys import read_public_keys
 from provenance.fsutil import write_text_atomic
 from provenance.hashing import digest_files, sha256_file
-from provenance.paths import DISCLOSURE_MD, DISCLOSURE_TEX, PDF, RECORD, REPORT_HTML
-from provenance.scan.sources import experiment_outputs, input_files
+from provenance.paths import (
+    DISCLOSURE_MD,
+    DISCLOSURE_TEX,
+    GAIDET_MD,
+    PDF,
+    RECORD,
+    REPORT_HTML,
+    USAGE_CARD_JSON,
+    USAGE_CARD_MD,
+)
+from provenance.scan.sources import check_sources, experiment_outputs, input_files
 
 KEY_ENV = "PAPERPROV_SIGNING_KEY"
-NAME_ENV = "PAPERPROV_SIGNING_NAME"
 PACKAGES = ("paperprov", "doit", "PyYAML", "Jinja2", "cryptography", "bcrypt", "numpy", "matplotlib")
 
 
@@ -48,25 +57,6 @@ def _git(root: Path, *args: str) -> str | None:
     except ToolMissing:
         return None
     return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None
-
-
-def default_name(root: Path, configured: str | None = None) -> str:
-    """The signer's NAME: $PAPERPROV_SIGNING_NAME (per person; provenance.yaml is shared
-    by all co-authors), else `signing.name`, else the git user name slugified."""
-    if os.environ.get(NAME_ENV):
-        return os.environ[NAME_ENV]
-    if configured:
-        return configured
-    user = _git(root, "config", "user.name") or os.environ.get("GIT_AUTHOR_NAME") or ""
-    slug = re.sub(r"[^a-z0-9]+", "-", user.lower()).strip("-")
-    return slug or "author"
-
-
-def signer_name(cfg: Config) -> str:
-    name = default_name(cfg.root, cfg.signing.name)
-    if not NAME_RE.match(name):
-        raise SigningError(f"signer name {name!r} ({NAME_ENV}?): use letters, digits, '.', '_' or '-'")
-    return name
 
 
 def _stderr(msg: str) -> None:
@@ -128,7 +118,8 @@ def environment() -> dict[str, Any]:
 
 
 def outputs(cfg: Config) -> list[str]:
-    return [PDF, *experiment_outputs(cfg), DISCLOSURE_TEX, DISCLOSURE_MD, REPORT_HTML]
+    return [PDF, *experiment_outputs(cfg), DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD,
+            REPORT_HTML]
 
 
 def statements(cfg: Config) -> list[bytes]:
@@ -140,7 +131,7 @@ def statements(cfg: Config) -> list[bytes]:
         record = json.loads((root / RECORD).read_text(encoding="utf-8"))
     except ValueError as exc:
         raise BuildError(f"{RECORD}: not valid JSON ({exc}); run `doit record`") from None
-    inputs = digest_files(root, input_files(cfg))
+    inputs = digest_files(root, _inside(root, input_files(cfg)))
     external = {
         "paper": cfg.paper.name,
         "main": cfg.paper.main,
@@ -148,13 +139,33 @@ def statements(cfg: Config) -> list[bytes]:
                         for e in cfg.experiments],
     }
     # Uncached: HEAD may have moved since the cache was filled in this process.
-    internal = {"sourceDateEpoch": source_date_epoch(root), "environment": environment()}
+    internal = {"sourceDateEpoch": source_date_epoch(root), "environment": environment(),
+                "signers": [{"name": n, "keyid": k} for n, k in disclosed_signers(cfg)]}
     commit = head_commit(root)
     tree = _git(root, "rev-parse", "HEAD^{tree}") if commit else None
     slsa = manifest.provenance_statement(outputs=outs, inputs=inputs, commit=commit, tree=tree, external=external,
                                          internal=internal, record_digest=record_digest, version=__version__)
     rec = manifest.record_statement(outputs=outs, record_digest=record_digest, record=record)
-    return [manifest.to_bytes(slsa), manifest.to_bytes(rec)]
+    # One statement per predicate type; which ones, in this order: SLSA, record, test results.
+    out = [slsa, rec]
+    checks_config = {k: v for k, v in inputs.items() if k in set(check_sources(cfg)) | {CONFIG_NAME}}
+    tested = test_result_statement(record=record, subjects={PDF: outs[PDF], RECORD: record_digest},
+                                   configuration=checks_config)
+    if tested is not None:
+        out.append(tested)
+    return [manifest.to_bytes(s) for s in out]
+
+
+def _inside(root: Path, rels: list[str]) -> list[str]:
+    """The inputs, none of which may be a symlink out of the repository: a signed
+    attestation must not carry the digest of a file such as /etc/shadow."""
+    real_root = root.resolve()
+    for rel in rels:
+        real = (root / rel).resolve()
+        if not real.is_relative_to(real_root):
+            raise BuildError(f"{rel}: resolves to {real}, outside the repository; refusing to hash it into the "
+                             "attestation (replace the symlink with the file)")
+    return rels
 
 
 def _previous_signatures(out: Path) -> dict[bytes, tuple[tuple[str, bytes], ...]]:

@@ -5,7 +5,9 @@ Statement 1 — SLSA Provenance v1 (`https://slsa.dev/provenance/v1`):
   buildDefinition.buildType = `https://paperprov.dev/build/v1` (this project's own):
     externalParameters  {"paper": name, "main": path, "experiments": [{name, script, seed, args}]}
     internalParameters  {"sourceDateEpoch": int, "environment":
-                         {"python", "packages": {name: version}, "tex": first line}}
+                         {"python", "packages": {name: version}, "tex": first line},
+                         "signers": [{"name", "keyid"}] — the signers the appendix names
+                         (attest/signers.py); verify requires a signature by each}
     resolvedDependencies: {"name": "source", "digest": {"gitCommit", "gitTree"}} (no URI:
                          a path would name the builder's machine), then every input file
                          {"name": repo-relative path, "digest": {"sha256"}}.
@@ -20,7 +22,11 @@ Statement 2 — the provenance record (`https://paperprov.dev/record/v1`, ours):
   The record's bytes are a subject, so the full record is bound by digest; the summary
   is copied so a reader of the attestation alone sees the headline figures.
 
-Both are in-toto Statement v1 (`https://in-toto.io/Statement/v1`), serialised as
+Statement 3 — the claim checks' outcomes, as an in-toto Test Result
+(`https://in-toto.io/attestation/test-result/v0.1`), when any check or formal proof is
+linked: testresult.py. A list, one statement per predicate type, so further ones fit.
+
+All are in-toto Statement v1 (`https://in-toto.io/Statement/v1`), serialised as
 canonical JSON (model.canonical_json), carry no absolute paths, host names or times
 other than SOURCE_DATE_EPOCH, so the unsigned payloads are a function of the commit.
 """
@@ -136,6 +142,21 @@ class Statement:
             if isinstance(dep, dict) and dep.get("name") == "source" and isinstance(dep.get("digest"), dict):
                 return {k: v for k, v in dep["digest"].items() if isinstance(v, str)}
         return {}
+
+    def disclosed_signers(self) -> tuple[tuple[str, str], ...]:
+        """(name, keyid) of the signers the appendix names (internalParameters.signers);
+        VerifyError when the list is malformed (it reaches the rebuild's command line)."""
+        raw = dig(self.predicate, "buildDefinition", "internalParameters", "signers")
+        if raw is None:
+            return ()
+        out = []
+        for item in raw if isinstance(raw, list) else [None]:
+            name, keyid = dig(item, "name"), dig(item, "keyid")
+            if not (isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name)
+                    and isinstance(keyid, str) and re.fullmatch(r"SHA256:[A-Za-z0-9+/]{43}", keyid)):
+                raise VerifyError("internalParameters.signers: not a list of {name, keyid: SHA256:...}")
+            out.append((name, keyid))
+        return tuple(out)
 
     def inputs(self) -> dict[str, str]:
         out = {}

@@ -7,14 +7,20 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provenance.config.declarations import Declarations
+from provenance.config.evidence import EvidenceSources
 from provenance.config.formal import Formal
 from provenance.config.globs import matches
 from provenance.errors import ConfigError
+from provenance.model import DECLARATION_KEYS
 
 CONFIG_NAME = "provenance.yaml"
-VENUES = ("none", "acl", "neurips", "iclr", "acm", "arxiv")
+# One data file per venue (its question as published, the answer's template): a new venue
+# is one file there. Read as a directory listing, not an import: config is upstream of disclose.
+VENUE_DIR = Path(__file__).resolve().parent.parent / "disclose" / "venues"
+VENUES = ("none", *sorted(p.stem for p in VENUE_DIR.glob("*.yaml")))
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-ANNOTATION_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check", "formal")
+ANNOTATION_KEYS = DECLARATION_KEYS  # the same keys, and values, as a `paperprov:` marker
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,9 @@ class Signing:
     key: str | None = None  # path to a private key (ours or OpenSSH); ~ expanded
     name: str | None = None  # signer name: keys/<name>.pub
     threshold: int = 1
+    # The signers the appendix names (keys/<name>.pub committed at HEAD); empty: the key
+    # this build signs with. verify requires a signature by each of them.
+    signers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,8 @@ class Config:
     signing: Signing = field(default_factory=Signing)
     venue: str = "none"
     formal: Formal = field(default_factory=Formal)
+    evidence: EvidenceSources = field(default_factory=EvidenceSources)
+    declarations: Declarations = field(default_factory=Declarations)
     submission: Submission = field(default_factory=Submission)
 
     @property

@@ -1,9 +1,9 @@
 """What the appendix says about people and keys, named or anonymous.
 
-A named build names the signers' keys committed at HEAD and counts a reviewer as an author
-when provenance.yaml lists that name or email. An anonymous build (submission.anonymous or
-$PAPERPROV_ANONYMOUS) names only the key made for this submission (build/anonymous/key.pub,
-by fingerprint), and its record's reviewers are pseudonyms, so "Author 1" .. "Author N"
+A named build names its disclosed signers (attest/signers.py) and counts a reviewer as an
+author when provenance.yaml lists that name or email. An anonymous build (submission.anonymous
+or $PAPERPROV_ANONYMOUS) names only the key made for this submission (build/anonymous/key.pub,
+by fingerprint, as signer "anonymous"), and its record's reviewers are pseudonyms, so "Author 1" .. "Author N"
 (N = the authors in provenance.yaml, whose pseudonymized copy in the source archive has
 the same N) are the authors. The commit in the record is then a salted digest, not an id.
 """
@@ -15,20 +15,16 @@ from provenance.errors import BuildError
 from provenance.evidence.pubkeys import fingerprint
 from provenance.paths import ANON_PUB, submission_zip
 
-ANONYMOUS_SIGNER = "made for this anonymous submission"
+ANONYMOUS_SIGNER = "anonymous"  # the name the attestation records for the key (internalParameters.signers)
 
 
-def signers(cfg: Config) -> tuple[tuple[str, str], ...]:
-    """(name, fingerprint) of the keys the appendix names."""
-    if cfg.submission.anonymous:
-        try:
-            line = (cfg.root / ANON_PUB).read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError):
-            raise BuildError(f"{ANON_PUB}: missing; run `doit record` (an anonymous build makes the key)") from None
-        return ((ANONYMOUS_SIGNER, fingerprint(line, ANON_PUB)),)
-    from provenance.evidence.pubkeys import committed_public_keys
-
-    return tuple((k.name, k.fingerprint) for k in committed_public_keys(cfg.root))
+def anonymous_signers(cfg: Config) -> tuple[tuple[str, str], ...]:
+    """(name, fingerprint) of the one key an anonymous appendix names: build/anonymous/key.pub."""
+    try:
+        line = (cfg.root / ANON_PUB).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        raise BuildError(f"{ANON_PUB}: missing; run `doit record` (an anonymous build makes the key)") from None
+    return ((ANONYMOUS_SIGNER, fingerprint(line, ANON_PUB)),)
 
 
 def author_names(cfg: Config) -> set[str]:

@@ -5,7 +5,17 @@ tasks.action turns that into one line. (Experiments: experiments.py; LaTeX: late
 from __future__ import annotations
 
 from provenance.config import Config
-from provenance.paths import ATTESTATION, CHECKS, DISCLOSURE_MD, DISCLOSURE_TEX, RECORD, REPORT_HTML
+from provenance.paths import (
+    ATTESTATION,
+    CHECKS,
+    DISCLOSURE_MD,
+    DISCLOSURE_TEX,
+    GAIDET_MD,
+    RECORD,
+    REPORT_HTML,
+    USAGE_CARD_JSON,
+    USAGE_CARD_MD,
+)
 
 
 def run_checks(cfg: Config) -> None:
@@ -34,10 +44,21 @@ def run_record(cfg: Config) -> None:
         enforce(cfg, record)
 
 
-def run_disclosure(cfg: Config) -> None:
+def run_disclosure(cfg: Config, signers: tuple[tuple[str, str], ...] | None = None) -> None:
+    """The appendix; it names `signers` (name, fingerprint), by default the disclosed
+    signers of provenance.yaml, or an anonymous build's own key (a rebuild passes the
+    ones the attestation records)."""
+    from provenance.attest.signers import disclosed_signers
+    from provenance.disclose.pseudonyms import anonymous_signers
     from provenance.disclose.view import write_disclosure
 
-    write_disclosure(cfg, cfg.root / RECORD, cfg.root / DISCLOSURE_TEX, cfg.root / DISCLOSURE_MD)
+    if signers is None:
+        signers = anonymous_signers(cfg) if cfg.submission.anonymous else disclosed_signers(cfg)
+    named = signers
+    write_disclosure(cfg, cfg.root / RECORD, cfg.root / DISCLOSURE_TEX, cfg.root / DISCLOSURE_MD, named)
+    from provenance.disclose.usagecard import write_cards  # the other disclosure formats, same record
+
+    write_cards(cfg, cfg.root / RECORD, cfg.root / USAGE_CARD_JSON, cfg.root / USAGE_CARD_MD, cfg.root / GAIDET_MD)
 
 
 def run_report(cfg: Config) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.config import CONFIG_NAME, Config, load
-from provenance.errors import ProvenanceError, one_line
+from provenance.errors import BuildError, ProvenanceError, one_line
 from provenance.evidence import gitstate
 from provenance.paths import (
     ANON_KEY,
@@ -25,9 +25,12 @@ from provenance.paths import (
     CHECKS,
     DISCLOSURE_MD,
     DISCLOSURE_TEX,
+    GAIDET_MD,
     PDF,
     RECORD,
     REPORT_HTML,
+    USAGE_CARD_JSON,
+    USAGE_CARD_MD,
     submission_zip,
 )
 from provenance.pipeline import actions
@@ -40,6 +43,7 @@ from provenance.scan.sources import (
     input_files,
     paper_deps,
     record_sources,
+    trace_files,
 )
 
 
@@ -82,6 +86,10 @@ def action(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except ProvenanceError as err:
             return TaskFailed(one_line(err))
+        except OSError as exc:  # a read-only or full build/, a file that vanished: name it
+            where = exc.filename or "build/"
+            return TaskFailed(one_line(BuildError(f"{where}: {exc.strerror or exc}; check that build/ is "
+                                                  "writable and its disk has space, then run doit again")))
 
     return run
 
@@ -138,9 +146,9 @@ def task_record() -> dict[str, Any]:
     cfg = config()
     return {
         "actions": [(action(actions.run_record), [cfg])],
-        "file_dep": record_sources(cfg) + [CHECKS],
+        "file_dep": record_sources(cfg) + [CHECKS] + trace_files(cfg),
         "targets": [RECORD] + _anonymous(cfg, ANON_KEY, ANON_PUB, ANON_SALT),
-        "uptodate": [config_changed(f"{gitstate.state_token(cfg.root)}|{mode(cfg)}")],
+        "uptodate": [config_changed(f"{gitstate.state_token(cfg.root, cfg.evidence.refs)}|{mode(cfg)}")],
         "clean": True,
     }
 
@@ -150,18 +158,24 @@ def task_disclosure() -> dict[str, Any]:
     """Render the disclosure appendix from the record: build/disclosure.{tex,md}."""
     from doit.tools import config_changed
 
+    from provenance.attest.signers import disclosed_names
+
     cfg = config()
     # The renderer and its templates shape the output too: a paperprov upgrade re-renders.
     here = Path(__file__).parent.parent / "disclose"
-    renderer = [str(here / n) for n in ("view.py", "formalview.py", "layout.py", "aia.py", "escape.py",
+    renderer = [str(here / n) for n in ("view.py", "formalview.py", "layout.py", "aia.py", "escape.py", "venues.py",
+                                        "usagecard.py", "gaidet.py",
                                         "templates/disclosure.tex.j2", "templates/disclosure.md.j2")]
+    renderer += sorted(str(p) for p in (here / "venues").glob("*.yaml"))
     return {
         "actions": [(action(actions.run_disclosure), [cfg])],
         "file_dep": [RECORD, CONFIG_NAME] + renderer + _anonymous(cfg, ANON_PUB),
-        "targets": [DISCLOSURE_TEX, DISCLOSURE_MD],
-        # It names the signers' keys committed at HEAD, never an uncommitted keys/*.pub,
-        # so that every builder of a commit renders the same bytes (or the anonymous key).
-        "uptodate": [config_changed(f"{gitstate.head_commit(cfg.root) or ''}|{mode(cfg)}")],
+        "targets": [DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD],
+        # It names the disclosed signers' keys committed at HEAD, never an uncommitted
+        # keys/*.pub, so that every builder of a commit renders the same bytes; which
+        # signers depends on signing.signers or on who builds (attest/signers.py), or the
+        # anonymous key (disclose/pseudonyms.py).
+        "uptodate": [config_changed(" ".join([gitstate.head_commit(cfg.root) or "", *disclosed_names(cfg), mode(cfg)]))],
         "clean": True,
     }
 
@@ -207,7 +221,8 @@ def task_attest() -> dict[str, Any]:
     from doit.tools import config_changed
 
     cfg = config()
-    subjects = [PDF, RECORD, DISCLOSURE_TEX, DISCLOSURE_MD, REPORT_HTML] + experiment_outputs(cfg)
+    subjects = [PDF, RECORD, DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD,
+                REPORT_HTML] + experiment_outputs(cfg)
     return {
         "actions": [(action(actions.run_attest), [cfg])],
         "file_dep": sorted(set(subjects) | set(input_files(cfg)) | set(_anonymous(cfg, ANON_PUB))),

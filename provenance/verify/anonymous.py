@@ -16,15 +16,14 @@ import json
 import tarfile
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from provenance.attest import signing
 from provenance.attest import statements as manifest
 from provenance.attest.reveal import COMMITMENT_PREDICATE, COMMITMENT_TYPE
 from provenance.errors import SigningError, VerifyError
 from provenance.evidence.pubkeys import PublicKey, fingerprint
-from provenance.paths import ANON_PUB, COMMITMENT, SOURCE_TAR
-from provenance.verify.bundle import Bundle, source_tree
+from provenance.paths import ANON_BUNDLE_KEY, COMMITMENT, SOURCE_TAR
+from provenance.verify.bundle import Bundle, SourceTree, source_tree
 from provenance.verify.report import Check
 
 
@@ -81,12 +80,12 @@ def _tar_facts(bundle: Bundle) -> tuple[list[str], bool]:
     return git_entries, commit
 
 
-def check_source(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) -> None:
+def check_source(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) -> SourceTree | None:
     want = slsa.source().get("sha256", "")
     got = bundle.digest(SOURCE_TAR)
     if got is None:
         checks.append(Check(False, f"{SOURCE_TAR}: missing from the bundle"))
-        return
+        return None
     checks.append(Check(got == want, f"{SOURCE_TAR}: " + ("sha256 as attested (anonymous source archive)" if got == want
                         else f"sha256 {got[:12]}... differs from the attested {want[:12] or '?'}...")))
     git_entries, commit = _tar_facts(bundle)
@@ -100,6 +99,16 @@ def check_source(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) 
     bad = sorted(n for n, d in inputs.items() if files.get(n) != d)
     checks.append(Check(not bad, f"{SOURCE_TAR}: {len(inputs) - len(bad)} of {len(inputs)} attested input files match"
                         + (f"; differ or missing: {', '.join(bad[:5])}" if bad else "")))
+    return tree
+
+
+def vouched(bundle: Bundle, key: PublicKey | None) -> frozenset[str]:
+    """Entries of an anonymous bundle that no statement lists but that are vouched for all
+    the same: its public key (the one the attestation names) and the commitment (signed by it)."""
+    if key is None:
+        return frozenset()
+    pub = (bundle.read(ANON_BUNDLE_KEY, 1 << 16) or b"").decode("utf-8", "replace").strip()
+    return frozenset({COMMITMENT} | ({ANON_BUNDLE_KEY} if pub == key.line else set()))
 
 
 @dataclass(frozen=True)
@@ -131,13 +140,9 @@ def check_commitment(bundle: Bundle, att: str, key: PublicKey, checks: list[Chec
     return Commitment(str(digest)) if ok else None
 
 
-def rebuild_env(slsa: manifest.Statement, tmp: str) -> dict[str, str]:
-    """What a rebuild of an anonymous bundle needs besides its source: the anonymous mode and
-    the public key the appendix names (both from the attestation)."""
+def rebuild_env(slsa: manifest.Statement) -> dict[str, str]:
+    """The mode of the build a rebuild repeats: anonymous (\\paperprovanonymous defined, the
+    appendix worded for it) exactly when the attestation names an anonymous key. The signers
+    it names come from internalParameters.signers, as for any rebuild."""
     line = manifest.dig(slsa.predicate, "buildDefinition", "externalParameters", "anonymous", "key")
-    if not isinstance(line, str):
-        return {"PAPERPROV_ANONYMOUS": "0"}
-    pub = Path(tmp, ANON_PUB)
-    pub.parent.mkdir(parents=True, exist_ok=True)
-    pub.write_text(line + "\n", encoding="utf-8")
-    return {"PAPERPROV_ANONYMOUS": "1"}
+    return {"PAPERPROV_ANONYMOUS": "1" if isinstance(line, str) else "0"}

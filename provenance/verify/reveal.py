@@ -27,7 +27,7 @@ from provenance.errors import UsageError
 from provenance.evidence.identities import salted
 from provenance.evidence.pubkeys import PublicKey
 from provenance.paths import RECORD
-from provenance.verify.anonymous import Commitment, salted_commit
+from provenance.verify.anonymous import Commitment, check_commitment, salted_commit
 from provenance.verify.bundle import Bundle
 from provenance.verify.keys import trusted_keys
 from provenance.verify.report import Check
@@ -128,3 +128,15 @@ def check_reveal(bundle: Bundle, att: str, key: PublicKey | None, promise: Commi
     from provenance.verify.revealrepo import check_repo
 
     check_repo(repo, r, bundle, slsa, checks)
+
+
+def check_anonymous(bundle: Bundle, att: str, key: PublicKey, reveal: Path | None, trusted: Path | None,
+                    threshold: int, repo: Path | None, checks: list[Check], notes: list[str]) -> None:
+    """The commitment of an anonymous submission zip, and with --reveal, what opens it."""
+    if bundle.zf is None:
+        if reveal is not None:
+            raise UsageError("--reveal: give the anonymous submission zip (it holds the commitment the reveal file opens)")
+        return  # a build directory: no commitment yet (doit submission makes it)
+    promise = check_commitment(bundle, att, key, checks)
+    if reveal is not None:
+        check_reveal(bundle, att, key, promise, reveal, trusted, threshold, repo, checks, notes)

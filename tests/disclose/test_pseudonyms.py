@@ -10,6 +10,7 @@ import pytest
 
 from provenance.attest import signing
 from provenance.config import Submission
+from provenance.disclose.pseudonyms import anonymous_signers
 from provenance.disclose.view import build_view, render_md, render_tex
 from provenance.errors import BuildError
 from provenance.model import Record, Review
@@ -30,8 +31,10 @@ def test_an_anonymous_appendix_names_only_the_submissions_key(tmp_path: Path) ->
     (tmp_path / ANON_PUB).parent.mkdir(parents=True)
     (tmp_path / ANON_PUB).write_text(key.public_line + "\n")
     cfg = replace(make_cfg(tmp_path, authors=("Alice Author", "Bob")), submission=Submission(anonymous=True))
-    view = build_view(cfg, _record("Author 2", "Contributor 1"), "0" * 64)
-    assert view.anonymous and view.signers == (("made for this anonymous submission", key.keyid),)
+    signers = anonymous_signers(cfg)
+    assert signers == (("anonymous", key.keyid),)  # as the attestation records it, for a rebuild
+    view = build_view(cfg, _record("Author 2", "Contributor 1"), "0" * 64, signers)
+    assert view.anonymous
     assert view.outside_reviewers == ("Contributor 1",)  # Author 2 is an author; Contributor 1 is not
     assert view.verify_command == "paperprov verify dist/demo-submission.zip"
     md = render_md(view)
@@ -45,7 +48,7 @@ def test_an_anonymous_appendix_names_only_the_submissions_key(tmp_path: Path) ->
 def test_an_anonymous_appendix_without_its_key_is_one_line(tmp_path: Path) -> None:
     cfg = replace(make_cfg(tmp_path), submission=Submission(anonymous=True))
     with pytest.raises(BuildError, match=r"^build/anonymous/key.pub: missing; run `doit record`"):
-        build_view(cfg, _record(), "0" * 64)
+        anonymous_signers(cfg)
 
 
 def test_a_named_appendix_says_what_it_always_said(tmp_path: Path) -> None:

@@ -15,14 +15,15 @@ import sys
 from pathlib import Path
 
 from provenance.attest import signing
-from provenance.attest.sign import default_name
+from provenance.attest.signers import default_name
+from provenance.cli.commands import HELP
 from provenance.config import CONFIG_NAME, NAME_RE, load
 from provenance.errors import SigningError, UsageError
 from provenance.fsutil import write_text_atomic
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("keygen", help="create an Ed25519 signing key; its public line goes to keys/NAME.pub")
+    p = sub.add_parser("keygen", help=HELP["keygen"])
     p.add_argument("--name", help="key name (default: $PAPERPROV_SIGNING_NAME, signing.name, your git user name)")
     p.add_argument("--passphrase", action="store_true", help=f"ask for a passphrase (or set {signing.PASSPHRASE_ENV})")
     p.add_argument("--force", action="store_true", help="overwrite an existing key of that name")
@@ -40,6 +41,16 @@ def _ask_passphrase() -> bytes | None:
     if first != getpass.getpass("the same passphrase again: "):
         raise SigningError("the passphrases differ; run paperprov keygen again")
     return first.encode("utf-8") or None
+
+
+def exposed(directory: Path) -> str | None:
+    """A warning when others may list or read the private keys directory: the key files
+    are 0600, but their names say whose keys are there, and a later copy may not be."""
+    mode = directory.stat().st_mode & 0o777
+    if mode & 0o077:
+        return (f"paperprov: warning: {directory} is open to other users (mode {mode:04o}); "
+                f"run chmod 700 {directory}")
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     signer = signing.generate(private, name, passphrase, repo_root=root)
     write_text_atomic(public, signer.public_line + "\n", mode=0o644)
     print(f"wrote private key {private} (mode 0600{', passphrase-protected' if passphrase else ''})")
+    warning = exposed(private.parent)
+    if warning:
+        print(warning, file=sys.stderr)
     print(f"wrote public key keys/{name}.pub ({signer.keyid}); commit it: "
           f"git add keys/{name}.pub && git commit -m 'Add signing key {name}'")
     return 0
