@@ -120,16 +120,16 @@ def warn_sources(archive: AnonArchive, s: leaks.Secrets, announce: Callable[[str
 
 
 def _as_archived(entries: list[Any], archive: AnonArchive) -> list[Any]:
-    """{name, digest} entries with the archive's digest of each file (provenance.yaml is
-    pseudonymized there), files left out of it dropped (the reveal file lists them)."""
+    """{name, digest} entries as the archive holds the files: a rewritten one (provenance.yaml,
+    pseudonymized) by the archive's digest, one left out dropped (the reveal file lists it),
+    any other by the digest of the file the build read."""
     hidden = {p for p, _ in archive.omitted}
     out = []
     for e in entries:
         name = e.get("name") if isinstance(e, dict) else None
         if name in hidden:
             continue
-        out.append({**e, "digest": {"sha256": archive.files[name]}} if isinstance(name, str) and name in archive.files
-                   else e)
+        out.append({**e, "digest": {"sha256": archive.files[name]}} if name in archive.rewritten else e)
     return out
 
 
@@ -145,8 +145,9 @@ def statements(cfg: Config, state: AnonState, archive: AnonArchive, commit: str)
             build["externalParameters"]["anonymous"] = {"key": state.public_line}
             build["internalParameters"]["signers"] = [{"name": ANONYMOUS_SIGNER, "keyid": state.fingerprint}]
             deps = [d for d in build["resolvedDependencies"] if not (isinstance(d, dict) and d.get("name") == "source")]
-            build["resolvedDependencies"] = [{"name": "source", "digest": {"sha256": archive.sha256},
-                                              "annotations": {"saltedCommit": stamp}}, *_as_archived(deps, archive)]
+            source = {"name": "source", "digest": {"sha256": archive.sha256},
+                      "annotations": {"saltedCommit": stamp, "rewritten": list(archive.rewritten)}}
+            build["resolvedDependencies"] = [source, *_as_archived(deps, archive)]
             pred["runDetails"]["metadata"]["invocationId"] = stamp
         elif isinstance(pred.get("configuration"), list):  # the test-result statement's files
             pred["configuration"] = _as_archived(pred["configuration"], archive)

@@ -80,7 +80,27 @@ def _tar_facts(bundle: Bundle) -> tuple[list[str], bool]:
     return git_entries, commit
 
 
+def _rewritten(slsa: manifest.Statement) -> set[str]:
+    for dep in slsa.dependencies():
+        if isinstance(dep, dict) and dep.get("name") == "source":
+            value = manifest.dig(dep, "annotations", "rewritten")
+            return {v for v in value if isinstance(v, str)} if isinstance(value, list) else set()
+    return set()
+
+
+def _working_tree(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) -> None:
+    """An anonymous build directory: the attested inputs against the files, except those the
+    anonymous archive holds rewritten (provenance.yaml, pseudonymized)."""
+    inputs = {k: v for k, v in slsa.inputs().items() if k != "source" and k not in _rewritten(slsa)}
+    bad = sorted(n for n, d in inputs.items() if bundle.digest(n) != d)
+    checks.append(Check(not bad, f"inputs: {len(inputs) - len(bad)} of {len(inputs)} attested input files match "
+                        "the working tree" + (f"; differ or missing: {', '.join(bad[:5])}" if bad else "")))
+
+
 def check_source(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) -> SourceTree | None:
+    if bundle.zf is None and not bundle.has(SOURCE_TAR):
+        _working_tree(bundle, slsa, checks)
+        return None
     want = slsa.source().get("sha256", "")
     got = bundle.digest(SOURCE_TAR)
     if got is None:

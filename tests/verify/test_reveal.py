@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -25,6 +26,14 @@ def test_verify_passes_and_says_plainly_that_the_bundle_is_anonymous(anonymous_e
     note = next(line for line in proc.stdout.splitlines() if line.startswith("note anonymous submission"))
     assert "a key made for this submission alone" in note and "does not say who they are" in note
     assert proc.stdout.rstrip().endswith("checks passed")
+
+
+def test_an_anonymous_build_directory_verifies_against_its_working_tree(anonymous_example: tuple[Path, Path]) -> None:
+    root, _ = anonymous_example
+    proc = run_cli(root, "verify", ".")
+    assert proc.returncode == 0, proc.stdout
+    assert re.search(r"ok   inputs: (\d+) of \1 attested input files match the working tree", proc.stdout)
+    assert "note anonymous submission" in proc.stdout and "anonymous.json" not in proc.stdout
 
 
 def test_reveal_shows_the_named_authors_made_it_and_the_record_rebuilt_matches(
