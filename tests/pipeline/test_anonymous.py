@@ -105,3 +105,14 @@ def test_an_anonymous_build_is_a_no_op_the_second_time(anonymous: Repo) -> None:
     proc = run_doit(anonymous.path, "build", env=ANONYMOUS)
     assert proc.returncode == 0
     assert [ln for ln in proc.stdout.splitlines() if ln.startswith(".  ")] == []  # nothing ran again
+
+
+def test_a_source_file_naming_an_author_is_a_warning_then_a_refusal(anonymous: Repo) -> None:
+    anonymous.commit("Notes", {"NOTES.md": f"Ask {AUTHOR_EMAIL} about the data.\n"}, date="2026-01-04T00:00:00Z")
+    proc = run_doit(anonymous.path, "build", env=ANONYMOUS)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (f'paperprov: warning: NOTES.md names author email "{AUTHOR_EMAIL}"; `doit submission` will refuse it: '
+            "list it under submission.anonymize") in proc.stderr
+    proc = run_doit(anonymous.path, "submission", env=ANONYMOUS)
+    assert proc.returncode != 0
+    assert f'source.tar:NOTES.md (line 1): author email "{AUTHOR_EMAIL}"' in proc.stdout + proc.stderr
