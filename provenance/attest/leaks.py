@@ -16,6 +16,7 @@ too. Each finding is a Leak: the file, where in it, and what.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import shutil
@@ -58,23 +59,28 @@ class Secrets:
     ids: tuple[tuple[str, str], ...] = ()  # (full hex id, what it is): commit, tree
     commits: frozenset[str] = frozenset()
 
+    @functools.cached_property
     def _pattern(self) -> re.Pattern[str] | None:
         words = sorted({w for w, _ in self.words}, key=len, reverse=True)
         if not words:
             return None
         return re.compile(r"(?<![\w@.+-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w@-])", re.IGNORECASE)
 
+    @functools.cached_property
+    def _described(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for w, d in self.words:  # the first description wins: the author's over the builder's
+            out.setdefault(w.casefold(), d)
+        return out
+
     def find(self, text: str, glued: bool = False) -> list[str]:
         """What `text` reveals, as descriptions. `glued`: also look for ids and keys with
         the whitespace taken out (a PDF's text breaks a long digest across lines)."""
         text = unicodedata.normalize("NFKC", text)
         found: list[str] = []
-        pattern = self._pattern()
+        pattern = self._pattern
         if pattern is not None:
-            described: dict[str, str] = {}
-            for w, d in self.words:  # the first description wins: the author's over the builder's
-                described.setdefault(w.casefold(), d)
-            found += [described[m.group(0).casefold()] for m in pattern.finditer(_SPACE.sub(" ", text))]
+            found += [self._described[m.group(0).casefold()] for m in pattern.finditer(_SPACE.sub(" ", text))]
         hay = _SPACE.sub("", text) if glued else text
         found += [d for s, d in self.exact if s in hay]
         low = hay.lower()
@@ -128,6 +134,8 @@ def secrets(ids: Identities, people: Iterable[tuple[str, str]] = (), keys: Itera
 def scan_text(data: bytes, member: str, s: Secrets) -> list[Leak]:
     """A text (or any non-PDF) file, line by line, and across line breaks."""
     text = data.decode("utf-8", "replace")
+    if not s.find(text):
+        return []  # the usual case: one pass over the whole file, no line by line
     binary = b"\0" in data[:8192]
     leaks = []
     for n, line in enumerate(text.splitlines() or [""], 1):
@@ -200,10 +208,13 @@ def scan_pdf(data: bytes, member: str, s: Secrets) -> list[Leak]:
     for page, text in enumerate(_pdf_text(data), 1):
         leaks += [Leak(member, f"text, page {page}", w) for w in s.find(text, glued=True)]
     for where, blob in [("file bytes", data), *_streams(data)]:
+        strings: dict[str, list[str]] = {}
         for m in _PDF_STRING.finditer(blob):
             key = m.group(1).decode("ascii")
             label = f"metadata /{key}" if key in INFO_KEYS else f"{where}, string /{key}"
-            leaks += [Leak(member, label, w) for w in s.find(_decode_pdf_string(m.group(2)))]
+            strings.setdefault(label, []).append(_decode_pdf_string(m.group(2)))
+        for label, values in strings.items():  # NUL between strings: no match spans two of them
+            leaks += [Leak(member, label, w) for w in s.find("\0".join(values))]
         text = blob.decode("utf-8", "replace") if where == "XMP metadata" else blob.decode("latin-1")
         leaks += [Leak(member, where, w) for w in s.find(text)]
     return _dedupe(leaks)
