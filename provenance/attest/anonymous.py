@@ -13,8 +13,11 @@ co-author's signature kept from an earlier build):
 - the `source` dependency is the anonymous source.tar (anonarchive.py) by sha256, with
   annotations.saltedCommit (the record's `commit`), instead of gitCommit/gitTree;
   runDetails.metadata.invocationId is the salted commit;
-- input files are attested as the source archive holds them (provenance.yaml rewritten);
-  files left out of it are not attested (their digests are in the reveal file).
+- input files are attested as the build read them, except provenance.yaml, by the digest
+  of its pseudonymized copy in the archive (listed under annotations.rewritten); files left
+  out of the archive are not attested (their digests are in the reveal file);
+- no runs statement (attest/runs.py): its commands, host names, job ids and times would
+  tell who ran the experiments and where; the SLSA statement still binds the outputs.
 Before signing, the outputs are checked for names, emails, keys and commit ids (leaks.py),
 and source files that name someone are reported (the submission would refuse them).
 """
@@ -33,6 +36,7 @@ from typing import Any
 from provenance.attest import leaks, sign, signing
 from provenance.attest import statements as manifest
 from provenance.attest.anonarchive import AnonArchive, anonymous_archive
+from provenance.attest.runs import RUNS_PREDICATE
 from provenance.config import Config
 from provenance.disclose.pseudonyms import ANONYMOUS_SIGNER
 from provenance.errors import BuildError, SigningError
@@ -140,6 +144,8 @@ def statements(cfg: Config, state: AnonState, archive: AnonArchive, commit: str)
     for payload in sign.statements(cfg):
         st = json.loads(payload)
         pred = st.get("predicate", {})
+        if st.get("predicateType") == RUNS_PREDICATE:
+            continue  # commands with home paths, host names, job ids, times: left out (nothing needs it)
         if st.get("predicateType") == manifest.SLSA_PREDICATE:
             build = pred["buildDefinition"]
             build["externalParameters"]["anonymous"] = {"key": state.public_line}

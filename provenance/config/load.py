@@ -12,6 +12,7 @@ from typing import Any
 
 from provenance.config.declarations import parse_declarations
 from provenance.config.evidence import parse_evidence
+from provenance.config.executor import parse_executor
 from provenance.config.formal import parse_formal, parse_link
 from provenance.config.reader import MAX_LIST, MAX_PATH, Reader, parse_yaml, read_bounded, show
 from provenance.config.schema import (
@@ -22,6 +23,7 @@ from provenance.config.schema import (
     AttributionRules,
     Author,
     Config,
+    ExecutorSpec,
     Experiment,
     Paper,
     Policy,
@@ -42,7 +44,7 @@ def parse(text: str, root: Path) -> Config:
         data,
         "",
         ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing",
-         "formal", "evidence", "declarations", "submission"),
+         "formal", "evidence", "declarations", "executor", "submission"),
     )
     if "paper" not in top:
         raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
@@ -56,11 +58,13 @@ def parse(text: str, root: Path) -> Config:
     if venue not in VENUES:
         raise r.fail("venue", f"unknown venue {show(venue)}; use one of {', '.join(VENUES)}")
 
+    executor = parse_executor(r, top.get("executor"), "executor")
     return Config(
         root=root,
         paper=paper,
         venue=venue,
-        experiments=_experiments(r, top.get("experiments")),
+        executor=executor,
+        experiments=_experiments(r, top.get("experiments"), executor),
         authors=_authors(r, top.get("authors")),
         attribution=_attribution(r, top.get("attribution")),
         policy=_policy(r, top.get("policy")),
@@ -77,6 +81,7 @@ def parse(text: str, root: Path) -> Config:
 # Options paperprov passes to every experiment, and argparse's abbreviations of them:
 # an experiment's own args must not redirect its outputs or change its seed.
 RESERVED_ARGS = ("--o", "--ou", "--out", "--s", "--se", "--see", "--seed")
+SWEEP_ARGS = ("--t", "--ta", "--tas", "--task")  # passed to each task of a sweep (executor.array)
 
 
 def _arguments(r: Reader, raw: Any, key: str, name: str) -> tuple[str, ...]:
@@ -111,7 +116,7 @@ def _outputs(r: Reader, value: Any, key: str, name: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _experiments(r: Reader, value: Any) -> tuple[Experiment, ...]:
+def _experiments(r: Reader, value: Any, executor: ExecutorSpec) -> tuple[Experiment, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -121,7 +126,7 @@ def _experiments(r: Reader, value: Any) -> tuple[Experiment, ...]:
     out: list[Experiment] = []
     for i, item in enumerate(value):
         key = f"experiments[{i}]"
-        e = r.mapping(item, key, ("name", "script", "inputs", "outputs", "seed", "args"))
+        e = r.mapping(item, key, ("name", "script", "inputs", "outputs", "seed", "args", "executor"))
         name = r.name(e.get("name"), f"{key}.name", "it names the task and build/experiments/<name>/")
         if any(x.name == name for x in out):
             raise r.fail(f"{key}.name", f"duplicate experiment name {name!r}; names must be unique")
@@ -133,7 +138,11 @@ def _experiments(r: Reader, value: Any) -> tuple[Experiment, ...]:
         # numpy's seeds are 0 .. 2**32 - 1; a negative seed failed inside the script
         seed = r.number(e.get("seed"), f"{key}.seed", int, 0, 2**32 - 1, 0)
         args = _arguments(r, e.get("args"), f"{key}.args", name)
-        out.append(Experiment(name=name, script=script, outputs=outputs, inputs=inputs, seed=seed, args=args))
+        runs_on = parse_executor(r, e.get("executor"), f"{key}.executor", executor)
+        if runs_on.array is not None and any(a.partition("=")[0] in SWEEP_ARGS for a in args):
+            raise r.fail(f"{key}.args", "paperprov passes --task I to each task of a sweep; remove it from args")
+        out.append(Experiment(name=name, script=script, outputs=outputs, inputs=inputs, seed=seed, args=args,
+                              executor=runs_on))
     r.distinct([(f"experiment {x.name}", t) for x in out for t in x.targets], "experiments")
     return tuple(out)
 

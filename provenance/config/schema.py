@@ -21,6 +21,7 @@ VENUE_DIR = Path(__file__).resolve().parent.parent / "disclose" / "venues"
 VENUES = ("none", *sorted(p.stem for p in VENUE_DIR.glob("*.yaml")))
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ANNOTATION_KEYS = DECLARATION_KEYS  # the same keys, and values, as a `paperprov:` marker
+EXECUTOR_KINDS = ("local", "slurm")
 
 
 @dataclass(frozen=True)
@@ -30,21 +31,47 @@ class Paper:
 
 
 @dataclass(frozen=True)
+class ExecutorSpec:
+    """Where an experiment runs (`executor:` in provenance.yaml; parsed by executor.py).
+    Here rather than in executor.py: schema -> executor -> reader -> schema would be an
+    import circle."""
+
+    kind: str = "local"  # one of EXECUTOR_KINDS
+    partition: str | None = None  # Slurm partition; None: the cluster's default
+    time_min: int = 60  # Slurm time limit, minutes
+    cpus: int = 1  # cores per task (Slurm --cpus-per-task; local: cores it holds)
+    gpus: int = 0  # GPUs per task (Slurm --gpus-per-node)
+    mem_gb: float | None = None  # Slurm --mem; None: the cluster's default
+    array: int | None = None  # a sweep of N tasks (experiments only); None: one run
+    sbatch: tuple[str, ...] = ()  # extra sbatch flags, e.g. "--qos=high"
+
+
+@dataclass(frozen=True)
 class Experiment:
     name: str
     script: str
-    outputs: tuple[str, ...]  # relative to build/experiments/<name>/
+    outputs: tuple[str, ...]  # relative to build/experiments/<name>/ (a sweep: .../<name>/<i>/)
     inputs: tuple[str, ...] = ()
     seed: int = 0
     args: tuple[str, ...] = ()
+    # Not in repr (the experiment task's up-to-date check): outputs do not depend on
+    # where they were computed. A sweep's size changes `targets`, which doit does see.
+    executor: ExecutorSpec = field(default_factory=ExecutorSpec, repr=False, compare=False)
 
     @property
     def outdir(self) -> str:
         return f"build/experiments/{self.name}"
 
     @property
+    def task_outdirs(self) -> tuple[str, ...]:
+        """Where each task writes: the outdir itself, or outdir/<i> for task i of a sweep."""
+        if self.executor.array is None:
+            return (self.outdir,)
+        return tuple(f"{self.outdir}/{i}" for i in range(self.executor.array))
+
+    @property
     def targets(self) -> tuple[str, ...]:
-        return tuple(f"{self.outdir}/{o}" for o in self.outputs)
+        return tuple(f"{d}/{o}" for d in self.task_outdirs for o in self.outputs)
 
 
 @dataclass(frozen=True)
@@ -127,6 +154,7 @@ class Config:
     formal: Formal = field(default_factory=Formal)
     evidence: EvidenceSources = field(default_factory=EvidenceSources)
     declarations: Declarations = field(default_factory=Declarations)
+    executor: ExecutorSpec = field(default_factory=ExecutorSpec)  # the default of every experiment
     submission: Submission = field(default_factory=Submission)
 
     @property

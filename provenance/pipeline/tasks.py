@@ -31,6 +31,7 @@ from provenance.paths import (
     REPORT_HTML,
     USAGE_CARD_JSON,
     USAGE_CARD_MD,
+    run_facts,
     submission_zip,
 )
 from provenance.pipeline import actions
@@ -85,6 +86,9 @@ def action(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except ProvenanceError as err:
+            from provenance.pipeline.executors import cancel_all
+
+            cancel_all()  # a failing task stops the experiments still running elsewhere
             return TaskFailed(one_line(err))
         except OSError as exc:  # a read-only or full build/, a file that vanished: name it
             where = exc.filename or "build/"
@@ -120,7 +124,8 @@ def task_experiments() -> Iterator[dict[str, Any]]:
             "doc": f"Run {exp.script} into {exp.outdir}/.",
             "actions": [(action(run_experiment), [cfg, exp])],
             "file_dep": experiment_deps(cfg, exp),
-            "targets": list(exp.targets),
+            # build/runs/<name>.json too: a run without its facts is run again.
+            "targets": list(exp.targets) + [run_facts(exp.name)],
             "uptodate": [config_changed(repr(exp))],
             "clean": True,
         }
@@ -223,9 +228,10 @@ def task_attest() -> dict[str, Any]:
     cfg = config()
     subjects = [PDF, RECORD, DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD,
                 REPORT_HTML] + experiment_outputs(cfg)
+    runs = [run_facts(e.name) for e in cfg.experiments]  # a new run, same outputs: a new runs statement
     return {
         "actions": [(action(actions.run_attest), [cfg])],
-        "file_dep": sorted(set(subjects) | set(input_files(cfg)) | set(_anonymous(cfg, ANON_PUB))),
+        "file_dep": sorted(set(subjects) | set(runs) | set(input_files(cfg)) | set(_anonymous(cfg, ANON_PUB))),
         "targets": [ATTESTATION],
         "uptodate": [config_changed(f"{gitstate.head_commit(cfg.root) or ''}|{mode(cfg)}")],
         "clean": True,
