@@ -89,11 +89,11 @@ def anonymous_signer(root: Path) -> signing.Signer:
 def builder_secrets(cfg: Config, ids: Identities) -> leaks.Secrets:
     """The leak check's list: the repository's identities plus the builder's own (git user,
     keys in keys/ not committed yet, the configured signing key's .pub)."""
-    people = []
-    for a, b in (("user.name", "user.email"),):
-        name = git(cfg.root, "config", a, check=False).stdout.decode("utf-8", "replace").strip()
-        email = git(cfg.root, "config", b, check=False).stdout.decode("utf-8", "replace").strip()
-        people.append((name or os.environ.get("GIT_AUTHOR_NAME", ""), email or os.environ.get("GIT_AUTHOR_EMAIL", "")))
+    def user(key: str, env: str) -> str:
+        value = git(cfg.root, "config", key, check=False).stdout.decode("utf-8", "replace").strip()
+        return value or os.environ.get(env, "")
+
+    people = [(user("user.name", "GIT_AUTHOR_NAME"), user("user.email", "GIT_AUTHOR_EMAIL"))]
     keys: list[PublicKey] = list(read_public_keys(cfg.root))
     configured = os.environ.get("PAPERPROV_SIGNING_KEY") or cfg.signing.key
     if configured:
