@@ -6,6 +6,7 @@ from provenance.config.schema import (
     ANNOTATION_KEYS,
     CONFIG_NAME,
     EXECUTOR_KINDS,
+    LABELLED_ENVS,
     NAME_RE,
     VENUES,
     Annotation,
@@ -14,12 +15,13 @@ from provenance.config.schema import (
     Config,
     ExecutorSpec,
     Experiment,
+    Lint,
     Paper,
     Policy,
     Signing,
     Submission,
 )
 
-__all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "EXECUTOR_KINDS", "NAME_RE", "VENUES", "Annotation", "AttributionRules",
-           "Author", "Config", "ExecutorSpec", "Experiment", "Paper", "Policy", "Signing", "Submission", "load",
-           "parse"]
+__all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "EXECUTOR_KINDS", "LABELLED_ENVS", "NAME_RE", "VENUES", "Annotation",
+           "AttributionRules", "Author", "Config", "ExecutorSpec", "Experiment", "Lint", "Paper", "Policy", "Signing",
+           "Submission", "load", "parse"]

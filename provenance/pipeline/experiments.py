@@ -39,14 +39,16 @@ def task_specs(cfg: Config, exp: Experiment, folder: Path) -> list[TaskSpec]:
 
 
 def tail(paths: tuple[str, ...], lines: int = 8) -> str:
-    """The last non-empty lines of the first log that has any, joined on one line."""
-    for path in paths:
+    """The last non-empty lines of the experiment's own log (the first path), joined on
+    one line; failing that, only Slurm's own messages from the job's log (the wrapper's
+    Python traceback there says nothing about the experiment)."""
+    for i, path in enumerate(paths):
         try:
             text = Path(path).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        # submitit's own lines in a Slurm log say nothing about the experiment
-        kept = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("submitit ")][-lines:]
+        kept = [ln.strip() for ln in text.splitlines() if ln.strip()
+                and (i == 0 or ln.lstrip().startswith(("slurmstepd", "srun:", "sbatch:")))][-lines:]
         if kept:
             return " | ".join(kept)
     return "(no output on stderr)"

@@ -19,17 +19,31 @@ reviewer rebuilds this record from the repository at the revealed commit, byte f
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from provenance.config import Config
+from provenance.config import Config, Submission
 from provenance.errors import BuildError
 from provenance.evidence.identities import Identities, identities, salted
-from provenance.model import Attribution, Evidence, FormalResult, Record, Review
+from provenance.model import Attribution, Evidence, FormalResult, Record, Review, Unit
 from provenance.paths import ANON_SALT
 
 _HEX = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{7,64}(?![0-9A-Za-z])")
+
+
+def visible(units: Sequence[Unit], submission: Submission) -> list[Unit]:
+    """The units an anonymous build records: none in a file `submission.anonymize` matches,
+    and no lines of such a file in the others (a section that \\inputs acknowledgements)."""
+    if not submission.anonymous or not submission.anonymize:
+        return list(units)
+    out = []
+    for u in units:
+        if submission.hides(u.file):
+            continue
+        kept = tuple(e for e in u.extents if not submission.hides(e[0]))
+        out.append(replace(u, extents=kept) if kept != u.extents else u)
+    return out
 
 
 def read_salt(root: Path) -> bytes:

@@ -28,8 +28,9 @@ from provenance.config import load
 from provenance.errors import ProvenanceError
 from provenance.evidence.identities import identities
 from provenance.fsutil import write_text_atomic
-from provenance.model import Record, parse_record, record_to_json
+from provenance.model import Record
 from provenance.paths import CHECKS, RECORD, SOURCE_TAR
+from provenance.recordjson import parse_record, record_to_json
 from provenance.verify.bundle import Bundle
 from provenance.verify.report import Check
 

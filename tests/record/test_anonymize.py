@@ -11,9 +11,9 @@ import pytest
 from provenance.attest import signing
 from provenance.config import load
 from provenance.evidence.identities import identities, salted
-from provenance.model import record_to_json
 from provenance.record.anonymize import pseudonymize
 from provenance.record.assemble import build_record
+from provenance.recordjson import record_to_json
 from tests.helpers import Repo, cli, paper, section
 
 CONFIG = """\
