@@ -6,7 +6,8 @@ into a temporary directory and checked out at the revealed commit; CLONE itself 
 changed. There, as an anonymous build with the revealed salt:
 - the record: scanned and attributed from the history by this paperprov, with the claim
   checks' and formal proofs' outcomes taken from the bundle's record (so none of the
-  authors' code runs), then pseudonymized; it must equal the bundle's record.json byte for
+  authors' code runs) and the bundle's build outputs in build/ (the scan follows \\input
+  into them, as it did in the authors' tree), then pseudonymized; it must equal the bundle's record.json byte for
   byte: the anonymous record says exactly what the named history says, up to the pseudonyms;
 - source.tar: made again; it must equal the bundle's, so it is that commit less the files
   the reveal file lists (whose sha256 must match too), provenance.yaml pseudonymized.
@@ -27,9 +28,9 @@ from provenance.attest.reveal import Reveal
 from provenance.config import load
 from provenance.errors import ProvenanceError
 from provenance.evidence.identities import identities
-from provenance.fsutil import write_text_atomic
+from provenance.fsutil import write_bytes_atomic, write_text_atomic
 from provenance.model import Record
-from provenance.paths import CHECKS, RECORD, SOURCE_TAR
+from provenance.paths import ATTESTATION, CHECKS, RECORD, SOURCE_TAR
 from provenance.recordjson import parse_record, record_to_json
 from provenance.verify.bundle import Bundle
 from provenance.verify.report import Check
@@ -63,6 +64,17 @@ def _checks_json(record: Record) -> str:
     return json.dumps({"schema": CHECKS_SCHEMA, "checks": checks, "formal": formal}, sort_keys=True, indent=2) + "\n"
 
 
+def _built_files(bundle: Bundle, clone: Path) -> None:
+    """The bundle's build outputs into the clone, as they were in the authors' tree when the
+    record was made: the scan follows \\input into build/ (the appendix, experiment tables),
+    and where such a file ends changes what the unit before it covers."""
+    for name in bundle.names():
+        if name.startswith("build/") and name not in (RECORD, ATTESTATION):
+            data = bundle.read(name)
+            if data is not None:
+                write_bytes_atomic(clone / name, data)
+
+
 def _first_difference(mine: bytes, theirs: bytes) -> str:
     for n, (a, b) in enumerate(zip(mine.splitlines(), theirs.splitlines()), 1):
         if a != b:
@@ -81,6 +93,7 @@ def _rebuild(clone: Path, r: Reveal, bundle: Bundle, slsa: manifest.Statement | 
     cfg = load(clone)
     cfg = replace(cfg, submission=replace(cfg.submission, anonymous=True))
     write_text_atomic(clone / CHECKS, _checks_json(parse_record(theirs, RECORD)))
+    _built_files(bundle, clone)
     ids = identities(cfg)
     mine = record_to_json(pseudonymize(build_record(cfg), ids, r.salt))
     same = mine == theirs
