@@ -43,8 +43,8 @@ from provenance.scan.sources import (
     experiment_outputs,
     input_files,
     paper_deps,
+    record_inputs,
     record_sources,
-    trace_files,
 )
 
 
@@ -151,7 +151,7 @@ def task_record() -> dict[str, Any]:
     cfg = config()
     return {
         "actions": [(action(actions.run_record), [cfg])],
-        "file_dep": record_sources(cfg) + [CHECKS] + trace_files(cfg),
+        "file_dep": record_inputs(cfg),
         "targets": [RECORD] + _anonymous(cfg, ANON_KEY, ANON_PUB, ANON_SALT),
         "uptodate": [config_changed(f"{gitstate.state_token(cfg.root, cfg.evidence.refs)}|{mode(cfg)}")],
         "clean": True,

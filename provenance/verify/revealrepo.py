@@ -86,7 +86,7 @@ def _first_difference(mine: bytes, theirs: bytes) -> str:
 def _rebuild(clone: Path, r: Reveal, bundle: Bundle, slsa: manifest.Statement | None, repo: Path,
              checks: list[Check]) -> None:
     from provenance.record.anonymize import pseudonymize
-    from provenance.record.assemble import build_record
+    from provenance.record.cache import record_json
 
     commit = r.get("commit") or ""
     theirs = bundle.read(RECORD, 256 << 20) or b""
@@ -95,7 +95,8 @@ def _rebuild(clone: Path, r: Reveal, bundle: Bundle, slsa: manifest.Statement | 
     write_text_atomic(clone / CHECKS, _checks_json(parse_record(theirs, RECORD)))
     _built_files(bundle, clone)
     ids = identities(cfg)
-    mine = record_to_json(pseudonymize(build_record(cfg), ids, r.salt))
+    # As the record task makes it: the record's bytes, read back, pseudonymized (record/cache.py).
+    mine = record_to_json(pseudonymize(parse_record(record_json(cfg, use_cache=False), RECORD), ids, r.salt))
     same = mine == theirs
     checks.append(Check(same, f"reveal: the record rebuilt from {repo} at {commit[:12]} " + (
         "equals the anonymous record byte for byte, up to the pseudonyms" if same else
