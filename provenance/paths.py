@@ -26,3 +26,18 @@ def submission_zip(name: str) -> str:
 def run_facts(name: str) -> str:
     """build/runs/<experiment>.json: how the experiment's last run went (attest/runs.py)."""
     return f"{RUNS_DIR}/{name}.json"
+
+
+# Anonymous submissions (attest/anonymous.py): this build's one-off key and salt, kept in
+# build/ (never in a bundle; the salt is revealed at camera-ready in the reveal file).
+ANON_DIR = "build/anonymous"
+ANON_KEY = f"{ANON_DIR}/key"  # Ed25519 private key made for this submission (mode 0600)
+ANON_PUB = f"{ANON_DIR}/key.pub"  # its public line, which the appendix names
+ANON_SALT = f"{ANON_DIR}/salt"  # 32 random bytes, hex: commit ids appear salted and hashed
+ANON_BUNDLE_KEY = "keys/anonymous.pub"  # the anonymous public key inside the bundle
+COMMITMENT = "anonymous.json"  # inside the bundle: the signed digest of the sealed identity binding
+
+
+def reveal_file(name: str) -> str:
+    """dist/<paper name>-reveal.json: the sealed identity binding of an anonymous submission."""
+    return f"dist/{name}-reveal.json"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.anonymous_example import anonymous, anonymous_example  # noqa: F401  (fixtures, by name)
 from tests.helpers import (
     AGENT_PREFIXES,
     AGENT_VARS,

@@ -19,8 +19,9 @@ from provenance.config.schema import (
     Paper,
     Policy,
     Signing,
+    Submission,
 )
 
 __all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "EXECUTOR_KINDS", "LABELLED_ENVS", "NAME_RE", "VENUES", "Annotation",
            "AttributionRules", "Author", "Config", "ExecutorSpec", "Experiment", "Lint", "Paper", "Policy", "Signing",
-           "load", "parse"]
+           "Submission", "load", "parse"]

@@ -30,6 +30,7 @@ from provenance.config.schema import (
     Policy,
     Signing,
 )
+from provenance.config.submission import parse_submission
 
 
 def load(root: str | Path = ".") -> Config:
@@ -44,7 +45,7 @@ def parse(text: str, root: Path) -> Config:
         data,
         "",
         ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing",
-         "formal", "evidence", "declarations", "executor", "lint"),
+         "formal", "evidence", "declarations", "executor", "lint", "submission"),
     )
     if "paper" not in top:
         raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
@@ -75,6 +76,7 @@ def parse(text: str, root: Path) -> Config:
         evidence=parse_evidence(r, top.get("evidence")),
         declarations=parse_declarations(r, top.get("declarations")),
         lint=_lint(r, top.get("lint")),
+        submission=parse_submission(r, top.get("submission")),
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from provenance.config.declarations import Declarations
 from provenance.config.evidence import EvidenceSources
 from provenance.config.formal import Formal
+from provenance.config.globs import matches
 from provenance.errors import ConfigError
 from provenance.model import DECLARATION_KEYS
 from provenance.paths import CONFIG_NAME
@@ -140,6 +141,19 @@ class Signing:
 
 
 @dataclass(frozen=True)
+class Submission:
+    """`submission:` (config/submission.py reads it): what goes into the submission bundle."""
+
+    anonymous: bool = False  # provenance.yaml's value, overridden by $PAPERPROV_ANONYMOUS
+    anonymize: tuple[str, ...] = ()  # left out of an anonymous submission, listed in the reveal file
+    exclude: tuple[str, ...] = ()  # left out of source.tar in every mode
+
+    def hides(self, path: str) -> bool:
+        """Is `path` left out of this build's record and source archive because it names the authors?"""
+        return self.anonymous and matches(path, self.anonymize)
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     paper: Paper
@@ -156,6 +170,7 @@ class Config:
     declarations: Declarations = field(default_factory=Declarations)
     executor: ExecutorSpec = field(default_factory=ExecutorSpec)  # the default of every experiment
     lint: Lint = field(default_factory=Lint)
+    submission: Submission = field(default_factory=Submission)
 
     @property
     def path(self) -> Path:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from provenance.config import Config
-from provenance.disclose import aia, formalview, venues
+from provenance.disclose import aia, formalview, pseudonyms, venues
 from provenance.disclose.aia import AIAStatement
 from provenance.disclose.escape import (
     md,
@@ -44,7 +44,6 @@ from provenance.disclose.layout import Graph, layout
 from provenance.disclose.venues import VenueAnswer
 from provenance.fsutil import write_text_atomic
 from provenance.model import CODE_KINDS, ORIGINS, SECTION_KINDS, Attribution, Record, Unit
-from provenance.paths import submission_zip
 from provenance.record.graph import StatementGraph
 from provenance.record.summary import AgentFigure, Figures, agents_note, record_figures
 from provenance.recordjson import read_record
@@ -147,6 +146,7 @@ class Disclosure:
     formal: formalview.FormalSection | None = None
     venue_where: str = ""  # where the venue wants its answer in the paper
     venue_sources: tuple[str, ...] = ()
+    anonymous: bool = False  # pseudonyms, a salted commit digest, the submission's own key (pseudonyms.py)
 
     @property
     def conflicted(self) -> tuple[Row, ...]:
@@ -211,7 +211,7 @@ def build_view(cfg: Config, record: Record, record_sha256: str,
                    for singular, name, group in GROUPS)
     involved = tuple(rows[a.unit.id] for a in units if a.is_ai)
     reviewers = tuple(sorted({r for row in rows.values() for r in row.reviewers}))
-    names = {x.lower() for au in cfg.authors for x in (au.name, au.email) if x}
+    names = pseudonyms.author_names(cfg)
     outside = tuple(r for r in reviewers if names and r.lower() not in names)
     statement = aia.statement(units)
     ai_used = bool(fig.involved or fig.agents)
@@ -229,8 +229,8 @@ def build_view(cfg: Config, record: Record, record_sha256: str,
         involved=involved, reviewers=reviewers, outside_reviewers=outside,
         graph=layout(StatementGraph.of(units), rows), aia=statement, answers=answers,
         venue_where=venue.where if venue else "", venue_sources=venue.sources if venue else (),
-        verify_command=f"paperprov verify {submission_zip(cfg.paper.name)} --trusted-keys keys/",
-        formal=formalview.section(units, {k: r.ref for k, r in rows.items()}),
+        verify_command=pseudonyms.verify_command(cfg),
+        formal=formalview.section(units, {k: r.ref for k, r in rows.items()}), anonymous=cfg.submission.anonymous,
     )
 
 

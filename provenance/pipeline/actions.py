@@ -35,6 +35,10 @@ def run_record(cfg: Config) -> None:
     from provenance.record.cache import write_record
     from provenance.record.policy import enforce
 
+    if cfg.submission.anonymous:  # its salt and key first: the record hides commit ids with the salt
+        from provenance.attest.anonymous import ensure_state
+
+        ensure_state(cfg.root)
     record = write_record(cfg, cfg.root / RECORD)
     if cfg.policy.enforce_on_build:
         enforce(cfg, record)
@@ -42,11 +46,15 @@ def run_record(cfg: Config) -> None:
 
 def run_disclosure(cfg: Config, signers: tuple[tuple[str, str], ...] | None = None) -> None:
     """The appendix; it names `signers` (name, fingerprint), by default the disclosed
-    signers of provenance.yaml (a rebuild passes the ones the attestation records)."""
+    signers of provenance.yaml, or an anonymous build's own key (a rebuild passes the
+    ones the attestation records)."""
     from provenance.attest.signers import disclosed_signers
+    from provenance.disclose.pseudonyms import anonymous_signers
     from provenance.disclose.view import write_disclosure
 
-    named = disclosed_signers(cfg) if signers is None else signers
+    if signers is None:
+        signers = anonymous_signers(cfg) if cfg.submission.anonymous else disclosed_signers(cfg)
+    named = signers
     write_disclosure(cfg, cfg.root / RECORD, cfg.root / DISCLOSURE_TEX, cfg.root / DISCLOSURE_MD, named)
     from provenance.disclose.usagecard import write_cards  # the other disclosure formats, same record
 
@@ -60,6 +68,11 @@ def run_report(cfg: Config) -> None:
 
 
 def run_attest(cfg: Config) -> None:
+    if cfg.submission.anonymous:
+        from provenance.attest import anonymous
+
+        anonymous.write_attestation(cfg, cfg.root / ATTESTATION)
+        return
     from provenance.attest.sign import write_attestation
 
     write_attestation(cfg, cfg.root / ATTESTATION)
@@ -74,5 +87,11 @@ def run_submission(cfg: Config, allow_dirty: bool = False) -> None:
 
     record = record_from_dict(json.loads((cfg.root / RECORD).read_text(encoding="utf-8")))
     enforce(cfg, record)
+    if cfg.submission.anonymous:
+        from provenance.attest.anonbundle import write_anonymous_submission
+
+        path, reveal = write_anonymous_submission(cfg, allow_dirty=allow_dirty)
+        print(f"wrote {path.relative_to(cfg.root)} (anonymous) and {reveal.relative_to(cfg.root)} (keep it private)")
+        return
     path = write_submission(cfg, allow_dirty=allow_dirty)
     print(f"wrote {path.relative_to(cfg.root)}")

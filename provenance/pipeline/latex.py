@@ -91,7 +91,8 @@ def run_latex(cfg: Config) -> None:
            "-file-line-error", f"-outdir={abs_out}", "-nobibtexfudge",
            # pdfTeX derives the trailer /ID from the absolute output path: drop it, so two
            # checkouts (and verify --rebuild) give the same PDF bytes.
-           "-usepretex=\\pdftrailerid{}", main]
+           # An anonymous build defines \paperprovanonymous, for \ifdefined\paperprovanonymous in the paper.
+           "-usepretex=\\pdftrailerid{}" + ("\\def\\paperprovanonymous{1}" if cfg.submission.anonymous else ""), main]
     env = reproducible_env(cfg.root)
     env["TEXMFOUTPUT"] = str(abs_out)
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)

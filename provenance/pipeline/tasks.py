@@ -18,6 +18,9 @@ from provenance.config import CONFIG_NAME, Config, load
 from provenance.errors import BuildError, ProvenanceError, one_line
 from provenance.evidence import gitstate
 from provenance.paths import (
+    ANON_KEY,
+    ANON_PUB,
+    ANON_SALT,
     ATTESTATION,
     CHECKS,
     DISCLOSURE_MD,
@@ -95,6 +98,17 @@ def action(fn: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def mode(cfg: Config) -> str:
+    """Named or anonymous: what renders differently beyond the files. (A new anonymous key
+    or salt reaches the tasks through files: the record's targets, the disclosure's and the
+    attestation's file_dep on the key; doit computes this value before any task runs.)"""
+    return "anonymous" if cfg.submission.anonymous else "named"
+
+
+def _anonymous(cfg: Config, *names: str) -> list[str]:
+    return list(names) if cfg.submission.anonymous else []
+
+
 # -- tasks -----------------------------------------------------------------------------
 
 @creator
@@ -138,8 +152,8 @@ def task_record() -> dict[str, Any]:
     return {
         "actions": [(action(actions.run_record), [cfg])],
         "file_dep": record_inputs(cfg),
-        "targets": [RECORD],
-        "uptodate": [config_changed(gitstate.state_token(cfg.root, cfg.evidence.refs))],
+        "targets": [RECORD] + _anonymous(cfg, ANON_KEY, ANON_PUB, ANON_SALT),
+        "uptodate": [config_changed(f"{gitstate.state_token(cfg.root, cfg.evidence.refs)}|{mode(cfg)}")],
         "clean": True,
     }
 
@@ -160,12 +174,13 @@ def task_disclosure() -> dict[str, Any]:
     renderer += sorted(str(p) for p in (here / "venues").glob("*.yaml"))
     return {
         "actions": [(action(actions.run_disclosure), [cfg])],
-        "file_dep": [RECORD, CONFIG_NAME] + renderer,
+        "file_dep": [RECORD, CONFIG_NAME] + renderer + _anonymous(cfg, ANON_PUB),
         "targets": [DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD],
         # It names the disclosed signers' keys committed at HEAD, never an uncommitted
         # keys/*.pub, so that every builder of a commit renders the same bytes; which
-        # signers depends on signing.signers or on who builds (attest/signers.py).
-        "uptodate": [config_changed(" ".join([gitstate.head_commit(cfg.root) or "", *disclosed_names(cfg)]))],
+        # signers depends on signing.signers or on who builds (attest/signers.py), or the
+        # anonymous key (disclose/pseudonyms.py).
+        "uptodate": [config_changed(" ".join([gitstate.head_commit(cfg.root) or "", *disclosed_names(cfg), mode(cfg)]))],
         "clean": True,
     }
 
@@ -200,7 +215,7 @@ def task_paper() -> dict[str, Any]:
         "actions": [(action(run_latex), [cfg])],
         "file_dep": sorted(deps),
         "targets": [PDF],
-        "uptodate": [config_changed(gitstate.head_commit(cfg.root) or "")],
+        "uptodate": [config_changed(f"{gitstate.head_commit(cfg.root) or ''}|{mode(cfg)}")],
         "clean": [(clean_latex, [cfg])],
     }
 
@@ -216,9 +231,9 @@ def task_attest() -> dict[str, Any]:
     runs = [run_facts(e.name) for e in cfg.experiments]  # a new run, same outputs: a new runs statement
     return {
         "actions": [(action(actions.run_attest), [cfg])],
-        "file_dep": sorted(set(subjects) | set(runs) | set(input_files(cfg))),
+        "file_dep": sorted(set(subjects) | set(runs) | set(input_files(cfg)) | set(_anonymous(cfg, ANON_PUB))),
         "targets": [ATTESTATION],
-        "uptodate": [config_changed(gitstate.head_commit(cfg.root) or "")],
+        "uptodate": [config_changed(f"{gitstate.head_commit(cfg.root) or ''}|{mode(cfg)}")],
         "clean": True,
     }
 

@@ -40,6 +40,7 @@ from provenance.config import CONFIG_NAME, Config
 from provenance.evidence.blame import line_count
 from provenance.model import Attribution, LineRun, Record, Unit
 from provenance.paths import CHECKS
+from provenance.record.anonymize import visible
 from provenance.record.attribute import attribute
 from provenance.record.graph import StatementGraph
 from provenance.record.lines import LineClassifier, file_runs, untagged_commits
@@ -51,6 +52,8 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     from provenance.evidence.collect import collect, dirty_files
 
     units, warnings = scan_units(cfg)
+    # An anonymous build leaves out what names the authors (submission.anonymize).
+    units = visible(units, cfg.submission)
     files = sorted({f for u in units for f, _, _ in u.spans})
     ev = collect(cfg.root, files, use_cache=use_cache, sources=cfg.evidence)
     classifier = LineClassifier(ev)

@@ -32,6 +32,8 @@ _HEADER = b"paperprov-record-cache "
 
 def key(cfg: Config) -> str:
     h = hashlib.sha256(f"paperprov {__version__}\n".encode())
+    # An anonymous build records fewer units (submission.anonymize): another record.
+    h.update(f"anonymous {cfg.submission.anonymous} {list(cfg.submission.anonymize)}\n".encode())
     h.update(gitstate.state_token(cfg.root, cfg.evidence.refs).encode())
     gd = gitstate.git_dir(cfg.root)
     try:
@@ -76,5 +78,9 @@ def record_json(cfg: Config, use_cache: bool = True) -> bytes:
 def write_record(cfg: Config, out: Path) -> Record:
     """build/record.json for the working tree as it is now, and the record it holds."""
     data = record_json(cfg)
+    if cfg.submission.anonymous:  # names, emails and commit ids replaced (anonymize.py)
+        from provenance.record.anonymize import anonymous_record
+
+        data = record_to_json(anonymous_record(cfg, parse_record(data, str(out))))
     write_bytes_atomic(out, data)
     return parse_record(data, str(out))

@@ -38,10 +38,13 @@ from provenance.attest import statements as manifest
 from provenance.errors import UsageError, VerifyError
 from provenance.evidence.pubkeys import PublicKey
 from provenance.paths import ATTESTATION, SOURCE_TAR
+from provenance.verify import anonymous
+from provenance.verify.anonymous import salted_commit
 from provenance.verify.bundle import Bundle, SourceTree, locate, source_tree
 from provenance.verify.keys import trusted_keys
 from provenance.verify.rebuild import rebuild as rebuild_from_source
 from provenance.verify.report import Check, Report
+from provenance.verify.reveal import check_anonymous
 from provenance.verify.runs import check_runs
 from provenance.verify.sandbox import Limits, check_sandbox
 from provenance.verify.testresult import check_test_result
@@ -140,7 +143,7 @@ def _record(bundle: Bundle, statements: dict[str, manifest.Statement], checks: l
     bound = manifest.dig(rec.predicate, "record", "digest", "sha256")
     if bound is None or bound != rec.subjects.get(manifest.RECORD_NAME) or bound != bundle.digest(manifest.RECORD_NAME):
         problems.append(f"its record digest does not match {manifest.RECORD_NAME}")
-    if rec.predicate.get("commit") != slsa.source().get("gitCommit"):
+    if rec.predicate.get("commit") != (slsa.source().get("gitCommit") or salted_commit(slsa)):
         problems.append("it names another commit than the provenance statement")
     raw = bundle.read(manifest.RECORD_NAME, 256 << 20)
     try:
@@ -193,12 +196,12 @@ def _disclosed(slsa: manifest.Statement, signed: list[set[str]], checks: list[Ch
 
 
 def _unattested(bundle: Bundle, statements: dict[str, manifest.Statement], tree: SourceTree | None, strict: bool,
-                checks: list[Check], notes: list[str]) -> None:
+                checks: list[Check], notes: list[str], also: frozenset[str] = frozenset()) -> None:
     """Zip entries no statement vouches for: a warning, an error with --strict. The
     committed keys/*.pub are vouched for by source.tar (same bytes as in its tree)."""
     if bundle.zf is None:
         return  # a build directory holds LaTeX's by-products too
-    vouched = {ATTESTATION, SOURCE_TAR} | {n for st in statements.values() for n in st.subjects}
+    vouched = {ATTESTATION, SOURCE_TAR} | {n for st in statements.values() for n in st.subjects} | also
     sha = tree.sha256 if tree is not None else {}
     extra = sorted(n for n in bundle.names() if n not in vouched and not (n in sha and bundle.digest(n) == sha[n]))
     if not extra:
@@ -212,11 +215,12 @@ def _unattested(bundle: Bundle, statements: dict[str, manifest.Statement], tree:
 
 
 def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, rebuild: bool | Limits = False,
-                strict: bool = False) -> Report:
+                strict: bool = False, reveal: Path | None = None, repo: Path | None = None) -> Report:
     """Every check on PATH. VerifyError only for input that cannot be examined at all
     (unreadable or hostile containers); everything else is a failed Check. A rebuild
     (`rebuild`: True or the sandbox's Limits) runs only when every other check passed
-    against --trusted-keys."""
+    against --trusted-keys. An anonymous bundle is checked against its own one-off key
+    (verify/anonymous.py), and --reveal opens it (verify/reveal.py)."""
     if threshold < 1:
         raise UsageError("--threshold must be at least 1")
     limits = Limits() if rebuild is True else rebuild or None
@@ -226,13 +230,17 @@ def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, reb
     checks: list[Check] = []
     notes: list[str] = []
     try:
-        keys = trusted_keys(trusted, bundle)
-        if trusted is None:
+        anon = anonymous.anonymous_key(bundle, att)
+        keys = [anon] if anon is not None else trusted_keys(trusted, bundle)
+        if anon is not None:
+            notes.append(anonymous.meaning(anon))
+        elif trusted is None:
             notes.append(INTEGRITY_NOTE)
         if not keys:
             checks.append(Check(False, "trusted keys: none found; pass --trusted-keys FILE|DIR"))
         signed: list[set[str]] = []
-        statements = _envelopes(bundle, att, keys, threshold, checks, notes, signed)
+        # --threshold counts the authors' keys on a reveal file; an anonymous bundle has one key.
+        statements = _envelopes(bundle, att, keys, 1 if anon else threshold, checks, notes, signed)
         _subjects(bundle, statements, checks)
         _record(bundle, statements, checks)
         check_test_result(bundle, statements, checks)
@@ -241,10 +249,14 @@ def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, reb
         tree = None
         if slsa is not None:
             _disclosed(slsa, signed, checks)
-            tree = _source(bundle, slsa, checks)
-        _unattested(bundle, statements, tree, strict, checks, notes)
+            tree = anonymous.check_source(bundle, slsa, checks) if anon else _source(bundle, slsa, checks)
+        if anon is not None:
+            check_anonymous(bundle, att, anon, reveal, trusted, threshold, repo, checks, notes)
+        elif reveal is not None:
+            raise UsageError("--reveal: this bundle is not an anonymous submission; there is nothing to reveal")
+        _unattested(bundle, statements, tree, strict, checks, notes, anonymous.vouched(bundle, anon))
         if limits is not None:
-            _maybe_rebuild(bundle, slsa, trusted, limits, checks, notes)
+            _maybe_rebuild(bundle, slsa, trusted, limits, checks, notes, anon is not None)
     finally:
         if bundle.zf is not None:
             bundle.zf.close()
@@ -252,9 +264,14 @@ def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, reb
 
 
 def _maybe_rebuild(bundle: Bundle, slsa: manifest.Statement | None, trusted: Path | None, limits: Limits,
-                   checks: list[Check], notes: list[str]) -> None:
+                   checks: list[Check], notes: list[str], anonymous: bool = False) -> None:
     failed = sum(1 for c in checks if not c.ok)
-    if trusted is None:
+    if anonymous and not failed and slsa is not None:
+        # Nobody can trust an anonymous key beforehand: a reviewer who asks rebuilds it,
+        # in the sandbox, once everything else verified.
+        notes.append("rebuild: an anonymous submission's key is nobody's you know; it ran because you asked")
+        rebuild_from_source(bundle, slsa, checks, notes, limits)
+    elif trusted is None:
         checks.append(Check(False, "rebuild: not run: it runs the authors' code, so only for a bundle signed by keys "
                                    "you trust; pass --trusted-keys"))
     elif failed or slsa is None:

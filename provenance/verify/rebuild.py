@@ -16,6 +16,7 @@ from pathlib import Path
 from provenance.attest import statements as manifest
 from provenance.errors import VerifyError
 from provenance.paths import SOURCE_TAR, ZIP_EPOCH
+from provenance.verify.anonymous import rebuild_env
 from provenance.verify.bundle import Bundle, extract_source
 from provenance.verify.report import Check
 from provenance.verify.sandbox import Limits, environment, run
@@ -46,7 +47,8 @@ def rebuild(bundle: Bundle, slsa: manifest.Statement, checks: list[Check], notes
         (src / manifest.RECORD_NAME).write_bytes(bundle.read(manifest.RECORD_NAME) or b"")
         argv = [sys.executable, "-I", "-m", "provenance.pipeline.rebuild", str(src)]
         argv += [f"--signer={name}={keyid}" for name, keyid in signers]
-        env = environment(writable, {"SOURCE_DATE_EPOCH": str(epoch)})
+        # An anonymous build's mode (the signers it names are in argv, as for any build).
+        env = environment(writable, {"SOURCE_DATE_EPOCH": str(epoch), **rebuild_env(slsa)})
         code, tail = run(argv, writable, src, env, limits)
         if code is None:
             checks.append(Check(False, f"rebuild: did not finish within {limits.timeout_minutes:g} minutes "

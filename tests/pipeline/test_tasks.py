@@ -78,7 +78,7 @@ def test_config_error_stops_doit_with_one_line(tiny: Repo) -> None:
     assert proc.returncode != 0
     assert proc.stderr.strip() == "paperprov: provenance.yaml: experimnts: unknown key; expected one of " + (
         "paper, venue, experiments, authors, attribution, policy, annotations, checks, signing, formal, "
-        "evidence, declarations, executor, lint")
+        "evidence, declarations, executor, lint, submission")
 
 
 def _doit_ran(output: str) -> set[str]:

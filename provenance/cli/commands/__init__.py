@@ -9,6 +9,7 @@ HELP = {
     "export": "write the record in other tools' formats (Agent Trace)",
     "keygen": "create an Ed25519 signing key; its public line goes to keys/NAME.pub",
     "sign": "add your signature to an attestation (co-authors)",
+    "reveal": "an anonymous submission's reveal file: show it, or sign it (co-authors)",
     "verify": "check a submission offline: signatures, digests, source, rebuild",
     "session": "start/stop/show a declared AI session (tags every commit until stopped)",
     "tag": "mark staged lines as AI-written (attached to the next commit)",

@@ -13,11 +13,12 @@ import zipfile
 from pathlib import Path
 
 from provenance.attest import signing
+from provenance.attest import statements as manifest
 from provenance.attest.sign import check_subjects, ensure_public_key, select_signer
 from provenance.attest.signers import signer_name
 from provenance.attest.statements import read_attestation
 from provenance.cli.commands import HELP
-from provenance.config import NAME_RE, load
+from provenance.config import NAME_RE, Config, load
 from provenance.errors import SigningError, UsageError, VerifyError
 from provenance.evidence.pubkeys import read_public_keys
 from provenance.fsutil import write_text_atomic
@@ -35,6 +36,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(run=run)
 
 
+def chosen_signer(cfg: Config, key: str | None, name: str | None) -> tuple[str, signing.Signer]:
+    """(NAME, signer) from --key/--name, else as `doit build` chooses (also `paperprov reveal sign`)."""
+    name = name or signer_name(cfg)
+    if not NAME_RE.match(name):
+        raise UsageError(f"--name {name!r}: use letters, digits, '.', '_' or '-'")
+    if key:
+        signer = signing.load_signer(Path(key), comment=name, interactive=True)
+        ensure_public_key(cfg, signer, name)
+        return name, signer
+    return name, select_signer(cfg, interactive=True, name=name)
+
+
 def run(args: argparse.Namespace) -> int:
     cfg = load(args.dir)
     path = Path(args.attestation) if args.attestation else cfg.root / ATTESTATION
@@ -43,23 +56,21 @@ def run(args: argparse.Namespace) -> int:
         raise SigningError(f"{path}: a zip, not an attestation; sign the {ATTESTATION} inside it "
                            f"(unzip it, or sign your own build's), then rebuild the submission")
     try:
-        envelopes = [env for env, _ in read_attestation(path)]
+        pairs = read_attestation(path)
+        envelopes = [env for env, _ in pairs]
         stale = check_subjects(cfg, path)
     except VerifyError as err:
         raise SigningError(str(err)) from None
     if not envelopes:
         raise SigningError(f"{path}: holds no envelope; run `doit build` first")
+    if any(manifest.dig(st.predicate, "buildDefinition", "externalParameters", "anonymous") for _, st in pairs):
+        # A long-term key on an anonymous attestation would name its holder to every reviewer.
+        raise SigningError(f"{path}: an anonymous submission's attestation is signed by its own key only; sign "
+                           "the reveal file instead: paperprov reveal sign")
     if stale:
         raise SigningError(f"refusing to sign: {', '.join(stale[:5])} differ from your build in {cfg.root}; "
                            "check out the attested commit and run `doit build` first")
-    name = args.name or signer_name(cfg)
-    if not NAME_RE.match(name):
-        raise UsageError(f"--name {name!r}: use letters, digits, '.', '_' or '-'")
-    if args.key:
-        signer = signing.load_signer(Path(args.key), comment=name, interactive=True)
-        ensure_public_key(cfg, signer, name)
-    else:
-        signer = select_signer(cfg, interactive=True, name=name)
+    name, signer = chosen_signer(cfg, args.key, args.name)
     signed = [e.signed_by(signer) for e in envelopes]
     write_text_atomic(path, "".join(e.to_line() + "\n" for e in signed), mode=0o644)
     counts = sorted({len(e.signatures) for e in signed})

@@ -1,5 +1,5 @@
 """`paperprov verify PATH [--trusted-keys FILE|DIR] [--threshold N] [--strict] [--rebuild
-[--rebuild-timeout MIN] [--rebuild-memory GIB] [--no-sandbox]] [--json] [--html DIR]`.
+[--rebuild-timeout MIN] [--rebuild-memory GIB] [--no-sandbox]] [--reveal FILE [--repo DIR]] [--json] [--html DIR]`.
 
 One line per check; exit 0 only when every check passes (1 otherwise). PATH is a
 submission zip, a build directory (the repository root or build/) or an attestation.
@@ -36,6 +36,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="address space each rebuild process may use (default 8 GiB)")
     p.add_argument("--no-sandbox", action="store_true",
                    help="rebuild without bubblewrap (the authors' code can then read and write what you can)")
+    p.add_argument("--reveal", metavar="REVEAL", type=Path,
+                   help="camera-ready: the reveal file of an anonymous submission (dist/NAME-reveal.json); "
+                        "checks it against the bundle and --trusted-keys (the authors' keys)")
+    p.add_argument("--repo", metavar="DIR", type=Path,
+                   help="with --reveal: a clone of the authors' repository; rebuilds the record at the revealed "
+                        "commit and compares it with the anonymous one")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--html", metavar="DIR", type=Path,
                    help="also write DIR/index.html: the reviewer's web page with these results")
@@ -49,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--no-sandbox, --rebuild-timeout and --rebuild-memory go with --rebuild")
     limits = Limits(sandbox=not args.no_sandbox, timeout_minutes=args.rebuild_timeout,
                     memory_gib=args.rebuild_memory) if args.rebuild else False
-    report = verify_path(Path(args.path), args.trusted_keys, args.threshold, limits, args.strict)
+    if args.repo is not None and args.reveal is None:
+        raise UsageError("--repo: only with --reveal (it rebuilds the record at the revealed commit)")
+    report = verify_path(Path(args.path), args.trusted_keys, args.threshold, limits, args.strict, args.reveal, args.repo)
     print(format_json(report) if args.json else format_text(report))
     if args.html:
         from provenance.verify.page import write_html
