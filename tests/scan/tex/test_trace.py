@@ -66,7 +66,11 @@ def test_a_float_or_proof_that_inputs_its_body_covers_it(tmp_path: Path) -> None
 def test_generated_files_are_followed_but_not_covered(tmp_path: Path) -> None:
     write(tmp_path, {"build/disclosure.tex": "\\section{Disclosure}\nGenerated.\n"})
     got = units(tmp_path, "\\section{Last}\nText.\n\\appendix\n\\InputIfFileExists{build/disclosure.tex}{}{}\n")
-    assert got["main.tex#section:last"][2] == (("main.tex", 5, 7),)  # ends before the generated section
+    # The generated section ends nothing: the build may not have written it yet, and the
+    # record of a commit must not depend on that. The last section runs to \end{document}.
+    assert got["main.tex#section:last"][2] == (("main.tex", 5, 8),)
+    (tmp_path / "build/disclosure.tex").unlink()
+    assert units(tmp_path, "\\section{Last}\nText.\n\\appendix\n\\InputIfFileExists{build/disclosure.tex}{}{}\n") == got
 
 
 def test_trace_cut_merges_adjacent_ranges_and_never_runs_backwards() -> None:

@@ -266,7 +266,8 @@ def test_paper_in_a_subdirectory_resolves_against_its_own_directory(tmp_path: Pa
 def test_generated_files_under_build_are_read_but_yield_no_units(tmp_path: Path) -> None:
     write(tmp_path, {"build/disclosure.tex": "\\section{AI-use disclosure}\n\\begin{lem}x\\end{lem}\n"})
     found = paper(tmp_path, "\\section{Real}\ntext\n\n\\input{build/disclosure}\n", "\\newtheorem{lem}{Lemma}\n")
-    assert [(u.title, u.lines) for u in found] == [("Real", (5, 6))]  # ends before the \input line
+    # The generated section closes no section of the paper (present or not, the same units).
+    assert [(u.title, u.lines) for u in found] == [("Real", (5, 8))]
 
 
 def test_disclosure_label_does_not_name_the_unlabelled_section_before_it(tmp_path: Path) -> None:
