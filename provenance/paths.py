@@ -15,3 +15,12 @@ ZIP_EPOCH = 315532800  # 1980-01-01: the earliest time ZIP can say; the epoch wh
 def submission_zip(name: str) -> str:
     """dist/<paper name>-submission.zip, what `doit submission` writes."""
     return f"dist/{name}-submission.zip"
+
+# The SOURCE_DATE_EPOCH each output was last built with (pipeline writes, attest checks).
+BUILT_EPOCHS = "build/.paperprov/epoch"
+PAPER_EPOCH = f"{BUILT_EPOCHS}/paper"
+
+
+def experiment_epoch(name: str) -> str:
+    """build/.paperprov/epoch/experiments/<name>: the epoch its outputs were built with."""
+    return f"{BUILT_EPOCHS}/experiments/{name}"

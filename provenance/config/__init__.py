@@ -12,10 +12,12 @@ from provenance.config.schema import (
     Author,
     Config,
     Experiment,
+    Latex,
     Paper,
     Policy,
     Signing,
+    Submission,
 )
 
 __all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "NAME_RE", "VENUES", "Annotation", "AttributionRules", "Author", "Config",
-           "Experiment", "Paper", "Policy", "Signing", "load", "parse"]
+           "Experiment", "Latex", "Paper", "Policy", "Signing", "Submission", "load", "parse"]

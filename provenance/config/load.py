@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from provenance.config.experiments import parse_code, parse_experiments, parse_latex, parse_submission
 from provenance.config.reader import Reader
 from provenance.config.schema import (
     ANNOTATION_KEYS,
@@ -20,7 +21,6 @@ from provenance.config.schema import (
     AttributionRules,
     Author,
     Config,
-    Experiment,
     Paper,
     Policy,
     Signing,
@@ -55,7 +55,8 @@ def parse(text: str, root: Path) -> Config:
     top = r.mapping(
         data,
         "",
-        ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing"),
+        ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing",
+         "latex", "submission", "code"),
     )
     if "paper" not in top:
         raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
@@ -75,48 +76,17 @@ def parse(text: str, root: Path) -> Config:
         root=root,
         paper=paper,
         venue=venue,
-        experiments=_experiments(r, top.get("experiments")),
+        experiments=parse_experiments(r, top.get("experiments")),
         authors=_authors(r, top.get("authors")),
         attribution=_attribution(r, top.get("attribution")),
         policy=_policy(r, top.get("policy")),
         annotations=_annotations(r, top.get("annotations")),
         checks=_checks(r, top.get("checks")),
         signing=_signing(r, top.get("signing")),
+        latex=parse_latex(r, top.get("latex")),
+        submission=parse_submission(r, top.get("submission")),
+        code=parse_code(r, top.get("code")),
     )
-
-
-def _experiments(r: Reader, value: Any) -> tuple[Experiment, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise r.fail("experiments", "expected a list of experiments")
-    out: list[Experiment] = []
-    for i, item in enumerate(value):
-        key = f"experiments[{i}]"
-        e = r.mapping(item, key, ("name", "script", "inputs", "outputs", "seed", "args"))
-        name = r.typed(e.get("name"), f"{key}.name", str)
-        if not name or not NAME_RE.match(name):
-            raise r.fail(f"{key}.name", "required; letters, digits, '.', '_' or '-'")
-        if any(x.name == name for x in out):
-            raise r.fail(f"{key}.name", f"duplicate experiment name {name!r}; names must be unique")
-        if e.get("script") is None:
-            raise r.fail(f"{key}.script", "missing; give the path of the experiment's Python script")
-        script = r.existing(r.typed(e["script"], f"{key}.script", str), f"{key}.script")
-        inputs = tuple(r.existing(x, f"{key}.inputs") for x in r.strings(e.get("inputs"), f"{key}.inputs"))
-        outputs = r.strings(e.get("outputs"), f"{key}.outputs")
-        if not outputs:
-            raise r.fail(f"{key}.outputs", "missing; list the files the script writes into its output directory")
-        for o in outputs:
-            if Path(o).is_absolute() or ".." in Path(o).parts:
-                raise r.fail(f"{key}.outputs", f"{o!r} must be relative to build/experiments/{name}/")
-        seed = r.typed(e.get("seed"), f"{key}.seed", int, 0)
-        raw_args = e.get("args")
-        # YAML reads `args: [--epochs, 10]` as a number; the command line wants its text.
-        if isinstance(raw_args, list):
-            raw_args = [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in raw_args]
-        args = r.strings(raw_args, f"{key}.args")
-        out.append(Experiment(name=name, script=script, outputs=outputs, inputs=inputs, seed=seed, args=args))
-    return tuple(out)
 
 
 def _authors(r: Reader, value: Any) -> tuple[Author, ...]:

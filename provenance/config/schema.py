@@ -13,6 +13,9 @@ CONFIG_NAME = "provenance.yaml"
 VENUES = ("none", "acl", "neurips", "iclr", "acm", "arxiv")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ANNOTATION_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check")
+ENGINES = ("pdflatex", "xelatex", "lualatex")
+ROOT_PREFIX = "{root}/"  # an output at a repository path, e.g. {root}/figures/x.pdf
+OUT_PREFIX = "{out}/"
 
 
 @dataclass(frozen=True)
@@ -23,20 +26,47 @@ class Paper:
 
 @dataclass(frozen=True)
 class Experiment:
+    """One experiment: a command (words, no shell) run in `cwd` (repo-relative), or the
+    short form `script:` = `{python} SCRIPT --out {out} --seed {seed} ARGS...` from the root.
+    Placeholders (config/experiments.py): {out} {seed} {python} {root}; `{{` is a brace."""
+
     name: str
-    script: str
-    outputs: tuple[str, ...]  # relative to build/experiments/<name>/
+    script: str  # the Python entry point, repo-relative ("" when the command runs none)
+    outputs: tuple[str, ...]  # as declared: relative to {out}, or `{root}/repo/relative/path`
     inputs: tuple[str, ...] = ()
     seed: int = 0
-    args: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()  # the short form's extra words, literal
+    command: tuple[str, ...] = ()  # () for the short form
+    cwd: str = "."
 
     @property
     def outdir(self) -> str:
         return f"build/experiments/{self.name}"
 
     @property
+    def words(self) -> tuple[str, ...]:
+        """The command with placeholders still in it."""
+        if self.command:
+            return self.command
+        literal = tuple(a.replace("{", "{{").replace("}", "}}") for a in self.args)
+        return ("{python}", "{root}/" + self.script, "--out", "{out}", "--seed", "{seed}") + literal
+
+    def target(self, output: str) -> str:
+        """A declared output as a repository-relative path."""
+        if output.startswith(ROOT_PREFIX):
+            return output[len(ROOT_PREFIX):]
+        if output.startswith(OUT_PREFIX):
+            output = output[len(OUT_PREFIX):]
+        return f"{self.outdir}/{output}"
+
+    @property
     def targets(self) -> tuple[str, ...]:
-        return tuple(f"{self.outdir}/{o}" for o in self.outputs)
+        return tuple(self.target(o) for o in self.outputs)
+
+    @property
+    def label(self) -> str:
+        """How messages name what it runs: the script, else the command's first words."""
+        return self.script or " ".join(self.command[:3]) + (" ..." if len(self.command) > 3 else "")
 
 
 @dataclass(frozen=True)
@@ -87,6 +117,23 @@ class Signing:
 
 
 @dataclass(frozen=True)
+class Latex:
+    """`latex:` — how latexmk runs (pipeline/latex.py). `engine` None: the paper's
+    latexmkrc decides, else pdflatex."""
+
+    engine: str | None = None  # one of ENGINES
+    shell_escape: bool = False
+    extra_args: tuple[str, ...] = ()  # more latexmk options, e.g. -latexoption=-synctex=1
+
+
+@dataclass(frozen=True)
+class Submission:
+    """`submission:` — what goes into dist/<name>-submission.zip's source.tar."""
+
+    exclude: tuple[str, ...] = ()  # globs of repository paths (a folder excludes what is in it)
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     paper: Paper
@@ -98,6 +145,9 @@ class Config:
     checks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (label, nodeids)
     signing: Signing = field(default_factory=Signing)
     venue: str = "none"
+    latex: Latex = field(default_factory=Latex)
+    submission: Submission = field(default_factory=Submission)
+    code: tuple[str, ...] | None = None  # globs of the Python files that become code units; None: the default
 
     @property
     def path(self) -> Path:

@@ -77,7 +77,7 @@ def test_config_error_stops_doit_with_one_line(tiny: Repo) -> None:
     proc = run_doit(tiny.path, "list")
     assert proc.returncode != 0
     assert proc.stderr.strip() == "paperprov: provenance.yaml: experimnts: unknown key; expected one of " + (
-        "paper, venue, experiments, authors, attribution, policy, annotations, checks, signing")
+        "paper, venue, experiments, authors, attribution, policy, annotations, checks, signing, latex, submission, code")
 
 
 def _doit_ran(output: str) -> set[str]:
@@ -180,5 +180,5 @@ def test_missing_bibliography_file_is_named_in_the_one_line_error(needs_tex: Non
     proc = run_doit(repo.path, "paper")
     assert proc.returncode != 0 and "Traceback" not in proc.stdout + proc.stderr
     lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.startswith("paperprov:")]
-    assert lines == ["paperprov: LaTeX failed on main.tex: bibliography file not found: refs-typo.bib "
-                     "(paths are relative to the main file's directory) (full log: build/latex/main.log)"]
+    assert lines == ["paperprov: latexmk failed on main.tex: bibliography file not found: refs-typo.bib "
+                     "(paths are relative to the main file's directory) (log: build/latex/main.log)"]

@@ -1,0 +1,172 @@
+"""The `experiments:`, `code:`, `latex:` and `submission:` sections of provenance.yaml.
+
+An experiment is a command: `command:` is a list of words run without a shell, in `cwd:`
+(repository-relative, default the root), with placeholders `{out}` (its output directory),
+`{seed}`, `{python}` (the interpreter running doit) and `{root}` (the repository root);
+`{{` and `}}` are literal braces. `script: SCRIPT` is the short form of
+`command: ["{python}", SCRIPT, --out, "{out}", --seed, "{seed}", ARGS...]` from the root.
+
+A declared output is relative to the output directory (`table.tex`, `{out}/table.tex`)
+or, written `{root}/figures/x.pdf`, a path in the repository; never outside it, never in
+.git/, never a file another experiment declares.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Any
+
+from provenance.config.reader import Reader
+from provenance.config.schema import (
+    CONFIG_NAME,
+    ENGINES,
+    NAME_RE,
+    OUT_PREFIX,
+    ROOT_PREFIX,
+    Experiment,
+    Latex,
+    Submission,
+)
+
+PLACEHOLDERS = ("out", "seed", "python", "root")
+# `{{`/`}}` first, so that `{{out}}` is the literal text `{out}`.
+PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+EXPERIMENT_KEYS = ("name", "script", "command", "cwd", "inputs", "outputs", "seed", "args")
+
+
+def check_words(r: Reader, words: tuple[str, ...], key: str) -> None:
+    for w in words:
+        for m in PLACEHOLDER_RE.finditer(w):
+            tok = m.group(0)
+            if tok in ("{{", "}}"):
+                continue
+            if m.group(1) is None or m.group(1) not in PLACEHOLDERS:
+                raise r.fail(key, f"{w!r}: {tok!r} is not a placeholder; use {{out}}, {{seed}}, {{python}} or "
+                                  "{root}, and write a literal brace as {{ or }}")
+
+
+def inside_repo(rel: str) -> str | None:
+    """`rel` normalised if it is a relative path that stays inside the repository and out
+    of .git/, else None."""
+    if not rel or rel.startswith("/") or "\\" in rel or "\0" in rel:
+        return None
+    norm = posixpath.normpath(rel)
+    if norm == ".." or norm.startswith("../") or norm.split("/")[0] == ".git":
+        return None
+    return norm
+
+
+def _outputs(r: Reader, e: dict[str, Any], key: str, name: str) -> tuple[str, ...]:
+    outputs = r.strings(e.get("outputs"), f"{key}.outputs")
+    if not outputs:
+        raise r.fail(f"{key}.outputs", "missing; list the files the experiment writes (relative to its output "
+                                        "directory, or {root}/path/in/the/repository)")
+    for o in outputs:
+        rest = o[len(ROOT_PREFIX):] if o.startswith(ROOT_PREFIX) else o.removeprefix(OUT_PREFIX)
+        norm = inside_repo(rest)
+        if norm is None or norm == "." or any(c in rest for c in "{}"):
+            where = "the repository" if o.startswith(ROOT_PREFIX) else f"build/experiments/{name}/"
+            raise r.fail(f"{key}.outputs", f"{o!r} must be a file path inside {where}, relative to it "
+                                            "(outputs elsewhere in the repository are written {root}/path)")
+        if o.startswith(ROOT_PREFIX) and norm in (CONFIG_NAME, "dodo.py"):
+            raise r.fail(f"{key}.outputs", f"{o!r} would overwrite {norm}")
+    return outputs
+
+
+def _command(r: Reader, e: dict[str, Any], key: str) -> tuple[str, ...]:
+    raw = e.get("command")
+    if isinstance(raw, list):  # YAML reads `--epochs 10` words as numbers
+        raw = [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in raw]
+    if isinstance(raw, str):
+        raise r.fail(f"{key}.command", "give a list of words (it runs without a shell), e.g. "
+                                       '["{python}", code/run.py, --out, "{out}"]')
+    words = r.strings(raw, f"{key}.command")
+    if not words:
+        raise r.fail(f"{key}.command", "empty; give the words of the command")
+    check_words(r, words, f"{key}.command")
+    if e.get("args") is not None:
+        raise r.fail(f"{key}.args", "only with the short form `script:`; put the words into `command:`")
+    return words
+
+
+def parse_experiment(r: Reader, item: Any, key: str) -> Experiment:
+    e = r.mapping(item, key, EXPERIMENT_KEYS)
+    name = r.typed(e.get("name"), f"{key}.name", str)
+    if not name or not NAME_RE.match(name):
+        raise r.fail(f"{key}.name", "required; letters, digits, '.', '_' or '-'")
+    if e.get("script") is None and e.get("command") is None:
+        raise r.fail(f"{key}", "give `command:` (a list of words) or `script:` (a Python script run with "
+                               "--out DIR --seed N)")
+    words: tuple[str, ...] = ()
+    if e.get("command") is not None:
+        words = _command(r, e, key)
+    script = ""
+    if e.get("script") is not None:
+        script = r.existing(r.typed(e["script"], f"{key}.script", str), f"{key}.script")
+    cwd = inside_repo(r.typed(e.get("cwd"), f"{key}.cwd", str, "."))
+    if cwd is None or not (r.root / cwd).is_dir():
+        raise r.fail(f"{key}.cwd", f"{e.get('cwd')!r} must be a folder of the repository, relative to its root")
+    inputs = tuple(r.existing(x, f"{key}.inputs") for x in r.strings(e.get("inputs"), f"{key}.inputs"))
+    raw_args = e.get("args")
+    if isinstance(raw_args, list):  # YAML reads `args: [--epochs, 10]` as a number
+        raw_args = [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in raw_args]
+    return Experiment(name=name, script=script, outputs=_outputs(r, e, key, name), inputs=inputs,
+                      seed=r.typed(e.get("seed"), f"{key}.seed", int, 0), args=r.strings(raw_args, f"{key}.args"),
+                      command=words, cwd=cwd)
+
+
+def parse_experiments(r: Reader, value: Any) -> tuple[Experiment, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise r.fail("experiments", "expected a list of experiments")
+    out: list[Experiment] = []
+    owner: dict[str, str] = {}
+    for i, item in enumerate(value):
+        key = f"experiments[{i}]"
+        exp = parse_experiment(r, item, key)
+        if any(x.name == exp.name for x in out):
+            raise r.fail(f"{key}.name", f"duplicate experiment name {exp.name!r}; names must be unique")
+        for t in exp.targets:
+            if t in owner:
+                raise r.fail(f"{key}.outputs", f"{t} is also an output of experiment {owner[t]}; "
+                                                "each file has one experiment that writes it")
+            owner[t] = exp.name
+        out.append(exp)
+    return tuple(out)
+
+
+def parse_code(r: Reader, value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    globs = r.strings(value, "code")
+    for g in globs:
+        if inside_repo(g) is None:
+            raise r.fail("code", f"{g!r}: give globs relative to the repository root, e.g. code/*.py or src/**/*.py")
+    return globs
+
+
+def parse_latex(r: Reader, value: Any) -> Latex:
+    m = r.mapping(value, "latex", ("engine", "shell_escape", "extra_args"))
+    engine = r.typed(m.get("engine"), "latex.engine", str)
+    if engine is not None and engine not in ENGINES:
+        raise r.fail("latex.engine", f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    extra = r.strings(m.get("extra_args"), "latex.extra_args")
+    for a in extra:
+        if not a.startswith("-"):
+            raise r.fail("latex.extra_args", f"{a!r}: give latexmk options (they start with -); the main file is "
+                                              "paper.main")
+    return Latex(engine=engine, shell_escape=r.typed(m.get("shell_escape"), "latex.shell_escape", bool, False),
+                 extra_args=extra)
+
+
+def parse_submission(r: Reader, value: Any) -> Submission:
+    m = r.mapping(value, "submission", ("exclude",))
+    globs = r.strings(m.get("exclude"), "submission.exclude")
+    for g in globs:
+        if inside_repo(g.rstrip("/")) is None:
+            raise r.fail("submission.exclude", f"{g!r}: give globs relative to the repository root, e.g. data/")
+        if inside_repo(g.rstrip("/")) in (".", CONFIG_NAME):
+            raise r.fail("submission.exclude", f"{g!r} would exclude {CONFIG_NAME}, which a rebuild needs")
+    return Submission(exclude=globs)
