@@ -214,6 +214,15 @@ def fake_build(repo: Repo, pdf: bytes = b"%PDF-1.5\n% a paper\n%%EOF\n") -> None
     repo.write("build/record.json", json.dumps(record, indent=2, sort_keys=True) + "\n")
     repo.write("build/disclosure.tex", "\\section{AI use disclosure}\n")
     repo.write("build/disclosure.md", "# AI use disclosure\n")
+    # The SOURCE_DATE_EPOCH each output was built with, as the pipeline records it.
+    from provenance.config import load
+    from provenance.evidence.epochs import experiment_epochs
+    from provenance.evidence.gitrun import source_date_epoch
+    from provenance.paths import PAPER_EPOCH, experiment_epoch
+
+    for name, epoch in experiment_epochs(load(repo.path)).items():
+        repo.write(experiment_epoch(name), f"{epoch}\n")
+    repo.write(PAPER_EPOCH, f"{source_date_epoch(repo.path)}\n")
 
 
 def attested(repo: Repo) -> Path:

@@ -11,6 +11,7 @@ from provenance.paths import experiment_epoch
 from provenance.pipeline.command import experiment_command
 from provenance.pipeline.env import reproducible_env
 
+
 def _tail(text: str, lines: int = 8) -> str:
     kept = [ln for ln in text.strip().splitlines() if ln.strip()][-lines:]
     return " | ".join(kept) if kept else "(no output on stderr)"

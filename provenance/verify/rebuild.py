@@ -4,6 +4,7 @@ so the reviewer's verify process never imports or runs the authors' build in-pro
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -21,6 +22,8 @@ def rebuild(bundle: Bundle, slsa: manifest.Statement, checks: list[Check], notes
         checks.append(Check(False, "rebuild: needs a submission zip (it rebuilds from its source.tar)"))
         return
     epoch = manifest.dig(slsa.predicate, "buildDefinition", "internalParameters", "sourceDateEpoch")
+    # Each experiment's own epoch (evidence/epochs.py); the child checks their types.
+    epochs = manifest.dig(slsa.predicate, "buildDefinition", "internalParameters", "experimentEpochs")
     with tempfile.TemporaryDirectory(prefix="paperprov-rebuild-") as tmp:
         problem = extract_source(bundle, tmp)
         if problem is not None:
@@ -40,8 +43,9 @@ def rebuild(bundle: Bundle, slsa: manifest.Statement, checks: list[Check], notes
         epoch = epoch if isinstance(epoch, int) and not isinstance(epoch, bool) and epoch >= 0 else ZIP_EPOCH
         env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))
         try:
-            proc = subprocess.run([sys.executable, "-m", "provenance.pipeline.rebuild", tmp], cwd=tmp, env=env, capture_output=True,
-                                  text=True, timeout=1800)
+            proc = subprocess.run([sys.executable, "-m", "provenance.pipeline.rebuild", tmp,
+                                   json.dumps(epochs if isinstance(epochs, dict) else {})],
+                                  cwd=tmp, env=env, capture_output=True, text=True, timeout=1800)
         except subprocess.TimeoutExpired:
             checks.append(Check(False, "rebuild: did not finish within 30 minutes"))
             return
