@@ -8,6 +8,7 @@ from provenance.tasks import (  # noqa: F401  (doit collects task_* names; never
     task_experiments,
     task_paper,
     task_record,
+    task_report,
     task_submission,
 )
 

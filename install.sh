@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything paperprov and its example need, on Debian/Ubuntu:
 #   TeX Live (latexmk, pdflatex, the LaTeX packages the example uses), poppler-utils,
-#   git, and paperprov with its test extra in ./.venv.
+#   git, chromium (browser tests of the reviewer's page), and paperprov with its test
+#   extra in ./.venv.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,6 +22,21 @@ if [ "$need_apt" = 1 ]; then
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${apt_packages[@]}"
+fi
+
+# Browser tests of the reviewer's web page (tests/disclose/test_report_browser.py) drive
+# Debian's chromium through Playwright for Python (the test extra); `playwright install`
+# cannot download browsers here, so the browser comes from apt. Without it those tests
+# fail when CI=true.
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends chromium
+  else
+    echo "install.sh: chromium is missing and this is not Debian/Ubuntu; install Chromium and set PAPERPROV_CHROMIUM to its binary for the browser tests" >&2
+  fi
 fi
 
 python="${PYTHON:-python3}"

@@ -29,7 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from provenance.config import Config, Paper  # noqa: E402
 from provenance.evidence.collect import CACHE_NAME, collect, workers  # noqa: E402
 from provenance.model import Unit  # noqa: E402
-from provenance.record.attribute import attribute, summarize  # noqa: E402
+from provenance.record.attribute import attribute  # noqa: E402
+from provenance.record.graph import StatementGraph  # noqa: E402
+from provenance.record.lines import LineClassifier  # noqa: E402
+from provenance.record.summary import summarize  # noqa: E402
 
 
 def sources(root: Path) -> list[str]:
@@ -90,7 +93,9 @@ def main() -> None:
 
     def attribution() -> None:
         ev = collect(root, files)
-        summarize(attribute(units, ev, cfg), ev, cfg, partial=False)
+        lines = LineClassifier(ev, cfg.attribution.untagged)
+        atts = attribute(units, lines, cfg)
+        summarize(atts, lines, False, StatementGraph.of(atts))
 
     def cold() -> None:
         cache.unlink(missing_ok=True)

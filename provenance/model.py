@@ -345,14 +345,18 @@ def record_from_dict(d: dict[str, Any]) -> Record:
     )
 
 
+def parse_record(data: bytes, where: str, fix: str = "rerun `doit record`") -> Record:
+    """A record from its bytes; BuildError naming `where` (and what to do) otherwise."""
+    try:
+        return record_from_dict(json.loads(data))
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
+        raise BuildError(f"{where}: not a valid paperprov record ({exc}); {fix}") from None
+
+
 def read_record(path: Path) -> tuple[Record, str]:
     """build/record.json and the sha256 of its bytes; BuildError naming the file otherwise."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise BuildError(f"{path}: cannot read ({exc.strerror}); run `doit record` first") from None
-    try:
-        record = record_from_dict(json.loads(data))
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
-        raise BuildError(f"{path}: not a valid paperprov record ({exc}); rerun `doit record`") from None
-    return record, hashlib.sha256(data).hexdigest()
+    return parse_record(data, str(path)), hashlib.sha256(data).hexdigest()

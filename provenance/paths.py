@@ -7,6 +7,7 @@ DISCLOSURE_TEX = "build/disclosure.tex"
 DISCLOSURE_MD = "build/disclosure.md"
 PDF = "build/paper.pdf"
 ATTESTATION = "build/attestation.intoto.jsonl"
+REPORT_HTML = "build/report/index.html"  # the reviewer's web page (self-contained)
 LATEX_OUTDIR = "build/latex"
 SOURCE_TAR = "source.tar"  # `git archive` of the commit, inside the submission bundle
 ZIP_EPOCH = 315532800  # 1980-01-01: the earliest time ZIP can say; the epoch when there is no commit

@@ -13,8 +13,9 @@ from provenance.pipeline.tasks import (
     task_experiments,
     task_paper,
     task_record,
+    task_report,
     task_submission,
 )
 
 __all__ = ["task_attest", "task_build", "task_checks", "task_disclosure", "task_experiments", "task_paper",
-           "task_record", "task_submission"]
+           "task_record", "task_report", "task_submission"]

@@ -35,7 +35,7 @@ from provenance.evidence.gitstate import head_commit
 from provenance.evidence.pubkeys import read_public_keys
 from provenance.fsutil import write_text_atomic
 from provenance.hashing import digest_files, sha256_file
-from provenance.paths import DISCLOSURE_MD, DISCLOSURE_TEX, PDF, RECORD
+from provenance.paths import DISCLOSURE_MD, DISCLOSURE_TEX, PDF, RECORD, REPORT_HTML
 from provenance.scan.sources import experiment_outputs, input_files
 
 KEY_ENV = "PAPERPROV_SIGNING_KEY"
@@ -130,7 +130,7 @@ def environment(engine: str = "pdflatex") -> dict[str, Any]:
 
 
 def outputs(cfg: Config) -> list[str]:
-    return [PDF, *experiment_outputs(cfg), DISCLOSURE_TEX, DISCLOSURE_MD]
+    return [PDF, *experiment_outputs(cfg), DISCLOSURE_TEX, DISCLOSURE_MD, REPORT_HTML]
 
 
 def statements(cfg: Config) -> list[bytes]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from provenance import __version__
 from provenance.errors import ProvenanceError, one_line
 
-COMMANDS = ("init", "status", "keygen", "sign", "verify", "session", "tag", "review", "hook")
+COMMANDS = ("init", "status", "report", "keygen", "sign", "verify", "session", "tag", "review", "hook")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

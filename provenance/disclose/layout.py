@@ -59,31 +59,52 @@ def _fmt(v: float) -> str:
     return f"{v:.2f}"
 
 
-def _positions(graph: StatementGraph, node_w: float, node_h: float, gap: float, slot: float,
-               ) -> tuple[dict[str, tuple[float, float]], dict[str, int], float]:
-    """Each statement's corner, in rows of at most PER_ROW per layer, each layer sorted by
-    the barycentre of what it uses (fewer crossings); and the picture's height."""
+@dataclass(frozen=True)
+class Placement:
+    """Rows of statements, top first, and each one's row and column (in slots: a node is
+    one slot wide; a row holds at most `per_row`)."""
+
+    rows: tuple[tuple[str, ...], ...]
+    row: dict[str, int]
+    col: dict[str, float]
+
+
+def arrange(graph: StatementGraph, per_row: int, centre: bool = True) -> Placement:
+    """The statements in rows: by layer (StatementGraph.layers), each layer sorted by the
+    barycentre of what its statements use (fewer crossings; ties in document order) and
+    wrapped into rows of `per_row`; centred in a band `per_row` slots wide, or
+    left-aligned (then the gap beside every column is free in every row)."""
     layer = graph.layers()
-    pos: dict[str, tuple[float, float]] = {}
-    row_of: dict[str, int] = {}
-    row_y = 0.0
-    for lay in range(max(layer.values()) + 1):
+    rows: list[tuple[str, ...]] = []
+    row: dict[str, int] = {}
+    col: dict[str, float] = {}
+    for lay in range(max(layer.values(), default=-1) + 1):
         members = [s for s in graph.order if layer[s] == lay]
 
         def bary(s: str) -> tuple[float, int]:
-            xs = [pos[t][0] for t in graph.edges[s] if t in pos]
+            xs = [col[t] for t in graph.edges[s] if t in col]
             return (sum(xs) / len(xs) if xs else -1.0, graph.order[s])
 
         members.sort(key=bary)
-        for start in range(0, len(members), PER_ROW):
-            chunk = members[start:start + PER_ROW]
-            offset = (100.0 - slot * len(chunk)) / 2
+        for start in range(0, len(members), per_row):
+            chunk = tuple(members[start:start + per_row])
+            offset = (per_row - len(chunk)) / 2 if centre else 0.0
             for i, s in enumerate(chunk):
-                pos[s] = (offset + slot * i + (slot - node_w) / 2, row_y)
-                row_of[s] = round(-row_y / (node_h + gap))
-            row_y -= node_h + gap
-    height = -row_y - gap
-    return {s: (x, y + height - node_h) for s, (x, y) in pos.items()}, row_of, height
+                col[s] = offset + i
+                row[s] = len(rows)
+            rows.append(chunk)
+    return Placement(rows=tuple(rows), row=row, col=col)
+
+
+def _positions(graph: StatementGraph, node_w: float, node_h: float, gap: float, slot: float,
+               ) -> tuple[dict[str, tuple[float, float]], dict[str, int], float]:
+    """Each statement's corner (rows as `arrange` makes them, top row highest) and the
+    picture's height."""
+    place = arrange(graph, PER_ROW)
+    height = len(place.rows) * (node_h + gap) - gap
+    pos = {s: (slot * place.col[s] + (slot - node_w) / 2, height - node_h - place.row[s] * (node_h + gap))
+           for s in graph.order}
+    return pos, place.row, height
 
 
 def layout(graph: StatementGraph, rows: Mapping[str, T]) -> Graph[T] | None:

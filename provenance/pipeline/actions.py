@@ -5,7 +5,7 @@ tasks.action turns that into one line. (Experiments: experiments.py; LaTeX: late
 from __future__ import annotations
 
 from provenance.config import Config
-from provenance.paths import ATTESTATION, CHECKS, DISCLOSURE_MD, DISCLOSURE_TEX, RECORD
+from provenance.paths import ATTESTATION, CHECKS, DISCLOSURE_MD, DISCLOSURE_TEX, RECORD, REPORT_HTML
 
 
 def run_checks(cfg: Config) -> None:
@@ -32,6 +32,12 @@ def run_disclosure(cfg: Config) -> None:
     from provenance.disclose.view import write_disclosure
 
     write_disclosure(cfg, cfg.root / RECORD, cfg.root / DISCLOSURE_TEX, cfg.root / DISCLOSURE_MD)
+
+
+def run_report(cfg: Config) -> None:
+    from provenance.disclose.html import write_report
+
+    write_report(cfg.root, cfg.root / RECORD, cfg.root / REPORT_HTML, cfg.paper.name)
 
 
 def run_attest(cfg: Config) -> None:

@@ -1,6 +1,6 @@
 """The rebuild a reviewer's `paperprov verify --rebuild` runs, as a child process inside
 the extracted source: `python -m provenance.pipeline.rebuild DIR` runs the experiments,
-the disclosure and the PDF with this paperprov."""
+the disclosure, the PDF and the reviewer's page with this paperprov."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 
 from provenance.config import load
 from provenance.errors import ProvenanceError, one_line
-from provenance.pipeline.actions import run_disclosure
+from provenance.pipeline.actions import run_disclosure, run_report
 from provenance.pipeline.experiments import run_experiment
 from provenance.pipeline.latex import run_latex
 
@@ -27,8 +27,8 @@ def _epochs(text: str) -> dict[str, int]:
 
 def rebuild_stages(root: str, epochs_json: str = "{}") -> int:
     """Experiments (each with its attested SOURCE_DATE_EPOCH; the environment's, i.e.
-    the PDF's, when none is attested), disclosure and PDF of the tree at `root`; 0 when
-    all were built."""
+    the PDF's, when none is attested), disclosure, PDF and web page of the tree at
+    `root`; 0 when all were built."""
     epochs = _epochs(epochs_json)
     try:
         cfg = load(root)
@@ -36,6 +36,7 @@ def rebuild_stages(root: str, epochs_json: str = "{}") -> int:
             run_experiment(cfg, exp, epochs.get(exp.name))
         run_disclosure(cfg)
         run_latex(cfg)
+        run_report(cfg)
     except ProvenanceError as err:
         print(one_line(err), file=sys.stderr)
         return 1

@@ -24,6 +24,7 @@ from provenance.paths import (
     DISCLOSURE_TEX,
     PDF,
     RECORD,
+    REPORT_HTML,
     submission_zip,
 )
 from provenance.pipeline import actions
@@ -158,6 +159,24 @@ def task_disclosure() -> dict[str, Any]:
 
 
 @creator
+def task_report() -> dict[str, Any]:
+    """Write the reviewer's web page from the record and the sources: build/report/index.html."""
+    cfg = config()
+    # The sources it lists are the record's files (a subset of record_sources, which holds
+    # provenance.yaml and so the paper's name); the renderer and its templates shape the
+    # page too, so a paperprov upgrade re-renders.
+    here = Path(__file__).parent.parent / "disclose"
+    renderer = [str(here / n) for n in ("html.py", "svg.py", "sourceview.py", "layout.py", "aia.py",
+                                        "templates/report.html.j2", "templates/report.css", "templates/report.js")]
+    return {
+        "actions": [(action(actions.run_report), [cfg])],
+        "file_dep": sorted(set(record_sources(cfg)) | {RECORD}) + renderer,
+        "targets": [REPORT_HTML],
+        "clean": True,
+    }
+
+
+@creator
 def task_paper() -> dict[str, Any]:
     """Compile the paper with latexmk: build/paper.pdf."""
     from doit.tools import config_changed
@@ -183,7 +202,7 @@ def task_attest() -> dict[str, Any]:
     from doit.tools import config_changed
 
     cfg = config()
-    subjects = [PDF, RECORD, DISCLOSURE_TEX, DISCLOSURE_MD] + experiment_outputs(cfg)
+    subjects = [PDF, RECORD, DISCLOSURE_TEX, DISCLOSURE_MD, REPORT_HTML] + experiment_outputs(cfg)
     return {
         "actions": [(action(actions.run_attest), [cfg])],
         "file_dep": sorted(set(subjects) | set(input_files(cfg))),
@@ -195,8 +214,8 @@ def task_attest() -> dict[str, Any]:
 
 @creator
 def task_build() -> dict[str, Any]:
-    """Everything: experiments, checks, record, disclosure, paper, attestation (the default)."""
-    return {"actions": None, "task_dep": ["experiments", "checks", "record", "disclosure", "paper", "attest"]}
+    """Everything: experiments, checks, record, disclosure, paper, report, attestation (the default)."""
+    return {"actions": None, "task_dep": ["experiments", "checks", "record", "disclosure", "paper", "report", "attest"]}
 
 
 @creator

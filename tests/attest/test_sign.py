@@ -31,11 +31,11 @@ def test_attestation_has_slsa_and_record_statements_over_the_outputs(repo: Repo)
     out = attested(repo)
     slsa, rec = statements(out)
     outputs = ["build/disclosure.md", "build/disclosure.tex", "build/experiments/sq/results.json",
-               "build/experiments/sq/table.tex", "build/paper.pdf"]
+               "build/experiments/sq/table.tex", "build/paper.pdf", "build/report/index.html"]
     assert slsa["_type"] == "https://in-toto.io/Statement/v1"
     assert slsa["predicateType"] == "https://slsa.dev/provenance/v1"
     assert [s["name"] for s in slsa["subject"]] == outputs
-    pdf = slsa["subject"][-1]["digest"]["sha256"]
+    pdf = slsa["subject"][-2]["digest"]["sha256"]
     assert pdf == __import__("hashlib").sha256((repo.path / "build/paper.pdf").read_bytes()).hexdigest()
     bd = slsa["predicate"]["buildDefinition"]
     assert bd["buildType"] == manifest.BUILD_TYPE

@@ -18,7 +18,7 @@ from tests.helpers import Repo, attested, fake_build, make_paper
 ENTRIES = [
     "build/attestation.intoto.jsonl", "build/disclosure.md", "build/disclosure.tex",
     "build/experiments/sq/results.json", "build/experiments/sq/table.tex", "build/paper.pdf",
-    "build/record.json", "keys/ada.pub", "source.tar",
+    "build/record.json", "build/report/index.html", "keys/ada.pub", "source.tar",
 ]
 
 

@@ -1,0 +1,131 @@
+"""`paperprov status` as a user runs it, on book-scale and paper-scale histories.
+
+    python benchmarks/status_bench.py [--book DIR] [--paper DIR] [--runs 3]
+
+Both repositories are made by synth_book.py when DIR does not exist yet (the book:
+10,000 commits, 200 .tex files, ~740k lines, ~40k units; the paper: 2,000 commits,
+300 files, ~100k lines). Every figure is a whole process, timed from outside with
+os.wait4 (wall seconds and peak resident memory), the median of --runs, each next to
+its baseline measured in the same run:
+
+  blame     `git blame --porcelain` of every .tex file, one process after another
+            (what any tool that attributes lines must at least do, without caches)
+  cold      `paperprov status --json` with no cache of ours (.git/paperprov and
+            build/.paperprov removed, git's commit-graph removed)
+  warm      the same again, nothing changed
+  edit      after appending a line to one chapter in the working tree
+  python    `python -c pass`, the floor of any command
+
+Targets (issue 14): cold <= 1.0x blame; warm <= 1.0 s and edit <= 2.0 s on the book,
+peak memory <= 300 MiB; edit <= 0.3 s on the paper.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PY = sys.executable
+
+
+def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MiB) of one whole process, output discarded."""
+    import time
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        sys.exit(f"{' '.join(cmd)} failed in {cwd}: {err.strip()[-500:]}")
+    rss_kib = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss / 1024
+    return wall, rss_kib / 1024
+
+
+def blame_all(root: Path) -> tuple[float, float]:
+    import time
+
+    files = sorted(str(p.relative_to(root)) for p in (root / "paper").rglob("*.tex"))
+    start = time.perf_counter()
+    for f in files:
+        subprocess.run(["git", "blame", "--porcelain", "--", f], cwd=root, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start, 0.0
+
+
+def forget(root: Path) -> None:
+    """Every cache of ours, and git's commit-graph (which our first run writes)."""
+    for d in (root / ".git" / "paperprov", root / "build" / ".paperprov", root / ".git" / "objects" / "info" / "commit-graphs"):
+        shutil.rmtree(d, ignore_errors=True)
+    (root / ".git" / "objects" / "info" / "commit-graph").unlink(missing_ok=True)
+
+
+def median(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+
+
+def measure(root: Path, runs: int) -> dict[str, tuple[float, float]]:
+    status = [PY, "-m", "provenance", "status", "--json"]
+    chapter = sorted((root / "paper").rglob("*.tex"))[-1]
+    original = chapter.read_bytes()
+    out: dict[str, list[tuple[float, float]]] = {k: [] for k in ("python", "blame", "cold", "warm", "edit")}
+    try:
+        for i in range(runs):
+            out["python"].append(run([PY, "-c", "pass"], root))
+            forget(root)
+            out["blame"].append(blame_all(root))
+            forget(root)
+            out["cold"].append(run(status, root))
+            out["warm"].append(run(status, root))
+            chapter.write_bytes(original + f"One more sentence, edit {i}.\n".encode())
+            out["edit"].append(run(status, root))
+            chapter.write_bytes(original)
+            run(status, root)  # back to the committed text for the next round
+    finally:
+        chapter.write_bytes(original)
+    return {k: median(v) for k, v in out.items()}
+
+
+def ensure(dest: Path | None, args: list[str], name: str) -> Path:
+    if dest is not None and dest.exists():
+        return dest
+    target = dest or Path(tempfile.mkdtemp(prefix=f"paperprov-{name}-")) / name
+    print(f"generating {target} ({' '.join(args)}) ...", flush=True)
+    subprocess.run([PY, str(HERE / "synth_book.py"), str(target), *args], check=True)
+    return target
+
+
+def report(title: str, m: dict[str, tuple[float, float]]) -> None:
+    blame = m["blame"][0]
+    print(f"\n{title}")
+    print(f"  python -c pass        {m['python'][0]:7.3f} s")
+    print(f"  sequential git blame  {blame:7.3f} s")
+    for k in ("cold", "warm", "edit"):
+        wall, rss = m[k]
+        print(f"  status {k:<5}          {wall:7.3f} s  = {wall / blame:5.2f}x blame   peak {rss:6.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--book", type=Path)
+    parser.add_argument("--paper", type=Path)
+    parser.add_argument("--runs", type=int, default=3)
+    a = parser.parse_args()
+    resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))
+    paper = ensure(a.paper, ["--commits", "2000", "--files", "300", "--lines", "100000"], "paper")
+    book = ensure(a.book, [], "book")
+    report(f"paper-scale history ({paper})", measure(paper, a.runs))
+    report(f"book-scale history ({book})", measure(book, a.runs))
+
+
+if __name__ == "__main__":
+    main()
