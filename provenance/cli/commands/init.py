@@ -11,6 +11,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
+from provenance.cli.commands.hooksconfig import HOOKS_REPO, write_hooks_config
 from provenance.config import CONFIG_NAME, NAME_RE
 from provenance.errors import ConfigError, UsageError
 from provenance.fsutil import write_text_atomic
@@ -102,6 +103,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--main", help="the main .tex file, relative to DIR (default: the one with \\documentclass)")
     p.add_argument("--name", help="the paper's short name (default: the directory's name)")
     p.add_argument("--force", action="store_true", help="overwrite an existing provenance.yaml and dodo.py")
+    p.add_argument("--hooks", action="store_true",
+                   help="also write .pre-commit-config.yaml running paperprov's commit hooks (in an adopted "
+                        "repository: only that)")
+    p.add_argument("--hooks-repo", default=HOOKS_REPO, help=f"where pre-commit fetches the hooks (default {HOOKS_REPO})")
     p.set_defaults(run=run)
 
 
@@ -164,6 +169,9 @@ def run(args: argparse.Namespace) -> int:
 
     existing = [f for f in (CONFIG_NAME, "dodo.py") if (root / f).exists()]
     if existing and not args.force:
+        if args.hooks:  # an adopted repository asking for the hooks only
+            print(f"paperprov: {write_hooks_config(root, args.hooks_repo)}")
+            return 0
         raise ConfigError(f"{root}: {' and '.join(existing)} already exist; pass --force to overwrite")
 
     author, email = _git_identity(root)
@@ -187,5 +195,7 @@ def run(args: argparse.Namespace) -> int:
         written.append(sty.relative_to(root).as_posix())
 
     print(f"paperprov: main file {main}; wrote {', '.join(written)}")
+    if args.hooks:
+        print(f"paperprov: {write_hooks_config(root, args.hooks_repo)}")
     print("next: doit build   (then commit provenance.yaml, dodo.py and the keys/NAME.pub it writes)")
     return 0
