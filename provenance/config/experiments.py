@@ -13,6 +13,7 @@ or, written `{root}/figures/x.pdf`, a path in the repository; never outside it, 
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 from typing import Any
@@ -167,6 +168,6 @@ def parse_submission(r: Reader, value: Any) -> Submission:
     for g in globs:
         if inside_repo(g.rstrip("/")) is None:
             raise r.fail("submission.exclude", f"{g!r}: give globs relative to the repository root, e.g. data/")
-        if inside_repo(g.rstrip("/")) in (".", CONFIG_NAME):
+        if inside_repo(g.rstrip("/")) == "." or fnmatch.fnmatchcase(CONFIG_NAME, g.rstrip("/")):
             raise r.fail("submission.exclude", f"{g!r} would exclude {CONFIG_NAME}, which a rebuild needs")
     return Submission(exclude=globs)
