@@ -129,7 +129,7 @@ def test_summary_numbers_are_counted_from_units_not_from_the_summary(tmp_path: P
         assert sentence in flat(md), sentence
     assert "99" not in md and "1234" not in md
     assert "4 statements (2 human-written, 1 AI-drafted, 1 mixed, 0 of unknown origin)" in flat(tex)
-    assert "claude-{}code with model claude-{}opus-{}4-{}1 (in 6 units)" in tex
+    assert "claude-code with model claude-opus-4-1 (in 6 units)" in tex
 
 
 def test_no_ai_record_gets_a_short_no_ai_appendix(tmp_path: Path) -> None:
