@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install everything paperprov and its example need, on Debian/Ubuntu:
 #   TeX Live (latexmk, pdflatex, the LaTeX packages the example uses), poppler-utils,
-#   git, chromium (browser tests of the reviewer's page), and paperprov with its test
-#   extra in ./.venv.
+#   git, Coq (coqc, for formal proofs), chromium (browser tests of the reviewer's page),
+#   and paperprov with its test extra in ./.venv.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,15 +13,31 @@ need_apt=0
 for tool in latexmk pdflatex pdftotext pdftoppm git ssh-keygen; do
   command -v "$tool" >/dev/null 2>&1 || need_apt=1
 done
-if [ "$need_apt" = 1 ]; then
+# apt_install HINT PACKAGE...: Debian packages, or a line saying what to do elsewhere.
+apt_install() {
+  local hint="$1"
+  shift
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install.sh: TeX Live is missing and this is not Debian/Ubuntu; on macOS: brew install --cask mactex-no-gui && brew install poppler" >&2
+    echo "install.sh: $hint" >&2
     exit 1
   fi
-  sudo=""
+  local sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${apt_packages[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "$@"
+}
+if [ "$need_apt" = 1 ]; then
+  apt_install "TeX Live is missing and this is not Debian/Ubuntu; on macOS: brew install --cask mactex-no-gui && brew install poppler" \
+    "${apt_packages[@]}"
+fi
+
+# Coq, for formal proofs linked from statements (`formal=coq:NAME`): the `checks` task
+# compiles the development with coqc and asks `Print Assumptions` (the example's
+# formal/Pythagorean.v; the tests compile developments of their own). Debian's package
+# (Coq 8.16 on bookworm, ~30 s to install). Lean has no Debian package: its toolchain
+# comes from its own installer, so Lean links stay "declared" unless lake is on PATH.
+if ! command -v coqc >/dev/null 2>&1 || ! command -v coqdep >/dev/null 2>&1; then
+  apt_install "Coq is missing and this is not Debian/Ubuntu; install it (e.g. brew install coq, or opam)" coq
 fi
 
 # Browser tests of the reviewer's web page (tests/disclose/test_report_browser.py) drive

@@ -73,6 +73,8 @@ class Unit:
     uses: tuple[str, ...] = ()
     includes: tuple[str, ...] = ()
     markers: tuple[Marker, ...] = ()
+    formal: tuple[str, ...] = ()  # formal proofs named in the source: "coq:NAME", "lean:NAME"
+    leanok: bool = False  # leanblueprint's \leanok: the authors say the formalisation is done
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,16 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class FormalResult:
+    """What a proof assistant said of a linked formal proof (record/formal.py has the statuses)."""
+
+    link: str  # coq:NAME | lean:NAME
+    status: str  # proved | admitted | axioms | missing | failed | declared | linked | not-run
+    axioms: tuple[str, ...] = ()  # the axioms it rests on (allowed ones too, when proved)
+    detail: str = ""  # the full name checked, or the first error as file:line
+
+
+@dataclass(frozen=True)
 class Attribution:
     """The merged provenance of one unit: what record.json lists under `units`."""
 
@@ -127,6 +139,7 @@ class Attribution:
     reviewed_by: tuple[Review, ...] = ()
     checks: tuple[CheckResult, ...] = ()
     conflicts: tuple[str, ...] = ()
+    formal: tuple[FormalResult, ...] = ()
 
     @property
     def is_ai(self) -> bool:
@@ -154,6 +167,7 @@ class Rests:
     rests_on: tuple[str, ...] = ()
     unreviewed_ai: tuple[str, ...] = ()
     bad_checks: tuple[BadCheck, ...] = ()
+    not_formally_proved: tuple[str, ...] = ()  # with a proof no proof assistant checked (record/graph.py)
 
     @property
     def clean(self) -> bool:
@@ -224,12 +238,13 @@ def _unit_dict(a: Attribution) -> dict[str, Any]:
         "uses": list(u.uses),
         "includes": list(u.includes),
         "conflicts": list(a.conflicts),
+        "formal": [{**asdict(f), "axioms": list(f.axioms)} for f in a.formal],
     }
 
 
 def _rests_dict(r: Rests) -> dict[str, Any]:
     return {"rests_on": list(r.rests_on), "unreviewed_ai": list(r.unreviewed_ai),
-            "bad_checks": [asdict(c) for c in r.bad_checks]}
+            "bad_checks": [asdict(c) for c in r.bad_checks], "not_formally_proved": list(r.not_formally_proved)}
 
 
 def summary_to_dict(s: Summary) -> dict[str, Any]:
@@ -315,12 +330,15 @@ def _unit_from_dict(d: dict[str, Any]) -> Attribution:
         reviewed_by=tuple(Review(**r) for r in d.get("reviewed_by", ())),
         checks=tuple(CheckResult(**c) for c in d.get("checks", ())),
         conflicts=tuple(d.get("conflicts", ())),
+        formal=tuple(FormalResult(f["link"], f["status"], tuple(f.get("axioms", ())), f.get("detail", ""))
+                     for f in d.get("formal", ())),
     )
 
 
 def _summary_from_dict(d: dict[str, Any]) -> Summary:
     deps = {sid: Rests(rests_on=tuple(r.get("rests_on", ())), unreviewed_ai=tuple(r.get("unreviewed_ai", ())),
-                       bad_checks=tuple(BadCheck(**c) for c in r.get("bad_checks", ())))
+                       bad_checks=tuple(BadCheck(**c) for c in r.get("bad_checks", ())),
+                       not_formally_proved=tuple(r.get("not_formally_proved", ())))
             for sid, r in d.get("dependencies", {}).items()}
     return Summary(
         units={g: dict(c) for g, c in d.get("units", {}).items()}, agents=tuple(d.get("agents", ())),

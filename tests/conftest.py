@@ -71,6 +71,15 @@ def needs_tex() -> None:
         pytest.skip("latexmk/pdflatex not installed")
 
 
+@pytest.fixture
+def needs_coq() -> None:
+    """Coq tests skip on a machine without coqc, but fail in CI, where install.sh installs it."""
+    if shutil.which("coqc") is None or shutil.which("coqdep") is None:
+        if IN_CI:
+            pytest.fail("coqc/coqdep missing in CI: install.sh must install Debian's coq")
+        pytest.skip("coqc not installed")
+
+
 @pytest.fixture(scope="session")
 def built_example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
     """(the example built once with `doit build`, the HOME holding its signing key).

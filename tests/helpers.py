@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_FILES = ("provenance.yaml", "dodo.py", "paper", "experiments", "tests/claims", ".gitignore")
+EXAMPLE_FILES = ("provenance.yaml", "dodo.py", "paper", "experiments", "tests/claims", "formal", ".gitignore")
 EXAMPLE_DATE = "2026-01-02T03:04:05Z"
 IDENTITY = {
     "GIT_AUTHOR_NAME": "Ada Author",

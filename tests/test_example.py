@@ -140,3 +140,20 @@ def test_first_submission_flow_ends_in_a_verified_rebuild(built: Repo, tmp_path:
     assert "rebuild: build/paper.pdf is byte-identical" in verified.stdout
     disclosure = (built.path / "build" / "disclosure.md").read_text()
     assert "Signer ada\\-author: `SHA256:" in disclosure  # the committed key is named now
+
+
+def test_example_says_which_statement_coq_checked_and_claims_no_other(
+        needs_coq: None, built_example: tuple[Path, Path]) -> None:
+    """Lemma 2's algebraic core is proved in formal/Pythagorean.v; the record and the
+    appendix say so, and no other statement is called machine-checked."""
+    root, _ = built_example
+    units = json.loads((root / "build/record.json").read_text(encoding="utf-8"))["units"]
+    formal = {u["id"]: u["formal"] for u in units if u["formal"]}
+    assert formal == {"lem:pythagorean": [{"link": "coq:pythagorean_improvement", "status": "proved", "axioms": [],
+                                           "detail": "Paper.Pythagorean.pythagorean_improvement"}]}
+    md = (root / "build/disclosure.md").read_text(encoding="utf-8")
+    assert ("Lemma `lem:pythagorean` (Pythagorean improvement): AI\\-drafted, proof checked by Coq "
+            "(`Paper.Pythagorean.pythagorean_improvement`); closed under the global context.") in md
+    assert md.count("proof checked by Coq") == 1
+    assert "Lemma `lem:monotone` (Monotonicity): AI\\-drafted, not checked." in md
+    assert not list((root / "formal").glob("*.vo"))  # compiled under build/, never beside the source

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.config.experiments import parse_code, parse_experiments, parse_latex, parse_submission
+from provenance.config.formal import parse_formal, parse_link
 from provenance.config.reader import Reader
 from provenance.config.schema import (
     ANNOTATION_KEYS,
@@ -56,7 +57,7 @@ def parse(text: str, root: Path) -> Config:
         data,
         "",
         ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing",
-         "latex", "submission", "code"),
+         "latex", "submission", "code", "formal"),
     )
     if "paper" not in top:
         raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
@@ -86,6 +87,7 @@ def parse(text: str, root: Path) -> Config:
         latex=parse_latex(r, top.get("latex")),
         submission=parse_submission(r, top.get("submission")),
         code=parse_code(r, top.get("code")),
+        formal=parse_formal(r, top.get("formal")),
     )
 
 
@@ -132,8 +134,11 @@ def _attribution(r: Reader, value: Any) -> AttributionRules:
 
 def _policy(r: Reader, value: Any) -> Policy:
     keys = ("require_review_of_ai", "forbid_conflicts", "require_checks_pass", "max_unknown_fraction",
-            "enforce_on_build", "declare_paths")
+            "enforce_on_build", "declare_paths", "require_formal_proof")
     p = r.mapping(value, "policy", keys)
+    formal = p.get("require_formal_proof")
+    if not isinstance(formal, bool):
+        formal = r.strings(formal, "policy.require_formal_proof") if formal is not None else False
     return Policy(
         require_review_of_ai=r.typed(p.get("require_review_of_ai"), "policy.require_review_of_ai", bool, False),
         forbid_conflicts=r.typed(p.get("forbid_conflicts"), "policy.forbid_conflicts", bool, False),
@@ -141,6 +146,7 @@ def _policy(r: Reader, value: Any) -> Policy:
         max_unknown_fraction=_fraction(r, p.get("max_unknown_fraction"), "policy.max_unknown_fraction", 1.0),
         enforce_on_build=r.typed(p.get("enforce_on_build"), "policy.enforce_on_build", bool, False),
         declare_paths=r.strings(p.get("declare_paths"), "policy.declare_paths"),
+        require_formal_proof=formal,
     )
 
 
@@ -163,8 +169,21 @@ def _annotations(r: Reader, value: Any) -> tuple[Annotation, ...]:
                 fields.extend((k, v) for v in r.strings(a[k], f"{key}.{k}"))
         if not fields:
             raise r.fail(key, f"declares nothing; add one of {', '.join(ANNOTATION_KEYS)}")
+        _check_formal(r, key, fields, label)
         out.append(Annotation(index=i, fields=tuple(fields), path=path, label=label))
     return tuple(out)
+
+
+def _check_formal(r: Reader, key: str, fields: list[tuple[str, str]], label: str | None) -> None:
+    for k, v in fields:
+        if k != "formal":
+            continue
+        if label is None:
+            raise r.fail(f"{key}.formal", "links one statement to its formal proof; use `label:`, not `path:`")
+        try:
+            parse_link(v)
+        except ValueError as exc:
+            raise r.fail(f"{key}.formal", f"{exc}") from None
 
 
 def _checks(r: Reader, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -7,12 +7,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provenance.config.formal import Formal
 from provenance.errors import ConfigError
 
 CONFIG_NAME = "provenance.yaml"
 VENUES = ("none", "acl", "neurips", "iclr", "acm", "arxiv")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-ANNOTATION_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check")
+ANNOTATION_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check", "formal")
 ENGINES = ("pdflatex", "xelatex", "lualatex")
 ROOT_PREFIX = "{root}/"  # an output at a repository path, e.g. {root}/figures/x.pdf
 OUT_PREFIX = "{out}/"
@@ -91,6 +92,8 @@ class Policy:
     max_unknown_fraction: float = 1.0
     enforce_on_build: bool = False
     declare_paths: tuple[str, ...] = ()  # commits touching these must carry Assisted-by
+    # True: every statement the paper proves needs a checked formal proof; or label globs.
+    require_formal_proof: bool | tuple[str, ...] = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,7 @@ class Config:
     latex: Latex = field(default_factory=Latex)
     submission: Submission = field(default_factory=Submission)
     code: tuple[str, ...] | None = None  # globs of the Python files that become code units; None: the default
+    formal: Formal = field(default_factory=Formal)
 
     @property
     def path(self) -> Path:

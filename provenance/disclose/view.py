@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from provenance.config import Config
-from provenance.disclose import aia
+from provenance.disclose import aia, formalview
 from provenance.disclose.aia import AIAStatement, VenueAnswer
 from provenance.disclose.escape import (
     md,
@@ -90,6 +90,7 @@ class Row:
     conflicts: tuple[str, ...]
     ai: bool
     reviewed: bool
+    formal: str = ""  # "Coq-checked", "Lean declared", ... (formalview.cell)
 
     @property
     def is_code(self) -> bool:
@@ -151,6 +152,7 @@ class Disclosure:
     aia: AIAStatement  # (the field shadows the module here: name the types directly)
     answers: tuple[VenueAnswer, ...]
     verify_command: str
+    formal: formalview.FormalSection | None = None
 
     @property
     def conflicted(self) -> tuple[Row, ...]:
@@ -207,7 +209,7 @@ def _row(a: Attribution, by_id: dict[str, Attribution]) -> Row:
         reviewers=tuple(sorted({r.by for r in a.reviewed_by if r.by.strip() and not r.stale})),
         stale=tuple(sorted({r.by for r in a.reviewed_by if r.by.strip() and r.stale})),
         passed=passed, failed=failed, not_run=not_run, conflicts=a.conflicts,
-        ai=a.is_ai, reviewed=a.has_current_review,
+        ai=a.is_ai, reviewed=a.has_current_review, formal=formalview.cell(a),
     )
 
 
@@ -255,6 +257,7 @@ def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
         checks=(tally["passed"], tally["failed"], tally["not run"]),
         graph=layout(StatementGraph.of(units), rows), aia=statement, answers=aia.venue_answers(cfg.venue, facts),
         verify_command=f"paperprov verify {submission_zip(cfg.paper.name)} --trusted-keys keys/",
+        formal=formalview.section(units, {k: r.ref for k, r in rows.items()}),
     )
 
 

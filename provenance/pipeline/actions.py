@@ -10,6 +10,7 @@ from provenance.paths import ATTESTATION, CHECKS, DISCLOSURE_MD, DISCLOSURE_TEX,
 
 def run_checks(cfg: Config) -> None:
     from provenance.record.checks import update_for_units, write_empty
+    from provenance.record.formal import update_formal
     from provenance.scan.sources import scan_units
 
     units, _ = scan_units(cfg)
@@ -17,6 +18,7 @@ def run_checks(cfg: Config) -> None:
     update_for_units(cfg.root, units, out, cfg.checks, cfg.annotations)
     if not out.exists():
         write_empty(out)  # doit needs its target even when no check is linked
+    update_formal(cfg, units, out)  # formal proofs: Coq/Lean statuses under `formal`
 
 
 def run_record(cfg: Config) -> None:

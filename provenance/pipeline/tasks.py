@@ -112,7 +112,7 @@ def task_experiments() -> Iterator[dict[str, Any]]:
 
 @creator
 def task_checks() -> dict[str, Any]:
-    """Run the claim checks linked to statements (one pytest run): build/checks.json."""
+    """Run the claim checks linked to statements (one pytest run) and check linked Coq/Lean proofs: build/checks.json."""
     cfg = config()
     return {
         "actions": [(action(actions.run_checks), [cfg])],
@@ -145,7 +145,7 @@ def task_disclosure() -> dict[str, Any]:
     cfg = config()
     # The renderer and its templates shape the output too: a paperprov upgrade re-renders.
     here = Path(__file__).parent.parent / "disclose"
-    renderer = [str(here / n) for n in ("view.py", "layout.py", "aia.py", "escape.py",
+    renderer = [str(here / n) for n in ("view.py", "formalview.py", "layout.py", "aia.py", "escape.py",
                                         "templates/disclosure.tex.j2", "templates/disclosure.md.j2")]
     return {
         "actions": [(action(actions.run_disclosure), [cfg])],

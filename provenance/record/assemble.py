@@ -54,6 +54,7 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     if ev.available and ev.head is not None:
         attributions = _with_reviews(cfg, units, attributions)
     attributions = _with_check_results(cfg, units, attributions)
+    attributions = _with_formal(cfg, units, attributions)
     if ev.available:
         dirty = bool(dirty_files(cfg.root, files + [CONFIG_NAME])) or ev.head is None
     else:
@@ -107,6 +108,14 @@ def _with_check_results(cfg: Config, units: Sequence[Unit], atts: Sequence[Attri
             a = replace(a, checks=tuple(merged[n] for n in sorted(merged)))
         out.append(a)
     return tuple(out)
+
+
+def _with_formal(cfg: Config, units: Sequence[Unit], atts: Sequence[Attribution]) -> tuple[Attribution, ...]:
+    """Each statement's formal-proof statuses, from the last `checks` run."""
+    from provenance.record.formal import for_units, read_formal
+
+    found = for_units(units, cfg.annotations, read_formal(cfg.root / CHECKS))
+    return tuple(replace(a, formal=found[a.unit.id]) if a.unit.id in found else a for a in atts)
 
 
 def write_record(cfg: Config, out: Path) -> Record:

@@ -66,12 +66,14 @@ class StatementGraph:
             frozen = frozenset(mine)
             for s in comp:
                 reach[s] = frozen
+        informal = _not_formal(self.members)
         out: dict[str, Rests] = {}
         for s in self.order:
             below = sorted(reach[s], key=self.order.__getitem__)
             out[s] = Rests(rests_on=tuple(t for t in below if t != s),
                            unreviewed_ai=tuple(t for t in below if unreviewed[t]),
-                           bad_checks=tuple(c for t in below for c in bad[t]))
+                           bad_checks=tuple(c for t in below for c in bad[t]),
+                           not_formally_proved=tuple(t for t in below if informal[t]))
         return out
 
     def cycles(self) -> list[list[str]]:
@@ -159,6 +161,15 @@ def _unreviewed_ai(group: list[Attribution]) -> bool:
     if group[0].has_current_review:
         return False  # a review of a statement covers its proofs
     return any(m.is_ai and not m.has_current_review for m in group)
+
+
+def _not_formal(members: dict[str, list[Attribution]]) -> dict[str, bool]:
+    """Statement id -> it has a proof (in the paper, or a linked formal one) and no
+    `proved` formal result; all False while no statement links a formal proof."""
+    if not any(group[0].formal for group in members.values()):
+        return dict.fromkeys(members, False)
+    return {s: (len(group) > 1 or bool(group[0].formal)) and not any(r.status == "proved" for r in group[0].formal)
+            for s, group in members.items()}
 
 
 def format_cycle(cycle: Sequence[str]) -> str:

@@ -10,6 +10,8 @@ review LABEL` covers a statement and its proofs, so that is what the fix names.
 
 from __future__ import annotations
 
+import fnmatch
+
 from provenance.config import CONFIG_NAME, Config
 from provenance.errors import PolicyError
 from provenance.model import Attribution, Record
@@ -57,6 +59,24 @@ def _check_problems(a: Attribution) -> list[str]:
             for c in a.checks if c.outcome != "passed"]
 
 
+def _formal_problem(a: Attribution, wanted: bool | tuple[str, ...], proofs: set[str]) -> str | None:
+    """`require_formal_proof`: true covers every statement the paper proves (or links to a
+    formal proof); a list of globs covers the statements whose label matches one."""
+    from provenance.record.formal import describe, proved
+
+    if a.unit.kind != "statement" or proved(a.formal):
+        return None
+    if isinstance(wanted, bool):
+        if not (a.unit.id in proofs or a.formal):
+            return None
+    elif not any(fnmatch.fnmatchcase(a.unit.label or a.unit.id, pat) for pat in wanted):
+        return None
+    if not a.formal:
+        return ("no formal proof (policy.require_formal_proof); link one with "
+                "`% paperprov: formal=coq:NAME` before the statement and prove NAME")
+    return "; ".join(f"{r.link}: {describe(r)}" for r in a.formal) + " (policy.require_formal_proof)"
+
+
 def _declare_hint(a: Attribution) -> str:
     mark = "#" if a.unit.file.endswith(".py") else "%"
     return (f"origin unknown; declare it (`{mark} paperprov: origin=human|ai|mixed` before the unit, "
@@ -74,6 +94,7 @@ def evaluate(cfg: Config, record: Record) -> list[str]:
         lines.append(f"{CONFIG_NAME}: policy.max_unknown_fraction: {len(unknown)} of {len(units)} units "
                      f"({len(unknown) / len(units):.0%}) have unknown origin, more than {p.max_unknown_fraction:.0%}; "
                      "declare the origin of those listed below")
+    proofs = {a.unit.parent for a in units if a.unit.kind == "proof" and a.unit.parent}
     for a in units:
         problems: list[str] = []
         if p.require_review_of_ai:
@@ -84,6 +105,10 @@ def evaluate(cfg: Config, record: Record) -> list[str]:
             problems.extend(f"conflict: {c}; make the declaration and the commit tags agree" for c in a.conflicts)
         if p.require_checks_pass:
             problems.extend(_check_problems(a))
+        if p.require_formal_proof:
+            formal = _formal_problem(a, p.require_formal_proof, proofs)
+            if formal:
+                problems.append(formal)
         if too_unknown and a.origin == "unknown":
             problems.append(_declare_hint(a))
         if problems:

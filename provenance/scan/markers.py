@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 
+from provenance.config.formal import parse_link
 from provenance.errors import SourceError
 from provenance.model import ORIGINS, ROLES, Marker
 
-KNOWN_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check")
-# Keys that may appear more than once in one marker (several reviewers or checks).
-REPEATABLE = ("reviewed-by", "check")
+KNOWN_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check", "formal")
+# Keys that may appear more than once in one marker (several reviewers, checks, formal proofs).
+REPEATABLE = ("reviewed-by", "check", "formal")
 
 # The comment leader (LaTeX `%`, not an escaped `\%`; Python `#`), then `paperprov:`.
 _MARKER = re.compile(r"(?:^|(?<=[^\\]))(?:%+|#+)[ \t]*paperprov[ \t]*:(?P<body>.*)$")
@@ -71,4 +72,9 @@ def _field(key: str, eq: str, raw: str, where: str) -> tuple[str, str]:
         raise SourceError(f"{where}: paperprov origin={value!r} is not one of {'|'.join(ORIGINS)}")
     if key == "role" and value not in ROLES:
         raise SourceError(f"{where}: paperprov role={value!r} is not one of {'|'.join(ROLES)}")
+    if key == "formal":
+        try:
+            parse_link(value)
+        except ValueError as exc:
+            raise SourceError(f"{where}: paperprov {exc}") from None
     return key, value

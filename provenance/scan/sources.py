@@ -123,9 +123,18 @@ def input_files(cfg: Config) -> list[str]:
     return sorted(files - set(experiment_outputs(cfg)))
 
 
+def formal_sources(cfg: Config) -> list[str]:
+    """The formal developments' files (Coq .v files, the Lean project's sources); listed
+    afresh on every call, so that a new file is noticed."""
+    from provenance.config.formal import coq_files, lean_files
+
+    files = coq_files(cfg.root, cfg.formal.coq) if cfg.formal.coq else []
+    return files + (lean_files(cfg.root, cfg.formal.lean) if cfg.formal.lean else [])
+
+
 def check_sources(cfg: Config) -> list[str]:
     """The files behind the claim checks linked to units (test files, the conftest.py
-    files above them, the repo modules they import)."""
+    files above them, the repo modules they import) and the formal developments."""
 
     def compute() -> tuple[Any, list[str]]:
         units, _ = scan_units(cfg)
@@ -134,11 +143,11 @@ def check_sources(cfg: Config) -> list[str]:
         return files, record_sources(cfg) + files
 
     try:
-        return depcache.cached(cfg.root, "checks", compute)
+        return sorted(set(depcache.cached(cfg.root, "checks", compute)) | set(formal_sources(cfg)))
     except ProvenanceError:
         # A malformed marker or a bad `checks:` label: the checks and record tasks
         # report it when they run; listing tasks and running experiments still work.
-        return []
+        return formal_sources(cfg)
 
 
 def experiment_outputs(cfg: Config) -> list[str]:

@@ -258,7 +258,7 @@ def test_lint_reports_each_problem_as_file_line(repo: Repo) -> None:
     repo.write("paper/main.tex", BAD_TEX)
     repo.write("exp/run.py", "x = 1  # paperprov: origin=human colour=red\ns = '# paperprov: not a marker'\n")
     assert lint(repo.path, ["paper/main.tex", "exp/run.py"]) == [
-        "exp/run.py:1: unknown paperprov key 'colour'; use one of origin, tool, model, role, reviewed-by, check",
+        "exp/run.py:1: unknown paperprov key 'colour'; use one of origin, tool, model, role, reviewed-by, check, formal",
         "paper/main.tex:4: paperprov origin='robot' is not one of human|ai|mixed|unknown",
         "paper/main.tex:5: mylemma has no \\label; add \\label{...} right after \\begin{mylemma}",
         "paper/main.tex:9: label 'dup' is already defined at paper/main.tex:8; rename one",

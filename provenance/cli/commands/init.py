@@ -87,6 +87,12 @@ annotations: []
 checks: {{}}
 #  lem:monotone: [tests/claims/test_lemmas.py::test_monotone]
 
+# Formal proofs: link a statement with `% paperprov: formal=coq:NAME` (or leanblueprint's
+# \\lean{{NAME}}); the checks task compiles the development and asks Coq what NAME rests on.
+# formal:
+#   coq: {{root: formal, logical: Paper, files: ["*.v"], allow_axioms: []}}
+#   lean: {{root: lean}}   # checked only when lake/lean is on PATH; else "declared"
+
 # What `doit submission` insists on (and `doit build` too with enforce_on_build: true).
 policy:
   require_review_of_ai: false
@@ -94,6 +100,7 @@ policy:
   require_checks_pass: false
   max_unknown_fraction: 1.0
   declare_paths: []   # commits touching these paths must carry an Assisted-by trailer
+  require_formal_proof: false   # or label globs, e.g. ["thm:*"]: those need a Coq/Lean-checked proof
 """
 
 

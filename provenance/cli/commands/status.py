@@ -48,6 +48,10 @@ def _row(a: Attribution, durations: Mapping[str, float]) -> tuple[str, ...]:
     )
 
 
+def _formal_cell(a: Attribution) -> str:
+    return clean(", ".join(f"{r.link.partition(':')[0]} {r.status}" for r in a.formal) or "-", 32)
+
+
 def _checks_cell(a: Attribution, durations: Mapping[str, float]) -> str:
     if not a.checks:
         return "-"
@@ -68,6 +72,8 @@ def _rests_on(record: Record) -> list[str]:
             parts.append("unreviewed AI: " + ", ".join(d.unreviewed_ai))
         if d.bad_checks:
             parts.append("checks: " + ", ".join(f"{c.nodeid} ({c.outcome})" for c in d.bad_checks))
+        if d.not_formally_proved:
+            parts.append("not formally proved: " + ", ".join(d.not_formally_proved))
         if parts:
             lines.append(f"  {clean(sid, 60)}: {clean('; '.join(parts), 2000)}")
     return lines
@@ -76,8 +82,10 @@ def _rests_on(record: Record) -> list[str]:
 def format_table(record: Record, durations: Mapping[str, float] | None = None) -> str:
     """`durations`: seconds per check node id from the last run (build/checks.json); the
     record itself keeps only outcomes, so that it stays the same bytes run after run."""
-    rows = [COLUMNS] + [_row(a, durations or {}) for a in record.units]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+    formal = any(a.formal for a in record.units)  # the column only where formal proofs are linked
+    rows = [COLUMNS + ("formal",) * formal] + [_row(a, durations or {}) + (_formal_cell(a),) * formal
+                                                for a in record.units]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     head = record.commit[:12] if record.commit else "(no commit)"
@@ -91,8 +99,13 @@ def format_table(record: Record, durations: Mapping[str, float] | None = None) -
     rests = _rests_on(record)
     if rests:
         lines.append("")
-        lines.append(f"Statements resting on unreviewed AI work or unpassed checks ({len(rests)}):")
+        lines.append(f"Statements resting on unreviewed AI work, unpassed checks or proofs no proof assistant "
+                     f"checked ({len(rests)}):")
         lines.extend(rests)
+    if formal:
+        lines.append("")
+        lines.append("formal: proved, admitted, axioms, missing, failed = what Coq/Lean said when checking; "
+                     "declared, linked, not-run = not checked (declared: the authors' claim)")
     if record.warnings:
         lines.append("")
         lines.append("Warnings:")

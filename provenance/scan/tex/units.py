@@ -50,6 +50,8 @@ class PendingUnit:
     uses: list[str] = field(default_factory=list)
     includes: list[str] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
+    formal: list[str] = field(default_factory=list)  # "lean:Decl" from \lean{...} (blueprint.py)
+    leanok: bool = False  # \leanok inside it
 
 
 @dataclass(eq=False)
@@ -150,6 +152,6 @@ def freeze(builders: list[PendingUnit]) -> list[Unit]:
             title=b.title, label=b.label, env=b.env, display=b.display,
             parent=ids[id(parent)] if parent is not None else None,
             uses=tuple(dict.fromkeys(b.uses)), includes=tuple(dict.fromkeys(b.includes)),
-            markers=tuple(b.markers),
+            markers=tuple(b.markers), formal=tuple(b.formal), leanok=b.leanok,
         ))
     return out

@@ -6,7 +6,7 @@ One walk follows the paper from its main file through \\input, \\include, \\subf
 dependencies from it, so the units the record lists and the files the build tracks
 always agree. The walk stops, through the lexer's one regular expression, only at
 comments and at the control words some handler registered (state.py); the handlers are
-in structure.py, inputs.py and definitions.py. The lexer (lexer.py) says why it is
+in structure.py, inputs.py, definitions.py and blueprint.py. The lexer (lexer.py) says why it is
 hand-written.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from provenance.errors import SourceError
 from provenance.model import Unit
 from provenance.scan.markers import parse_marker
-from provenance.scan.tex import definitions, inputs, structure  # noqa: F401  (they register the handlers)
+from provenance.scan.tex import blueprint, definitions, inputs, structure  # noqa: F401  (they register the handlers)
 from provenance.scan.tex.lexer import token_pattern
 from provenance.scan.tex.state import HANDLERS, PACKAGE_WORDS, Stop, Token, Walk
 from provenance.scan.tex.units import LEVELS, TexFile, attach_markers, freeze

@@ -1,0 +1,50 @@
+"""Handlers for leanblueprint's formalisation macros, read inside a statement or its proof:
+
+- `\\lean{Decl}` / `\\lean{A, B}`: the Lean declarations that formalise it; they become
+  `lean:Decl` links in the unit's `formal` (scan/formal.py gives them to the statement).
+- `\\leanok`: the authors say the formalisation is finished (in a proof: the proof is).
+- `\\mathlibok`: the statement is already in Mathlib, which is the same claim.
+
+Neither is a check: record/formal.py reports them as `declared` until a Lean toolchain
+checks the names. Outside a statement or proof they say nothing about a unit and are
+passed over. paperprov.sty defines them as no-ops for papers without leanblueprint.
+"""
+
+from __future__ import annotations
+
+from provenance.config.formal import parse_link
+from provenance.errors import SourceError
+from provenance.scan.tex.lexer import group
+from provenance.scan.tex.state import Token, Walk, handles
+from provenance.scan.tex.units import TexFile
+
+_HOLDERS = ("statement", "proof")
+
+
+@handles("lean")
+def lean(w: Walk, f: TexFile, t: Token) -> int:
+    g = group(f.text, t.end)
+    if g is None:
+        return t.end
+    unit = w.innermost(_HOLDERS)
+    if unit is None or not f.units:
+        return g[2]
+    for name in (x.strip() for x in g[0].split(",")):
+        if not name:
+            continue
+        try:
+            link = parse_link(f"lean:{name}")
+        except ValueError:
+            raise SourceError(f"{f.rel}:{f.line(t.start)}: \\lean{{{name}}}: not a Lean declaration name "
+                              "(letters, digits, _ ' ! ?, dot-separated); write the name as Lean prints it") from None
+        if str(link) not in unit.formal:
+            unit.formal.append(str(link))
+    return g[2]
+
+
+@handles("leanok", "mathlibok")
+def leanok(w: Walk, f: TexFile, t: Token) -> int:
+    unit = w.innermost(_HOLDERS)
+    if unit is not None and f.units:
+        unit.leanok = True
+    return t.end
