@@ -10,8 +10,8 @@ the builder's machine) and reads, in this order:
      enforced settings, which win over both: the output directory (build/latex), the
      engine when `latex.engine` is set, shell escape off unless `latex.shell_escape`,
      nonstop mode, halt on the first error, file:line errors, BibTeX run in the main
-     file's directory, no previewer, no -f, and a fixed PDF trailer /ID (pdfTeX drops it,
-     LuaTeX gets zeros; XeTeX's is already a function of the content).
+     file's directory, no previewer, no -f, and a PDF trailer /ID that does not name the
+     checkout (pdfTeX drops it, LuaTeX gets zeros, xdvipdfmx is given relative names).
 SOURCE_DATE_EPOCH (HEAD's commit time) and FORCE_SOURCE_DATE come from pipeline/env.py.
 """
 
@@ -56,6 +56,11 @@ def _perl(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def _sh(text: str) -> str:
+    """A POSIX shell single-quoted word (latexmk runs its commands through a shell)."""
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
 def _enforced(cfg: Config, outdir: Path) -> str:
     lines = [
         "# Written by paperprov (pipeline/latex.py): read after the paper's latexmkrc; these win.",
@@ -65,6 +70,9 @@ def _enforced(cfg: Config, outdir: Path) -> str:
         f"$pre_tex_code = {_perl(PRETEX)};",
         f"foreach my $cmd {_COMMANDS} {{ $$cmd =~ s/%S/%P/ unless $$cmd =~ /%P/; }}",
     ]
+    # xdvipdfmx hashes the file names it is given into the trailer /ID: give it names
+    # relative to the output directory, the same in every checkout.
+    lines.append(f"$xdvipdfmx = {_perl('cd ' + _sh(str(outdir)) + ' && xdvipdfmx -E -o %R.pdf %O %R.xdv')};")
     if not cfg.latex.shell_escape:
         lines.append(f"foreach my $cmd {_COMMANDS} {{ $$cmd =~ s/(^|\\s)--?(shell-escape|enable-write18)(?=\\s|$)/$1/g; }}")
     return "\n".join(lines) + "\n"
@@ -90,6 +98,23 @@ def latexmk_command(cfg: Config, outdir: Path) -> list[str]:
     return cmd
 
 
+def _forget_on_new_settings(cfg: Config, cmd: list[str], outdir: Path, stem: str) -> None:
+    """latexmk reruns when a source changes, not when its settings do (shell escape, the
+    engine's options, the paper's latexmkrc): forget its state then, so it runs again."""
+    rc = latexmkrc(cfg)
+    rc_text = (cfg.root / rc).read_text(encoding="utf-8", errors="replace") if rc else ""
+    enforced = (cfg.root / RC_DIR / "enforced.rc").read_text(encoding="utf-8")
+    settings = "\0".join(cmd + [rc_text, enforced])
+    stamp = cfg.root / RC_DIR / "settings"
+    try:
+        same = stamp.read_text(encoding="utf-8") == settings
+    except OSError:
+        same = False
+    if not same:
+        (outdir / f"{stem}.fdb_latexmk").unlink(missing_ok=True)
+        write_text_atomic(stamp, settings)
+
+
 def _mirror_dirs(cfg: Config, cwd: Path, outdir: Path) -> None:
     """\\include{sections/x} writes sections/x.aux under -outdir, and TeX does not create
     directories: make the ones the paper's files live in."""
@@ -110,8 +135,10 @@ def run_latex(cfg: Config) -> None:
     # BibTeX writes into -outdir by absolute path, which TeX's paranoid openout_any
     # allows only under TEXMFOUTPUT.
     env["TEXMFOUTPUT"] = str(outdir)
-    proc = subprocess.run(latexmk_command(cfg, outdir), cwd=cwd, env=env, capture_output=True, text=True)
     stem = main.stem
+    cmd = latexmk_command(cfg, outdir)
+    _forget_on_new_settings(cfg, cmd, outdir, stem)
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     log = outdir / f"{stem}.log"
     if proc.returncode != 0:
         raise BuildError(explain(proc.stdout + proc.stderr, proc.returncode, log, cwd, cfg.root, cfg.paper.main))
