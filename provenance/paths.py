@@ -25,3 +25,8 @@ PAPER_EPOCH = f"{BUILT_EPOCHS}/paper"
 def experiment_epoch(name: str) -> str:
     """build/.paperprov/epoch/experiments/<name>: the epoch its outputs were built with."""
     return f"{BUILT_EPOCHS}/experiments/{name}"
+
+
+def experiment_log(name: str) -> str:
+    """build/logs/<name>.log: an experiment's stdout and stderr, interleaved, from its last run."""
+    return f"build/logs/{name}.log"

@@ -1,20 +1,15 @@
-"""Running one experiment: its command, its declared outputs, its failure in one line."""
+"""Running one experiment: its command (command.py), its output in build/logs/<name>.log
+(runlog.py), its declared outputs, its failure summarised."""
 
 from __future__ import annotations
-
-import subprocess
 
 from provenance.config import Config, Experiment
 from provenance.errors import BuildError
 from provenance.fsutil import write_text_atomic
-from provenance.paths import experiment_epoch
+from provenance.paths import experiment_epoch, experiment_log
 from provenance.pipeline.command import experiment_command
 from provenance.pipeline.env import reproducible_env
-
-
-def _tail(text: str, lines: int = 8) -> str:
-    kept = [ln for ln in text.strip().splitlines() if ln.strip()][-lines:]
-    return " | ".join(kept) if kept else "(no output on stderr)"
+from provenance.pipeline.runlog import run_logged, summary
 
 
 def run_experiment(cfg: Config, exp: Experiment, epoch: int | None = None) -> None:
@@ -28,13 +23,16 @@ def run_experiment(cfg: Config, exp: Experiment, epoch: int | None = None) -> No
     (cfg.root / experiment_epoch(exp.name)).unlink(missing_ok=True)
     cmd = experiment_command(cfg.root, exp)
     env = reproducible_env(cfg.root, epoch)
-    proc = subprocess.run(list(cmd.argv), cwd=cmd.cwd, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise BuildError(f"experiment {exp.name} ({exp.label}) failed with exit code {proc.returncode}: {_tail(proc.stderr)}")
+    log = experiment_log(exp.name)
+    run = run_logged(list(cmd.argv), cmd.cwd, env, cfg.root / log, f"experiments:{exp.name}", log)
+    if run.returncode != 0:
+        how = f"was killed by signal {-run.returncode}" if run.returncode < 0 else \
+              f"failed with exit code {run.returncode}"
+        raise BuildError(f"experiment {exp.name} ({exp.label}) {how}; {summary(run.tail, log)}")
     missing = [t for t in exp.targets if not (cfg.root / t).is_file()]
     if missing:
         raise BuildError(
             f"experiment {exp.name} ({exp.label}) did not write {', '.join(missing)}; "
-            f"write it or remove it from experiments outputs in provenance.yaml ({_tail(proc.stderr, 3)})"
+            f"write it or remove it from experiments outputs in provenance.yaml; {summary(run.tail[-3:], log)}"
         )
     write_text_atomic(cfg.root / experiment_epoch(exp.name), env["SOURCE_DATE_EPOCH"] + "\n")
