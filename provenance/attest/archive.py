@@ -147,13 +147,13 @@ def collapse(excluded: set[str], kept: set[str]) -> list[str]:
     return sorted(out)
 
 
-def _missing_objects(root: Path, files: dict[str, tuple[str, str]]) -> list[str]:
-    blobs = {oid: p for p, (kind, oid) in files.items() if kind == "blob"}
-    env = dict(os.environ, GIT_NO_LAZY_FETCH="1")  # git >= 2.44 asks no remote; older ones try and fail
-    proc = subprocess.run(["git", "cat-file", "--batch-check"], cwd=root, env=env, capture_output=True,
-                          input=("\n".join(blobs) + "\n").encode())
-    return sorted(blobs[ln.split()[0]] for ln in proc.stdout.decode().splitlines()
-                  if ln.endswith(" missing") and ln.split()[0] in blobs)
+def _missing_objects(root: Path, commit: str, files: dict[str, tuple[str, str]]) -> list[str]:
+    """Paths whose blob is not in this clone, asking no remote (rev-list --missing)."""
+    env = dict(os.environ, GIT_NO_LAZY_FETCH="1")
+    proc = subprocess.run(["git", "rev-list", "--objects", "--no-walk", "--missing=print", commit], cwd=root,
+                          env=env, capture_output=True)
+    missing = {ln[1:].strip() for ln in proc.stdout.decode().splitlines() if ln.startswith("?")}
+    return sorted(p for p, (kind, oid) in files.items() if kind == "blob" and oid in missing)
 
 
 def _lfs_pointers(tar: bytes) -> list[str]:
@@ -177,7 +177,7 @@ def make_archive(root: Path, commit: str, exclude: tuple[str, ...]) -> SourceArc
     specs = [f":(exclude,literal){p.rstrip('/')}" for p in collapse(dropped, set(files) - dropped)]
     proc = git(root, "archive", "--format=tar", commit, "--", ".", *specs, check=False)
     if proc.returncode != 0:
-        missing = _missing_objects(root, {p: v for p, v in files.items() if p not in dropped})
+        missing = _missing_objects(root, commit, {p: v for p, v in files.items() if p not in dropped})
         if missing:
             raise GitError(f"{SOURCE_TAR}: {len(missing)} file(s) of commit {commit[:12]} are not in this clone "
                            f"(a partial clone?): {_shown(missing)}; fetch them (reach the clone's remote and run "
