@@ -53,15 +53,27 @@ paper:
 # Which venue's disclosure questions the appendix answers: none, acl, neurips, iclr, acm, arxiv.
 venue: none
 
-# Experiments run before LaTeX. Each script is called from the repository root as
-#   python SCRIPT --out build/experiments/NAME --seed SEED
-# and must write every file listed under outputs into that directory.
+# Experiments run before LaTeX: a command (a list of words, no shell) run in `cwd`, with
+# {{out}} (build/experiments/NAME/), {{seed}}, {{python}} and {{root}} filled in. It must write
+# every file under outputs: relative to {{out}}, or {{root}}/path for a file in the repository.
+# Its output goes to build/logs/NAME.log. Short form: `script: S` runs
+#   python S --out build/experiments/NAME --seed SEED
 experiments: []
 #  - name: main
-#    script: experiments/run.py
-#    inputs: [data/train.csv]          # extra files whose change re-runs it
-#    outputs: [figure.pdf, table.tex, results.json]
+#    cwd: code
+#    command: ["{{python}}", train.py, --epochs, 10, --seed, "{{seed}}", --save, "{{root}}/figures/loss.pdf"]
+#    inputs: [data/train.csv]          # files it reads that its command does not name
+#    outputs: ["{{root}}/figures/loss.pdf"]
 #    seed: 0
+
+# Which Python the record lists as code units (default: what the experiments run and import).
+# code: [code/*.py, "src/**/*.py"]
+
+# LaTeX: the engine (else your latexmkrc's, else pdflatex), shell escape, more latexmk options.
+# latex: {{engine: pdflatex, shell_escape: false, extra_args: []}}
+
+# What the submission's source archive leaves out (data the rebuild does not need).
+# submission: {{exclude: [data/raw/]}}
 
 # The people who answer for the paper. `key` is their public key in the repository
 # (paperprov keygen writes keys/NAME.pub).
