@@ -3,6 +3,7 @@
 #   TeX Live (latexmk, pdflatex, the LaTeX packages the example uses; biber, xelatex and
 #   lualatex for papers that use them), poppler-utils,
 #   git, Coq (coqc, for formal proofs), chromium (browser tests of the reviewer's page),
+#   bubblewrap (the sandbox of verify --rebuild), gnupg (tests),
 #   and paperprov with its test extra in ./.venv.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
@@ -67,6 +68,17 @@ if ! command -v chromium >/dev/null 2>&1; then
   else
     echo "install.sh: chromium is missing and this is not Debian/Ubuntu; install Chromium and set PAPERPROV_CHROMIUM to its binary for the browser tests" >&2
   fi
+fi
+
+# bubblewrap, for `paperprov verify --rebuild`: the rebuild runs the authors' code inside
+# bwrap (no network, the system read-only, only its own directory writable); without it
+# verify refuses to rebuild unless --no-sandbox. bwrap needs unprivileged user namespaces
+# (Debian 12 and Ubuntu 22.04 allow them; on Ubuntu 24.04 see the README's "Security").
+# gnupg: the no-private-keys tests make a real PGP private key. util-linux (essential on
+# Debian) brings `unshare`, with which the build-lock tests fill a small tmpfs build/.
+if ! command -v bwrap >/dev/null 2>&1 || ! command -v gpg >/dev/null 2>&1; then
+  apt_install "bubblewrap or gnupg is missing and this is not Debian/Ubuntu; install bubblewrap (dnf/pacman: bubblewrap) and gnupg" \
+    bubblewrap gnupg
 fi
 
 python="${PYTHON:-python3}"

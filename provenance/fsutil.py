@@ -28,11 +28,14 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, mode: int | No
             os.fsync(fh.fileno())
         os.chmod(tmp, DEFAULT_MODE if mode is None else mode)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError) and exc.filename is None:
+            # A full disk fails a write on a descriptor, which names no file: name it.
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
         raise
 
 

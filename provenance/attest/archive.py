@@ -22,7 +22,7 @@ import io
 import os
 import subprocess
 import tarfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TypeAlias
@@ -33,7 +33,6 @@ from provenance.evidence.gitrun import git
 from provenance.paths import SOURCE_TAR
 
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"
-MAX_ENTRIES = 100_000
 
 # A directory: name -> subdirectory or (mode, object id).
 _Tree: TypeAlias = "dict[str, _Tree | tuple[str, bytes]]"
@@ -76,36 +75,39 @@ def git_tree_id(entries: dict[str, tuple[str, bytes]], algo: str) -> str:
     return write(tree).hex()
 
 
-def tar_tree(fh: IO[bytes], algo: str) -> TarTree:
+def _admit(m: tarfile.TarInfo) -> str:
+    name = m.name.rstrip("/")
+    if not manifest.is_safe_name(name):
+        raise VerifyError(f"{SOURCE_TAR}: refusing entry {m.name!r} (unsafe name)")
+    return name
+
+
+def tar_tree(fh: IO[bytes], algo: str, admit: Callable[[tarfile.TarInfo], str] = _admit) -> TarTree:
     """A tar stream hashed in one pass (blob ids with `algo`, sha1 or sha256, and each
-    file's sha256). Hostile input (unsafe names, too many entries, odd types) is a
-    VerifyError, never read in part."""
+    file's sha256). `admit` checks each member from its header before its data is read
+    and returns its name (verify passes its bounds); an odd member type is a VerifyError.
+    A corrupt stream raises what tarfile raises: callers say what it means."""
     entries: dict[str, tuple[str, bytes]] = {}
     sha: dict[str, str] = {}
-    try:
-        with tarfile.open(fileobj=fh, mode="r|") as tf:
-            for m in tf:
-                name = m.name.rstrip("/")
-                if len(entries) >= MAX_ENTRIES or not manifest.is_safe_name(name):
-                    raise VerifyError(f"{SOURCE_TAR}: refusing entry {m.name!r} (unsafe name or too many entries)")
-                if m.isdir():
-                    continue
-                if m.issym():
-                    data = m.linkname.encode()
-                    entries[name] = ("120000", hashlib.new(algo, b"blob %d\0" % len(data) + data).digest())
-                elif m.isfile():
-                    blob, s256 = hashlib.new(algo, b"blob %d\0" % m.size), hashlib.sha256()
-                    f = tf.extractfile(m)
-                    while f is not None and (chunk := f.read(1 << 20)):
-                        blob.update(chunk)
-                        s256.update(chunk)
-                    entries[name] = ("100755" if m.mode & 0o100 else "100644", blob.digest())
-                    sha[name] = s256.hexdigest()
-                else:
-                    raise VerifyError(f"{SOURCE_TAR}: refusing entry {m.name!r} of an unexpected type")
-            commit = tf.pax_headers.get("comment", "")
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        raise VerifyError(f"{SOURCE_TAR}: not a readable tar archive ({exc})") from None
+    with tarfile.open(fileobj=fh, mode="r|") as tf:
+        for m in tf:
+            name = admit(m)
+            if m.isdir():
+                continue
+            if m.issym():
+                data = m.linkname.encode()
+                entries[name] = ("120000", hashlib.new(algo, b"blob %d\0" % len(data) + data).digest())
+            elif m.isfile():
+                blob, s256 = hashlib.new(algo, b"blob %d\0" % m.size), hashlib.sha256()
+                f = tf.extractfile(m)
+                while f is not None and (chunk := f.read(1 << 20)):
+                    blob.update(chunk)
+                    s256.update(chunk)
+                entries[name] = ("100755" if m.mode & 0o100 else "100644", blob.digest())
+                sha[name] = s256.hexdigest()
+            else:
+                raise VerifyError(f"{SOURCE_TAR}: refusing entry {m.name[:80]!r} of an unexpected type")
+        commit = tf.pax_headers.get("comment", "")
     return TarTree(tree=git_tree_id(entries, algo), commit=commit, sha256=sha, names=frozenset(entries))
 
 

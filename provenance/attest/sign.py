@@ -16,7 +16,6 @@ import importlib.metadata
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -27,7 +26,8 @@ from provenance import __version__
 from provenance.attest import signing
 from provenance.attest import statements as manifest
 from provenance.attest.archive import make_archive
-from provenance.config import NAME_RE, Config
+from provenance.attest.signers import NAME_ENV, disclosed_signers, signer_name
+from provenance.config import Config
 from provenance.errors import BuildError, SigningError, ToolMissing
 from provenance.evidence.epochs import experiment_epochs
 from provenance.evidence.gitrun import git, source_date_epoch
@@ -39,7 +39,6 @@ from provenance.paths import DISCLOSURE_MD, DISCLOSURE_TEX, PDF, RECORD, REPORT_
 from provenance.scan.sources import experiment_outputs, input_files
 
 KEY_ENV = "PAPERPROV_SIGNING_KEY"
-NAME_ENV = "PAPERPROV_SIGNING_NAME"
 PACKAGES = ("paperprov", "doit", "PyYAML", "Jinja2", "cryptography", "bcrypt", "numpy", "matplotlib")
 
 
@@ -50,25 +49,6 @@ def _git(root: Path, *args: str) -> str | None:
     except ToolMissing:
         return None
     return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None
-
-
-def default_name(root: Path, configured: str | None = None) -> str:
-    """The signer's NAME: $PAPERPROV_SIGNING_NAME (per person; provenance.yaml is shared
-    by all co-authors), else `signing.name`, else the git user name slugified."""
-    if os.environ.get(NAME_ENV):
-        return os.environ[NAME_ENV]
-    if configured:
-        return configured
-    user = _git(root, "config", "user.name") or os.environ.get("GIT_AUTHOR_NAME") or ""
-    slug = re.sub(r"[^a-z0-9]+", "-", user.lower()).strip("-")
-    return slug or "author"
-
-
-def signer_name(cfg: Config) -> str:
-    name = default_name(cfg.root, cfg.signing.name)
-    if not NAME_RE.match(name):
-        raise SigningError(f"signer name {name!r} ({NAME_ENV}?): use letters, digits, '.', '_' or '-'")
-    return name
 
 
 def _stderr(msg: str) -> None:
@@ -142,7 +122,7 @@ def statements(cfg: Config) -> list[bytes]:
         record = json.loads((root / RECORD).read_text(encoding="utf-8"))
     except ValueError as exc:
         raise BuildError(f"{RECORD}: not valid JSON ({exc}); run `doit record`") from None
-    inputs = digest_files(root, input_files(cfg))
+    inputs = digest_files(root, _inside(root, input_files(cfg)))
     external = {
         "paper": cfg.paper.name,
         "main": cfg.paper.main,
@@ -154,7 +134,8 @@ def statements(cfg: Config) -> list[bytes]:
     # Uncached: HEAD may have moved since the cache was filled in this process. The PDF,
     # record and disclosure carry HEAD's time; each experiment its own (evidence/epochs.py).
     internal = {"sourceDateEpoch": source_date_epoch(root), "experimentEpochs": experiment_epochs(cfg),
-                "environment": environment(cfg.latex.engine or "pdflatex")}
+                "environment": environment(cfg.latex.engine or "pdflatex"),
+                "signers": [{"name": n, "keyid": k} for n, k in disclosed_signers(cfg)]}
     commit = head_commit(root)
     # The tree of what source.tar will hold (attest/archive.py), and what it leaves out.
     archive = make_archive(root, commit, cfg.submission.exclude) if commit else None
@@ -164,6 +145,18 @@ def statements(cfg: Config) -> list[bytes]:
                                          excluded=archive.excluded if archive else ())
     rec = manifest.record_statement(outputs=outs, record_digest=record_digest, record=record)
     return [manifest.to_bytes(slsa), manifest.to_bytes(rec)]
+
+
+def _inside(root: Path, rels: list[str]) -> list[str]:
+    """The inputs, none of which may be a symlink out of the repository: a signed
+    attestation must not carry the digest of a file such as /etc/shadow."""
+    real_root = root.resolve()
+    for rel in rels:
+        real = (root / rel).resolve()
+        if not real.is_relative_to(real_root):
+            raise BuildError(f"{rel}: resolves to {real}, outside the repository; refusing to hash it into the "
+                             "attestation (replace the symlink with the file)")
+    return rels
 
 
 def _previous_signatures(out: Path) -> dict[bytes, tuple[tuple[str, bytes], ...]]:

@@ -3,11 +3,15 @@
 Statement 1 — SLSA Provenance v1 (`https://slsa.dev/provenance/v1`):
   subjects: build/paper.pdf, every experiment output, build/disclosure.{tex,md}.
   buildDefinition.buildType = `https://paperprov.dev/build/v1` (this project's own):
-    externalParameters  {"paper": name, "main": path, "experiments": [{name, script, seed, args}]}
+    externalParameters  {"paper": name, "main": path, "experiments": [{name, script, seed, args,
+                         command (words with placeholders), cwd}], "latex": {engine,
+                         shellEscape, extraArgs}}
     internalParameters  {"sourceDateEpoch": int, "environment":
-                         {"python", "packages": {name: version}, "tex": first line}}
-    internalParameters also holds "experimentEpochs": {name: int}, each experiment's own
-                         SOURCE_DATE_EPOCH (evidence/epochs.py), which verify --rebuild uses.
+                         {"python", "packages": {name: version}, "tex": first line},
+                         "signers": [{"name", "keyid"}] — the signers the appendix names
+                         (attest/signers.py); verify requires a signature by each,
+                         "experimentEpochs": {name: int} — each experiment's own
+                         SOURCE_DATE_EPOCH (evidence/epochs.py), which verify --rebuild uses}
     resolvedDependencies: {"name": "source", "digest": {"gitCommit", "gitTree"}} (no URI:
                          a path would name the builder's machine; gitTree is the tree of what
                          source.tar holds, and "annotations": {"excluded": [paths]} lists
@@ -151,6 +155,21 @@ class Statement:
             if isinstance(dep, dict) and dep.get("name") == "source" and isinstance(dep.get("digest"), dict):
                 return {k: v for k, v in dep["digest"].items() if isinstance(v, str)}
         return {}
+
+    def disclosed_signers(self) -> tuple[tuple[str, str], ...]:
+        """(name, keyid) of the signers the appendix names (internalParameters.signers);
+        VerifyError when the list is malformed (it reaches the rebuild's command line)."""
+        raw = dig(self.predicate, "buildDefinition", "internalParameters", "signers")
+        if raw is None:
+            return ()
+        out = []
+        for item in raw if isinstance(raw, list) else [None]:
+            name, keyid = dig(item, "name"), dig(item, "keyid")
+            if not (isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name)
+                    and isinstance(keyid, str) and re.fullmatch(r"SHA256:[A-Za-z0-9+/]{43}", keyid)):
+                raise VerifyError("internalParameters.signers: not a list of {name, keyid: SHA256:...}")
+            out.append((name, keyid))
+        return tuple(out)
 
     def inputs(self) -> dict[str, str]:
         out = {}

@@ -16,13 +16,13 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
+from pathlib import PurePosixPath
 from typing import Any
 
-from provenance.config.reader import Reader
+from provenance.config.reader import MAX_LIST, MAX_PATH, Reader, show
 from provenance.config.schema import (
     CONFIG_NAME,
     ENGINES,
-    NAME_RE,
     OUT_PREFIX,
     ROOT_PREFIX,
     Experiment,
@@ -47,6 +47,34 @@ def check_words(r: Reader, words: tuple[str, ...], key: str) -> None:
                                   "{root}, and write a literal brace as {{ or }}")
 
 
+# Options paperprov passes to every short-form experiment, and argparse's abbreviations of
+# them: an experiment's own args must not redirect its outputs or change its seed.
+RESERVED_ARGS = ("--o", "--ou", "--out", "--s", "--se", "--see", "--seed")
+
+
+def _outside(word: str) -> bool:
+    """A word that names a path outside the repository (a reviewer's rebuild has only it)."""
+    return any(part.startswith(("/", "~")) or ".." in PurePosixPath(part).parts
+               for part in (word, word.partition("=")[2]))
+
+
+def _arguments(r: Reader, raw: Any, key: str, name: str) -> tuple[str, ...]:
+    # YAML reads `args: [--epochs, 10]` as a number; the command line wants its text.
+    if isinstance(raw, list):
+        raw = [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in raw]
+    args = r.strings(raw, key)
+    for i, arg in enumerate(args):
+        if len(arg) > MAX_PATH:
+            raise r.fail(f"{key}[{i}]", f"longer than {MAX_PATH} characters; shorten it")
+        if arg.partition("=")[0] in RESERVED_ARGS:
+            raise r.fail(f"{key}[{i}]", f"{show(arg)}: paperprov passes --out build/experiments/{name} and "
+                                        "--seed itself; set `seed:` and write into --out")
+        if _outside(arg):
+            raise r.fail(f"{key}[{i}]", f"{show(arg)} points outside the repository; experiments read "
+                                        f"and write paths inside it (outputs under build/experiments/{name}/)")
+    return args
+
+
 def inside_repo(rel: str) -> str | None:
     """`rel` normalised if it is a relative path that stays inside the repository and out
     of .git/, else None."""
@@ -65,6 +93,8 @@ def _outputs(r: Reader, e: dict[str, Any], key: str, name: str) -> tuple[str, ..
                                         "directory, or {root}/path/in/the/repository)")
     for o in outputs:
         rest = o[len(ROOT_PREFIX):] if o.startswith(ROOT_PREFIX) else o.removeprefix(OUT_PREFIX)
+        if len(rest) > MAX_PATH:
+            raise r.fail(f"{key}.outputs", f"{show(o)}: longer than {MAX_PATH} characters; shorten it")
         norm = inside_repo(rest)
         if norm is None or norm == "." or any(c in rest for c in "{}"):
             where = "the repository" if o.startswith(ROOT_PREFIX) else f"build/experiments/{name}/"
@@ -86,6 +116,12 @@ def _command(r: Reader, e: dict[str, Any], key: str) -> tuple[str, ...]:
     if not words:
         raise r.fail(f"{key}.command", "empty; give the words of the command")
     check_words(r, words, f"{key}.command")
+    for i, w in enumerate(words):
+        if len(w) > MAX_PATH:
+            raise r.fail(f"{key}.command[{i}]", f"longer than {MAX_PATH} characters; shorten it")
+        if i and _outside(w.replace("{root}/", "").replace("{out}/", "")):
+            raise r.fail(f"{key}.command[{i}]", f"{show(w)} points outside the repository; a rebuild from the "
+                                                "submission has only the repository (write {root}/path)")
     if e.get("args") is not None:
         raise r.fail(f"{key}.args", "only with the short form `script:`; put the words into `command:`")
     return words
@@ -93,9 +129,7 @@ def _command(r: Reader, e: dict[str, Any], key: str) -> tuple[str, ...]:
 
 def parse_experiment(r: Reader, item: Any, key: str) -> Experiment:
     e = r.mapping(item, key, EXPERIMENT_KEYS)
-    name = r.typed(e.get("name"), f"{key}.name", str)
-    if not name or not NAME_RE.match(name):
-        raise r.fail(f"{key}.name", "required; letters, digits, '.', '_' or '-'")
+    name = r.name(e.get("name"), f"{key}.name", "it names the task and build/experiments/<name>/")
     if e.get("script") is None and e.get("command") is None:
         raise r.fail(f"{key}", "give `command:` (a list of words) or `script:` (a Python script run with "
                                "--out DIR --seed N)")
@@ -104,17 +138,15 @@ def parse_experiment(r: Reader, item: Any, key: str) -> Experiment:
         words = _command(r, e, key)
     script = ""
     if e.get("script") is not None:
-        script = r.existing(r.typed(e["script"], f"{key}.script", str), f"{key}.script")
+        script = r.existing(e["script"], f"{key}.script")
     cwd = inside_repo(r.typed(e.get("cwd"), f"{key}.cwd", str, "."))
     if cwd is None or not (r.root / cwd).is_dir():
         raise r.fail(f"{key}.cwd", f"{e.get('cwd')!r} must be a folder of the repository, relative to its root")
     inputs = tuple(r.existing(x, f"{key}.inputs") for x in r.strings(e.get("inputs"), f"{key}.inputs"))
-    raw_args = e.get("args")
-    if isinstance(raw_args, list):  # YAML reads `args: [--epochs, 10]` as a number
-        raw_args = [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in raw_args]
-    return Experiment(name=name, script=script, outputs=_outputs(r, e, key, name), inputs=inputs,
-                      seed=r.typed(e.get("seed"), f"{key}.seed", int, 0), args=r.strings(raw_args, f"{key}.args"),
-                      command=words, cwd=cwd)
+    # numpy's seeds are 0 .. 2**32 - 1; a negative seed failed inside the script
+    seed = r.number(e.get("seed"), f"{key}.seed", int, 0, 2**32 - 1, 0)
+    return Experiment(name=name, script=script, outputs=_outputs(r, e, key, name), inputs=inputs, seed=seed,
+                      args=_arguments(r, e.get("args"), f"{key}.args", name), command=words, cwd=cwd)
 
 
 def parse_experiments(r: Reader, value: Any) -> tuple[Experiment, ...]:
@@ -122,19 +154,16 @@ def parse_experiments(r: Reader, value: Any) -> tuple[Experiment, ...]:
         return ()
     if not isinstance(value, list):
         raise r.fail("experiments", "expected a list of experiments")
+    if len(value) > MAX_LIST:
+        raise r.fail("experiments", f"{len(value)} experiments; at most {MAX_LIST}")
     out: list[Experiment] = []
-    owner: dict[str, str] = {}
     for i, item in enumerate(value):
         key = f"experiments[{i}]"
         exp = parse_experiment(r, item, key)
         if any(x.name == exp.name for x in out):
             raise r.fail(f"{key}.name", f"duplicate experiment name {exp.name!r}; names must be unique")
-        for t in exp.targets:
-            if t in owner:
-                raise r.fail(f"{key}.outputs", f"{t} is also an output of experiment {owner[t]}; "
-                                                "each file has one experiment that writes it")
-            owner[t] = exp.name
         out.append(exp)
+    r.distinct([(f"experiment {x.name}", t) for x in out for t in x.targets], "experiments")
     return tuple(out)
 
 

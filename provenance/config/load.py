@@ -12,11 +12,10 @@ from typing import Any
 
 from provenance.config.experiments import parse_code, parse_experiments, parse_latex, parse_submission
 from provenance.config.formal import parse_formal, parse_link
-from provenance.config.reader import Reader
+from provenance.config.reader import MAX_LIST, MAX_PATH, Reader, parse_yaml, read_bounded, show
 from provenance.config.schema import (
     ANNOTATION_KEYS,
     CONFIG_NAME,
-    NAME_RE,
     VENUES,
     Annotation,
     AttributionRules,
@@ -26,52 +25,33 @@ from provenance.config.schema import (
     Policy,
     Signing,
 )
-from provenance.errors import ConfigError
 
 
 def load(root: str | Path = ".") -> Config:
     root = Path(root).resolve()
-    path = root / CONFIG_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: not found; run `paperprov init` in your paper repository") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read ({exc}); check the file's permissions and encoding") from None
-    return parse(text, root)
+    return parse(read_bounded(root / CONFIG_NAME), root)
 
 
 def parse(text: str, root: Path) -> Config:
-    import yaml  # PyYAML is light, but keep dodo.py's import cheap all the same
-
-    try:
-        # libyaml's loader when present: same safe semantics, ~10x faster (commit hooks load this)
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{CONFIG_NAME}{where}: {problem}; fix the YAML syntax") from None
+    data = parse_yaml(text)
     r = Reader(root)
     top = r.mapping(
         data,
         "",
         ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing",
-         "latex", "submission", "code", "formal"),
+         "formal", "latex", "submission", "code"),
     )
     if "paper" not in top:
         raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
     p = r.mapping(top["paper"], "paper", ("name", "main"))
-    name = r.typed(p.get("name"), "paper.name", str)
-    if not name or not NAME_RE.match(name):
-        raise r.fail("paper.name", "required; letters, digits, '.', '_' or '-' (it names dist/<name>-submission.zip)")
+    name = r.name(p.get("name"), "paper.name", "it names dist/<name>-submission.zip")
     if p.get("main") is None:
         raise r.fail("paper.main", "missing; give the path of the .tex file with \\documentclass")
     paper = Paper(name=name, main=r.existing(r.typed(p["main"], "paper.main", str), "paper.main"))
 
     venue = r.typed(top.get("venue"), "venue", str, "none")
     if venue not in VENUES:
-        raise r.fail("venue", f"unknown venue {venue!r}; use one of {', '.join(VENUES)}")
+        raise r.fail("venue", f"unknown venue {show(venue)}; use one of {', '.join(VENUES)}")
 
     return Config(
         root=root,
@@ -84,30 +64,32 @@ def parse(text: str, root: Path) -> Config:
         annotations=_annotations(r, top.get("annotations")),
         checks=_checks(r, top.get("checks")),
         signing=_signing(r, top.get("signing")),
+        formal=parse_formal(r, top.get("formal")),
         latex=parse_latex(r, top.get("latex")),
         submission=parse_submission(r, top.get("submission")),
         code=parse_code(r, top.get("code")),
-        formal=parse_formal(r, top.get("formal")),
     )
 
 
 def _authors(r: Reader, value: Any) -> tuple[Author, ...]:
     if value is None:
         return ()
-    if not isinstance(value, list):
-        raise r.fail("authors", "expected a list of authors")
+    if not isinstance(value, list) or len(value) > MAX_LIST:
+        raise r.fail("authors", f"expected a list of at most {MAX_LIST} authors")
     out = []
     for i, item in enumerate(value):
         key = f"authors[{i}]"
         a = r.mapping(item, key, ("name", "email", "key"))
         name = r.typed(a.get("name"), f"{key}.name", str)
-        if not name:
-            raise r.fail(f"{key}.name", "required")
+        if not name or len(name) > 200:
+            raise r.fail(f"{key}.name", "required; at most 200 characters")
+        pub = a.get("key")
         out.append(
             Author(
                 name=name,
                 email=r.typed(a.get("email"), f"{key}.email", str, ""),
-                key=r.typed(a.get("key"), f"{key}.key", str),
+                # keys/NAME.pub may not exist before the first build, but it is never outside
+                key=None if pub is None else r.inside(pub, f"{key}.key"),
             )
         )
     return tuple(out)
@@ -145,28 +127,37 @@ def _policy(r: Reader, value: Any) -> Policy:
         require_checks_pass=r.typed(p.get("require_checks_pass"), "policy.require_checks_pass", bool, False),
         max_unknown_fraction=_fraction(r, p.get("max_unknown_fraction"), "policy.max_unknown_fraction", 1.0),
         enforce_on_build=r.typed(p.get("enforce_on_build"), "policy.enforce_on_build", bool, False),
-        declare_paths=r.strings(p.get("declare_paths"), "policy.declare_paths"),
+        declare_paths=tuple(_declare_path(r, d, f"policy.declare_paths[{i}]")
+                            for i, d in enumerate(r.strings(p.get("declare_paths"), "policy.declare_paths"))),
         require_formal_proof=formal,
     )
+
+
+def _declare_path(r: Reader, value: str, key: str) -> str:
+    """A path prefix (`paper/`) or glob that commits are matched against."""
+    norm = r.inside(value, key) if not any(c in value for c in "*?[") else r.relative(value, key)
+    return norm + "/" if value.endswith("/") and norm != "." else norm
 
 
 def _annotations(r: Reader, value: Any) -> tuple[Annotation, ...]:
     if value is None:
         return ()
-    if not isinstance(value, list):
-        raise r.fail("annotations", "expected a list of {path: GLOB or label: LABEL, origin: ...} entries")
+    if not isinstance(value, list) or len(value) > MAX_LIST:
+        raise r.fail("annotations", f"expected a list of at most {MAX_LIST} {{path: GLOB or label: LABEL, "
+                                    "origin: ...}} entries")
     out = []
     for i, item in enumerate(value):
         key = f"annotations[{i}]"
         a = r.mapping(item, key, ("path", "label") + ANNOTATION_KEYS)
-        path = r.typed(a.get("path"), f"{key}.path", str)
+        path = a.get("path")
+        path = None if path is None else r.relative(path, f"{key}.path")  # a glob: never absolute, no '..'
         label = r.typed(a.get("label"), f"{key}.label", str)
         if (path is None) == (label is None):
             raise r.fail(key, "give exactly one of `path` (a glob) or `label`")
         fields: list[tuple[str, str]] = []
         for k in ANNOTATION_KEYS:
             if k in a:
-                fields.extend((k, v) for v in r.strings(a[k], f"{key}.{k}"))
+                fields.extend((k, r.declared(f"{key}.{k}", k, v)) for v in r.strings(a[k], f"{key}.{k}"))
         if not fields:
             raise r.fail(key, f"declares nothing; add one of {', '.join(ANNOTATION_KEYS)}")
         _check_formal(r, key, fields, label)
@@ -191,15 +182,20 @@ def _checks(r: Reader, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
         return ()
     if not isinstance(value, dict):
         raise r.fail("checks", "expected a mapping from a statement label to pytest node ids")
-    return tuple((str(label), r.strings(ids, f"checks.{label}")) for label, ids in value.items())
+    if len(value) > MAX_LIST:
+        raise r.fail("checks", f"{len(value)} labels; at most {MAX_LIST}")
+    return tuple((str(label), r.strings(ids, f"checks.{show(label)}")) for label, ids in value.items())
 
 
 def _signing(r: Reader, value: Any) -> Signing:
-    s = r.mapping(value, "signing", ("key", "name", "threshold"))
-    threshold = r.typed(s.get("threshold"), "signing.threshold", int, 1)
-    if threshold < 1:
-        raise r.fail("signing.threshold", "must be at least 1")
-    name = r.typed(s.get("name"), "signing.name", str)
-    if name is not None and not NAME_RE.match(name):
-        raise r.fail("signing.name", "letters, digits, '.', '_' or '-' only (it names keys/<name>.pub)")
-    return Signing(key=r.typed(s.get("key"), "signing.key", str), name=name, threshold=threshold)
+    s = r.mapping(value, "signing", ("key", "name", "threshold", "signers"))
+    threshold = r.number(s.get("threshold"), "signing.threshold", int, 1, 100, 1)
+    name = None if s.get("name") is None else r.name(s.get("name"), "signing.name", "it names keys/<name>.pub")
+    signers = tuple(r.name(n, f"signing.signers[{i}]", "a key name: keys/<name>.pub")
+                    for i, n in enumerate(r.strings(s.get("signers"), "signing.signers", 100)))
+    if len(set(signers)) != len(signers):
+        raise r.fail("signing.signers", "a name is given twice; list each signer once")
+    key = r.typed(s.get("key"), "signing.key", str)
+    if key is not None and (not key or len(key) > MAX_PATH or "\0" in key):
+        raise r.fail("signing.key", "expected the path of a private key file, e.g. ~/.ssh/id_ed25519")
+    return Signing(key=key, name=name, threshold=threshold, signers=signers)

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from provenance.config.formal import Formal
 from provenance.errors import ConfigError
+from provenance.model import DECLARATION_KEYS
 
 CONFIG_NAME = "provenance.yaml"
 VENUES = ("none", "acl", "neurips", "iclr", "acm", "arxiv")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-ANNOTATION_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check", "formal")
+ANNOTATION_KEYS = DECLARATION_KEYS  # the same keys, and values, as a `paperprov:` marker
 ENGINES = ("pdflatex", "xelatex", "lualatex")
 ROOT_PREFIX = "{root}/"  # an output at a repository path, e.g. {root}/figures/x.pdf
 OUT_PREFIX = "{out}/"
@@ -117,6 +118,9 @@ class Signing:
     key: str | None = None  # path to a private key (ours or OpenSSH); ~ expanded
     name: str | None = None  # signer name: keys/<name>.pub
     threshold: int = 1
+    # The signers the appendix names (keys/<name>.pub committed at HEAD); empty: the key
+    # this build signs with. verify requires a signature by each of them.
+    signers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

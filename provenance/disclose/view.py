@@ -213,9 +213,10 @@ def _row(a: Attribution, by_id: dict[str, Attribution]) -> Row:
     )
 
 
-def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
-    from provenance.evidence.pubkeys import committed_public_keys
-
+def build_view(cfg: Config, record: Record, record_sha256: str,
+               signers: tuple[tuple[str, str], ...] = ()) -> Disclosure:
+    """The appendix's content. `signers` (name, fingerprint): the disclosed signers,
+    decided before signing (attest/signers.py), never every committed key."""
     units = record.units
     by_id = {a.unit.id: a for a in units}
     rows = {a.unit.id: _row(a, by_id) for a in units}
@@ -248,7 +249,7 @@ def build_view(cfg: Config, record: Record, record_sha256: str) -> Disclosure:
         title=TITLE, paper=cfg.paper.name, venue=cfg.venue, venue_name=aia.VENUES.get(cfg.venue, ""),
         commit=record.commit, dirty=record.dirty, partial=record.partial, warnings=record.warnings,
         record_sha256=record_sha256,
-        signers=tuple((k.name, k.fingerprint) for k in committed_public_keys(cfg.root)),
+        signers=tuple(signers),
         ai_used=bool(involved or agents), counts=tuple(counts), agents=agents,
         statements=tuple(rows[a.unit.id] for a in units if a.unit.kind in ("statement", "proof")),
         code=tuple(rows[a.unit.id] for a in units if a.unit.kind in CODE_KINDS),
@@ -294,8 +295,9 @@ def render_md(view: Disclosure) -> str:
     return _env(False).get_template("disclosure.md.j2").render(d=view)
 
 
-def write_disclosure(cfg: Config, record_path: Path, tex_out: Path, md_out: Path) -> None:
+def write_disclosure(cfg: Config, record_path: Path, tex_out: Path, md_out: Path,
+                     signers: tuple[tuple[str, str], ...] = ()) -> None:
     record, digest = read_record(record_path)
-    view = build_view(cfg, record, digest)
+    view = build_view(cfg, record, digest, signers)
     write_text_atomic(tex_out, render_tex(view))
     write_text_atomic(md_out, render_md(view))

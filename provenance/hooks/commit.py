@@ -29,6 +29,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,17 +46,12 @@ from provenance.evidence.agents import (
     parse_assisted_by,
 )
 from provenance.evidence.gitrun import git_text
+from provenance.hooks.keyscan import private_keys_in
 from provenance.model import Agent
 
 if TYPE_CHECKING:
     from provenance.evidence.notes import Tag
 
-# A whole block (BEGIN, base64 or PEM headers, END), not a bare BEGIN line: code that
-# checks for the header (a test, this module) is not a key.
-_PRIVATE_KEY = re.compile(
-    rb"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----[ \t]*\r?\n(?:[A-Za-z0-9+/=:,. \t-]*\r?\n){1,400}?"
-    rb"[ \t]*-----END \1PRIVATE KEY-----"
-)
 _SCISSORS = "------------------------ >8 ------------------------"
 
 
@@ -237,13 +233,13 @@ def private_keys(root: Path, files: Sequence[str]) -> list[str]:
                             f"unstage it (git rm --cached {name}) and keep it outside the repository")
             continue
         try:
+            if not stat.S_ISREG(path.lstat().st_mode):
+                continue  # git commits a symlink as its target's name, never what it points to
             data = path.read_bytes()
         except (IsADirectoryError, FileNotFoundError):
             continue
-        for m in _PRIVATE_KEY.finditer(data):
-            line = data.count(b"\n", 0, m.start()) + 1
-            kind = m.group(1).decode("ascii") + "PRIVATE KEY"
-            problems.append(f"{name}:{line}: {kind} block; unstage the file (git rm --cached {name}), "
+        for line, kind in private_keys_in(data):
+            problems.append(f"{name}:{line}: {kind}; unstage the file (git rm --cached {name}), "
                             "remove the key and keep private keys outside the repository")
     return problems
 

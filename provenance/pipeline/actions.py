@@ -30,10 +30,14 @@ def run_record(cfg: Config) -> None:
         enforce(cfg, record)
 
 
-def run_disclosure(cfg: Config) -> None:
+def run_disclosure(cfg: Config, signers: tuple[tuple[str, str], ...] | None = None) -> None:
+    """The appendix; it names `signers` (name, fingerprint), by default the disclosed
+    signers of provenance.yaml (a rebuild passes the ones the attestation records)."""
+    from provenance.attest.signers import disclosed_signers
     from provenance.disclose.view import write_disclosure
 
-    write_disclosure(cfg, cfg.root / RECORD, cfg.root / DISCLOSURE_TEX, cfg.root / DISCLOSURE_MD)
+    named = disclosed_signers(cfg) if signers is None else signers
+    write_disclosure(cfg, cfg.root / RECORD, cfg.root / DISCLOSURE_TEX, cfg.root / DISCLOSURE_MD, named)
 
 
 def run_report(cfg: Config) -> None:

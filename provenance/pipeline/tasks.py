@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.config import CONFIG_NAME, Config, load
-from provenance.errors import ProvenanceError, one_line
+from provenance.errors import BuildError, ProvenanceError, one_line
 from provenance.evidence import gitstate
 from provenance.paths import (
     ATTESTATION,
@@ -80,6 +80,10 @@ def action(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except ProvenanceError as err:
             return TaskFailed(one_line(err))
+        except OSError as exc:  # a read-only or full build/, a file that vanished: name it
+            where = exc.filename or "build/"
+            return TaskFailed(one_line(BuildError(f"{where}: {exc.strerror or exc}; check that build/ is "
+                                                  "writable and its disk has space, then run doit again")))
 
     return run
 
@@ -142,6 +146,8 @@ def task_disclosure() -> dict[str, Any]:
     """Render the disclosure appendix from the record: build/disclosure.{tex,md}."""
     from doit.tools import config_changed
 
+    from provenance.attest.signers import disclosed_names
+
     cfg = config()
     # The renderer and its templates shape the output too: a paperprov upgrade re-renders.
     here = Path(__file__).parent.parent / "disclose"
@@ -151,9 +157,10 @@ def task_disclosure() -> dict[str, Any]:
         "actions": [(action(actions.run_disclosure), [cfg])],
         "file_dep": [RECORD, CONFIG_NAME] + renderer,
         "targets": [DISCLOSURE_TEX, DISCLOSURE_MD],
-        # It names the signers' keys committed at HEAD, never an uncommitted keys/*.pub,
-        # so that every builder of a commit renders the same bytes.
-        "uptodate": [config_changed(gitstate.head_commit(cfg.root) or "")],
+        # It names the disclosed signers' keys committed at HEAD, never an uncommitted
+        # keys/*.pub, so that every builder of a commit renders the same bytes; which
+        # signers depends on signing.signers or on who builds (attest/signers.py).
+        "uptodate": [config_changed(" ".join([gitstate.head_commit(cfg.root) or "", *disclosed_names(cfg)]))],
         "clean": True,
     }
 

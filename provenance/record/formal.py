@@ -25,7 +25,7 @@ from provenance.config import CONFIG_NAME, Config
 from provenance.errors import ConfigError
 from provenance.fsutil import write_text_atomic
 from provenance.model import FormalResult, Unit
-from provenance.scan.formal import links, linked_names
+from provenance.scan.formal import linked_names, links
 
 CHECKED = ("proved", "admitted", "axioms", "missing", "failed")
 UNCHECKED = ("declared", "linked", "not-run")

@@ -15,9 +15,9 @@ import re
 
 from provenance.config.formal import parse_link
 from provenance.errors import SourceError
-from provenance.model import ORIGINS, ROLES, Marker
+from provenance.model import DECLARATION_KEYS, Marker, declaration_problem
 
-KNOWN_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check", "formal")
+KNOWN_KEYS = DECLARATION_KEYS
 # Keys that may appear more than once in one marker (several reviewers, checks, formal proofs).
 REPEATABLE = ("reviewed-by", "check", "formal")
 
@@ -66,12 +66,9 @@ def _field(key: str, eq: str, raw: str, where: str) -> tuple[str, str]:
         value = raw[1:-1].strip()
     else:
         value = raw
-    if not value:
-        raise SourceError(f"{where}: paperprov key {key!r} has an empty value; write {key}=VALUE")
-    if key == "origin" and value not in ORIGINS:
-        raise SourceError(f"{where}: paperprov origin={value!r} is not one of {'|'.join(ORIGINS)}")
-    if key == "role" and value not in ROLES:
-        raise SourceError(f"{where}: paperprov role={value!r} is not one of {'|'.join(ROLES)}")
+    problem = declaration_problem(key, value)
+    if problem is not None:
+        raise SourceError(f"{where}: paperprov {problem}")
     if key == "formal":
         try:
             parse_link(value)

@@ -16,10 +16,15 @@ leaves out what `submission.exclude` and export-ignore say (the attestation list
 attest/archive.py computes the id with the same code). In a build directory the
 attested inputs are compared with the working tree instead.
 
-Rebuild: source.tar is extracted to a temporary directory, the bundle's record.json is
-put in build/ (git history, which the record is computed from, is not in the archive),
-and the experiments, the disclosure and the PDF are rebuilt there with the attested
-SOURCE_DATE_EPOCH by this paperprov; their digests must equal the attested ones.
+Rebuild (only when every other check passed against --trusted-keys: it runs the
+authors' code): source.tar is extracted to a temporary directory, the bundle's
+record.json is put in build/ (git history, which the record is computed from, is not in
+the archive), and the experiments, the disclosure (naming the signers the attestation
+records) and the PDF are rebuilt there with the attested SOURCE_DATE_EPOCH by this
+paperprov, in a child process inside a bubblewrap sandbox (sandbox.py); their digests
+must equal the attested ones.
+
+Zip entries that no statement attests are listed as a warning (an error with --strict).
 """
 
 from __future__ import annotations
@@ -31,11 +36,12 @@ from provenance.attest import signing
 from provenance.attest import statements as manifest
 from provenance.errors import UsageError, VerifyError
 from provenance.evidence.pubkeys import PublicKey
-from provenance.paths import SOURCE_TAR
-from provenance.verify.bundle import Bundle, locate, source_tree
+from provenance.paths import ATTESTATION, SOURCE_TAR
+from provenance.verify.bundle import Bundle, SourceTree, locate, source_tree
 from provenance.verify.keys import trusted_keys
 from provenance.verify.rebuild import rebuild as rebuild_from_source
 from provenance.verify.report import Check, Report
+from provenance.verify.sandbox import Limits, check_sandbox
 
 INTEGRITY_NOTE = ("trusted keys are the bundle's own keys/*.pub: this proves the files are intact and "
                   "signed by those keys, not who holds them; pass --trusted-keys for authenticity")
@@ -44,7 +50,7 @@ INTEGRITY_NOTE = ("trusted keys are the bundle's own keys/*.pub: this proves the
 # -- the checks ------------------------------------------------------------------------
 
 def _signatures(i: int, env: signing.Envelope, keys: list[PublicKey], threshold: int,
-                checks: list[Check], notes: list[str]) -> None:
+                checks: list[Check], notes: list[str]) -> set[str]:
     data = signing.pae(env.payload_type, env.payload)
     by_id = {k.fingerprint: k for k in keys}
     signed: set[str] = set()
@@ -66,10 +72,14 @@ def _signatures(i: int, env: signing.Envelope, keys: list[PublicKey], threshold:
             notes.append(f"envelope {i}: a signature by untrusted key {keyid or '(no keyid)'} was not counted")
     checks.append(Check(len(signed) >= threshold,
                         f"envelope {i}: {len(signed)} distinct trusted key(s) signed; threshold {threshold}"))
+    return signed
 
 
-def _envelopes(bundle: Bundle, name: str, keys: list[PublicKey], threshold: int,
-               checks: list[Check], notes: list[str]) -> dict[str, manifest.Statement]:
+MAX_ERRORS = 10  # unreadable envelope lines reported one by one; a non-attestation file has thousands
+
+
+def _envelopes(bundle: Bundle, name: str, keys: list[PublicKey], threshold: int, checks: list[Check],
+               notes: list[str], signed: list[set[str]]) -> dict[str, manifest.Statement]:
     raw = bundle.read(name, 64 << 20)
     if raw is None:
         raise VerifyError(f"{name}: not found in the bundle; nothing to verify")
@@ -77,15 +87,19 @@ def _envelopes(bundle: Bundle, name: str, keys: list[PublicKey], threshold: int,
     if not entries:
         checks.append(Check(False, f"{name}: holds no envelope"))
     statements: dict[str, manifest.Statement] = {}
+    errors = [e for e in entries if e.error]
+    if len(errors) > MAX_ERRORS:
+        checks.append(Check(False, f"{name}: {len(errors)} of {len(entries)} lines are not readable envelopes "
+                                   "(not an attestation?); the first ones follow"))
     for e in entries:
-        if e.error:
+        if e.error and (len(errors) <= MAX_ERRORS or e in errors[:MAX_ERRORS]):
             checks.append(Check(False, e.error))
         if e.envelope is None:
             continue
         st = e.statement
         if st is not None:
             checks.append(Check(True, f"envelope {e.line}: parses; in-toto Statement v1, {st.predicate_type}"))
-        _signatures(e.line, e.envelope, keys, threshold, checks, notes)
+        signed.append(_signatures(e.line, e.envelope, keys, threshold, checks, notes))
         if st is None:
             continue
         if st.predicate_type in statements:
@@ -149,30 +163,71 @@ def _source_line(tree: str, commit: str, want_tree: str, want_commit: str, exclu
     return Check(False, f"{SOURCE_TAR}: " + "; ".join(problems))
 
 
-def _source(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) -> None:
+def _source(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) -> SourceTree | None:
     src, inputs = slsa.source(), {k: v for k, v in slsa.inputs().items() if k != "source"}
     # An unzipped submission is a directory with source.tar: check that, not a working tree.
     if bundle.zf is None and not bundle.has(SOURCE_TAR):
         bad = sorted(n for n, d in inputs.items() if bundle.digest(n) != d)
         checks.append(Check(not bad, f"inputs: {len(inputs) - len(bad)} of {len(inputs)} attested input files match "
                             "the working tree" + (f"; differ or missing: {', '.join(bad[:5])}" if bad else "")))
-        return
+        return None
     want_tree = src.get("gitTree", "")
     got = source_tree(bundle, "sha256" if len(want_tree) == 64 else "sha1")
     if got is None:
         checks.append(Check(False, f"{SOURCE_TAR}: missing from the bundle"))
-        return
+        return None
     checks.append(_source_line(got.tree, got.commit, want_tree, src.get("gitCommit", ""), slsa.excluded()))
     bad = sorted(n for n, d in inputs.items() if got.sha256.get(n) != d)
     checks.append(Check(not bad, f"{SOURCE_TAR}: {len(inputs) - len(bad)} of {len(inputs)} attested input files match"
                         + (f"; differ or missing: {', '.join(bad[:5])}" if bad else "")))
+    return got
 
 
-def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, rebuild: bool = False) -> Report:
+def _disclosed(slsa: manifest.Statement, signed: list[set[str]], checks: list[Check]) -> None:
+    """Every signer the appendix names must have signed every envelope with a trusted key."""
+    try:
+        disclosed = slsa.disclosed_signers()
+    except VerifyError as err:
+        checks.append(Check(False, str(err)))
+        return
+    for name, keyid in disclosed:
+        missing = [i for i, keys in enumerate(signed, 1) if keyid not in keys]
+        checks.append(Check(not missing, f"disclosed signer {name} ({keyid}): " + (
+            "signed every envelope" if not missing else
+            f"no valid signature by a trusted key in envelope {', '.join(map(str, missing))}; the appendix names "
+            f"{name} as a signer: {name} runs `paperprov sign --add`, or the key must be among --trusted-keys")))
+
+
+def _unattested(bundle: Bundle, statements: dict[str, manifest.Statement], tree: SourceTree | None, strict: bool,
+                checks: list[Check], notes: list[str]) -> None:
+    """Zip entries no statement vouches for: a warning, an error with --strict. The
+    committed keys/*.pub are vouched for by source.tar (same bytes as in its tree)."""
+    if bundle.zf is None:
+        return  # a build directory holds LaTeX's by-products too
+    vouched = {ATTESTATION, SOURCE_TAR} | {n for st in statements.values() for n in st.subjects}
+    sha = tree.sha256 if tree is not None else {}
+    extra = sorted(n for n in bundle.names() if n not in vouched and not (n in sha and bundle.digest(n) == sha[n]))
+    if not extra:
+        return
+    listed = ", ".join(extra[:10]) + (f" and {len(extra) - 10} more" if len(extra) > 10 else "")
+    what = f"{len(extra)} bundle entries that no statement attests: {listed}"
+    if strict:
+        checks.append(Check(False, f"{what} (--strict refuses them)"))
+    else:
+        notes.append(f"warning: {what}; they were not checked (--strict makes this an error)")
+
+
+def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, rebuild: bool | Limits = False,
+                strict: bool = False) -> Report:
     """Every check on PATH. VerifyError only for input that cannot be examined at all
-    (unreadable or hostile containers); everything else is a failed Check."""
+    (unreadable or hostile containers); everything else is a failed Check. A rebuild
+    (`rebuild`: True or the sandbox's Limits) runs only when every other check passed
+    against --trusted-keys."""
     if threshold < 1:
         raise UsageError("--threshold must be at least 1")
+    limits = Limits() if rebuild is True else rebuild or None
+    if limits is not None and limits.sandbox:
+        check_sandbox()  # before reading anything: the reviewer learns at once what to install
     bundle, att = locate(path)
     checks: list[Check] = []
     notes: list[str] = []
@@ -182,15 +237,32 @@ def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, reb
             notes.append(INTEGRITY_NOTE)
         if not keys:
             checks.append(Check(False, "trusted keys: none found; pass --trusted-keys FILE|DIR"))
-        statements = _envelopes(bundle, att, keys, threshold, checks, notes)
+        signed: list[set[str]] = []
+        statements = _envelopes(bundle, att, keys, threshold, checks, notes, signed)
         _subjects(bundle, statements, checks)
         _record(bundle, statements, checks)
         slsa = statements.get(manifest.SLSA_PREDICATE)
+        tree = None
         if slsa is not None:
-            _source(bundle, slsa, checks)
-            if rebuild:
-                rebuild_from_source(bundle, slsa, checks, notes)
+            _disclosed(slsa, signed, checks)
+            tree = _source(bundle, slsa, checks)
+        _unattested(bundle, statements, tree, strict, checks, notes)
+        if limits is not None:
+            _maybe_rebuild(bundle, slsa, trusted, limits, checks, notes)
     finally:
         if bundle.zf is not None:
             bundle.zf.close()
     return Report(str(path), tuple(checks), tuple(notes))
+
+
+def _maybe_rebuild(bundle: Bundle, slsa: manifest.Statement | None, trusted: Path | None, limits: Limits,
+                   checks: list[Check], notes: list[str]) -> None:
+    failed = sum(1 for c in checks if not c.ok)
+    if trusted is None:
+        checks.append(Check(False, "rebuild: not run: it runs the authors' code, so only for a bundle signed by keys "
+                                   "you trust; pass --trusted-keys"))
+    elif failed or slsa is None:
+        checks.append(Check(False, f"rebuild: not run: {failed or 'a'} check(s) above failed; a rebuild runs the "
+                                   "authors' code only for a bundle that verifies"))
+    else:
+        rebuild_from_source(bundle, slsa, checks, notes, limits)

@@ -246,7 +246,8 @@ def test_verify_html_rebuilds_the_attested_page_byte_identically_and_marks_a_tam
     zip_path = repo.path / "dist/tiny-submission.zip"
     with zipfile.ZipFile(zip_path) as zf:
         bundled = zf.read("build/report/index.html").decode("utf-8")
-    proc = run_cli(tmp_path, "verify", str(zip_path), "--rebuild", "--html", str(tmp_path / "html"))
+    proc = run_cli(tmp_path, "verify", str(zip_path), "--rebuild", "--trusted-keys", str(repo.path / "keys"),
+                   "--html", str(tmp_path / "html"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ok   subject build/report/index.html: sha256 matches" in proc.stdout
     assert "ok   rebuild: build/report/index.html is byte-identical" in proc.stdout

@@ -234,9 +234,16 @@ def test_checklist_answers_follow_the_venue_key(tmp_path: Path, venue: str, need
     assert ("\\subsection{Checklist answers}" in tex) == (venue != "none")
 
 
-def test_how_to_verify_names_commit_record_digest_and_committed_signers(tmp_path: Path) -> None:
+def test_how_to_verify_names_commit_record_digest_and_the_disclosed_signer(tmp_path: Path) -> None:
+    """The appendix names the signer this build signs with (signing.name alice, committed),
+    not every key under keys/ (bob's, generated and not committed, is not named)."""
+    from dataclasses import replace
+
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from provenance.config import Signing
+    from provenance.pipeline.actions import run_disclosure
 
     def new_line() -> str:
         return Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.OpenSSH, PublicFormat.OpenSSH).decode()
@@ -251,7 +258,9 @@ def test_how_to_verify_names_commit_record_digest_and_committed_signers(tmp_path
     else:
         from provenance.evidence.pubkeys import fingerprint
         fp = fingerprint(line)
-    tex, md = render(tmp_path, Record(commit="0123456789" * 4, dirty=False, units=sample_units()))
+    render(tmp_path, Record(commit="0123456789" * 4, dirty=False, units=sample_units()))
+    run_disclosure(replace(make_cfg(tmp_path), signing=Signing(name="alice")))
+    tex, md = ((tmp_path / "build" / f"disclosure.{ext}").read_text(encoding="utf-8") for ext in ("tex", "md"))
     digest = hashlib.sha256((tmp_path / "build" / "record.json").read_bytes()).hexdigest()
     assert f"- Commit: `{'0123456789' * 4}`" in md
     assert f"- SHA-256 of `build/record.json`: `{digest}`" in md

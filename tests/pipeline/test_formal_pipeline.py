@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from tests.helpers import ROOT, Repo, run_cli, run_doit
 
 CONFIG = """\

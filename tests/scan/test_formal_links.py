@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.helpers import ROOT
 
 from provenance.config import Annotation
 from provenance.errors import SourceError
@@ -15,6 +14,7 @@ from provenance.model import Marker, Unit
 from provenance.scan.formal import linked_names, links
 from provenance.scan.markers import parse_marker
 from provenance.scan.tex.walker import scan
+from tests.helpers import ROOT
 
 
 def unit(uid: str, kind: str = "statement", parent: str | None = None, formal: tuple[str, ...] = (),

@@ -339,8 +339,9 @@ def test_doit_build_submission_and_verify_rebuild_end_to_end(repo: Repo, needs_t
     done = run_doit(repo.path, "submission")
     assert done.returncode == 0, done.stdout + done.stderr
     zip_path = repo.path / "dist/tiny-submission.zip"
-    proc = run_cli(repo.path, "verify", str(zip_path), "--rebuild")
+    proc = run_cli(repo.path, "verify", str(zip_path), "--rebuild", "--trusted-keys", "keys/")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "note rebuild: ran the authors' build in a bubblewrap sandbox" in proc.stdout
     assert "ok   rebuild: build/paper.pdf is byte-identical" in proc.stdout
     assert "ok   source.tar: git tree" in proc.stdout
 

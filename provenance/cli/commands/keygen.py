@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from provenance.attest import signing
-from provenance.attest.sign import default_name
+from provenance.attest.signers import default_name
 from provenance.config import CONFIG_NAME, NAME_RE, load
 from provenance.errors import SigningError, UsageError
 from provenance.fsutil import write_text_atomic
@@ -42,6 +42,16 @@ def _ask_passphrase() -> bytes | None:
     return first.encode("utf-8") or None
 
 
+def exposed(directory: Path) -> str | None:
+    """A warning when others may list or read the private keys directory: the key files
+    are 0600, but their names say whose keys are there, and a later copy may not be."""
+    mode = directory.stat().st_mode & 0o777
+    if mode & 0o077:
+        return (f"paperprov: warning: {directory} is open to other users (mode {mode:04o}); "
+                f"run chmod 700 {directory}")
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     root = Path(args.dir).resolve()
     configured = None
@@ -62,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
     signer = signing.generate(private, name, passphrase, repo_root=root)
     write_text_atomic(public, signer.public_line + "\n", mode=0o644)
     print(f"wrote private key {private} (mode 0600{', passphrase-protected' if passphrase else ''})")
+    warning = exposed(private.parent)
+    if warning:
+        print(warning, file=sys.stderr)
     print(f"wrote public key keys/{name}.pub ({signer.keyid}); commit it: "
           f"git add keys/{name}.pub && git commit -m 'Add signing key {name}'")
     return 0

@@ -13,12 +13,8 @@ import zipfile
 from pathlib import Path
 
 from provenance.attest import signing
-from provenance.attest.sign import (
-    check_subjects,
-    ensure_public_key,
-    select_signer,
-    signer_name,
-)
+from provenance.attest.sign import check_subjects, ensure_public_key, select_signer
+from provenance.attest.signers import signer_name
 from provenance.attest.statements import read_attestation
 from provenance.config import NAME_RE, load
 from provenance.errors import SigningError, UsageError, VerifyError
