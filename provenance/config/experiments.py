@@ -87,22 +87,30 @@ def inside_repo(rel: str) -> str | None:
 
 
 def _outputs(r: Reader, e: dict[str, Any], key: str, name: str) -> tuple[str, ...]:
+    """The declared outputs, normalised: `x` for build/experiments/<name>/x, `{root}/p` for
+    the repository path p."""
     outputs = r.strings(e.get("outputs"), f"{key}.outputs")
     if not outputs:
         raise r.fail(f"{key}.outputs", "missing; list the files the experiment writes (relative to its output "
                                         "directory, or {root}/path/in/the/repository)")
-    for o in outputs:
-        rest = o[len(ROOT_PREFIX):] if o.startswith(ROOT_PREFIX) else o.removeprefix(OUT_PREFIX)
-        if len(rest) > MAX_PATH:
-            raise r.fail(f"{key}.outputs", f"{show(o)}: longer than {MAX_PATH} characters; shorten it")
-        norm = inside_repo(rest)
-        if norm is None or norm == "." or any(c in rest for c in "{}"):
-            where = "the repository" if o.startswith(ROOT_PREFIX) else f"build/experiments/{name}/"
-            raise r.fail(f"{key}.outputs", f"{o!r} must be a file path inside {where}, relative to it "
-                                            "(outputs elsewhere in the repository are written {root}/path)")
-        if o.startswith(ROOT_PREFIX) and norm in (CONFIG_NAME, "dodo.py"):
-            raise r.fail(f"{key}.outputs", f"{o!r} would overwrite {norm}")
-    return outputs
+    out = []
+    for i, o in enumerate(outputs):
+        at = f"{key}.outputs[{i}]"
+        in_repo = o.startswith(ROOT_PREFIX)
+        rest = o[len(ROOT_PREFIX):] if in_repo else o.removeprefix(OUT_PREFIX)
+        where = "the repository" if in_repo else f"build/experiments/{name}/"
+        if not rest.strip() or any(c in rest for c in "{}"):
+            raise r.fail(at, f"{show(o)} names no file; give a file name under {where} "
+                             "(outputs elsewhere in the repository are written {root}/path)")
+        norm = posixpath.normpath(r.relative(rest, at))
+        if norm == ".":
+            raise r.fail(at, f"{show(o)} names no file; give a file name under {where}")
+        if norm.split("/")[0] == ".git":
+            raise r.fail(at, f"{show(o)} is inside .git/; write outputs elsewhere in the repository")
+        if in_repo and norm in (CONFIG_NAME, "dodo.py"):
+            raise r.fail(at, f"{show(o)} would overwrite {norm}")
+        out.append(ROOT_PREFIX + norm if in_repo else norm)
+    return tuple(out)
 
 
 def _command(r: Reader, e: dict[str, Any], key: str) -> tuple[str, ...]:

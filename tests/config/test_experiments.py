@@ -54,10 +54,13 @@ def test_the_script_short_form_is_the_command_it_always_was(tmp_path: Path) -> N
     ("{name: e, command: [python, '{outdir}'], outputs: [a]}", "'{outdir}' is not a placeholder"),
     ("{name: e, command: [python, '{'], outputs: [a]}", "write a literal brace as {{ or }}"),
     ("{name: e, command: [python], args: [x], outputs: [a]}", "experiments[0].args: only with the short form"),
-    ("{name: e, command: [python], outputs: ['{root}/../x.pdf']}", "must be a file path inside the repository"),
-    ("{name: e, command: [python], outputs: ['{root}/.git/hooks/x']}", "must be a file path inside the repository"),
-    ("{name: e, command: [python], outputs: ['../x.pdf']}", "inside build/experiments/e/"),
-    ("{name: e, command: [python], outputs: ['{root}/provenance.yaml']}", "would overwrite provenance.yaml"),
+    ("{name: e, command: [python], outputs: ['{root}/../x.pdf']}",
+     "experiments[0].outputs[0]: '../x.pdf' must be a path inside the repository"),
+    ("{name: e, command: [python], outputs: ['{root}/.git/hooks/x']}", "outputs[0]: '{root}/.git/hooks/x' is inside .git/"),
+    ("{name: e, command: [python], outputs: ['{root}/']}", "outputs[0]: '{root}/' names no file"),
+    ("{name: e, command: [python], outputs: [a, '{root}/provenance.yaml']}", "outputs[1]: '{root}/provenance.yaml' would overwrite"),
+    ("{name: e, command: [python, /etc/passwd], outputs: [a]}", "command[1]: '/etc/passwd' points outside the repository"),
+    ("{name: e, command: [python, '--log={root}/../x'], outputs: [a]}", "command[1]: '--log={root}/../x' points outside"),
     ("{name: e, command: [python], cwd: nowhere, outputs: [a]}", "experiments[0].cwd: 'nowhere' must be a folder"),
     ("{name: e, outputs: [a]}", "give `command:` (a list of words) or `script:`"),
 ])
@@ -70,7 +73,7 @@ def test_bad_experiments_are_one_line_naming_the_key(tmp_path: Path, entry: str,
 def test_two_experiments_cannot_write_one_file(tmp_path: Path) -> None:
     body = ("experiments:\n  - {name: a, command: [x], outputs: ['{root}/figures/f.pdf']}\n"
             "  - {name: b, command: [y], outputs: ['{root}/figures/f.pdf']}\n")
-    with pytest.raises(ConfigError, match=r"experiments\[1\].outputs: figures/f.pdf is also an output of experiment a"):
+    with pytest.raises(ConfigError, match=r"experiments: figures/f.pdf is an output of both experiment a and experiment b"):
         load(write(tmp_path, body))
 
 
