@@ -100,7 +100,8 @@ def latexmk_command(cfg: Config, outdir: Path) -> list[str]:
 
 def _forget_on_new_settings(cfg: Config, cmd: list[str], outdir: Path, stem: str) -> None:
     """latexmk reruns when a source changes, not when its settings do (shell escape, the
-    engine's options, the paper's latexmkrc): forget its state then, so it runs again."""
+    engine's options, the paper's latexmkrc, the checkout's path): start it from a clean
+    output folder then (its .fdb/.fls/.log name the old paths)."""
     rc = latexmkrc(cfg)
     rc_text = (cfg.root / rc).read_text(encoding="utf-8", errors="replace") if rc else ""
     enforced = (cfg.root / RC_DIR / "enforced.rc").read_text(encoding="utf-8")
@@ -111,7 +112,7 @@ def _forget_on_new_settings(cfg: Config, cmd: list[str], outdir: Path, stem: str
     except OSError:
         same = False
     if not same:
-        (outdir / f"{stem}.fdb_latexmk").unlink(missing_ok=True)
+        shutil.rmtree(outdir, ignore_errors=True)
         write_text_atomic(stamp, settings)
 
 
@@ -130,14 +131,14 @@ def run_latex(cfg: Config) -> None:
     require_tex(cfg)
     main = cfg.root / cfg.paper.main
     cwd, outdir = main.parent, (cfg.root / LATEX_OUTDIR).resolve()
+    stem = main.stem
+    cmd = latexmk_command(cfg, outdir)
+    _forget_on_new_settings(cfg, cmd, outdir, stem)
     _mirror_dirs(cfg, cwd, outdir)
     env = reproducible_env(cfg.root)
     # BibTeX writes into -outdir by absolute path, which TeX's paranoid openout_any
     # allows only under TEXMFOUTPUT.
     env["TEXMFOUTPUT"] = str(outdir)
-    stem = main.stem
-    cmd = latexmk_command(cfg, outdir)
-    _forget_on_new_settings(cfg, cmd, outdir, stem)
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     log = outdir / f"{stem}.log"
     if proc.returncode != 0:

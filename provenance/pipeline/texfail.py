@@ -88,6 +88,10 @@ def bib_reason(log: Path, output: str) -> str | None:
             return f"bibliography file not found: {lines[i + 1].strip()} (paths are relative to the main file's directory)"
         if line.startswith("Latexmk: Failure in processing file"):
             return f"latexmk: {lines[i + 1].strip()}"
+    if "Collected error summary (may duplicate other messages):" in lines:
+        first = lines[lines.index("Collected error summary (may duplicate other messages):") + 1:][:1]
+        if first and ": " in first[0]:
+            return "latexmk: " + first[0].strip().split(": ", 1)[1]
     return None
 
 
