@@ -230,6 +230,18 @@ class Record:
     files: Mapping[str, tuple[LineRun, ...]] = field(default_factory=dict, hash=False)  # path -> its lines
 
 
+def _evidence_dict(e: Evidence) -> dict[str, Any]:
+    # By hand, not dataclasses.asdict: a book's record has hundreds of thousands of these.
+    d: dict[str, Any] = {"source": e.source, "detail": e.detail}
+    if e.file is not None:
+        d["file"] = e.file
+    if e.line is not None:
+        d["line"] = e.line
+    if e.commit is not None:
+        d["commit"] = e.commit
+    return d
+
+
 def _unit_dict(a: Attribution) -> dict[str, Any]:
     u = a.unit
     return {
@@ -244,15 +256,15 @@ def _unit_dict(a: Attribution) -> dict[str, Any]:
         "parent": u.parent,
         "origin": a.origin,
         "ai_fraction": round(a.ai_fraction, 4),
-        "agents": [asdict(g) for g in a.agents],
+        "agents": [{"tool": g.tool, "model": g.model} for g in a.agents],
         "role": a.role,
         "decided_by": a.decided_by,
         "declared_origin": a.declared_origin,
         "measured_origin": a.measured_origin,
         "lines_by_origin": dict(a.lines_by_origin),
-        "evidence": [{k: v for k, v in asdict(e).items() if v is not None} for e in a.evidence],
-        "reviewed_by": [asdict(r) for r in a.reviewed_by],
-        "checks": [asdict(c) for c in a.checks],
+        "evidence": [_evidence_dict(e) for e in a.evidence],
+        "reviewed_by": [{"by": r.by, "commit": r.commit, "stale": r.stale, "source": r.source} for r in a.reviewed_by],
+        "checks": [{"nodeid": c.nodeid, "outcome": c.outcome, "duration": c.duration} for c in a.checks],
         "uses": list(u.uses),
         "includes": list(u.includes),
         "conflicts": list(a.conflicts),

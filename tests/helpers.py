@@ -214,6 +214,9 @@ def fake_build(repo: Repo, pdf: bytes = b"%PDF-1.5\n% a paper\n%%EOF\n") -> None
     repo.write("build/record.json", json.dumps(record, indent=2, sort_keys=True) + "\n")
     repo.write("build/disclosure.tex", "\\section{AI use disclosure}\n")
     repo.write("build/disclosure.md", "# AI use disclosure\n")
+    repo.write("build/ai-usage-card.json", '{"schema": "paperprov/ai-usage-card/v1"}\n')
+    repo.write("build/ai-usage-card.md", "# AI Usage Card\n")
+    repo.write("build/gaidet.md", "# Disclosure of Delegation to Generative AI\n")
     repo.write("build/report/index.html", "<!DOCTYPE html>\n<title>Provenance report: tiny</title>\n")
     # The SOURCE_DATE_EPOCH each output was built with, as the pipeline records it.
     from provenance.config import load

@@ -27,7 +27,8 @@ from provenance.attest import signing
 from provenance.attest import statements as manifest
 from provenance.attest.archive import make_archive
 from provenance.attest.signers import NAME_ENV, disclosed_signers, signer_name
-from provenance.config import Config
+from provenance.attest.testresult import test_result_statement
+from provenance.config import CONFIG_NAME, Config
 from provenance.errors import BuildError, SigningError, ToolMissing
 from provenance.evidence.epochs import experiment_epochs
 from provenance.evidence.gitrun import git, source_date_epoch
@@ -35,8 +36,17 @@ from provenance.evidence.gitstate import head_commit
 from provenance.evidence.pubkeys import read_public_keys
 from provenance.fsutil import write_text_atomic
 from provenance.hashing import digest_files, sha256_file
-from provenance.paths import DISCLOSURE_MD, DISCLOSURE_TEX, PDF, RECORD, REPORT_HTML
-from provenance.scan.sources import experiment_outputs, input_files
+from provenance.paths import (
+    DISCLOSURE_MD,
+    DISCLOSURE_TEX,
+    GAIDET_MD,
+    PDF,
+    RECORD,
+    REPORT_HTML,
+    USAGE_CARD_JSON,
+    USAGE_CARD_MD,
+)
+from provenance.scan.sources import check_sources, experiment_outputs, input_files
 
 KEY_ENV = "PAPERPROV_SIGNING_KEY"
 PACKAGES = ("paperprov", "doit", "PyYAML", "Jinja2", "cryptography", "bcrypt", "numpy", "matplotlib")
@@ -110,7 +120,8 @@ def environment(engine: str = "pdflatex") -> dict[str, Any]:
 
 
 def outputs(cfg: Config) -> list[str]:
-    return [PDF, *experiment_outputs(cfg), DISCLOSURE_TEX, DISCLOSURE_MD, REPORT_HTML]
+    return [PDF, *experiment_outputs(cfg), DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD,
+            REPORT_HTML]
 
 
 def statements(cfg: Config) -> list[bytes]:
@@ -144,7 +155,14 @@ def statements(cfg: Config) -> list[bytes]:
                                          internal=internal, record_digest=record_digest, version=__version__,
                                          excluded=archive.excluded if archive else ())
     rec = manifest.record_statement(outputs=outs, record_digest=record_digest, record=record)
-    return [manifest.to_bytes(slsa), manifest.to_bytes(rec)]
+    # One statement per predicate type; which ones, in this order: SLSA, record, test results.
+    out = [slsa, rec]
+    checks_config = {k: v for k, v in inputs.items() if k in set(check_sources(cfg)) | {CONFIG_NAME}}
+    tested = test_result_statement(record=record, subjects={PDF: outs[PDF], RECORD: record_digest},
+                                   configuration=checks_config)
+    if tested is not None:
+        out.append(tested)
+    return [manifest.to_bytes(s) for s in out]
 
 
 def _inside(root: Path, rels: list[str]) -> list[str]:

@@ -28,7 +28,11 @@ Statement 2 — the provenance record (`https://paperprov.dev/record/v1`, ours):
   The record's bytes are a subject, so the full record is bound by digest; the summary
   is copied so a reader of the attestation alone sees the headline figures.
 
-Both are in-toto Statement v1 (`https://in-toto.io/Statement/v1`), serialised as
+Statement 3 — the claim checks' outcomes, as an in-toto Test Result
+(`https://in-toto.io/attestation/test-result/v0.1`), when any check or formal proof is
+linked: testresult.py. A list, one statement per predicate type, so further ones fit.
+
+All are in-toto Statement v1 (`https://in-toto.io/Statement/v1`), serialised as
 canonical JSON (model.canonical_json), carry no absolute paths, host names or times
 other than SOURCE_DATE_EPOCH, so the unsigned payloads are a function of the commit.
 """

@@ -1,8 +1,9 @@
 """`paperprov` command line: parse arguments and dispatch.
 
-Each subcommand lives in provenance/commands/<name>.py with `register(subparsers)` and
-`run(args) -> int`. Expected failures (ProvenanceError) become one line on stderr and
-their exit code here, and only here.
+Each subcommand lives in provenance/cli/commands/<name>.py with `register(subparsers)`
+and `run(args) -> int`; only the command being run is imported (`paperprov --help` and
+`--version` import none). Expected failures (ProvenanceError) become one line on stderr
+and their exit code here, and only here.
 """
 
 from __future__ import annotations
@@ -13,21 +14,25 @@ import sys
 from collections.abc import Sequence
 
 from provenance import __version__
+from provenance.cli.commands import HELP
 from provenance.errors import ProvenanceError, one_line
 
-COMMANDS = ("init", "status", "report", "keygen", "sign", "verify", "session", "tag", "review", "hook")
+COMMANDS = tuple(HELP)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """All subcommands, or just `only`: the commit hooks run `paperprov hook ...` on every
-    commit and must not pay for importing every other command's dependencies."""
+    """The parser with `only`'s arguments, or, when no command is named, every command
+    by its one-line help alone: the commit hooks run `paperprov hook ...` on every commit
+    and `--help` should answer at once, so neither imports other commands' modules."""
     parser = argparse.ArgumentParser(prog="paperprov", description="Provenance for papers written with AI help.")
     parser.add_argument("--version", action="version", version=f"paperprov {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in (only,) if only in COMMANDS else COMMANDS:
-        module = importlib.import_module(f"provenance.cli.commands.{name}")
-        module.register(sub)
+    for name in COMMANDS:
+        if name == only:
+            importlib.import_module(f"provenance.cli.commands.{name}").register(sub)
+        else:
+            sub.add_parser(name, help=HELP[name])
     return parser
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from provenance.config.declarations import parse_declarations
+from provenance.config.evidence import parse_evidence
 from provenance.config.experiments import parse_code, parse_experiments, parse_latex, parse_submission
 from provenance.config.formal import parse_formal, parse_link
 from provenance.config.reader import MAX_LIST, MAX_PATH, Reader, parse_yaml, read_bounded, show
@@ -39,7 +41,7 @@ def parse(text: str, root: Path) -> Config:
         data,
         "",
         ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing",
-         "formal", "latex", "submission", "code"),
+         "formal", "evidence", "declarations", "latex", "submission", "code"),
     )
     if "paper" not in top:
         raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
@@ -65,6 +67,8 @@ def parse(text: str, root: Path) -> Config:
         checks=_checks(r, top.get("checks")),
         signing=_signing(r, top.get("signing")),
         formal=parse_formal(r, top.get("formal")),
+        evidence=parse_evidence(r, top.get("evidence")),
+        declarations=parse_declarations(r, top.get("declarations")),
         latex=parse_latex(r, top.get("latex")),
         submission=parse_submission(r, top.get("submission")),
         code=parse_code(r, top.get("code")),

@@ -7,12 +7,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provenance.config.declarations import Declarations
+from provenance.config.evidence import EvidenceSources
 from provenance.config.formal import Formal
 from provenance.errors import ConfigError
 from provenance.model import DECLARATION_KEYS
 
 CONFIG_NAME = "provenance.yaml"
-VENUES = ("none", "acl", "neurips", "iclr", "acm", "arxiv")
+# One data file per venue (its question as published, the answer's template): a new venue
+# is one file there. Read as a directory listing, not an import: config is upstream of disclose.
+VENUE_DIR = Path(__file__).resolve().parent.parent / "disclose" / "venues"
+VENUES = ("none", *sorted(p.stem for p in VENUE_DIR.glob("*.yaml")))
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ANNOTATION_KEYS = DECLARATION_KEYS  # the same keys, and values, as a `paperprov:` marker
 ENGINES = ("pdflatex", "xelatex", "lualatex")
@@ -156,6 +161,8 @@ class Config:
     submission: Submission = field(default_factory=Submission)
     code: tuple[str, ...] | None = None  # globs of the Python files that become code units; None: the default
     formal: Formal = field(default_factory=Formal)
+    evidence: EvidenceSources = field(default_factory=EvidenceSources)
+    declarations: Declarations = field(default_factory=Declarations)
 
     @property
     def path(self) -> Path:

@@ -1,4 +1,4 @@
-"""The AI Attribution statement and the venue checklist answers, derived from the record.
+"""The AI Attribution statement, derived from the record (each venue's own questions: venues.py).
 
 AI Attribution statement (IBM Research's AI Attribution Toolkit, https://aiattribution.github.io/),
 grammar `AIA <proportion> [<contribution>...] <initiative>... <review> [<models>] v1.0`:
@@ -142,79 +142,3 @@ def statement(units: Sequence[Attribution]) -> AIAStatement:
     initiative = ("Hin", "Ain") if any(t in tool for tool in tools for t in COMPLETION_TOOLS) else ("Hin",)
     review = "R" if all(a.has_current_review for a in units if a.is_ai) else "Nr"
     return AIAStatement(proportion, contributions, initiative, review, model_names(involved), share, unknown)
-
-
-@dataclass(frozen=True)
-class VenueAnswer:
-    item: str  # e.g. "E1"
-    question: str
-    answer: str
-
-
-@dataclass(frozen=True)
-class UseFacts:
-    """What the venue answers are made of; plain text, escaped by the templates."""
-
-    ai_used: bool
-    models: tuple[str, ...]
-    statements: int  # statements with AI involvement
-    proofs: int
-    code: int
-    sections: int
-    involved: int  # all units with AI involvement
-    reviewed: int  # of those, with a current review
-
-
-VENUES = {
-    "acl": "ACL Rolling Review, Responsible NLP Research checklist, section E (use of AI assistants)",
-    "neurips": "NeurIPS paper checklist, declaration of LLM usage",
-    "iclr": "ICLR policy on LLM usage (disclosure)",
-    "acm": "ACM Policy on Authorship (use of generative AI tools)",
-    "arxiv": "arXiv policy on generative AI tools in submissions",
-}
-
-
-def _n(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n == 1 else plural}"
-
-
-def _scope(f: UseFacts) -> str:
-    models = ", ".join(f.models) if f.models else "unnamed models"
-    return (f"AI assistants ({models}) drafted or co-wrote {_n(f.sections, 'section', 'sections')}, "
-            f"{_n(f.statements, 'theorem-like statement', 'theorem-like statements')}, "
-            f"{_n(f.proofs, 'proof', 'proofs')} and {_n(f.code, 'code unit', 'code units')}; this appendix "
-            f"lists each of them with its reviewer and its claim checks. Units with AI involvement reviewed "
-            f"by a named person: {f.reviewed} of {f.involved}.")
-
-
-def venue_answers(venue: str, f: UseFacts) -> tuple[VenueAnswer, ...]:
-    none = "No AI assistance was recorded for the text, proofs or code of this paper."
-    if venue == "acl":
-        return (
-            VenueAnswer("E", "Did you use AI assistants (e.g., ChatGPT, Copilot) in your research, coding, or writing?",
-                        "Yes." if f.ai_used else "No. " + none),
-            VenueAnswer("E1", "Did you include information about your use of AI assistants?",
-                        "Yes. " + _scope(f) if f.ai_used else "N/A (no AI assistants were used)."),
-        )
-    if venue == "neurips":
-        return (VenueAnswer(
-            "LLM usage", "Does the paper describe the usage of LLMs if it is an important, original, or "
-            "non-standard component of the core methods in this research?",
-            ("[Yes] " + _scope(f) + " Whether an LLM is also part of the research method is stated in the "
-             "main text; paperprov records authoring assistance only.") if f.ai_used else "[NA] " + none),)
-    if venue == "iclr":
-        return (VenueAnswer(
-            "LLM disclosure", "Disclose any use of LLMs; the authors are responsible for all content.",
-            (_scope(f) + " The authors take full responsibility for all content, including AI-drafted parts.")
-            if f.ai_used else none),)
-    if venue == "acm":
-        return (VenueAnswer(
-            "Acknowledgments", "Disclose the use of generative AI tools (suggested acknowledgment text).",
-            ("Generative AI tools were used in preparing this work. " + _scope(f)
-             + " The authors take responsibility for the content.") if f.ai_used else none),)
-    if venue == "arxiv":
-        return (VenueAnswer(
-            "Generative AI", "Report significant use of generative AI tools; AI tools cannot be authors.",
-            (_scope(f) + " The listed authors take full responsibility for the content; no AI tool is an author.")
-            if f.ai_used else none),)
-    return ()

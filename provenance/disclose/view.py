@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from provenance.config import Config
-from provenance.disclose import aia, formalview
-from provenance.disclose.aia import AIAStatement, VenueAnswer
+from provenance.disclose import aia, formalview, venues
+from provenance.disclose.aia import AIAStatement
 from provenance.disclose.escape import (
     md,
     md_code,
@@ -39,6 +39,7 @@ from provenance.disclose.escape import (
     tex_label,
 )
 from provenance.disclose.layout import Graph, layout
+from provenance.disclose.venues import VenueAnswer
 from provenance.fsutil import write_text_atomic
 from provenance.model import (
     CODE_KINDS,
@@ -153,6 +154,8 @@ class Disclosure:
     answers: tuple[VenueAnswer, ...]
     verify_command: str
     formal: formalview.FormalSection | None = None
+    venue_where: str = ""  # where the venue wants its answer in the paper
+    venue_sources: tuple[str, ...] = ()
 
     @property
     def conflicted(self) -> tuple[Row, ...]:
@@ -238,15 +241,10 @@ def build_view(cfg: Config, record: Record, record_sha256: str,
                 outcome[chk.nodeid] = o
     tally = Counter(outcome.values())
     statement = aia.statement(units)
-    kinds_involved = Counter(a.unit.kind for a in units if rows[a.unit.id].ai)
-    facts = aia.UseFacts(
-        ai_used=bool(involved or agents), models=statement.models or aia.model_names(units),
-        statements=kinds_involved["statement"], proofs=kinds_involved["proof"],
-        code=sum(kinds_involved[k] for k in CODE_KINDS), sections=sum(kinds_involved[k] for k in SECTION_KINDS),
-        involved=len(involved), reviewed=sum(1 for r in involved if r.reviewed),
-    )
+    venue, answers = venues.answers(cfg.venue, venues.facts(units, statement.models or aia.model_names(units)),
+                                    cfg.declarations)
     return Disclosure(
-        title=TITLE, paper=cfg.paper.name, venue=cfg.venue, venue_name=aia.VENUES.get(cfg.venue, ""),
+        title=TITLE, paper=cfg.paper.name, venue=cfg.venue, venue_name=venue.name if venue else "",
         commit=record.commit, dirty=record.dirty, partial=record.partial, warnings=record.warnings,
         record_sha256=record_sha256,
         signers=tuple(signers),
@@ -256,7 +254,8 @@ def build_view(cfg: Config, record: Record, record_sha256: str,
         sections=tuple(rows[a.unit.id] for a in units if a.unit.kind in SECTION_KINDS),
         involved=involved, reviewers=reviewers, outside_reviewers=outside,
         checks=(tally["passed"], tally["failed"], tally["not run"]),
-        graph=layout(StatementGraph.of(units), rows), aia=statement, answers=aia.venue_answers(cfg.venue, facts),
+        graph=layout(StatementGraph.of(units), rows), aia=statement, answers=answers,
+        venue_where=venue.where if venue else "", venue_sources=venue.sources if venue else (),
         verify_command=f"paperprov verify {submission_zip(cfg.paper.name)} --trusted-keys keys/",
         formal=formalview.section(units, {k: r.ref for k, r in rows.items()}),
     )

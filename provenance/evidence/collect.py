@@ -7,7 +7,10 @@ blamecache.py keeps blames and classifications between runs under .git/paperprov
 Everything reads git through plain `git` subprocesses (list form, never a shell;
 faster than GitPython for this): one `git log` for the commits' messages, one
 `git ls-tree` for what HEAD tracks, one `git notes list` + `git cat-file --batch` for
-`paperprov tag` notes, and one blame per file not answered by the cache.
+`paperprov tag` notes, and one blame per file not answered by the cache. Line-level
+evidence from other tools (git-ai notes, Agent Trace records: `line_facts`, by the
+commit their line numbers refer to) is read by gitai.py and agenttrace.py, only where
+the configured ref or directory exists.
 
 Paths: `files` and the keys of `blame` are relative to the directory given (the paper
 root); `orig_path` and note paths are relative to the repository's top level, as git
@@ -22,8 +25,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provenance.config.evidence import EvidenceSources
 from provenance.errors import GitError
-from provenance.evidence import blamecache
+from provenance.evidence import agenttrace, blamecache, gitai
 from provenance.evidence.agents import parse_assisted_by
 from provenance.evidence.blame import (
     BlameSpan,
@@ -35,6 +39,7 @@ from provenance.evidence.blame import (
 from provenance.evidence.blamecache import CACHE_NAME
 from provenance.evidence.gitrun import RepoInfo, git, notes, repo_info
 from provenance.evidence.gitstate import resolve_ref
+from provenance.evidence.linefacts import LineFact, by_commit
 from provenance.evidence.notes import NOTES_REF, parse_note
 from provenance.evidence.trailers import CommitInfo, classify_commit
 from provenance.model import Agent
@@ -60,6 +65,7 @@ class GitEvidence:
     notes: Mapping[str, tuple[NoteTag, ...]] = field(default_factory=dict)
     blame: Mapping[str, tuple[BlameSpan, ...]] = field(default_factory=dict)  # by root-relative file
     warnings: tuple[str, ...] = ()
+    line_facts: Mapping[str, tuple[LineFact, ...]] = field(default_factory=dict)  # git-ai, Agent Trace
 
 
 # -- commits ---------------------------------------------------------------------------
@@ -108,7 +114,16 @@ def _parse_note(body: str, commit: str, warnings: list[str]) -> tuple[NoteTag, .
 
 # -- everything together ---------------------------------------------------------------
 
-def collect(root: Path, files: Sequence[str], use_cache: bool = True) -> GitEvidence:
+def read_line_facts(root: Path, info: RepoInfo, sources: EvidenceSources,
+                    warnings: list[str]) -> dict[str, tuple[LineFact, ...]]:
+    """git-ai notes and Agent Trace records, by the commit their line numbers refer to."""
+    pairs = gitai.read_notes(root, info, sources.git_ai_ref, warnings) if sources.git_ai_ref else []
+    pairs += agenttrace.read_records(root, info, sources.agent_trace_dir, sources.agent_trace_ref, warnings)
+    return by_commit(pairs)
+
+
+def collect(root: Path, files: Sequence[str], use_cache: bool = True,
+            sources: EvidenceSources | None = None) -> GitEvidence:
     """Git evidence for the root-relative `files` (which must exist in the work tree)."""
     root = Path(root)
     info = repo_info(root)
@@ -149,6 +164,7 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True) -> GitEvid
     commits = dict(known)
     commits.update(read_commits(root, shas - set(known)))
     notes = read_notes(root, info, warnings)
+    line_facts = read_line_facts(root, info, sources or EvidenceSources(), warnings)
 
     stale = bool(todo) or len(known) < len(commits) or blamecache.is_stale(cache, info.head, files)
     if use_cache and stale:
@@ -156,7 +172,8 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True) -> GitEvid
     if info.shallow:
         warnings.append("shallow clone: attribution is partial (lines from before the clone's depth count as unknown)")
     return GitEvidence(available=True, head=info.head, shallow=info.shallow, boundary=boundary,
-                       commits=commits, notes=notes, blame={k: blame[k] for k in files}, warnings=tuple(warnings))
+                       commits=commits, notes=notes, blame={k: blame[k] for k in files}, warnings=tuple(warnings),
+                       line_facts=line_facts)
 
 
 def dirty_files(root: Path, files: Sequence[str]) -> list[str]:

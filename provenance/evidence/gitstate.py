@@ -65,15 +65,16 @@ def head_commit(root: Path) -> str | None:
     return head or None
 
 
-def state_token(root: Path) -> str:
+def state_token(root: Path, extra_refs: tuple[str, ...] = ()) -> str:
     """Changes whenever anything the record reads from git outside the work tree
-    changes: HEAD, the paperprov notes refs, the shallow boundary, an open session."""
+    changes: HEAD, the paperprov notes refs and `extra_refs` (git-ai's, Agent Trace's),
+    the shallow boundary, an open session."""
     gd = git_dir(root)
     if gd is None:
         return "no-git"
     h = hashlib.sha256()
     h.update(f"head={head_commit(root)}\n".encode())
-    for ref in (NOTES_REF, REVIEW_REF):
+    for ref in (NOTES_REF, REVIEW_REF, *extra_refs):
         h.update(f"{ref}={resolve_ref(gd, ref)}\n".encode())
     for extra in ("shallow", SESSION_FILE):
         f = _common_dir(gd) / extra

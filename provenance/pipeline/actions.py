@@ -5,7 +5,17 @@ tasks.action turns that into one line. (Experiments: experiments.py; LaTeX: late
 from __future__ import annotations
 
 from provenance.config import Config
-from provenance.paths import ATTESTATION, CHECKS, DISCLOSURE_MD, DISCLOSURE_TEX, RECORD, REPORT_HTML
+from provenance.paths import (
+    ATTESTATION,
+    CHECKS,
+    DISCLOSURE_MD,
+    DISCLOSURE_TEX,
+    GAIDET_MD,
+    RECORD,
+    REPORT_HTML,
+    USAGE_CARD_JSON,
+    USAGE_CARD_MD,
+)
 
 
 def run_checks(cfg: Config) -> None:
@@ -38,6 +48,9 @@ def run_disclosure(cfg: Config, signers: tuple[tuple[str, str], ...] | None = No
 
     named = disclosed_signers(cfg) if signers is None else signers
     write_disclosure(cfg, cfg.root / RECORD, cfg.root / DISCLOSURE_TEX, cfg.root / DISCLOSURE_MD, named)
+    from provenance.disclose.usagecard import write_cards  # the other disclosure formats, same record
+
+    write_cards(cfg, cfg.root / RECORD, cfg.root / USAGE_CARD_JSON, cfg.root / USAGE_CARD_MD, cfg.root / GAIDET_MD)
 
 
 def run_report(cfg: Config) -> None:

@@ -22,9 +22,12 @@ from provenance.paths import (
     CHECKS,
     DISCLOSURE_MD,
     DISCLOSURE_TEX,
+    GAIDET_MD,
     PDF,
     RECORD,
     REPORT_HTML,
+    USAGE_CARD_JSON,
+    USAGE_CARD_MD,
     submission_zip,
 )
 from provenance.pipeline import actions
@@ -38,6 +41,7 @@ from provenance.scan.sources import (
     latexmkrc,
     paper_deps,
     record_sources,
+    trace_files,
 )
 
 
@@ -134,9 +138,9 @@ def task_record() -> dict[str, Any]:
     cfg = config()
     return {
         "actions": [(action(actions.run_record), [cfg])],
-        "file_dep": record_sources(cfg) + [CHECKS],
+        "file_dep": record_sources(cfg) + [CHECKS] + trace_files(cfg),
         "targets": [RECORD],
-        "uptodate": [config_changed(gitstate.state_token(cfg.root))],
+        "uptodate": [config_changed(gitstate.state_token(cfg.root, cfg.evidence.refs))],
         "clean": True,
     }
 
@@ -151,12 +155,14 @@ def task_disclosure() -> dict[str, Any]:
     cfg = config()
     # The renderer and its templates shape the output too: a paperprov upgrade re-renders.
     here = Path(__file__).parent.parent / "disclose"
-    renderer = [str(here / n) for n in ("view.py", "formalview.py", "layout.py", "aia.py", "escape.py",
+    renderer = [str(here / n) for n in ("view.py", "formalview.py", "layout.py", "aia.py", "escape.py", "venues.py",
+                                        "usagecard.py", "gaidet.py",
                                         "templates/disclosure.tex.j2", "templates/disclosure.md.j2")]
+    renderer += sorted(str(p) for p in (here / "venues").glob("*.yaml"))
     return {
         "actions": [(action(actions.run_disclosure), [cfg])],
         "file_dep": [RECORD, CONFIG_NAME] + renderer,
-        "targets": [DISCLOSURE_TEX, DISCLOSURE_MD],
+        "targets": [DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD],
         # It names the disclosed signers' keys committed at HEAD, never an uncommitted
         # keys/*.pub, so that every builder of a commit renders the same bytes; which
         # signers depends on signing.signers or on who builds (attest/signers.py).
@@ -209,7 +215,8 @@ def task_attest() -> dict[str, Any]:
     from doit.tools import config_changed
 
     cfg = config()
-    subjects = [PDF, RECORD, DISCLOSURE_TEX, DISCLOSURE_MD, REPORT_HTML] + experiment_outputs(cfg)
+    subjects = [PDF, RECORD, DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD,
+                REPORT_HTML] + experiment_outputs(cfg)
     return {
         "actions": [(action(actions.run_attest), [cfg])],
         "file_dep": sorted(set(subjects) | set(input_files(cfg))),

@@ -3,7 +3,8 @@
 Definitions the record relies on:
 - `commit`: HEAD's commit id, or null before the first commit or outside git.
 - `dirty`: true when any scanned source (a .tex file the paper reaches or a Python file
-  under experiments/, i.e. every file a unit lives in) or provenance.yaml differs from
+  under experiments/, i.e. every file a unit lives in), an Agent Trace record under
+  `evidence.agent_trace_dir` or provenance.yaml differs from
   HEAD: modified, staged, untracked or git-ignored. Outside git or before the first
   commit everything is untracked, so the record is dirty. Files the build writes itself
   (build/, keys/NAME.pub from a first-build keygen) are not sources and never make the
@@ -40,7 +41,7 @@ from provenance.record.attribute import attribute
 from provenance.record.graph import StatementGraph
 from provenance.record.lines import LineClassifier, file_runs
 from provenance.record.summary import summarize
-from provenance.scan.sources import scan_units
+from provenance.scan.sources import scan_units, trace_files
 
 
 def build_record(cfg: Config, use_cache: bool = True) -> Record:
@@ -48,7 +49,7 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
 
     units, warnings = scan_units(cfg)
     files = sorted({u.file for u in units})
-    ev = collect(cfg.root, files, use_cache=use_cache)
+    ev = collect(cfg.root, files, use_cache=use_cache, sources=cfg.evidence)
     classifier = LineClassifier(ev, cfg.attribution.untagged)
     attributions = attribute(units, classifier, cfg)
     if ev.available and ev.head is not None:
@@ -56,7 +57,7 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     attributions = _with_check_results(cfg, units, attributions)
     attributions = _with_formal(cfg, units, attributions)
     if ev.available:
-        dirty = bool(dirty_files(cfg.root, files + [CONFIG_NAME])) or ev.head is None
+        dirty = bool(dirty_files(cfg.root, files + [CONFIG_NAME] + trace_files(cfg))) or ev.head is None
     else:
         dirty = True
     all_warnings = tuple(warnings) + ev.warnings

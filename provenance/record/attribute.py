@@ -63,6 +63,8 @@ def _commit_evidence(lines: Lines, classifier: LineClassifier) -> list[Evidence]
             out.append(Evidence(e.source, f"{e.detail} ({n} lines)", commit=sha))
         for agent in sorted(lines.note_agents.get(sha, ()), key=str):
             out.append(Evidence("note", f"paperprov tag {agent} ({n} lines)", commit=sha))
+    for (sha, source, who), n in sorted(lines.facts.items()):  # git-ai notes, Agent Trace records
+        out.append(Evidence(source, f"{who} ({n} lines)", commit=sha))
     return out
 
 
@@ -80,6 +82,7 @@ def attribute_unit(unit: Unit, classifier: LineClassifier, cfg: Config, known_la
         if info is not None and info.is_ai:
             agents.update(info.agents)
         agents.update(lines.note_agents.get(sha, ()))
+    agents.update(lines.fact_agents)
 
     decl: dict[str, tuple[str, str, Evidence]] = {}
     evidence: list[Evidence] = []

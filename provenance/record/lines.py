@@ -5,6 +5,15 @@ boundary commit, whose lines may be older than the clone), `ai` (a `paperprov ta
 covers the line's original path and line in that commit, or the commit carries AI
 evidence), `human` (the commit says `Assisted-by: none`), else `attribution.untagged`.
 The classifier is built once per record and answers for a unit's range or a whole file.
+
+Line-level evidence from other tools (git-ai notes, Agent Trace records: `line_facts`)
+is placed the same way: a current line whose blame commit is C and original line L is
+covered when a fact about C (or, for an Agent Trace record, about its `vcs.revision`)
+covers L on that path. Precedence for a covered line: the fact decides it, whatever the
+commit's trailers say (an AI fact makes it `ai` with the fact's agent; a known human's
+range makes it `human`, counted with `Assisted-by: none` lines as positive evidence of
+human work). Lines no fact covers keep the commit's class and `paperprov tag` ranges.
+Declarations in the source still win over all of this, per unit (attribute.py).
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from itertools import islice
 
 from provenance.evidence.blame import BlameSpan
 from provenance.evidence.collect import GitEvidence
+from provenance.evidence.linefacts import LineFact, covering
 from provenance.model import Agent, LineRun
 
 LINE_ORIGINS = ("ai", "human", "unknown", "uncommitted")
@@ -28,7 +38,9 @@ class Lines:
         self.counts: dict[str, int] = dict.fromkeys(LINE_ORIGINS, 0)
         self.ai_commits: Counter[str] = Counter()  # commit -> AI lines
         self.note_agents: dict[str, set[Agent]] = {}  # commit -> agents from notes
-        self.declared_human = 0  # lines from commits that say `Assisted-by: none`
+        self.declared_human = 0  # lines from commits that say `Assisted-by: none`, or known humans'
+        self.facts: Counter[tuple[str, str, str]] = Counter()  # (commit, source, who) -> lines
+        self.fact_agents: set[Agent] = set()  # agents that git-ai / Agent Trace name
 
     @property
     def committed(self) -> int:
@@ -43,6 +55,36 @@ def _union_length(intervals: list[tuple[int, int]]) -> int:
             total += hi - lo + 1
             end = hi
     return total
+
+
+def split(ev: GitEvidence,
+          parts: Iterator[tuple[BlameSpan, int, int]]) -> Iterator[tuple[BlameSpan, int, int, LineFact | None]]:
+    """Each part, cut where line-level facts about its commit start and end: the
+    covered pieces with the fact that decides them, the rest with None."""
+    for s, a, b in parts:
+        facts = ev.line_facts.get(s.commit or "") if ev.line_facts else None
+        if not facts:
+            yield s, a, b, None
+            continue
+        shift = s.start - s.orig_start
+        at = a
+        for fa, fb, fact in covering(facts, s.orig_path, a - shift, b - shift):
+            if fa + shift > at:
+                yield s, at, fa + shift - 1, None
+            yield s, fa + shift, fb + shift, fact
+            at = fb + shift + 1
+        if at <= b:
+            yield s, at, b, None
+
+
+def count_fact(out: Lines, sha: str, fact: LineFact, n: int) -> None:
+    out.facts[(sha, fact.source, fact.label)] += n
+    if fact.origin == "ai":
+        out.counts["ai"] += n  # not in ai_commits: the commit's own evidence did not decide these
+        out.fact_agents.add(fact.agent or Agent("unknown"))
+    else:
+        out.counts["human"] += n
+        out.declared_human += n
 
 
 class LineClassifier:
@@ -81,11 +123,14 @@ class LineClassifier:
     def range(self, file: str, lo: int, hi: int) -> Lines:
         out = Lines()
         counts = out.counts
-        for s, a, b in self.slices(self.ev.blame.get(file, ()), lo, hi):
+        for s, a, b, fact in split(self.ev, self.slices(self.ev.blame.get(file, ()), lo, hi)):
             n = b - a + 1
             sha = s.commit
             if sha is None:
                 counts["uncommitted"] += n
+                continue
+            if fact is not None:
+                count_fact(out, sha, fact, n)
                 continue
             origin = self.classes.get(sha, self.untagged)
             tagged = 0
@@ -116,7 +161,10 @@ def file_runs(c: LineClassifier, file: str, n_lines: int) -> tuple[LineRun, ...]
         else:
             out.append(LineRun(a, b, origin, agent))
 
-    for s, a, b in c.slices(c.ev.blame.get(file, ()), 1, n_lines):
+    for s, a, b, fact in split(c.ev, c.slices(c.ev.blame.get(file, ()), 1, n_lines)):
+        if fact is not None and s.commit is not None:
+            add(a, b, fact.origin, str(fact.agent or Agent("unknown")) if fact.origin == "ai" else None)
+            continue
         origin = "uncommitted" if s.commit is None else c.classes.get(s.commit, c.untagged)
         info = c.ev.commits.get(s.commit or "")
         agent = str(info.agents[0]) if origin == "ai" and info is not None and info.agents else None

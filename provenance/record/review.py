@@ -18,7 +18,7 @@ import difflib
 import hashlib
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -70,12 +70,15 @@ def unit_text(root: Path, unit: Unit, _cache: dict[str, list[str]] | None = None
     return normalize("\n".join(lines[max(start, 1) - 1:end]), unit.file)
 
 
-def review_texts(root: Path, units: Sequence[Unit]) -> dict[str, str]:
-    """Unit id -> the text a review of it covers: its own, plus its proofs' for a statement."""
+def review_texts(root: Path, units: Sequence[Unit], only: Collection[str] | None = None) -> dict[str, str]:
+    """Unit id -> the text a review of it covers: its own, plus its proofs' for a
+    statement; with `only`, just for those unit ids (normalising a book's every unit
+    when a handful were reviewed costs seconds)."""
     cache: dict[str, list[str]] = {}
-    own = {u.id: unit_text(root, u, cache) for u in units}
-    out = dict(own)
-    for u in units:
+    wanted = [u for u in units if only is None or u.id in only or (u.kind == "proof" and u.parent in only)]
+    own = {u.id: unit_text(root, u, cache) for u in wanted}
+    out = {uid: text for uid, text in own.items() if only is None or uid in only}
+    for u in wanted:
         if u.kind == "proof" and u.parent in out and u.parent != u.id:
             out[u.parent] += "\n\0proof\0\n" + own[u.id]
     return out
@@ -188,7 +191,8 @@ def for_units(root: Path, units: Sequence[Unit],
               entries: Mapping[str, Sequence[ReviewEntry]] | None = None) -> dict[str, tuple[Review, ...]]:
     """Unit id -> its reviews from notes; a proof with none of its own shows its
     statement's (a review of a statement covers its proofs)."""
-    reviews = current_reviews(root, review_texts(root, units), entries)
+    recorded = read_reviews(root) if entries is None else entries
+    reviews = current_reviews(root, review_texts(root, units, only=set(recorded)), recorded)
     out = dict(reviews)
     for u in units:
         if u.kind == "proof" and u.id not in out and u.parent in reviews:

@@ -109,10 +109,20 @@ def record_sources(cfg: Config) -> list[str]:
     return sorted(set(own) | set(code_sources(cfg)) | {CONFIG_NAME})
 
 
+def trace_files(cfg: Config) -> list[str]:
+    """The Agent Trace records in the configured directory (the record reads them);
+    listed afresh on every call, so that a new record is noticed."""
+    if not cfg.evidence.agent_trace_dir or not (cfg.root / cfg.evidence.agent_trace_dir).is_dir():
+        return []
+    top = cfg.root / cfg.evidence.agent_trace_dir
+    return sorted(p.relative_to(cfg.root).as_posix() for p in top.rglob("*.json*")
+                  if p.suffix in (".json", ".jsonl") and p.is_file())
+
+
 def input_files(cfg: Config) -> list[str]:
     """Every source file the build reads, for the attestation's resolved dependencies."""
     tex, other = paper_deps(cfg)
-    files = set(record_sources(cfg)) | set(check_sources(cfg))
+    files = set(record_sources(cfg)) | set(check_sources(cfg)) | set(trace_files(cfg))
     files.update(f for f in tex + other if not f.startswith("build/"))
     rc = latexmkrc(cfg)
     if rc is not None:

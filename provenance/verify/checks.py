@@ -4,7 +4,8 @@ PATH is a submission zip, a build directory (the repo root or its build/), or an
 attestation file. Checks, one line each: every envelope parses and has the in-toto
 payload type; every signature, and which trusted key made it; the threshold of
 distinct trusted keys; every subject's sha256; the record statement bound to the same
-subjects, to record.json's digest and to the same commit; the source; with --rebuild,
+subjects, to record.json's digest and to the same commit; the claim checks' Test Result
+statement, when there is one, agreeing with record.json (testresult.py); the source; with --rebuild,
 a rebuild from the source archive. Reading the bundle itself, within safe bounds, is
 bundle.py's job; this module decides what each result means.
 
@@ -42,6 +43,7 @@ from provenance.verify.keys import trusted_keys
 from provenance.verify.rebuild import rebuild as rebuild_from_source
 from provenance.verify.report import Check, Report
 from provenance.verify.sandbox import Limits, check_sandbox
+from provenance.verify.testresult import check_test_result
 
 INTEGRITY_NOTE = ("trusted keys are the bundle's own keys/*.pub: this proves the files are intact and "
                   "signed by those keys, not who holds them; pass --trusted-keys for authenticity")
@@ -241,6 +243,7 @@ def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, reb
         statements = _envelopes(bundle, att, keys, threshold, checks, notes, signed)
         _subjects(bundle, statements, checks)
         _record(bundle, statements, checks)
+        check_test_result(bundle, statements, checks)
         slsa = statements.get(manifest.SLSA_PREDICATE)
         tree = None
         if slsa is not None:

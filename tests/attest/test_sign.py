@@ -30,8 +30,9 @@ def statements(path: Path) -> list[dict]:
 def test_attestation_has_slsa_and_record_statements_over_the_outputs(repo: Repo) -> None:
     out = attested(repo)
     slsa, rec = statements(out)
-    outputs = ["build/disclosure.md", "build/disclosure.tex", "build/experiments/sq/results.json",
-               "build/experiments/sq/table.tex", "build/paper.pdf", "build/report/index.html"]
+    outputs = ["build/ai-usage-card.json", "build/ai-usage-card.md", "build/disclosure.md", "build/disclosure.tex",
+               "build/experiments/sq/results.json", "build/experiments/sq/table.tex", "build/gaidet.md",
+               "build/paper.pdf", "build/report/index.html"]
     assert slsa["_type"] == "https://in-toto.io/Statement/v1"
     assert slsa["predicateType"] == "https://slsa.dev/provenance/v1"
     assert [s["name"] for s in slsa["subject"]] == outputs

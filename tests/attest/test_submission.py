@@ -16,8 +16,9 @@ from provenance.errors import BuildError, GitError
 from tests.helpers import Repo, attested, fake_build, make_paper
 
 ENTRIES = [
-    "build/attestation.intoto.jsonl", "build/disclosure.md", "build/disclosure.tex",
-    "build/experiments/sq/results.json", "build/experiments/sq/table.tex", "build/paper.pdf",
+    "build/ai-usage-card.json", "build/ai-usage-card.md", "build/attestation.intoto.jsonl", "build/disclosure.md",
+    "build/disclosure.tex", "build/experiments/sq/results.json", "build/experiments/sq/table.tex", "build/gaidet.md",
+    "build/paper.pdf",
     "build/record.json", "build/report/index.html", "keys/ada.pub", "source.tar",
 ]
 

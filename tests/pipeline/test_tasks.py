@@ -79,7 +79,8 @@ def test_config_error_stops_doit_with_one_line(tiny: Repo) -> None:
     proc = run_doit(tiny.path, "list")
     assert proc.returncode != 0
     assert proc.stderr.strip() == "paperprov: provenance.yaml: experimnts: unknown key; expected one of " + (
-        "paper, venue, experiments, authors, attribution, policy, annotations, checks, signing, formal, latex, submission, code")
+        "paper, venue, experiments, authors, attribution, policy, annotations, checks, signing, formal, "
+        "evidence, declarations, latex, submission, code")
 
 
 def _doit_ran(output: str) -> set[str]:

@@ -16,11 +16,13 @@ import os
 import sys
 from pathlib import Path
 
+from provenance.cli.commands import HELP
+
 KINDS = ("tag", "policy", "lint", "no-private-keys", "attach-tags")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("hook", help="entry points for the pre-commit hooks (see .pre-commit-hooks.yaml)")
+    p = sub.add_parser("hook", help=HELP["hook"])
     p.add_argument("kind", choices=KINDS, help="which hook")
     p.add_argument("args", nargs="*", help="what git/pre-commit passes: the message file, or the staged files")
     p.set_defaults(run=run)

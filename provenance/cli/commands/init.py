@@ -11,6 +11,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
+from provenance.cli.commands import HELP
 from provenance.cli.commands.hooksconfig import HOOKS_REPO, write_hooks_config
 from provenance.config import CONFIG_NAME, NAME_RE
 from provenance.errors import ConfigError, UsageError
@@ -50,8 +51,19 @@ paper:
   name: {name}            # names dist/<name>-submission.zip
   main: {main}   # the .tex file with \\documentclass
 
-# Which venue's disclosure questions the appendix answers: none, acl, neurips, iclr, acm, arxiv.
+# Which venue's question about AI use the appendix answers: none, acl, acm, arxiv,
+# elsevier, iclr, icml, ieee, neurips, springer.
 venue: none
+
+# What no record can measure (the venue answers print "to be declared by the authors"
+# for what is left out):
+# declarations:
+#   llm_in_method: false          # is an LLM part of the research method itself?
+#   other_ai_use: {{}}              # AI use outside the repository by phase; {{}} = none
+#   tool_versions: {{claude-code: "2.0.14"}}
+
+# Line-level evidence from IDE agents (defaults shown; false to skip):
+# evidence: {{git_ai_ref: refs/notes/ai, agent_trace_dir: .agent-trace, agent_trace_ref: refs/notes/agent-trace}}
 
 # Experiments run before LaTeX: a command (a list of words, no shell) run in `cwd`, with
 # {{out}} (build/experiments/NAME/), {{seed}}, {{python}} and {{root}} filled in. It must write
@@ -117,7 +129,7 @@ policy:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("init", help="add provenance.yaml, dodo.py and .gitignore entries to a paper repository")
+    p = sub.add_parser("init", help=HELP["init"])
     p.add_argument("dir", nargs="?", default=".", help="the paper repository (default: here)")
     p.add_argument("--main", help="the main .tex file, relative to DIR (default: the one with \\documentclass)")
     p.add_argument("--name", help="the paper's short name (default: the directory's name)")

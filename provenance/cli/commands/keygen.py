@@ -16,13 +16,14 @@ from pathlib import Path
 
 from provenance.attest import signing
 from provenance.attest.signers import default_name
+from provenance.cli.commands import HELP
 from provenance.config import CONFIG_NAME, NAME_RE, load
 from provenance.errors import SigningError, UsageError
 from provenance.fsutil import write_text_atomic
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("keygen", help="create an Ed25519 signing key; its public line goes to keys/NAME.pub")
+    p = sub.add_parser("keygen", help=HELP["keygen"])
     p.add_argument("--name", help="key name (default: $PAPERPROV_SIGNING_NAME, signing.name, your git user name)")
     p.add_argument("--passphrase", action="store_true", help=f"ask for a passphrase (or set {signing.PASSPHRASE_ENV})")
     p.add_argument("--force", action="store_true", help="overwrite an existing key of that name")

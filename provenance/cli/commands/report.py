@@ -12,12 +12,13 @@ import argparse
 import os
 from pathlib import Path
 
+from provenance.cli.commands import HELP
 from provenance.config import load
 from provenance.paths import RECORD, REPORT_HTML
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("report", help="write the reviewer's web page (build/report/index.html)")
+    p = sub.add_parser("report", help=HELP["report"])
     p.add_argument("--out", metavar="DIR", type=Path,
                    help=f"directory to write index.html into (default: {Path(REPORT_HTML).parent})")
     p.add_argument("--dir", default=".", help="the paper repository (default: current directory)")

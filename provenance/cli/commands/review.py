@@ -7,14 +7,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from provenance.cli.commands import HELP
 from provenance.config import load
 from provenance.scan.sources import scan_units
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "review",
-        help="record that an author reviewed units (or list reviews)",
+        "review", help=HELP["review"],
         description="Record that NAME reviewed the units with these labels (a statement includes its "
                     "proofs) as they read now. A later change to a unit's text makes the review stale.",
     )

@@ -7,9 +7,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from provenance.cli.commands import HELP
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("session", help="start/stop/show a declared AI session (tags every commit until stopped)")
+    p = sub.add_parser("session", help=HELP["session"])
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     start = actions.add_parser("start", help="open a session")

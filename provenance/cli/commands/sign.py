@@ -16,6 +16,7 @@ from provenance.attest import signing
 from provenance.attest.sign import check_subjects, ensure_public_key, select_signer
 from provenance.attest.signers import signer_name
 from provenance.attest.statements import read_attestation
+from provenance.cli.commands import HELP
 from provenance.config import NAME_RE, load
 from provenance.errors import SigningError, UsageError, VerifyError
 from provenance.evidence.pubkeys import read_public_keys
@@ -24,7 +25,7 @@ from provenance.pipeline.tasks import ATTESTATION
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("sign", help="add your signature to an attestation (co-authors)")
+    p = sub.add_parser("sign", help=HELP["sign"])
     p.add_argument("--add", action="store_true", required=True, help="add a signature (the only mode)")
     p.add_argument("--key", help="private key to sign with (default: as for doit build)")
     p.add_argument("--name", help="your key name, keys/NAME.pub (default: $PAPERPROV_SIGNING_NAME, "

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from provenance.cli.commands import HELP
 from provenance.errors import ProvenanceError
 from provenance.model import Attribution, Record, record_to_json
 
@@ -22,7 +23,7 @@ MAX_WIDTH = 48
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("status", help="show which units humans and AIs wrote (the provenance record)")
+    p = sub.add_parser("status", help=HELP["status"])
     p.add_argument("--json", action="store_true", help="print the record as JSON (as in build/record.json)")
     p.add_argument("dir", nargs="?", default=".", help="the paper repository (default: current directory)")
     p.set_defaults(run=run)

@@ -9,11 +9,13 @@ import re
 import sys
 from pathlib import Path
 
+from provenance.cli.commands import HELP
+
 _RANGE = re.compile(r"^(?P<path>.+?):(?P<start>\d+)(?:-(?P<end>\d+))?$")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("tag", help="mark staged lines as AI-written (attached to the next commit)")
+    p = sub.add_parser("tag", help=HELP["tag"])
     p.add_argument("--ai", required=True, metavar="AGENT:MODEL", help="who wrote them, e.g. claude-code:claude-opus-4-1")
     p.add_argument("paths", nargs="+", metavar="PATH[:START-END]", help="a staged file, optionally a line range")
     p.set_defaults(run=run)

@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from provenance.cli.commands import HELP
 from provenance.errors import UsageError
 from provenance.verify.checks import verify_path
 from provenance.verify.report import format_json, format_text
@@ -19,7 +20,7 @@ from provenance.verify.sandbox import Limits
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("verify", help="check a submission offline: signatures, digests, source, rebuild")
+    p = sub.add_parser("verify", help=HELP["verify"])
     p.add_argument("path", help="a submission zip, a build directory or an attestation file")
     p.add_argument("--trusted-keys", metavar="FILE|DIR", type=Path,
                    help="public keys you trust (a file of ssh-ed25519 lines or a directory of *.pub); "

@@ -6,10 +6,11 @@
   var data = JSON.parse(document.getElementById("pp-data").textContent);
   var units = data.units;
   var detail = document.getElementById("detail");
-  var EVIDENCE_ORDER = ["marker", "sidecar", "trailer", "author-name", "session", "note", "blame", "review"];
+  var EVIDENCE_ORDER = ["marker", "sidecar", "trailer", "author-name", "session", "note", "git-ai", "agent-trace", "blame", "review"];
   var EVIDENCE_NAMES = {
     "marker": "Markers in the source", "sidecar": "provenance.yaml annotations", "trailer": "Commit trailers",
-    "author-name": "Commit author names", "session": "Sessions", "note": "Notes (paperprov tag, git-ai, Agent Trace)",
+    "author-name": "Commit author names", "session": "Sessions", "note": "Notes (paperprov tag)",
+    "git-ai": "git-ai authorship notes (line ranges)", "agent-trace": "Agent Trace records (line ranges)",
     "blame": "Blame: line counts", "review": "Review records"
   };
   var selected = null;
