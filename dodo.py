@@ -17,4 +17,8 @@ DOIT_CONFIG = {
     "backend": "sqlite3",
     "dep_file": ".doit.db",
     "verbosity": 1,
+    # Independent tasks run side by side in threads: experiments on Slurm are submitted
+    # together and waited for together; local ones share this machine's cores.
+    "par_type": "thread",
+    "num_process": 32,
 }

@@ -4,7 +4,8 @@
 #   lualatex for papers that use them), poppler-utils,
 #   git, Coq (coqc, for formal proofs), chromium (browser tests of the reviewer's page),
 #   bubblewrap (the sandbox of verify --rebuild), gnupg (tests),
-#   and paperprov with its test extra in ./.venv.
+#   and paperprov with its test extra in ./.venv; with CI=true or PAPERPROV_SLURM=1 also
+#   a one-node Slurm cluster's packages (see the Slurm block below).
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -79,6 +80,21 @@ fi
 if ! command -v bwrap >/dev/null 2>&1 || ! command -v gpg >/dev/null 2>&1; then
   apt_install "bubblewrap or gnupg is missing and this is not Debian/Ubuntu; install bubblewrap (dnf/pacman: bubblewrap) and gnupg" \
     bubblewrap gnupg
+fi
+
+# -- Slurm: the Slurm executor's tests, and trying it on one machine ----------------------
+# slurm-wlm, munge, slurmdbd and mariadb-server make the one-node cluster with accounting
+# that scripts/local-slurm.sh starts and stops. The rule: installed when CI=true (the Slurm
+# tests must run there, and fail without it) or when asked with PAPERPROV_SLURM=1; a plain
+# `bash install.sh` for the example leaves them out (daemons the example does not need).
+if [ "${CI:-}" = true ] || [ "${PAPERPROV_SLURM:-}" = 1 ]; then
+  for tool in slurmctld slurmd slurmdbd sbatch sacct munged mariadbd; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      apt_install "the local Slurm cluster needs Debian/Ubuntu packages (slurm-wlm munge slurmdbd mariadb-server)" \
+        slurm-wlm munge slurmdbd mariadb-server
+      break
+    fi
+  done
 fi
 
 python="${PYTHON:-python3}"

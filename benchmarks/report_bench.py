@@ -32,17 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from provenance.model import (  # noqa: E402
-    Agent,
-    Attribution,
-    CheckResult,
-    Evidence,
-    LineRun,
-    Record,
-    Review,
-    Unit,
-    record_to_json,
-)
+from provenance.model import Agent, Attribution, CheckResult, Evidence, LineRun, Record, Review, Unit
+from provenance.recordjson import record_to_json
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -12,6 +12,7 @@ PDF = "build/paper.pdf"
 ATTESTATION = "build/attestation.intoto.jsonl"
 REPORT_HTML = "build/report/index.html"  # the reviewer's web page (self-contained)
 LATEX_OUTDIR = "build/latex"
+RUNS_DIR = "build/runs"  # how each experiment ran (attest/runs.py): <name>.json, <name>/ logs, packages/
 SOURCE_TAR = "source.tar"  # `git archive` of the commit, inside the submission bundle
 ZIP_EPOCH = 315532800  # 1980-01-01: the earliest time ZIP can say; the epoch when there is no commit
 
@@ -19,6 +20,12 @@ ZIP_EPOCH = 315532800  # 1980-01-01: the earliest time ZIP can say; the epoch wh
 def submission_zip(name: str) -> str:
     """dist/<paper name>-submission.zip, what `doit submission` writes."""
     return f"dist/{name}-submission.zip"
+
+
+def run_facts(name: str) -> str:
+    """build/runs/<experiment>.json: how the experiment's last run went (attest/runs.py)."""
+    return f"{RUNS_DIR}/{name}.json"
+
 
 # The SOURCE_DATE_EPOCH each output was last built with (pipeline writes, attest checks).
 BUILT_EPOCHS = "build/.paperprov/epoch"
@@ -30,6 +37,7 @@ def experiment_epoch(name: str) -> str:
     return f"{BUILT_EPOCHS}/experiments/{name}"
 
 
-def experiment_log(name: str) -> str:
-    """build/logs/<name>.log: an experiment's stdout and stderr, interleaved, from its last run."""
-    return f"build/logs/{name}.log"
+def experiment_log(name: str, task: int | None = None) -> str:
+    """build/logs/<name>.log (task i of a sweep: build/logs/<name>.<i>.log): an experiment's
+    stdout and stderr, interleaved, from its last run."""
+    return f"build/logs/{name}.log" if task is None else f"build/logs/{name}.{task}.log"

@@ -3,9 +3,10 @@ once per test session and copied for each test that needs a built tree. Never mo
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -80,15 +81,7 @@ def needs_coq() -> None:
         pytest.skip("coqc not installed")
 
 
-@pytest.fixture(scope="session")
-def built_example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
-    """(the example built once with `doit build`, the HOME holding its signing key).
-    Read it, never change it: copy it with the `built` fixture to change anything."""
-    if not tex_available():
-        if IN_CI:
-            pytest.fail("latexmk/pdflatex missing in CI: .ci/run must install TeX Live")
-        pytest.skip("latexmk/pdflatex not installed")
-    base = tmp_path_factory.mktemp("built")
+def _build_example(base: Path) -> tuple[Path, Path]:
     home = base / "home"
     with pytest.MonkeyPatch.context() as mp:
         for var in list(os.environ):
@@ -101,7 +94,30 @@ def built_example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pa
         r.commit("Example paper", date=EXAMPLE_DATE)
         proc = run_doit(r.path, "build")
         assert proc.returncode == 0, proc.stdout + proc.stderr
-    yield r.path, home
+    return r.path, home
+
+
+@pytest.fixture(scope="session")
+def built_example(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> tuple[Path, Path]:
+    """(the example built once with `doit build`, the HOME holding its signing key).
+    Read it, never change it: copy it with the `built` fixture to change anything.
+    Under pytest-xdist the first worker that needs it builds it for all (a file lock in
+    the run's shared temporary directory); the others wait and reuse it."""
+    if not tex_available():
+        if IN_CI:
+            pytest.fail("latexmk/pdflatex missing in CI: .ci/run must install TeX Live")
+        pytest.skip("latexmk/pdflatex not installed")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return _build_example(tmp_path_factory.mktemp("built"))
+    shared = tmp_path_factory.getbasetemp().parent / f"built-example-{request.getfixturevalue('testrun_uid')}"
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "done").exists():
+            _build_example(shared)
+            (shared / "done").write_text("built\n")
+    return shared / "example", shared / "home"
 
 
 @pytest.fixture
@@ -123,6 +139,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = set(getattr(item, "fixturenames", ()))
         if {"needs_tex", "built_example", "built"} & fixtures:
             item.add_marker(pytest.mark.tex)
-        if {"built_example", "built"} & fixtures:
-            # Under pytest-xdist, one worker runs these, so the example is built once.
-            item.add_marker(pytest.mark.xdist_group("built-example"))

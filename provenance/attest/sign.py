@@ -26,6 +26,7 @@ from provenance import __version__
 from provenance.attest import signing
 from provenance.attest import statements as manifest
 from provenance.attest.archive import make_archive
+from provenance.attest.runs import runs_statement
 from provenance.attest.signers import NAME_ENV, disclosed_signers, signer_name
 from provenance.attest.testresult import test_result_statement
 from provenance.config import CONFIG_NAME, Config
@@ -125,7 +126,8 @@ def outputs(cfg: Config) -> list[str]:
 
 
 def statements(cfg: Config) -> list[bytes]:
-    """The unsigned payloads: a function of the commit and the built files only."""
+    """The unsigned payloads. The SLSA and record statements are a function of the commit
+    and the built files only; the runs statement (attest/runs.py), when there is one, is not."""
     root = cfg.root
     outs = digest_files(root, outputs(cfg))
     record_digest = digest_files(root, [RECORD])[RECORD]
@@ -155,13 +157,16 @@ def statements(cfg: Config) -> list[bytes]:
                                          internal=internal, record_digest=record_digest, version=__version__,
                                          excluded=archive.excluded if archive else ())
     rec = manifest.record_statement(outputs=outs, record_digest=record_digest, record=record)
-    # One statement per predicate type; which ones, in this order: SLSA, record, test results.
+    # One statement per predicate type; which ones, in this order: SLSA, record, test results, runs.
     out = [slsa, rec]
     checks_config = {k: v for k, v in inputs.items() if k in set(check_sources(cfg)) | {CONFIG_NAME}}
     tested = test_result_statement(record=record, subjects={PDF: outs[PDF], RECORD: record_digest},
                                    configuration=checks_config)
     if tested is not None:
         out.append(tested)
+    runs = runs_statement(cfg, outs)  # how the experiments ran: the one statement that differs between builds
+    if runs is not None:
+        out.append(runs)
     return [manifest.to_bytes(s) for s in out]
 
 

@@ -32,9 +32,14 @@ Statement 3 — the claim checks' outcomes, as an in-toto Test Result
 (`https://in-toto.io/attestation/test-result/v0.1`), when any check or formal proof is
 linked: testresult.py. A list, one statement per predicate type, so further ones fit.
 
+Statement 4 — how the experiments ran (`https://paperprov.dev/runs/v1`, ours; runs.py), when
+they ran in this build: executors, job ids, nodes, times, commands, environments. It
+differs between builds of one commit, which is why those facts are in no statement above.
+
 All are in-toto Statement v1 (`https://in-toto.io/Statement/v1`), serialised as
-canonical JSON (model.canonical_json), carry no absolute paths, host names or times
-other than SOURCE_DATE_EPOCH, so the unsigned payloads are a function of the commit.
+canonical JSON (model.canonical_json). Statements 1 to 3 carry no absolute paths, host
+names or times other than SOURCE_DATE_EPOCH, so their unsigned payloads are a function of
+the commit; statement 4 is the exception, by design.
 """
 
 from __future__ import annotations

@@ -5,12 +5,14 @@ from provenance.config.load import load, parse
 from provenance.config.schema import (
     ANNOTATION_KEYS,
     CONFIG_NAME,
+    EXECUTOR_KINDS,
     NAME_RE,
     VENUES,
     Annotation,
     AttributionRules,
     Author,
     Config,
+    ExecutorSpec,
     Experiment,
     Latex,
     Paper,
@@ -19,5 +21,6 @@ from provenance.config.schema import (
     Submission,
 )
 
-__all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "NAME_RE", "VENUES", "Annotation", "AttributionRules", "Author", "Config",
-           "Experiment", "Latex", "Paper", "Policy", "Signing", "Submission", "load", "parse"]
+__all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "EXECUTOR_KINDS", "NAME_RE", "VENUES", "Annotation", "AttributionRules",
+           "Author", "Config", "ExecutorSpec", "Experiment", "Latex", "Paper", "Policy", "Signing", "Submission", "load",
+           "parse"]

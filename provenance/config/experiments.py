@@ -2,7 +2,8 @@
 
 An experiment is a command: `command:` is a list of words run without a shell, in `cwd:`
 (repository-relative, default the root), with placeholders `{out}` (its output directory),
-`{seed}`, `{python}` (the interpreter running doit) and `{root}` (the repository root);
+`{seed}`, `{python}` (the interpreter running doit), `{root}` (the repository root) and
+`{task}` (a sweep task's number, `executor.array`; 0 for a single run);
 `{{` and `}}` are literal braces. `script: SCRIPT` is the short form of
 `command: ["{python}", SCRIPT, --out, "{out}", --seed, "{seed}", ARGS...]` from the root.
 
@@ -19,21 +20,23 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
+from provenance.config.executor import parse_executor
 from provenance.config.reader import MAX_LIST, MAX_PATH, Reader, show
 from provenance.config.schema import (
     CONFIG_NAME,
     ENGINES,
     OUT_PREFIX,
     ROOT_PREFIX,
+    ExecutorSpec,
     Experiment,
     Latex,
     Submission,
 )
 
-PLACEHOLDERS = ("out", "seed", "python", "root")
+PLACEHOLDERS = ("out", "seed", "python", "root", "task")
 # `{{`/`}}` first, so that `{{out}}` is the literal text `{out}`.
 PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
-EXPERIMENT_KEYS = ("name", "script", "command", "cwd", "inputs", "outputs", "seed", "args")
+EXPERIMENT_KEYS = ("name", "script", "command", "cwd", "inputs", "outputs", "seed", "args", "executor")
 
 
 def check_words(r: Reader, words: tuple[str, ...], key: str) -> None:
@@ -50,6 +53,7 @@ def check_words(r: Reader, words: tuple[str, ...], key: str) -> None:
 # Options paperprov passes to every short-form experiment, and argparse's abbreviations of
 # them: an experiment's own args must not redirect its outputs or change its seed.
 RESERVED_ARGS = ("--o", "--ou", "--out", "--s", "--se", "--see", "--seed")
+SWEEP_ARGS = ("--t", "--ta", "--tas", "--task")  # passed to each task of a sweep (executor.array)
 
 
 def _outside(word: str) -> bool:
@@ -135,7 +139,7 @@ def _command(r: Reader, e: dict[str, Any], key: str) -> tuple[str, ...]:
     return words
 
 
-def parse_experiment(r: Reader, item: Any, key: str) -> Experiment:
+def parse_experiment(r: Reader, item: Any, key: str, executor: ExecutorSpec) -> Experiment:
     e = r.mapping(item, key, EXPERIMENT_KEYS)
     name = r.name(e.get("name"), f"{key}.name", "it names the task and build/experiments/<name>/")
     if e.get("script") is None and e.get("command") is None:
@@ -153,11 +157,19 @@ def parse_experiment(r: Reader, item: Any, key: str) -> Experiment:
     inputs = tuple(r.existing(x, f"{key}.inputs") for x in r.strings(e.get("inputs"), f"{key}.inputs"))
     # numpy's seeds are 0 .. 2**32 - 1; a negative seed failed inside the script
     seed = r.number(e.get("seed"), f"{key}.seed", int, 0, 2**32 - 1, 0)
-    return Experiment(name=name, script=script, outputs=_outputs(r, e, key, name), inputs=inputs, seed=seed,
-                      args=_arguments(r, e.get("args"), f"{key}.args", name), command=words, cwd=cwd)
+    args = _arguments(r, e.get("args"), f"{key}.args", name)
+    runs_on = parse_executor(r, e.get("executor"), f"{key}.executor", executor)
+    if runs_on.array is not None and not words and any(a.partition("=")[0] in SWEEP_ARGS for a in args):
+        raise r.fail(f"{key}.args", "paperprov passes --task I to each task of a sweep; remove it from args")
+    outputs = _outputs(r, e, key, name)
+    if runs_on.array is not None and any(o.startswith(ROOT_PREFIX) for o in outputs):
+        raise r.fail(f"{key}.outputs", "every task of a sweep writes into its own folder under "
+                                        f"build/experiments/{name}/; {{root}}/ outputs would be written by each")
+    return Experiment(name=name, script=script, outputs=outputs, inputs=inputs, seed=seed, args=args,
+                      command=words, cwd=cwd, executor=runs_on)
 
 
-def parse_experiments(r: Reader, value: Any) -> tuple[Experiment, ...]:
+def parse_experiments(r: Reader, value: Any, executor: ExecutorSpec) -> tuple[Experiment, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -167,7 +179,7 @@ def parse_experiments(r: Reader, value: Any) -> tuple[Experiment, ...]:
     out: list[Experiment] = []
     for i, item in enumerate(value):
         key = f"experiments[{i}]"
-        exp = parse_experiment(r, item, key)
+        exp = parse_experiment(r, item, key, executor)
         if any(x.name == exp.name for x in out):
             raise r.fail(f"{key}.name", f"duplicate experiment name {exp.name!r}; names must be unique")
         out.append(exp)

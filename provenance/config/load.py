@@ -12,6 +12,7 @@ from typing import Any
 
 from provenance.config.declarations import parse_declarations
 from provenance.config.evidence import parse_evidence
+from provenance.config.executor import parse_executor
 from provenance.config.experiments import parse_code, parse_experiments, parse_latex, parse_submission
 from provenance.config.formal import parse_formal, parse_link
 from provenance.config.reader import MAX_LIST, MAX_PATH, Reader, parse_yaml, read_bounded, show
@@ -41,7 +42,7 @@ def parse(text: str, root: Path) -> Config:
         data,
         "",
         ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing",
-         "formal", "evidence", "declarations", "latex", "submission", "code"),
+         "formal", "evidence", "declarations", "executor", "latex", "submission", "code"),
     )
     if "paper" not in top:
         raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
@@ -55,11 +56,13 @@ def parse(text: str, root: Path) -> Config:
     if venue not in VENUES:
         raise r.fail("venue", f"unknown venue {show(venue)}; use one of {', '.join(VENUES)}")
 
+    executor = parse_executor(r, top.get("executor"), "executor")
     return Config(
         root=root,
         paper=paper,
         venue=venue,
-        experiments=parse_experiments(r, top.get("experiments")),
+        executor=executor,
+        experiments=parse_experiments(r, top.get("experiments"), executor),
         authors=_authors(r, top.get("authors")),
         attribution=_attribution(r, top.get("attribution")),
         policy=_policy(r, top.get("policy")),

@@ -23,12 +23,29 @@ ANNOTATION_KEYS = DECLARATION_KEYS  # the same keys, and values, as a `paperprov
 ENGINES = ("pdflatex", "xelatex", "lualatex")
 ROOT_PREFIX = "{root}/"  # an output at a repository path, e.g. {root}/figures/x.pdf
 OUT_PREFIX = "{out}/"
+EXECUTOR_KINDS = ("local", "slurm")
 
 
 @dataclass(frozen=True)
 class Paper:
     name: str
     main: str  # repo-relative path of the .tex with \documentclass
+
+
+@dataclass(frozen=True)
+class ExecutorSpec:
+    """Where an experiment runs (`executor:` in provenance.yaml; parsed by executor.py).
+    Here rather than in executor.py: schema -> executor -> reader -> schema would be an
+    import circle."""
+
+    kind: str = "local"  # one of EXECUTOR_KINDS
+    partition: str | None = None  # Slurm partition; None: the cluster's default
+    time_min: int = 60  # Slurm time limit, minutes
+    cpus: int = 1  # cores per task (Slurm --cpus-per-task; local: cores it holds)
+    gpus: int = 0  # GPUs per task (Slurm --gpus-per-node)
+    mem_gb: float | None = None  # Slurm --mem; None: the cluster's default
+    array: int | None = None  # a sweep of N tasks (experiments only); None: one run
+    sbatch: tuple[str, ...] = ()  # extra sbatch flags, e.g. "--qos=high"
 
 
 @dataclass(frozen=True)
@@ -39,36 +56,48 @@ class Experiment:
 
     name: str
     script: str  # the Python entry point, repo-relative ("" when the command runs none)
-    outputs: tuple[str, ...]  # as declared: relative to {out}, or `{root}/repo/relative/path`
+    outputs: tuple[str, ...]  # as declared: relative to {out} (a sweep: .../<name>/<i>/), or `{root}/path`
     inputs: tuple[str, ...] = ()
     seed: int = 0
     args: tuple[str, ...] = ()  # the short form's extra words, literal
     command: tuple[str, ...] = ()  # () for the short form
     cwd: str = "."
+    # Not in repr (the experiment task's up-to-date check): outputs do not depend on
+    # where they were computed. A sweep's size changes `targets`, which doit does see.
+    executor: ExecutorSpec = field(default_factory=ExecutorSpec, repr=False, compare=False)
 
     @property
     def outdir(self) -> str:
         return f"build/experiments/{self.name}"
 
     @property
+    def task_outdirs(self) -> tuple[str, ...]:
+        """Where each task writes: the outdir itself, or outdir/<i> for task i of a sweep."""
+        if self.executor.array is None:
+            return (self.outdir,)
+        return tuple(f"{self.outdir}/{i}" for i in range(self.executor.array))
+
+    @property
     def words(self) -> tuple[str, ...]:
-        """The command with placeholders still in it."""
+        """The command with placeholders still in it (pipeline/command.py fills them in)."""
         if self.command:
             return self.command
         literal = tuple(a.replace("{", "{{").replace("}", "}}") for a in self.args)
-        return ("{python}", "{root}/" + self.script, "--out", "{out}", "--seed", "{seed}") + literal
+        sweep = ("--task", "{task}") if self.executor.array is not None else ()
+        return ("{python}", "{root}/" + self.script, "--out", "{out}", "--seed", "{seed}") + sweep + literal
 
-    def target(self, output: str) -> str:
-        """A declared output as a repository-relative path."""
+    def target(self, output: str, outdir: str | None = None) -> str:
+        """A declared output as a repository-relative path (`outdir`: a sweep task's)."""
         if output.startswith(ROOT_PREFIX):
             return output[len(ROOT_PREFIX):]
         if output.startswith(OUT_PREFIX):
             output = output[len(OUT_PREFIX):]
-        return f"{self.outdir}/{output}"
+        return f"{outdir or self.outdir}/{output}"
 
     @property
     def targets(self) -> tuple[str, ...]:
-        return tuple(self.target(o) for o in self.outputs)
+        found = [self.target(o, d) for d in self.task_outdirs for o in self.outputs]
+        return tuple(dict.fromkeys(found))  # a {root}/ output is one file, not one per task
 
     @property
     def label(self) -> str:
@@ -163,6 +192,7 @@ class Config:
     formal: Formal = field(default_factory=Formal)
     evidence: EvidenceSources = field(default_factory=EvidenceSources)
     declarations: Declarations = field(default_factory=Declarations)
+    executor: ExecutorSpec = field(default_factory=ExecutorSpec)  # the default of every experiment
 
     @property
     def path(self) -> Path:

@@ -37,16 +37,9 @@ from provenance.disclose.sourceview import SourceFile, Span, listing, runs_of
 from provenance.disclose.svg import SvgGraph, draw, short
 from provenance.errors import BuildError
 from provenance.fsutil import write_text_atomic
-from provenance.model import (
-    CODE_KINDS,
-    ORIGINS,
-    SECTION_KINDS,
-    Attribution,
-    Record,
-    Rests,
-    read_record,
-)
+from provenance.model import CODE_KINDS, ORIGINS, SECTION_KINDS, Attribution, Record, Rests
 from provenance.record.graph import StatementGraph, format_cycle
+from provenance.recordjson import read_record
 
 GROUPS = (("Sections", SECTION_KINDS), ("Statements", ("statement",)), ("Proofs", ("proof",)),
           ("Figures and tables", ("figure", "table")), ("Code units", CODE_KINDS))

@@ -32,7 +32,8 @@ from typing import Any
 from provenance.config import Config
 from provenance.config.declarations import Declarations
 from provenance.disclose.venues import TBD
-from provenance.model import CODE_KINDS, SECTION_KINDS, Attribution, Record, read_record
+from provenance.model import CODE_KINDS, SECTION_KINDS, Attribution, Record
+from provenance.recordjson import read_record
 
 SCHEMA = "paperprov/ai-usage-card/v1"
 CARD = "AI Usage Card (Wahle et al., JCDL 2023, https://ai-cards.org)"

@@ -41,17 +41,10 @@ from provenance.disclose.escape import (
 from provenance.disclose.layout import Graph, layout
 from provenance.disclose.venues import VenueAnswer
 from provenance.fsutil import write_text_atomic
-from provenance.model import (
-    CODE_KINDS,
-    ORIGINS,
-    SECTION_KINDS,
-    Attribution,
-    Record,
-    Unit,
-    read_record,
-)
+from provenance.model import CODE_KINDS, ORIGINS, SECTION_KINDS, Attribution, Record, Unit
 from provenance.paths import submission_zip
 from provenance.record.graph import StatementGraph
+from provenance.recordjson import read_record
 
 if TYPE_CHECKING:
     import jinja2

@@ -69,8 +69,8 @@ def run_submission(cfg: Config, allow_dirty: bool = False) -> None:
     import json
 
     from provenance.attest.submission import write_submission
-    from provenance.model import record_from_dict
     from provenance.record.policy import enforce
+    from provenance.recordjson import record_from_dict
 
     record = record_from_dict(json.loads((cfg.root / RECORD).read_text(encoding="utf-8")))
     enforce(cfg, record)

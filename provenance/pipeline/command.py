@@ -5,7 +5,8 @@ started, where its output goes and how long it may take are the executor's busin
 `{out}` and `{root}` become paths relative to the command's folder, so that a script
 that writes its command line into its results gives the same bytes in any checkout;
 a word that starts with one of them is normalised (`{root}/code/x.py` from the root is
-`code/x.py`). `{python}` is the interpreter running the build.
+`code/x.py`). `{python}` is the interpreter running the build; `{task}` the number of a
+sweep's task (executor.array), 0 for a single run.
 """
 
 from __future__ import annotations
@@ -31,15 +32,16 @@ def _rel(path: str, cwd: str) -> str:
 
 
 def experiment_command(root: Path, exp: Experiment, outdir: str | None = None,
-                       python: str | None = None) -> Command:
-    """`exp`'s command. `outdir` (repo-relative) is {out}, by default exp.outdir (a sweep's
-    task i passes its own)."""
+                       python: str | None = None, task: int = 0) -> Command:
+    """`exp`'s command. `outdir` (repo-relative) is {out}, by default exp.outdir; a sweep's
+    task `task` passes its own, and {task} is its number."""
     cwd = exp.cwd
     values = {
         "out": _rel(outdir or exp.outdir, cwd),
         "seed": str(exp.seed),
         "python": python or sys.executable,
         "root": _rel(".", cwd),
+        "task": str(task),
     }
 
     def fill(word: str) -> str:

@@ -5,7 +5,8 @@ the extracted source (and inside the sandbox, verify/sandbox.py):
 
 It makes DIR a one-commit git repository of exactly the attested tree (stages read HEAD),
 then runs the experiments, the disclosure, the PDF and the reviewer's page with this
-paperprov. The appendix
+paperprov (the experiments locally, whatever executor the authors used: their outputs
+must not depend on it). The appendix
 names the signers the attestation records (--signer), so it is the same appendix the
 authors' build rendered, whoever rebuilds. `-I` keeps a `provenance/` directory in the
 authors' source from standing in for the reviewer's paperprov.
@@ -43,7 +44,7 @@ def rebuild_stages(root: str, signers: tuple[tuple[str, str], ...] = (),
     try:
         cfg = load(root)
         for exp in cfg.experiments:
-            run_experiment(cfg, exp, (epochs or {}).get(exp.name))
+            run_experiment(cfg, exp, kind="local", epoch=(epochs or {}).get(exp.name))
         run_disclosure(cfg, signers)
         run_latex(cfg)
         run_report(cfg)

@@ -1,33 +1,26 @@
-"""Running a command with its output kept: stdout and stderr, interleaved as they come, go
-to a log file under build/logs/ and to this process's stdout (which doit shows live with
-`doit -v 2` and keeps to itself otherwise); a run longer than 10 s shows its elapsed time
-(a line updated in place on a terminal, a line a minute when not); a failure is
-summarised as the log's last 20 lines, one per line, with its path.
+"""What an experiment's run shows: its log, live, and how long it has been running.
+
+Each task writes its stdout and stderr, interleaved as they come, into one log file under
+build/logs/ (executors.run_task, wherever the task runs: on a Slurm node too, through the
+shared filesystem). While the executor runs, `follow` copies what the logs gain to this
+process's stdout, which doit shows live with `doit -v 2` (and otherwise keeps to itself),
+and after 10 s shows the elapsed time: a line redrawn in place on a terminal, a line a
+minute when not. A failure is summarised as the log's last 20 lines, one per line.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
+import contextlib
 import sys
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from provenance.errors import BuildError
-
 TAIL_LINES = 20
 QUIET_SECONDS = 10.0  # runs shorter than this show nothing but their own output
-
-
-@dataclass(frozen=True)
-class Finished:
-    returncode: int
-    tail: tuple[str, ...]  # the output's last TAIL_LINES non-empty lines
-    seconds: float
 
 
 def live(stream: Any) -> Any:
@@ -45,77 +38,94 @@ def _clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}"
 
 
-class _Ticker(threading.Thread):
-    """Elapsed time on stderr: redrawn every second on a terminal, a line a minute otherwise."""
+class _Follower(threading.Thread):
+    """Copies what the logs gain to `echo`; shows the elapsed time on `status`."""
 
-    def __init__(self, what: str, log: str) -> None:
+    def __init__(self, logs: list[Path], what: str, shown: str) -> None:
         super().__init__(daemon=True)
-        self.what, self.log, self.start_time = what, log, time.monotonic()
+        self.logs, self.what, self.shown = logs, what, shown
+        self.offsets = [0] * len(logs)
+        self.echo = live(sys.stdout)
+        self.status = live(sys.stderr) or (None if hasattr(sys.stderr, "writers") else sys.stderr)
+        self.tty = bool(self.status is not None and self.status.isatty())
+        self.start_time = time.monotonic()
         self.done = threading.Event()
-        self.out = live(sys.stderr) or (sys.stderr if not hasattr(sys.stderr, "writers") else None)
-        self.tty = bool(self.out is not None and self.out.isatty())
         self.drawn = False
-
-    def run(self) -> None:
-        if self.out is None:
-            return
-        step = 1.0 if self.tty else 60.0
-        next_at = QUIET_SECONDS if self.tty else 60.0
-        while not self.done.wait(min(step, max(next_at - self.elapsed(), 0.05))):
-            if self.elapsed() < next_at:
-                continue
-            line = f"{self.what}: running for {_clock(self.elapsed())} (log: {self.log})"
-            if self.tty:
-                self.out.write("\r" + line + "\x1b[K")
-                self.drawn = True
-            else:
-                self.out.write(line + "\n")
-            self.out.flush()
-            next_at += step
 
     def elapsed(self) -> float:
         return time.monotonic() - self.start_time
 
-    def stop(self) -> None:
-        self.done.set()
-        self.join()
-        if self.drawn and self.out is not None:
-            self.out.write("\r\x1b[K")
-            self.out.flush()
+    def copy_new(self) -> None:
+        if self.echo is None:
+            return
+        for i, log in enumerate(self.logs):
+            try:
+                with open(log, "rb") as fh:
+                    fh.seek(self.offsets[i])
+                    data = fh.read()
+            except OSError:
+                continue
+            if data:
+                self.offsets[i] += len(data)
+                self.clear()
+                self.echo.write(data.decode("utf-8", "replace"))
+                self.echo.flush()
+
+    def clear(self) -> None:
+        if self.drawn and self.status is not None:
+            self.status.write("\r\x1b[K")
+            self.status.flush()
+            self.drawn = False
+
+    def tick(self, next_at: float) -> float:
+        if self.status is None or self.elapsed() < next_at:
+            return next_at
+        line = f"{self.what}: running for {_clock(self.elapsed())} (log: {self.shown})"
+        if self.tty:
+            self.status.write("\r" + line + "\x1b[K")
+            self.drawn = True
+        else:
+            self.status.write(line + "\n")
+        self.status.flush()
+        return next_at + (1.0 if self.tty else 60.0)
+
+    def run(self) -> None:
+        next_at = QUIET_SECONDS if self.tty else 60.0
+        while not self.done.wait(0.2):
+            self.copy_new()
+            next_at = self.tick(next_at)
+        self.copy_new()
+        self.clear()
 
 
-def run_logged(argv: list[str], cwd: Path, env: dict[str, str], log: Path, what: str, shown: str) -> Finished:
-    """Run `argv`, keeping its output in `log` (`shown` is how messages name the log)."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    tail: deque[str] = deque(maxlen=TAIL_LINES)
-    ticker = _Ticker(what, shown)
-    echo = live(sys.stdout)
-    with open(log, "wb") as fh:
+@contextlib.contextmanager
+def follow(logs: list[Path], what: str, shown: str) -> Iterator[None]:
+    """Show the logs live and the elapsed time while the body runs the tasks."""
+    follower = _Follower(logs, what, shown)
+    follower.start()
+    try:
+        yield
+    finally:
+        follower.done.set()
+        follower.join()
+
+
+def last_lines(paths: list[Path], n: int = TAIL_LINES) -> tuple[str, ...]:
+    """The last `n` non-empty lines of the first log that has any (submitit's own lines,
+    in a Slurm log, say nothing about the experiment)."""
+    for path in paths:
         try:
-            proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL)
-        except OSError as exc:
-            raise BuildError(f"{what}: cannot start {argv[0]} ({exc.strerror}); check the command in "
-                             "provenance.yaml") from None
-        ticker.start()
-        try:
-            assert proc.stdout is not None
-            for raw in iter(proc.stdout.readline, b""):
-                fh.write(raw)
-                fh.flush()
-                text = raw.decode("utf-8", "replace")
-                if echo is not None:
-                    echo.write(text)
-                    echo.flush()
-                if text.strip():
-                    tail.append(text.rstrip("\r\n"))
-            code = proc.wait()
-        finally:
-            if proc.poll() is None:  # interrupted: the experiment must not outlive the build
-                proc.kill()
-                proc.wait()
-            ticker.stop()
-    return Finished(code, tuple(tail), ticker.elapsed())
+            with open(path, "rb") as fh:
+                kept: deque[str] = deque(maxlen=n)
+                for raw in fh:
+                    line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                    if line.strip() and not line.startswith("submitit "):
+                        kept.append(line)
+        except OSError:
+            continue
+        if kept:
+            return tuple(kept)
+    return ()
 
 
 def summary(tail: tuple[str, ...], shown: str) -> str:
@@ -124,7 +134,3 @@ def summary(tail: tuple[str, ...], shown: str) -> str:
         return f"it printed nothing (log: {shown})"
     lines = "".join(f"\n    {ln}" for ln in tail)
     return f"its last {len(tail)} lines (full log: {shown}):{lines}"
-
-
-def relpath(path: Path, root: Path) -> str:
-    return Path(os.path.relpath(path, root)).as_posix()

@@ -28,6 +28,7 @@ from provenance.paths import (
     REPORT_HTML,
     USAGE_CARD_JSON,
     USAGE_CARD_MD,
+    run_facts,
     submission_zip,
 )
 from provenance.pipeline import actions
@@ -83,6 +84,9 @@ def action(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except ProvenanceError as err:
+            from provenance.pipeline.executors import cancel_all
+
+            cancel_all()  # a failing task stops the experiments still running elsewhere
             return TaskFailed(one_line(err))
         except OSError as exc:  # a read-only or full build/, a file that vanished: name it
             where = exc.filename or "build/"
@@ -110,7 +114,8 @@ def task_experiments() -> Iterator[dict[str, Any]]:
             "doc": f"Run {exp.label} into {exp.outdir}/.",
             "actions": [(action(run_experiment), [cfg, exp, epochs[exp.name]])],
             "file_dep": experiment_deps(cfg, exp),
-            "targets": list(exp.targets),
+            # build/runs/<name>.json too: a run without its facts is run again.
+            "targets": list(exp.targets) + [run_facts(exp.name)],
             # Its own epoch (evidence/epochs.py): a commit that touches what it reads
             # re-runs it, so its outputs carry the time a rebuild at HEAD gives them.
             "uptodate": [config_changed(f"{exp!r} epoch={epochs[exp.name]}")],
@@ -217,9 +222,10 @@ def task_attest() -> dict[str, Any]:
     cfg = config()
     subjects = [PDF, RECORD, DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD,
                 REPORT_HTML] + experiment_outputs(cfg)
+    runs = [run_facts(e.name) for e in cfg.experiments]  # a new run, same outputs: a new runs statement
     return {
         "actions": [(action(actions.run_attest), [cfg])],
-        "file_dep": sorted(set(subjects) | set(input_files(cfg))),
+        "file_dep": sorted(set(subjects) | set(runs) | set(input_files(cfg))),
         "targets": [ATTESTATION],
         "uptodate": [config_changed(gitstate.head_commit(cfg.root) or "")],
         "clean": True,

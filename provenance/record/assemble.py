@@ -35,12 +35,13 @@ from pathlib import Path
 from provenance.config import CONFIG_NAME, Config
 from provenance.evidence.blame import line_count
 from provenance.fsutil import write_bytes_atomic
-from provenance.model import Attribution, LineRun, Record, Unit, record_to_json
+from provenance.model import Attribution, LineRun, Record, Unit
 from provenance.paths import CHECKS
 from provenance.record.attribute import attribute
 from provenance.record.graph import StatementGraph
 from provenance.record.lines import LineClassifier, file_runs
 from provenance.record.summary import summarize
+from provenance.recordjson import record_to_json
 from provenance.scan.sources import scan_units, trace_files
 
 

@@ -5,8 +5,9 @@ attestation file. Checks, one line each: every envelope parses and has the in-to
 payload type; every signature, and which trusted key made it; the threshold of
 distinct trusted keys; every subject's sha256; the record statement bound to the same
 subjects, to record.json's digest and to the same commit; the claim checks' Test Result
-statement, when there is one, agreeing with record.json (testresult.py); the source; with --rebuild,
-a rebuild from the source archive. Reading the bundle itself, within safe bounds, is
+statement, when there is one, agreeing with record.json (testresult.py); the runs statement,
+if any, bound to the attested experiment outputs (runs.py); the source; with --rebuild, a
+rebuild from the source archive (experiments run locally; the runs statement plays no part). Reading the bundle itself, within safe bounds, is
 bundle.py's job; this module decides what each result means.
 
 Source check (our choice): in a zip, source.tar's git tree id is recomputed from its
@@ -42,6 +43,7 @@ from provenance.verify.bundle import Bundle, SourceTree, locate, source_tree
 from provenance.verify.keys import trusted_keys
 from provenance.verify.rebuild import rebuild as rebuild_from_source
 from provenance.verify.report import Check, Report
+from provenance.verify.runs import check_runs
 from provenance.verify.sandbox import Limits, check_sandbox
 from provenance.verify.testresult import check_test_result
 
@@ -244,6 +246,7 @@ def verify_path(path: Path, trusted: Path | None = None, threshold: int = 1, reb
         _subjects(bundle, statements, checks)
         _record(bundle, statements, checks)
         check_test_result(bundle, statements, checks)
+        check_runs(statements, checks)
         slsa = statements.get(manifest.SLSA_PREDICATE)
         tree = None
         if slsa is not None:

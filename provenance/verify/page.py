@@ -27,8 +27,9 @@ from provenance.disclose.html import (
     write_page,
 )
 from provenance.errors import BuildError, VerifyError
-from provenance.model import Record, parse_record
+from provenance.model import Record
 from provenance.paths import RECORD, SOURCE_TAR
+from provenance.recordjson import parse_record
 from provenance.verify.bundle import Bundle, locate
 from provenance.verify.report import Report
 

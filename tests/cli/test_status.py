@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from provenance.config import load
-from provenance.model import record_to_json
 from provenance.record.assemble import build_record
+from provenance.recordjson import record_to_json
 from tests.helpers import Repo, paper, run_cli, section
 
 

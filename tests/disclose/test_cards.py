@@ -10,7 +10,8 @@ from provenance.config.declarations import Declarations
 from provenance.disclose import gaidet
 from provenance.disclose.escape import md
 from provenance.disclose.usagecard import card, markdown, write_cards
-from provenance.model import Agent, Attribution, CheckResult, Record, Review, Unit, record_to_json
+from provenance.model import Agent, Attribution, CheckResult, Record, Review, Unit
+from provenance.recordjson import record_to_json
 
 OPUS = Agent("claude-code", "claude-opus-4-1")
 

@@ -20,18 +20,8 @@ from provenance.disclose import aia
 from provenance.disclose.escape import SAFE_LABEL
 from provenance.disclose.view import build_view, render_md, render_tex, write_disclosure
 from provenance.errors import BuildError
-from provenance.model import (
-    Agent,
-    Attribution,
-    CheckResult,
-    Record,
-    Review,
-    Summary,
-    Unit,
-    read_record,
-    record_from_dict,
-    record_to_json,
-)
+from provenance.model import Agent, Attribution, CheckResult, Record, Review, Summary, Unit
+from provenance.recordjson import read_record, record_from_dict, record_to_json
 from tests.helpers import Repo
 
 CLAUDE = Agent("claude-code", "claude-opus-4-1")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from provenance.model import Attribution, BadCheck, CheckResult, Rests, Review, Summary, Unit, summary_to_dict
+from provenance.model import Attribution, BadCheck, CheckResult, Rests, Review, Summary, Unit
 from provenance.record.graph import StatementGraph, format_cycle
+from provenance.recordjson import summary_to_dict
 
 
 def closure(units: Sequence[Attribution]) -> dict[str, Rests]:

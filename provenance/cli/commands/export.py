@@ -17,8 +17,8 @@ from provenance.cli.commands import HELP
 from provenance.config import load
 from provenance.errors import BuildError, UsageError
 from provenance.fsutil import write_text_atomic
-from provenance.model import read_record
 from provenance.paths import RECORD
+from provenance.recordjson import read_record
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -42,6 +42,10 @@ DOIT_CONFIG = {
     "backend": "sqlite3",
     "dep_file": ".doit.db",
     "verbosity": 1,
+    # Independent tasks run side by side in threads: experiments on Slurm are submitted
+    # together and waited for together; local ones share this machine's cores.
+    "par_type": "thread",
+    "num_process": 32,
 }
 '''
 
@@ -86,6 +90,10 @@ experiments: []
 
 # What the submission's source archive leaves out (data the rebuild does not need).
 # submission: {{exclude: [data/raw/]}}
+
+# Where experiments run: local (default) or slurm (pip install 'paperprov[slurm]'); an
+# experiment's own `executor:` overrides these keys one by one.
+# executor: {{kind: slurm, partition: gpu, time_min: 60, cpus: 4, gpus: 1, mem_gb: 16}}
 
 # The people who answer for the paper. `key` is their public key in the repository
 # (paperprov keygen writes keys/NAME.pub).

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from provenance.cli.commands import HELP
 from provenance.errors import ProvenanceError
-from provenance.model import Attribution, Record, record_to_json
+from provenance.model import Attribution, Record
+from provenance.recordjson import record_to_json
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 COLUMNS = ("id", "kind", "origin", "ai%", "agents", "reviewed by", "checks")

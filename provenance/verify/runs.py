@@ -1,0 +1,56 @@
+"""The reviewer's check of the runs statement (attest/runs.py): how the experiments ran.
+
+Its signatures are checked with every other envelope's, and its subjects' digests against
+the files with every other statement's. What is left is one line: the statement is bound
+to exactly the experiment outputs the SLSA statement attests (same names, same digests,
+each experiment's outputs complete), and each run names its executor. An attestation
+without one (no experiments, or an older paperprov) is fine: nothing to check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provenance.attest import statements as manifest
+from provenance.attest.runs import RUNS_PREDICATE
+from provenance.verify.report import Check
+
+
+def _experiment_outputs(slsa: manifest.Statement) -> dict[str, str]:
+    """The SLSA subjects under build/experiments/<name>/ of an attested experiment."""
+    names = manifest.dig(slsa.predicate, "buildDefinition", "externalParameters", "experiments")
+    names = names if isinstance(names, list) else []
+    prefixes = tuple(f"build/experiments/{e['name']}/" for e in names
+                     if isinstance(e, dict) and isinstance(e.get("name"), str))
+    return {s: d for s, d in slsa.subjects.items() if s.startswith(prefixes)} if prefixes else {}
+
+
+def _describe(run: Any) -> str:
+    if not isinstance(run, dict):
+        return "?"
+    kind = manifest.dig(run, "executor", "kind")
+    tasks = run.get("tasks")
+    tasks = tasks if isinstance(tasks, list) else []
+    jobs = [t.get("job") for t in tasks if isinstance(t, dict) and t.get("job")]
+    where = f"Slurm job {', '.join(map(str, jobs))}" if kind == "slurm" and jobs else str(kind)
+    return f"{run.get('experiment')} ({where})"
+
+
+def check_runs(statements: dict[str, manifest.Statement], checks: list[Check]) -> None:
+    runs, slsa = statements.get(RUNS_PREDICATE), statements.get(manifest.SLSA_PREDICATE)
+    if runs is None or slsa is None:
+        return
+    expected = _experiment_outputs(slsa)
+    problems = []
+    items = runs.predicate.get("runs")
+    items = items if isinstance(items, list) else []
+    ran = {r.get("experiment") for r in items if isinstance(r, dict)}
+    # Every output of each experiment that ran, and nothing else.
+    wanted = {s: d for s, d in expected.items() if s.split("/")[2] in ran}
+    if runs.subjects != wanted:
+        odd = sorted(set(runs.subjects) ^ set(wanted)) or sorted(s for s in wanted if runs.subjects[s] != wanted[s])
+        problems.append(f"its subjects are not the attested outputs of the experiments it names ({', '.join(odd[:3])})")
+    if not items or any(manifest.dig(r, "executor", "kind") not in ("local", "slurm") for r in items):
+        problems.append("a run without an executor")
+    checks.append(Check(not problems, "runs statement: " + ("; ".join(problems) if problems else
+                        "bound to the attested experiment outputs; ran on " + ", ".join(map(_describe, items)))))
