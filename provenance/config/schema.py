@@ -96,8 +96,7 @@ class Experiment:
 
     @property
     def targets(self) -> tuple[str, ...]:
-        found = [self.target(o, d) for d in self.task_outdirs for o in self.outputs]
-        return tuple(dict.fromkeys(found))  # a {root}/ output is one file, not one per task
+        return tuple(self.target(o, d) for d in self.task_outdirs for o in self.outputs)
 
     @property
     def label(self) -> str:

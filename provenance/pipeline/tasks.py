@@ -112,7 +112,7 @@ def task_experiments() -> Iterator[dict[str, Any]]:
         yield {
             "name": exp.name,
             "doc": f"Run {exp.label} into {exp.outdir}/.",
-            "actions": [(action(run_experiment), [cfg, exp, epochs[exp.name]])],
+            "actions": [(action(run_experiment), [cfg, exp], {"epoch": epochs[exp.name]})],
             "file_dep": experiment_deps(cfg, exp),
             # build/runs/<name>.json too: a run without its facts is run again.
             "targets": list(exp.targets) + [run_facts(exp.name)],
