@@ -27,11 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from provenance.config import Config, Paper  # noqa: E402
+from provenance.evidence.blame import line_count  # noqa: E402
 from provenance.evidence.collect import CACHE_NAME, collect, workers  # noqa: E402
 from provenance.model import Unit  # noqa: E402
 from provenance.record.attribute import attribute  # noqa: E402
 from provenance.record.graph import StatementGraph  # noqa: E402
-from provenance.record.lines import LineClassifier  # noqa: E402
+from provenance.record.lines import LineClassifier, file_runs, untagged_commits  # noqa: E402
 from provenance.record.summary import summarize  # noqa: E402
 
 
@@ -91,11 +92,13 @@ def main() -> None:
         for f in sorted((info / "commit-graphs").glob("*")):
             f.unlink()
 
-    def attribution() -> None:
+    def attribution() -> None:  # what assemble.build_record does with the evidence
         ev = collect(root, files)
-        lines = LineClassifier(ev, cfg.attribution.untagged)
+        lines = LineClassifier(ev)
         atts = attribute(units, lines, cfg)
-        summarize(atts, lines, False, StatementGraph.of(atts))
+        runs = {f: file_runs(lines, f, line_count((root / f).read_bytes())) for f in files}
+        untagged = untagged_commits(lines, sorted({s for u in units for s in u.spans}))
+        summarize(atts, runs, False, StatementGraph.of(atts), len(untagged))
 
     def cold() -> None:
         cache.unlink(missing_ok=True)

@@ -43,10 +43,13 @@ def git(cwd: Path, *args: str) -> str:
 def make_repo(base: Path) -> tuple[Path, list[str]]:
     repo = base / "paper-repo"
     repo.mkdir()
-    for name in ("paper", "experiments"):
-        shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("paper", "experiments", "formal"):  # what provenance.yaml names
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
     cfg = (ROOT / "provenance.yaml").read_text(encoding="utf-8")
-    (repo / "provenance.yaml").write_text(cfg + "\npolicy:\n  declare_paths: [paper/, experiments/]\n")
+    if "declare_paths:" not in cfg:  # the example declares them already (a key given twice is an error)
+        cfg += "\npolicy:\n  declare_paths: [paper/, experiments/]\n"
+    (repo / "provenance.yaml").write_text(cfg)
     git(repo, "init", "-q", "-b", "main")
     for k, v in (("user.name", "Bench"), ("user.email", "b@example.org"), ("commit.gpgsign", "false")):
         git(repo, "config", k, v)

@@ -39,7 +39,7 @@ def declaration_problem(key: str, value: str) -> str | None:
 
 # Unit kinds. Theorem-like environments all have kind "statement" and keep their
 # environment name in `env` and their printed name ("Lemma") in `display`.
-SECTION_KINDS = ("part", "chapter", "section", "subsection")
+SECTION_KINDS = ("part", "chapter", "section", "subsection", "subsubsection")  # outermost first
 CODE_KINDS = ("module", "function", "class")
 
 
@@ -66,9 +66,12 @@ class Marker:
 class Unit:
     """A piece of the paper or its code that provenance is recorded for.
 
-    id: the unit's label when it has one, else a stable path-based id such as
-        `paper/sections/model.tex#section-2` or `experiments/chain.py::run_chain`.
-    lines: 1-based inclusive (start, end) in `file` (a repo-relative POSIX path).
+    id: the unit's label when it has one, else a stable id from its file, kind and title
+        such as `paper/main.tex#section:introduction`, or `experiments/chain.py::run_chain`.
+    lines: 1-based inclusive (start, end) in `file` (a repo-relative POSIX path): where
+        the unit starts (a section's heading) to its last line in that file.
+    extents: every (file, first, last) range it covers in reading order, when more than
+        `lines` of `file` (a section \\input from other files); `spans` gives them either way.
     parent: for a proof, the id of the statement it proves; for other units, the
         enclosing section's id, or None.
     uses: labels this unit depends on (explicit \\uses plus refs inside proofs).
@@ -89,6 +92,17 @@ class Unit:
     markers: tuple[Marker, ...] = ()
     formal: tuple[str, ...] = ()  # formal proofs named in the source: "coq:NAME", "lean:NAME"
     leanok: bool = False  # leanblueprint's \leanok: the authors say the formalisation is done
+    extents: tuple[tuple[str, int, int], ...] = ()
+
+    @property
+    def spans(self) -> tuple[tuple[str, int, int], ...]:
+        """Every (file, first line, last line) the unit covers, in reading order."""
+        return self.extents or ((self.file, self.lines[0], self.lines[1]),)
+
+    @property
+    def size(self) -> int:
+        """How many lines the unit covers, in all its files."""
+        return sum(b - a + 1 for _, a, b in self.spans)
 
 
 @dataclass(frozen=True)
@@ -202,6 +216,8 @@ class Summary:
     partial: bool = False
     dependencies: Mapping[str, Rests] = field(default_factory=dict)  # statement id -> what it rests on
     cycles: tuple[str, ...] = ()  # "a -> b -> a"
+    untagged_commits: int = 0  # commits with no AI evidence and no `Assisted-by: none` behind units' lines
+    untagged: str = "unknown"  # attribution.untagged when the record was made: unknown (no claim) | human
 
 
 @dataclass(frozen=True)

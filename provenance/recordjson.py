@@ -42,7 +42,7 @@ def _evidence_dict(e: Evidence) -> dict[str, Any]:
 
 def _unit_dict(a: Attribution) -> dict[str, Any]:
     u = a.unit
-    return {
+    out: dict[str, Any] = {
         "id": u.id,
         "kind": u.kind,
         "env": u.env,
@@ -68,6 +68,9 @@ def _unit_dict(a: Attribution) -> dict[str, Any]:
         "conflicts": list(a.conflicts),
         "formal": [{**asdict(f), "axioms": list(f.axioms)} for f in a.formal],
     }
+    if u.spans != ((u.file, u.lines[0], u.lines[1]),):
+        out["extents"] = [list(x) for x in u.spans]  # only when the unit reaches beyond its own lines
+    return out
 
 
 def _rests_dict(r: Rests) -> dict[str, Any]:
@@ -86,6 +89,8 @@ def summary_to_dict(s: Summary) -> dict[str, Any]:
         "partial": s.partial,
         "dependencies": {sid: _rests_dict(r) for sid, r in s.dependencies.items()},
         "cycles": list(s.cycles),
+        "untagged_commits": s.untagged_commits,
+        "untagged": s.untagged,
     }
 
 
@@ -138,6 +143,7 @@ def _unit_from_dict(d: dict[str, Any]) -> Attribution:
         parent=d.get("parent"),
         uses=tuple(d.get("uses", ())),
         includes=tuple(d.get("includes", ())),
+        extents=tuple((str(f), int(a), int(b)) for f, a, b in d.get("extents", ())),
     )
     return Attribution(
         unit=unit,
@@ -168,6 +174,7 @@ def _summary_from_dict(d: dict[str, Any]) -> Summary:
         ai_statements=int(d.get("ai_statements", 0)), ai_statements_reviewed=int(d.get("ai_statements_reviewed", 0)),
         conflicts=int(d.get("conflicts", 0)), lines_by_origin=dict(d.get("lines_by_origin", {})),
         partial=bool(d.get("partial", False)), dependencies=deps, cycles=tuple(d.get("cycles", ())),
+        untagged_commits=int(d.get("untagged_commits", 0)), untagged=str(d.get("untagged", "unknown")),
     )
 
 

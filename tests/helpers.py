@@ -24,8 +24,9 @@ IDENTITY = {
 }
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Variables of the shell running the tests that would change what the code does.
-AGENT_VARS = ("CLAUDECODE", "GEMINI_CLI", "CURSOR_AGENT", "AI_AGENT", "AGENT")
-AGENT_PREFIXES = ("CODEX_", "CLAUDE_CODE", "AIDER_", "PAPERPROV_")
+AGENT_VARS = ("CLAUDECODE", "GEMINI_CLI", "CURSOR_AGENT", "AI_AGENT", "AGENT", "ANTHROPIC_MODEL", "GEMINI_MODEL",
+              "CLAUDE_CONFIG_DIR")
+AGENT_PREFIXES = ("CODEX_", "CLAUDE_CODE", "AIDER_", "PAPERPROV_", "ANTHROPIC_DEFAULT_")
 
 
 def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:

@@ -6,6 +6,7 @@ from provenance.config.schema import (
     ANNOTATION_KEYS,
     CONFIG_NAME,
     EXECUTOR_KINDS,
+    LABELLED_ENVS,
     NAME_RE,
     VENUES,
     Annotation,
@@ -15,12 +16,13 @@ from provenance.config.schema import (
     ExecutorSpec,
     Experiment,
     Latex,
+    Lint,
     Paper,
     Policy,
     Signing,
     Submission,
 )
 
-__all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "EXECUTOR_KINDS", "NAME_RE", "VENUES", "Annotation", "AttributionRules",
-           "Author", "Config", "ExecutorSpec", "Experiment", "Latex", "Paper", "Policy", "Signing", "Submission", "load",
-           "parse"]
+__all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "EXECUTOR_KINDS", "LABELLED_ENVS", "NAME_RE", "VENUES", "Annotation",
+           "AttributionRules", "Author", "Config", "ExecutorSpec", "Experiment", "Latex", "Lint", "Paper", "Policy",
+           "Signing", "Submission", "load", "parse"]

@@ -24,6 +24,7 @@ from provenance.config.schema import (
     AttributionRules,
     Author,
     Config,
+    Lint,
     Paper,
     Policy,
     Signing,
@@ -42,7 +43,7 @@ def parse(text: str, root: Path) -> Config:
         data,
         "",
         ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing",
-         "formal", "evidence", "declarations", "executor", "latex", "submission", "code"),
+         "formal", "evidence", "declarations", "executor", "lint", "latex", "submission", "code"),
     )
     if "paper" not in top:
         raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
@@ -75,6 +76,7 @@ def parse(text: str, root: Path) -> Config:
         latex=parse_latex(r, top.get("latex")),
         submission=parse_submission(r, top.get("submission")),
         code=parse_code(r, top.get("code")),
+        lint=_lint(r, top.get("lint")),
     )
 
 
@@ -111,9 +113,10 @@ def _fraction(r: Reader, value: Any, key: str, default: float) -> float:
 
 def _attribution(r: Reader, value: Any) -> AttributionRules:
     a = r.mapping(value, "attribution", ("untagged", "ai_min", "human_max"))
-    untagged = r.typed(a.get("untagged"), "attribution.untagged", str, "human")
+    untagged = r.typed(a.get("untagged"), "attribution.untagged", str, "unknown")
     if untagged not in ("human", "unknown"):
-        raise r.fail("attribution.untagged", "use `human` or `unknown`")
+        raise r.fail("attribution.untagged", "use `unknown` (no claim about commits without AI evidence, the default) "
+                     "or `human` (the authors assume they are human-written)")
     ai_min = _fraction(r, a.get("ai_min"), "attribution.ai_min", 0.9)
     human_max = _fraction(r, a.get("human_max"), "attribution.human_max", 0.1)
     if human_max >= ai_min:
@@ -206,3 +209,10 @@ def _signing(r: Reader, value: Any) -> Signing:
     if key is not None and (not key or len(key) > MAX_PATH or "\0" in key):
         raise r.fail("signing.key", "expected the path of a private key file, e.g. ~/.ssh/id_ed25519")
     return Signing(key=key, name=name, threshold=threshold, signers=signers)
+
+
+def _lint(r: Reader, value: Any) -> Lint:
+    section = r.mapping(value, "lint", ("require_label",))
+    if "require_label" not in section:
+        return Lint()
+    return Lint(require_label=tuple(n.strip().lower() for n in r.strings(section["require_label"], "lint.require_label")))

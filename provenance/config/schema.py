@@ -113,9 +113,23 @@ class Author:
 
 @dataclass(frozen=True)
 class AttributionRules:
-    untagged: str = "human"  # origin of commits with no AI evidence: human | unknown
+    # Lines of commits with no AI evidence and no `Assisted-by: none`: `unknown` (the
+    # default: no claim about them) or `human` (the authors assume so; the appendix says it).
+    untagged: str = "unknown"
     ai_min: float = 0.9  # ai_fraction at or above which a unit is "ai"
     human_max: float = 0.1  # ai_fraction at or below which it is "human"
+
+
+# Theorem-like environments other statements can build on: each must carry a \label
+# (matched against the environment's name and its printed name, ignoring case). Not
+# remarks, examples, notes, exercises: nothing \uses those.
+LABELLED_ENVS = ("theorem", "lemma", "proposition", "corollary", "claim", "conjecture", "definition",
+                 "assumption", "hypothesis", "fact", "observation", "axiom", "property")
+
+
+@dataclass(frozen=True)
+class Lint:
+    require_label: tuple[str, ...] = LABELLED_ENVS  # lowercase names; empty: none required
 
 
 @dataclass(frozen=True)
@@ -192,6 +206,7 @@ class Config:
     evidence: EvidenceSources = field(default_factory=EvidenceSources)
     declarations: Declarations = field(default_factory=Declarations)
     executor: ExecutorSpec = field(default_factory=ExecutorSpec)  # the default of every experiment
+    lint: Lint = field(default_factory=Lint)
 
     @property
     def path(self) -> Path:

@@ -20,11 +20,16 @@ grammar `AIA <proportion> [<contribution>...] <initiative>... <review> [<models>
   record accepts (Assisted-by trailers, agent co-author trailers, sessions, markers) is an
   assistant someone invoked. `Ain` (AI-initiated) is added when an agent is an inline
   completion tool (Copilot, Tabnine, Codeium, Supermaven), which proposes unprompted code.
-- review: `R` when every unit with AI involvement (`ai` or `mixed`) has a current (not
-  stale) review by a named person, else `Nr`.
-- models: the distinct model names of all agents, sorted, comma-separated; the tool name
-  stands in for an agent whose model is unknown.
+- review: `R` when every unit with AI involvement (`ai` or `mixed`) or AI lines has a
+  current (not stale) review by a named person, else `Nr`.
+- models: the distinct model names of all agents, sorted, comma-separated; never a tool
+  name: an agent whose model was not recorded is named in the explanation instead.
 - `Eh` is written as `AIA Eh v1.0`: with nothing AI-made there is nothing to initiate or review.
+  It is a claim that the work is human-made, so it needs evidence for every unit: no unit
+  with AI involvement or AI lines, and none of unknown origin (human origin comes only
+  from declarations, `Assisted-by: none` or the authors' `attribution.untagged: human`).
+  When no AI use was recorded but some units' origin is unknown, no statement is made
+  (`proportion` is None) and the explanation says why.
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ EDIT_ROLES = ("edited", "suggested")
 
 @dataclass(frozen=True)
 class AIAStatement:
-    proportion: str
+    proportion: str | None  # None: no statement can be made (see the module's docstring)
     contributions: tuple[str, ...]
     initiative: tuple[str, ...]
     review: str | None
@@ -69,9 +74,16 @@ class AIAStatement:
     ai_share: float | None  # None when no unit of known origin had any lines
     unknown_units: int
     version: str = "1.0"
+    unnamed_models: tuple[str, ...] = ()  # tools whose model was not recorded
+
+    @property
+    def made(self) -> bool:
+        return self.proportion is not None
 
     @property
     def code(self) -> str:
+        if self.proportion is None:
+            return ""
         parts = ["AIA", self.proportion, *self.contributions, *self.initiative]
         if self.review:
             parts.append(self.review)
@@ -82,19 +94,31 @@ class AIAStatement:
 
     @property
     def explanation(self) -> str:
+        if self.proportion is None:
+            return (f"No AI Attribution statement is made: no AI use was recorded, but {self.unknown_units} "
+                    f"unit{'s' if self.unknown_units != 1 else ''} of the paper and its code "
+                    "have no evidence of who wrote them, so the work cannot be called entirely human-created.")
         lines = [PROPORTIONS[self.proportion]]
         lines += [CONTRIBUTIONS[c] for c in self.contributions]
         lines += [INITIATIVES[i] for i in self.initiative]
         if self.review:
             lines.append(REVIEWS[self.review])
         if self.models:
-            lines.append("Models or applications used: " + ", ".join(self.models) + ".")
+            lines.append("Models used: " + ", ".join(self.models) + ".")
+        if self.unnamed_models:
+            lines.append("Tools whose model was not recorded: " + ", ".join(self.unnamed_models) + ".")
         return " ".join(lines)
 
 
 def model_names(units: Sequence[Attribution]) -> tuple[str, ...]:
-    names = {g.model if g.model and g.model != "unknown" else g.tool for a in units for g in a.agents}
-    return tuple(sorted(n for n in names if n))
+    """The models the agents name; a tool is never a model."""
+    return tuple(sorted({g.model for a in units for g in a.agents if g.model and g.model != "unknown"}))
+
+
+def unnamed_model_tools(units: Sequence[Attribution]) -> tuple[str, ...]:
+    """Tools recorded without a model (and with no other agent of theirs naming one)."""
+    named = {g.tool for a in units for g in a.agents if g.model and g.model != "unknown"}
+    return tuple(sorted({g.tool for a in units for g in a.agents} - named))
 
 
 def _share(a: Attribution) -> float:
@@ -117,9 +141,11 @@ def statement(units: Sequence[Attribution]) -> AIAStatement:
     involved = [a for a in units if a.is_ai or a.agents]
     unknown = sum(1 for a in units if a.origin == "unknown")
     known = [a for a in _top_level(units) if a.origin != "unknown"]
-    weight = sum(max(1, a.unit.lines[1] - a.unit.lines[0] + 1) for a in known)
-    share = sum(_share(a) * max(1, a.unit.lines[1] - a.unit.lines[0] + 1) for a in known) / weight if weight else None
+    weight = sum(a.unit.size for a in known)
+    share = sum(_share(a) * a.unit.size for a in known) / weight if weight else None
     if not involved:
+        if unknown or not units:
+            return AIAStatement(None, (), (), None, (), share, unknown)
         return AIAStatement("Eh", (), (), None, (), share, unknown)
     if all(a.origin == "ai" for a in units if a.origin != "unknown"):
         proportion = "EAI"
@@ -140,5 +166,6 @@ def statement(units: Sequence[Attribution]) -> AIAStatement:
         contributions = tuple(c for c in ("Se", "Ce", "Nc") if c in found)
     tools = {g.tool.lower() for a in involved for g in a.agents}
     initiative = ("Hin", "Ain") if any(t in tool for tool in tools for t in COMPLETION_TOOLS) else ("Hin",)
-    review = "R" if all(a.has_current_review for a in units if a.is_ai) else "Nr"
-    return AIAStatement(proportion, contributions, initiative, review, model_names(involved), share, unknown)
+    review = "R" if all(a.has_current_review for a in involved) else "Nr"
+    return AIAStatement(proportion, contributions, initiative, review, model_names(involved), share, unknown,
+                        unnamed_models=unnamed_model_tools(involved))

@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +38,7 @@ from provenance.errors import BuildError
 from provenance.fsutil import write_text_atomic
 from provenance.model import CODE_KINDS, ORIGINS, SECTION_KINDS, Attribution, Record, Rests
 from provenance.record.graph import StatementGraph, format_cycle
+from provenance.record.summary import agents_note, record_figures
 from provenance.recordjson import read_record
 
 GROUPS = (("Sections", SECTION_KINDS), ("Statements", ("statement",)), ("Proofs", ("proof",)),
@@ -159,30 +159,26 @@ def _row(i: int, a: Attribution, group: Sequence[Attribution], rests: Rests | No
         index=i, kind=u.kind, name=_name(a), label=u.label or "", title=u.title,
         where=f"{u.file}:{u.lines[0]}", origin=a.origin if a.origin in ORIGINS else "unknown",
         ai_pct=round(100 * a.ai_fraction) if 0.0 <= a.ai_fraction <= 1.0 else 0,
-        agents=", ".join(sorted({str(g) for g in a.agents})), review=_review(a), checks=_checks(outcomes),
+        agents=" ".join(filter(None, (agents_note(a), ", ".join(sorted({str(g) for g in a.agents}))))),
+        review=_review(a), checks=_checks(outcomes),
         unreviewed_ai=unreviewed, failing=any(o in FAILED for o in outcomes), statement=u.kind == "statement",
         display=_display(a, by_id),
     )
 
 
-def _summary(units: Sequence[Attribution], rows: Sequence[UnitRow], cycles: tuple[str, ...]) -> Summary:
-    counts = []
-    for name, kinds in GROUPS:
-        c = Counter(r.origin for r in rows if r.kind in kinds)
-        counts.append((name, tuple(c[o] for o in ORIGINS)))
-    agent_units = Counter(str(g) for a in units for g in set(a.agents))
-    worst: dict[str, str] = {}
-    for a in units:
-        for chk in a.checks:  # a test linked to several units counts once, at its worst
-            o = "passed" if chk.outcome == "passed" else "failed" if chk.outcome in FAILED else "not run"
-            if worst.get(chk.nodeid) in (None, "passed") or o == "failed":
-                worst[chk.nodeid] = o
-    tally = Counter(worst.values())
-    involved = [a for a in units if a.is_ai]
+# The page's groups and the record's (record/summary.py counts them).
+_GROUP_OF = {"Sections": "sections", "Statements": "statements", "Proofs": "proofs",
+             "Figures and tables": "figures_tables", "Code units": "code"}
+
+
+def _summary(record: Record, cycles: tuple[str, ...]) -> Summary:
+    """The page prints the figures the appendix and `status` print: counted once, in
+    record/summary.py."""
+    fig = record_figures(record)
     return Summary(
-        counts=tuple(counts), agents=tuple(sorted(agent_units.items())), ai_units=len(involved),
-        ai_reviewed=sum(1 for a in involved if a.has_current_review),
-        checks=(tally["passed"], tally["failed"], tally["not run"]), cycles=cycles,
+        counts=tuple((name, tuple(fig.counts[_GROUP_OF[name]].get(o, 0) for o in ORIGINS)) for name, _ in GROUPS),
+        agents=tuple((g.agent, g.units + g.other) for g in fig.agents), ai_units=fig.involved,
+        ai_reviewed=fig.involved_reviewed, checks=fig.checks, cycles=cycles,
     )
 
 
@@ -230,8 +226,8 @@ def _sources(units: Sequence[Attribution], rows: Sequence[UnitRow], texts: Mappi
              runs: Mapping[str, list[tuple[int, int, str, str]]]) -> tuple[SourceFile, ...]:
     spans: dict[str, list[Span]] = {}
     for a, r in zip(units, rows):
-        spans.setdefault(a.unit.file, []).append(Span(r.index, a.unit.file, a.unit.lines[0], a.unit.lines[1],
-                                                      short(r.display, 80), r.origin))
+        for file, lo, hi in a.unit.spans:  # a section's \\input files too
+            spans.setdefault(file, []).append(Span(r.index, file, lo, hi, short(r.display, 80), r.origin))
     files = sorted(set(spans) | set(runs))
     return tuple(listing(i, path, texts.get(path), spans.get(path, ()), runs.get(path),
                          "not shown: too large, not text, or outside the repository" if path in texts
@@ -259,7 +255,7 @@ def build_page(record: Record, texts: Mapping[str, str | None], paper: str = "",
     }
     return Page(
         paper=paper, commit=record.commit or "", dirty=record.dirty, partial=record.partial,
-        warnings=record.warnings, summary=_summary(units, rows, graph.cycles), aia=aia.statement(units),
+        warnings=record.warnings, summary=_summary(record, graph.cycles), aia=aia.statement(units),
         units=rows, graph=draw(graph.graph, index), sources=_sources(units, rows, texts, runs_of(record.files)),
         data=data, verification=verification,
     )

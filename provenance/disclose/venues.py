@@ -25,7 +25,8 @@ from typing import Any
 
 from provenance.config.declarations import Declarations
 from provenance.errors import BuildError
-from provenance.model import CODE_KINDS, SECTION_KINDS, Attribution
+from provenance.model import SECTION_KINDS, Attribution
+from provenance.record.summary import Figures, figures
 
 VENUE_DIR = Path(__file__).parent / "venues"
 TBD = "to be declared by the authors"
@@ -77,17 +78,19 @@ class UseFacts:
     roles: tuple[str, ...] = ()
 
 
-def facts(units: Sequence[Attribution], models: tuple[str, ...]) -> UseFacts:
+def facts(units: Sequence[Attribution], models: tuple[str, ...], fig: Figures | None = None) -> UseFacts:
+    """What the answers say, counted where every figure of the appendix is (record/summary.py)."""
+    f = fig if fig is not None else figures(units, {})
     involved = [a for a in units if a.is_ai]
-    kinds = [a.unit.kind for a in involved]
-    agents = sorted({str(g) for a in units for g in a.agents if a.is_ai or a.agents})
+
+    def ai(group: str) -> int:
+        return f.counts[group].get("ai", 0) + f.counts[group].get("mixed", 0)
+
     return UseFacts(
-        ai_used=bool(involved or agents), models=models, agents=tuple(agents),
+        ai_used=bool(f.involved or f.agents), models=models, agents=tuple(g.agent for g in f.agents),
         tools=tuple(sorted({g.tool for a in units for g in a.agents})),
-        statements=kinds.count("statement"), proofs=kinds.count("proof"),
-        code=sum(kinds.count(k) for k in CODE_KINDS), sections=sum(kinds.count(k) for k in SECTION_KINDS),
-        figures=kinds.count("figure") + kinds.count("table"), involved=len(involved),
-        reviewed=sum(1 for a in involved if a.has_current_review),
+        statements=f.ai_statements, proofs=ai("proofs"), code=ai("code"), sections=ai("sections"),
+        figures=ai("figures_tables"), involved=f.involved, reviewed=f.involved_reviewed,
         section_uses=tuple(SectionUse(a.unit.title or a.unit.label or a.unit.id, a.origin,
                                       round(100 * a.ai_fraction) if 0.0 <= a.ai_fraction <= 1.0 else 0, a.role or "")
                            for a in involved if a.unit.kind in SECTION_KINDS),

@@ -1,8 +1,10 @@
 """Record -> disclosure appendix: build/disclosure.tex (inside the PDF) and build/disclosure.md.
 
-Every number is computed here from the record's units (never from its `summary`), into a
-frozen `Disclosure` view; the Jinja2 templates in templates/ only lay it out, and pass
-every string from the record through the `tex` / `md` filters (escape.py).
+Every number comes from record/summary.py's `record_figures`, the one place that counts
+(`paperprov status` prints the same figures); this module arranges them and the units'
+rows into a frozen `Disclosure` view. The Jinja2 templates in templates/ only lay it
+out (they count nothing), and pass every string from the record through the `tex` /
+`md` filters (escape.py).
 
 The appendix is inside the PDF, and the PDF is a subject of the attestation, so it names
 the commit, the sha256 of build/record.json and the fingerprints of the committed
@@ -44,15 +46,17 @@ from provenance.fsutil import write_text_atomic
 from provenance.model import CODE_KINDS, ORIGINS, SECTION_KINDS, Attribution, Record, Unit
 from provenance.paths import submission_zip
 from provenance.record.graph import StatementGraph
+from provenance.record.summary import AgentFigure, Figures, agents_note, record_figures
 from provenance.recordjson import read_record
 
 if TYPE_CHECKING:
     import jinja2
 
 TITLE = "AI use and provenance disclosure"
-GROUPS = (("section", "sections", SECTION_KINDS), ("statement", "statements", ("statement",)),
-          ("proof", "proofs", ("proof",)), ("code unit", "code units", CODE_KINDS),
-          ("figure or table", "figures and tables", ("figure", "table")))
+# (singular, plural, the record's group)
+GROUPS = (("section", "sections", "sections"), ("statement", "statements", "statements"),
+          ("proof", "proofs", "proofs"), ("code unit", "code units", "code"),
+          ("figure or table", "figures and tables", "figures_tables"))
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class Row:
     origin: str
     ai_pct: int
     agents: tuple[str, ...]
+    agents_note: str  # before the agents of a unit without AI involvement: "human-edited, with AI lines from"
     role: str
     reviewers: tuple[str, ...]
     stale: tuple[str, ...]
@@ -114,13 +119,6 @@ class Counts:
 
 
 @dataclass(frozen=True)
-class AgentUse:
-    tool: str
-    model: str
-    units: int
-
-
-@dataclass(frozen=True)
 class Disclosure:
     title: str
     paper: str
@@ -133,15 +131,15 @@ class Disclosure:
     record_sha256: str
     signers: tuple[tuple[str, str], ...]
     ai_used: bool
+    fig: Figures  # every number the appendix prints (record/summary.py)
     counts: tuple[Counts, ...]
-    agents: tuple[AgentUse, ...]
+    agents: tuple[AgentFigure, ...]
     statements: tuple[Row, ...]  # statements and proofs, in paper order
     code: tuple[Row, ...]
     sections: tuple[Row, ...]
     involved: tuple[Row, ...]  # every unit with AI involvement
     reviewers: tuple[str, ...]
     outside_reviewers: tuple[str, ...]  # reviewers not listed under authors:
-    checks: tuple[int, int, int]  # distinct claim checks: passed, failed, not run
     graph: Graph[Row] | None
     aia: AIAStatement  # (the field shadows the module here: name the types directly)
     answers: tuple[VenueAnswer, ...]
@@ -157,14 +155,6 @@ class Disclosure:
     @property
     def unreviewed(self) -> tuple[Row, ...]:
         return tuple(r for r in self.involved if not r.reviewed)
-
-    @property
-    def stale_only(self) -> tuple[Row, ...]:
-        return tuple(r for r in self.statements + self.code + self.sections if r.stale and not r.reviewers)
-
-    @property
-    def stmt_involved(self) -> tuple[Row, ...]:
-        return tuple(r for r in self.statements if r.ai)
 
 
 def _checks(a: Attribution) -> tuple[int, int, int]:
@@ -201,7 +191,7 @@ def _row(a: Attribution, by_id: dict[str, Attribution]) -> Row:
         proof_of=_ref(parent) if a.unit.kind == "proof" and parent is not None else None,
         origin=a.origin if a.origin in ORIGINS else "unknown",
         ai_pct=round(100 * a.ai_fraction) if 0.0 <= a.ai_fraction <= 1.0 else 0,  # NaN from a hand-edited record
-        agents=tuple(sorted({str(g) for g in a.agents})), role=a.role or "",
+        agents=tuple(sorted({str(g) for g in a.agents})), agents_note=agents_note(a), role=a.role or "",
         reviewers=tuple(sorted({r.by for r in a.reviewed_by if r.by.strip() and not r.stale})),
         stale=tuple(sorted({r.by for r in a.reviewed_by if r.by.strip() and r.stale})),
         passed=passed, failed=failed, not_run=not_run, conflicts=a.conflicts,
@@ -214,39 +204,29 @@ def build_view(cfg: Config, record: Record, record_sha256: str,
     """The appendix's content. `signers` (name, fingerprint): the disclosed signers,
     decided before signing (attest/signers.py), never every committed key."""
     units = record.units
+    fig = record_figures(record)
     by_id = {a.unit.id: a for a in units}
     rows = {a.unit.id: _row(a, by_id) for a in units}
-    counts = []
-    for singular, name, kinds in GROUPS:
-        c = Counter(a.origin if a.origin in ("human", "ai", "mixed") else "unknown" for a in units if a.unit.kind in kinds)
-        counts.append(Counts(singular, name, c["human"], c["ai"], c["mixed"], c["unknown"]))
-    agent_units = Counter(g for a in units for g in set(a.agents))
-    agents = tuple(AgentUse(g.tool, g.model, n) for g, n in sorted(agent_units.items(), key=lambda i: (i[0].tool, i[0].model)))
-    involved = tuple(rows[a.unit.id] for a in units if rows[a.unit.id].ai)
+    counts = tuple(Counts(singular, name, *(fig.counts[group].get(o, 0) for o in ORIGINS))
+                   for singular, name, group in GROUPS)
+    involved = tuple(rows[a.unit.id] for a in units if a.is_ai)
     reviewers = tuple(sorted({r for row in rows.values() for r in row.reviewers}))
     names = {x.lower() for au in cfg.authors for x in (au.name, au.email) if x}
     outside = tuple(r for r in reviewers if names and r.lower() not in names)
-    outcome: dict[str, str] = {}
-    for a in units:
-        for chk in a.checks:  # a test linked to several units counts once, at its worst result
-            o = "passed" if chk.outcome == "passed" else "failed" if chk.outcome in ("failed", "error") else "not run"
-            if outcome.get(chk.nodeid) in (None, "passed") or o == "failed":
-                outcome[chk.nodeid] = o
-    tally = Counter(outcome.values())
     statement = aia.statement(units)
-    venue, answers = venues.answers(cfg.venue, venues.facts(units, statement.models or aia.model_names(units)),
+    ai_used = bool(fig.involved or fig.agents)
+    venue, answers = venues.answers(cfg.venue, venues.facts(units, statement.models or aia.model_names(units), fig),
                                     cfg.declarations)
     return Disclosure(
         title=TITLE, paper=cfg.paper.name, venue=cfg.venue, venue_name=venue.name if venue else "",
         commit=record.commit, dirty=record.dirty, partial=record.partial, warnings=record.warnings,
         record_sha256=record_sha256,
         signers=tuple(signers),
-        ai_used=bool(involved or agents), counts=tuple(counts), agents=agents,
+        ai_used=ai_used, fig=fig, counts=counts, agents=fig.agents,
         statements=tuple(rows[a.unit.id] for a in units if a.unit.kind in ("statement", "proof")),
         code=tuple(rows[a.unit.id] for a in units if a.unit.kind in CODE_KINDS),
         sections=tuple(rows[a.unit.id] for a in units if a.unit.kind in SECTION_KINDS),
         involved=involved, reviewers=reviewers, outside_reviewers=outside,
-        checks=(tally["passed"], tally["failed"], tally["not run"]),
         graph=layout(StatementGraph.of(units), rows), aia=statement, answers=answers,
         venue_where=venue.where if venue else "", venue_sources=venue.sources if venue else (),
         verify_command=f"paperprov verify {submission_zip(cfg.paper.name)} --trusted-keys keys/",

@@ -35,6 +35,19 @@ CO_AUTHOR_NAMES: dict[str, str] = {
 }
 _AIDER_NAME = re.compile(r"\(aider\)\s*$")
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+/@-]*$")
+_SUFFIX = re.compile(r"\s*[\[(][^\])]*[\])]\s*$")  # "(1M context)", "[1m]"
+_NON_MODEL = re.compile(r"[^a-z0-9._+/@-]+")
+
+
+def normalize_model(name: str) -> str:
+    """A model name as agents spell it, in the one form the record uses: lowercase, words
+    joined by '-', without bracketed suffixes ("Claude Opus 4.7 (1M context)" ->
+    "claude-opus-4.7", "claude-sonnet-4-5[1m]" -> "claude-sonnet-4-5"); "unknown" if
+    nothing is left."""
+    prev = None
+    while prev != name:  # several suffixes: "Opus 4.7 (1M context) [beta]"
+        prev, name = name, _SUFFIX.sub("", name)
+    return _NON_MODEL.sub("-", name.strip().lower()).strip("-.") or "unknown"
 
 
 def parse_assisted_by(value: str) -> Agent | None:
@@ -46,7 +59,7 @@ def parse_assisted_by(value: str) -> Agent | None:
     tool, _, model = head.partition(":")
     if not tool or not _TOKEN.match(tool) or (model and not _TOKEN.match(model)):
         raise ValueError(f"malformed {ASSISTED_BY} value {value!r}; write {ASSISTED_BY}: AGENT:MODEL or {ASSISTED_BY}: none")
-    return Agent(tool=tool.lower(), model=model or "unknown")
+    return Agent(tool=tool.lower(), model=normalize_model(model) if model else "unknown")
 
 
 def co_author_agent(value: str) -> Agent | None:
@@ -63,10 +76,14 @@ def co_author_agent(value: str) -> Agent | None:
     if tool is None:
         return None
     model = "unknown"
-    # Claude Code writes "Claude Opus 4.1 <noreply@anthropic.com>"; keep the model it names.
-    words = name.split()
-    if len(words) > 1 and tool == "claude-code":
-        model = "-".join(w.lower() for w in words)
+    if tool == "claude-code" and len(name.split()) > 1:
+        # "Claude Opus 4.7 (1M context) <noreply@anthropic.com>": the model that ran,
+        # without the context-window suffix (the evidence keeps the line as written).
+        model = normalize_model(name)
+    elif tool == "aider":
+        # aider --attribute-co-authored-by: "aider (gpt-4o) <aider@aider.chat>"
+        m = re.search(r"\(([^()]+)\)", name)
+        model = normalize_model(m.group(1)) if m else "unknown"
     return Agent(tool=tool, model=model)
 
 
@@ -89,11 +106,32 @@ ENV_AGENTS: tuple[tuple[str, str, str | None], ...] = (
 GENERIC_ENV = ("AI_AGENT", "AGENT")  # emerging convention: AGENT=<tool>[:<model>]
 
 
+# Claude Code's model aliases, and the variables that pin each to a model id.
+CLAUDE_ALIASES = {"opus": "ANTHROPIC_DEFAULT_OPUS_MODEL", "sonnet": "ANTHROPIC_DEFAULT_SONNET_MODEL",
+                  "haiku": "ANTHROPIC_DEFAULT_HAIKU_MODEL", "opusplan": "ANTHROPIC_DEFAULT_OPUS_MODEL"}
+
+
+def resolve_claude_model(name: str, env: Mapping[str, str]) -> str:
+    """A Claude Code model setting as a model name: an alias ("opus", "sonnet[1m]") only
+    names a model when its ANTHROPIC_DEFAULT_*_MODEL variable pins it; else "unknown"."""
+    model = normalize_model(name)  # "sonnet[1m]" -> "sonnet"
+    if model in CLAUDE_ALIASES or model in ("default", "best"):
+        pinned = env.get(CLAUDE_ALIASES.get(model, ""), "").strip()
+        return normalize_model(pinned) if pinned else "unknown"
+    return model
+
+
 def env_agent(env: Mapping[str, str]) -> Agent | None:
     for var, tool, model_var in ENV_AGENTS:
         if env.get(var):
-            model = env.get(model_var, "") if model_var else ""
-            return Agent(tool=tool, model=model.strip() or "unknown")
+            raw = env.get(model_var, "").strip() if model_var else ""
+            if not raw:
+                model = "unknown"
+            elif tool == "claude-code":
+                model = resolve_claude_model(raw, env)
+            else:
+                model = normalize_model(raw)
+            return Agent(tool=tool, model=model)
     for var in GENERIC_ENV:
         value = env.get(var, "").strip()
         if value and value.lower() not in ("0", "false", "none"):

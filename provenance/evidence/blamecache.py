@@ -27,7 +27,7 @@ from provenance.fsutil import write_text_atomic
 from provenance.model import Agent, Evidence
 
 CACHE_NAME = "paperprov/blame-cache.json"
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: model names normalised (agents.normalize_model)
 
 
 def epoch(prefix: str, boundary: frozenset[str]) -> str:

@@ -15,9 +15,13 @@ Decisions (the README repeats them):
   understate that. The hook replaces it and says so; `SKIP=paperprov-tag` is the way out.
 - Merges are tagged like other commits: blame attributes to a merge only the lines
   written while resolving its conflicts, and whoever made the merge wrote those.
-- Commits replayed by rebase or cherry-pick keep their messages untouched: the
-  replaying agent did not write them. An amend made by an agent is tagged: it may
-  change the content.
+- Commits replayed by rebase or cherry-pick are not tagged for the agent replaying
+  them: it did not write them. An amend made by an agent is tagged: it may change the
+  content.
+- A commit that replaces others (amend, reword, squash, fixup, cherry-pick) keeps their
+  AI trailers (carry.py), unless its author writes `Assisted-by: none`.
+- The model is taken from the agent's own co-author line in the message, else from its
+  environment, else from its settings files (models.py), else `unknown`.
 - The policy checks a commit's own changes: merges and replayed commits are not
   asked to declare again what the commits they carry declared.
 - An empty message (the editor is about to open) is left alone; the commit-msg hook
@@ -43,6 +47,7 @@ from provenance.evidence.agents import (
     co_author_agent,
     env_agent,
     name_agent,
+    normalize_model,
     parse_assisted_by,
 )
 from provenance.evidence.gitrun import git_text
@@ -90,21 +95,15 @@ def _merging(root: Path) -> bool:
 def detect_agents(root: Path, env: Mapping[str, str], pairs: Sequence[tuple[str, str]]) -> tuple[list[Agent], str | None, bool]:
     """The agents making this commit, the session trailer value (if a session is open),
     and whether any of them was seen outside the message (environment or session)."""
-    found: list[Agent] = []
-    outside = False
+    in_message = [a for k, v in pairs if k.lower() == "co-authored-by" and (a := co_author_agent(v)) is not None]
+    outside_found: list[Agent] = []
     a = env_agent(env)
     if a is not None:
-        found.append(a)
-        outside = True
+        outside_found.append(a)
     for var in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
         if name_agent(env.get(var, "")) is not None:
-            found.append(Agent(tool="aider", model=env.get("AIDER_MODEL", "").strip() or "unknown"))
-            outside = True
-    for key, value in pairs:
-        if key.lower() == "co-authored-by":
-            a = co_author_agent(value)
-            if a is not None:
-                found.append(a)
+            outside_found.append(Agent(tool="aider", model=normalize_model(env.get("AIDER_MODEL", "")) if
+                                       env.get("AIDER_MODEL", "").strip() else "unknown"))
     from provenance.hooks.session import (
         open_session,  # imported here: the pre-commit hooks never need it
     )
@@ -112,17 +111,22 @@ def detect_agents(root: Path, env: Mapping[str, str], pairs: Sequence[tuple[str,
     session = open_session(root)
     session_value = None
     if session is not None:
-        found.append(session.as_agent)
+        outside_found.append(session.as_agent)
         session_value = session.started_iso
-        outside = True
-    # One agent per tool; the first that knows the model wins (environment, then
-    # name, then message, then session).
+    # One agent per tool; the first that knows the model wins: the message (an agent's
+    # own co-author line names the model that ran), then environment, name, session;
+    # then the agent's settings files.
     merged: dict[str, Agent] = {}
-    for a in found:
+    for a in in_message + outside_found:
         prev = merged.get(a.tool)
         if prev is None or (prev.model == "unknown" and a.model != "unknown"):
             merged[a.tool] = a
-    return list(merged.values()), session_value, outside
+    for tool, a in merged.items():
+        if a.model == "unknown":
+            from provenance.hooks.models import configured_model  # reads files: only when needed
+
+            merged[tool] = Agent(tool, configured_model(tool, root, env))
+    return list(merged.values()), session_value, bool(outside_found)
 
 
 def _clean(name: str) -> str:
@@ -131,16 +135,11 @@ def _clean(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._+/@-]+", "-", name).strip("-.") or "unknown"
 
 
-def tag_message(root: Path, msgfile: Path, env: Mapping[str, str]) -> list[str]:
-    """Add Assisted-by (and Paperprov-Session) trailers to the message if an agent makes
-    this commit. Returns the trailer lines added (empty: nothing to do)."""
-    text = msgfile.read_text(encoding="utf-8", errors="replace")
-    if not _has_content(text) or _replaying(root):
-        return []
-    pairs = trailers(root, msgfile)
-    agents, session_value, outside = detect_agents(root, env, pairs)
-    if not agents:
-        return []
+_NONE_LINE = re.compile(rf"^[ \t]*{ASSISTED_BY}[ \t]*:[ \t]*(?:none|no|nobody)[ \t]*(?:\n|\Z)", re.I | re.M)
+
+
+def _declared_tools(pairs: Sequence[tuple[str, str]]) -> tuple[set[str], bool]:
+    """The tools the message's Assisted-by trailers name, and whether one says `none`."""
     present: set[str] = set()
     says_none = False
     for key, value in pairs:
@@ -154,13 +153,62 @@ def tag_message(root: Path, msgfile: Path, env: Mapping[str, str]) -> list[str]:
                 says_none = True
             else:
                 present.add(declared.tool)
+    return present, says_none
+
+
+def _carry(root: Path, pairs: Sequence[tuple[str, str]], present: set[str], says_none: bool,
+           source: str | None, sha: str | None) -> list[str]:
+    """Trailer lines of the commits this one replaces that its message lacks (carry.py)."""
+    from provenance.hooks.carry import carried
+
+    kept = carried(root, source, sha)
+    if not kept.trailers or (says_none and not kept.said_none):
+        return []  # nothing to carry, or the author declared this commit `none` themselves
+    have = {(k.lower(), v.strip()) for k, v in pairs}
+    agents = {str(a) for k, v in pairs if k.lower() == ASSISTED_BY.lower() and (a := _agent(v)) is not None}
+    out = []
+    for key, value in kept.trailers:
+        if (key.lower(), value.strip()) in have:
+            continue
+        if key == ASSISTED_BY:
+            a = _agent(value)
+            if a is None or str(a) in agents or (a.model == "unknown" and a.tool in present):
+                continue  # the message names this agent already
+        out.append(f"{key}: {value}")
+    return out
+
+
+def _agent(value: str) -> Agent | None:
+    try:
+        return parse_assisted_by(value)
+    except ValueError:
+        return None
+
+
+def tag_message(root: Path, msgfile: Path, env: Mapping[str, str], source: str | None = None,
+                sha: str | None = None) -> list[str]:
+    """Add Assisted-by (and Paperprov-Session) trailers to the message if an agent makes
+    this commit, and the AI trailers of the commits it replaces. `source`/`sha` are
+    prepare-commit-msg's arguments, when known. Returns the trailer lines added."""
+    text = msgfile.read_text(encoding="utf-8", errors="replace")
+    if not _has_content(text):
+        return []
+    pairs = trailers(root, msgfile)
+    agents, session_value, outside = ([], None, False) if _replaying(root) else detect_agents(root, env, pairs)
+    present, says_none = _declared_tools(pairs)
     add = [f"{ASSISTED_BY}: {_clean(a.tool)}:{_clean(a.model)}" for a in agents if a.tool not in present]
     if session_value is not None and (SESSION_TRAILER.lower(), session_value) not in {(k.lower(), v) for k, v in pairs}:
         add.append(f"{SESSION_TRAILER}: {session_value}")
-    if not add:
+    carry = [line for line in _carry(root, pairs, present, says_none, source, sha) if line not in add]
+    if carry and says_none:
+        # The `none` came with a replaced commit, and the AI work of another one is now in
+        # this commit too: the declaration no longer holds.
+        msgfile.write_text(_NONE_LINE.sub("", text), encoding="utf-8")
+        says_none = False
+    if not add and not carry:
         return []
     args = ["interpret-trailers", "--in-place", "--where", "end"]
-    if says_none and not present and outside and add[0].startswith(ASSISTED_BY):
+    if says_none and not present and outside and add and add[0].startswith(ASSISTED_BY):
         args += ["--if-exists", "replace", "--trailer", add[0]]
         rest = add[1:]
     elif says_none and not present:
@@ -168,10 +216,10 @@ def tag_message(root: Path, msgfile: Path, env: Mapping[str, str]) -> list[str]:
     else:
         rest = add
     args += ["--if-exists", "addIfDifferent"]
-    for line in rest:
+    for line in rest + carry:
         args += ["--trailer", line]
     git_text(root, *args, str(msgfile))
-    return add
+    return add + carry
 
 
 def _touches(path: str, pattern: str) -> bool:

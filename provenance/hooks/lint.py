@@ -1,14 +1,19 @@
 """`paperprov hook lint`: the source checks worth failing a commit for.
 
 - every `paperprov:` marker is well-formed (markers.parse_marker decides);
-- every theorem-like environment carries a \\label (the record's ids are labels);
-- no label is defined twice in the paper;
+- every theorem-like environment that other statements can use carries a \\label (the
+  record's ids are labels): which ones is `lint.require_label` in provenance.yaml,
+  matched against an environment's name and its printed name; by default
+  config.LABELLED_ENVS (theorems, lemmas, definitions..., not remarks or examples);
+- no label is defined twice in the paper: reported in every committed file that
+  defines it, whichever of the files is staged;
 - every \\uses{...} names a label that exists.
 
-A line-based scan, not the full LaTeX parser: it runs on every commit and must stay in
-milliseconds, and these four facts need nothing more. Labels are collected from the
-whole paper (every .tex reached from paper.main, plus the files being committed);
-findings are reported only for the files being committed, as `file:line: message`.
+Labels, environments and theorem names come from the real LaTeX walk of the document
+each committed file belongs to (every .tex reached from its main file), with a
+line-based scan as the fallback when the walk fails. Findings are for the committed
+files only, as `file:line: message`; by default only those the staged change
+introduces (introduced.py compares with HEAD), `--all` for every one.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ import io
 import re
 import tokenize
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from provenance.config import LABELLED_ENVS
 from provenance.errors import ProvenanceError, SourceError
 from provenance.scan.markers import parse_marker
 
@@ -30,10 +36,22 @@ DEFAULT_ENVS = frozenset({
     "definition", "assumption", "hypothesis", "fact", "observation",
 })
 _COMMENT = re.compile(r"(?<!\\)%.*")
-_NEWTHEOREM = re.compile(r"\\(?:newtheorem|declaretheorem|spnewtheorem)\*?\s*(?:\[[^\]]*\]\s*)?\{([^}]+)\}")
+_NEWTHEOREM = re.compile(r"\\(?:newtheorem|declaretheorem|spnewtheorem)\*?\s*(?:\[[^\]]*\]\s*)?\{([^}]+)\}"
+                         r"(?:\s*\[[^\]]*\])?(?:\s*\{([^}]*)\})?")
 _BEGIN_END = re.compile(r"\\(begin|end)\s*\{([^}]+)\}")
 _LABEL = re.compile(r"\\label\s*\{([^}]*)\}")
 _USES = re.compile(r"\\uses\s*\{([^}]*)\}")
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    line: int
+    message: str
+    key: tuple[str, ...] = ()  # the problem without its place (introduced.py compares these)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -42,6 +60,7 @@ class TexFacts:
     labels: tuple[tuple[str, int], ...]
     uses: tuple[tuple[str, int], ...]
     declared: frozenset[str]
+    printed: tuple[tuple[str, str], ...] = ()  # declared environment -> printed name
 
 
 def _lines(text: str) -> list[str]:
@@ -51,7 +70,9 @@ def _lines(text: str) -> list[str]:
 def tex_facts(text: str, theorem_envs: Iterable[str]) -> TexFacts:
     envs = set(theorem_envs)
     lines = _lines(text)
-    declared = frozenset(m.group(1).strip() for line in lines for m in _NEWTHEOREM.finditer(line))
+    printed = tuple((m.group(1).strip(), (m.group(2) or "").strip()) for line in lines
+                    for m in _NEWTHEOREM.finditer(line))
+    declared = frozenset(name for name, _ in printed)
     envs |= declared
     found: list[tuple[str, int, int, bool]] = []
     open_: list[list] = []  # [env, begin line, labelled] of theorem-like envs still open
@@ -76,10 +97,10 @@ def tex_facts(text: str, theorem_envs: Iterable[str]) -> TexFacts:
             uses.extend((u.strip(), n) for u in m.group(1).split(",") if u.strip())
     for env, start, labelled in open_:
         found.append((env, start, len(lines), labelled))
-    return TexFacts(tuple(found), tuple(labels), tuple(uses), declared)
+    return TexFacts(tuple(found), tuple(labels), tuple(uses), declared, printed)
 
 
-def _marker_problems(text: str, name: str, python: bool) -> list[str]:
+def _marker_problems(text: str, name: str, python: bool) -> list[Finding]:
     if "paperprov" not in text:
         return []
     problems = []
@@ -96,7 +117,8 @@ def _marker_problems(text: str, name: str, python: bool) -> list[str]:
         try:
             parse_marker(line, name, n)
         except SourceError as err:
-            problems.append(str(err))
+            message = str(err).removeprefix(f"{name}:{n}: ")
+            problems.append(Finding(name, n, message, ("marker", line.strip())))
     return problems
 
 
@@ -107,15 +129,27 @@ def _read(root: Path, rel: str) -> str | None:
         return None
 
 
-def _paper_main(root: Path) -> str | None:
+def _settings(root: Path) -> tuple[str | None, tuple[str, ...]]:
+    """(paper.main, lint.require_label) from provenance.yaml, with defaults."""
     if not (root / "provenance.yaml").is_file():
-        return None
+        return None, LABELLED_ENVS
     from provenance.config import load
 
     try:
-        return load(root).paper.main
+        cfg = load(root)
     except ProvenanceError:
-        return None  # the build reports a broken config; lint finds the document itself
+        return None, LABELLED_ENVS  # the build reports a broken config; lint finds the document itself
+    return cfg.paper.main, cfg.lint.require_label
+
+
+@dataclass
+class _Doc:
+    """One LaTeX document as the walker reads it (None where the walk failed)."""
+
+    files: tuple[str, ...]
+    units: list | None = None  # list[Unit]
+    labels: tuple[tuple[str, str, int], ...] | None = None
+    printed: dict[str, str] = field(default_factory=dict)  # theorem environment -> printed name
 
 
 class _Documents:
@@ -124,17 +158,30 @@ class _Documents:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.deps: dict[str, tuple[str, ...]] = {}
+        self.docs: dict[str, _Doc] = {}
 
-    def files_of(self, main: str) -> tuple[str, ...]:
-        if main not in self.deps:
-            from provenance.scan.tex.walker import dependencies
+    def doc(self, main: str) -> _Doc:
+        if main not in self.docs:
+            from provenance.scan.tex.walker import scan_paper
 
             try:
-                self.deps[main] = dependencies(self.root, main).tex
+                units, deps = scan_paper(self.root, main)
+                self.docs[main] = _Doc(deps.tex, units, deps.labels, dict(deps.theorems))
             except ProvenanceError:
-                self.deps[main] = (main,)
-        return self.deps[main]
+                # a malformed marker: reported on its own line; the line scan stands in
+                self.docs[main] = _Doc(self._files_only(main))
+        return self.docs[main]
+
+    def _files_only(self, main: str) -> tuple[str, ...]:
+        from provenance.scan.tex.walker import dependencies
+
+        try:
+            return dependencies(self.root, main).tex
+        except ProvenanceError:
+            return (main,)
+
+    def files_of(self, main: str) -> tuple[str, ...]:
+        return self.doc(main).files
 
     def main_of(self, rel: str, paper: str | None) -> str | None:
         if paper is not None and rel in self.files_of(paper):
@@ -152,73 +199,83 @@ class _Documents:
             here = here.parent
 
 
-def _unlabelled(root: Path, main: str, files: set[str]) -> list[str] | None:
-    """Theorem-like environments without a label, found by the real LaTeX scanner
-    (it knows \\newtheorem in .sty files and ignores \\begin inside a \\def)."""
-    from provenance.scan.tex.walker import scan
-
-    try:
-        units = scan(root, main)
-    except ProvenanceError:
-        return None  # a malformed marker: reported on its own line; fall back to the line scan
-    return [f"{u.file}:{u.lines[0]}: {u.env} has no \\label; add \\label{{...}} right after \\begin{{{u.env}}}"
-            for u in units if u.kind == "statement" and u.label is None and u.file in files
-            and not u.env.endswith("*")]
+def _required(env: str, printed: str, required: Sequence[str]) -> bool:
+    """Whether a theorem-like environment must carry a label (starred ones are unnumbered)."""
+    return not env.endswith("*") and (env.lower() in required or printed.lower() in required)
 
 
-def _lint_document(root: Path, main: str | None, doc: tuple[str, ...], committed: list[str]) -> list[str]:
-    texts = {f: t for f in doc if (t := _read(root, f)) is not None}
+def _nolabel(f: str, line: int, env: str) -> Finding:
+    return Finding(f, line, f"{env} has no \\label; add \\label{{...}} right after \\begin{{{env}}}", ("nolabel", env))
+
+
+def _unlabelled(doc: _Doc, facts: dict[str, TexFacts], f: str, required: Sequence[str]) -> list[Finding]:
+    if doc.units is not None:  # the real walk knows \newtheorem in .sty files and skips \def bodies
+        return [_nolabel(f, u.lines[0], u.env) for u in doc.units
+                if u.kind == "statement" and u.label is None and u.file == f and _required(u.env, u.display, required)]
+    printed = {env: name for fa in facts.values() for env, name in fa.printed}
+    return [_nolabel(f, start, env) for env, start, _end, labelled in facts[f].envs
+            if not labelled and _required(env, printed.get(env, env), required)]
+
+
+def _lint_document(root: Path, doc: _Doc, committed: list[str], required: Sequence[str]) -> list[Finding]:
+    texts = {f: t for f in doc.files if (t := _read(root, f)) is not None}
     declared: set[str] = set()
     for t in texts.values():
         declared |= tex_facts(t, ()).declared
     facts = {f: tex_facts(t, DEFAULT_ENVS | declared) for f, t in texts.items()}
+    labels = doc.labels if doc.labels is not None else tuple(
+        (label, f, n) for f, fa in facts.items() for label, n in fa.labels)
     where: dict[str, list[tuple[str, int]]] = {}
-    for f, fa in facts.items():
-        for label, n in fa.labels:
-            where.setdefault(label, []).append((f, n))
-    unlabelled = _unlabelled(root, main, set(committed)) if main is not None else None
-    problems: list[str] = []
+    for label, f, n in labels:
+        where.setdefault(label, []).append((f, n))
+    problems: list[Finding] = []
     for f in committed:
         if f not in facts:
             continue
         problems += _marker_problems(texts[f], f, python=False)
-        fa = facts[f]
-        if unlabelled is None:
-            for env, start, _end, labelled in fa.envs:
-                if not labelled:
-                    problems.append(f"{f}:{start}: {env} has no \\label; add \\label{{...}} right after \\begin{{{env}}}")
-        else:
-            problems += [p for p in unlabelled if p.startswith(f"{f}:")]
-        for label, n in fa.labels:
-            first = where[label][0]
-            if (f, n) != first:
-                problems.append(f"{f}:{n}: label {label!r} is already defined at {first[0]}:{first[1]}; rename one")
-        for label, n in fa.uses:
+        problems += _unlabelled(doc, facts, f, required)
+        for label, g, n in labels:
+            if g == f and len(where[label]) > 1:
+                others = ", ".join(f"{x}:{m}" for x, m in where[label] if (x, m) != (g, n))
+                problems.append(Finding(f, n, f"label {label!r} is also defined at {others}; rename one",
+                                        ("duplicate", label)))
+        for label, n in facts[f].uses:
             if label not in where:
-                problems.append(f"{f}:{n}: \\uses{{{label}}} names no \\label in the paper; fix the label")
+                problems.append(Finding(f, n, f"\\uses{{{label}}} names no \\label in the paper; fix the label",
+                                        ("uses", label)))
     return problems
 
 
-def lint(root: Path, files: Sequence[str]) -> list[str]:
-    """`file:line: message` for every problem in `files` (repo-relative paths)."""
-    problems: list[str] = []
+def findings(root: Path, files: Sequence[str]) -> list[Finding]:
+    """Every problem in `files` (paths relative to `root`), sorted by file and line."""
+    problems: list[Finding] = []
     for f in files:
         if f.endswith(".py"):
             text = _read(root, f)
             if text is not None:
                 problems += _marker_problems(text, f, python=True)
     tex = [f for f in files if f.endswith(".tex")]
-    if not tex:
-        return problems
-    paper = _paper_main(root)
-    docs = _Documents(root)
-    groups: dict[str, list[str]] = {}
-    for f in tex:
-        main = docs.main_of(f, paper)
-        if main is None:
-            problems += _lint_document(root, None, (f,), [f])  # a fragment on its own
-        else:
-            groups.setdefault(main, []).append(f)
-    for main, committed in groups.items():
-        problems += _lint_document(root, main, docs.files_of(main), committed)
-    return problems
+    if tex:
+        paper, required = _settings(root)
+        docs = _Documents(root)
+        groups: dict[str, list[str]] = {}
+        for f in tex:
+            main = docs.main_of(f, paper)
+            if main is None:
+                problems += _lint_document(root, _Doc((f,)), [f], required)  # a fragment on its own
+            else:
+                groups.setdefault(main, []).append(f)
+        for main, committed in groups.items():
+            problems += _lint_document(root, docs.doc(main), committed, required)
+    return sorted(dict.fromkeys(problems), key=lambda p: (p.file, p.line, p.message))
+
+
+def lint(root: Path, files: Sequence[str], all_problems: bool = False) -> list[str]:
+    """`file:line: message` for the problems in `files` (paths relative to `root`): those
+    the staged change introduces (introduced.py), or with `all_problems` every one."""
+    found = findings(root, files)
+    if found and not all_problems:
+        from provenance.hooks.introduced import introduced
+
+        found = introduced(root, files, found, findings)
+    return [str(p) for p in found]

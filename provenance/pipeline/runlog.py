@@ -111,15 +111,16 @@ def follow(logs: list[Path], what: str, shown: str) -> Iterator[None]:
 
 
 def last_lines(paths: list[Path], n: int = TAIL_LINES) -> tuple[str, ...]:
-    """The last `n` non-empty lines of the first log that has any (submitit's own lines,
-    in a Slurm log, say nothing about the experiment)."""
-    for path in paths:
+    """The last `n` non-empty lines of the experiment's own log (the first path); failing
+    that, only Slurm's own messages from the job's log (the job wrapper's traceback there
+    says nothing about the experiment)."""
+    for i, path in enumerate(paths):
         try:
             with open(path, "rb") as fh:
                 kept: deque[str] = deque(maxlen=n)
                 for raw in fh:
                     line = raw.decode("utf-8", "replace").rstrip("\r\n")
-                    if line.strip() and not line.startswith("submitit "):
+                    if line.strip() and (i == 0 or line.lstrip().startswith(("slurmstepd", "srun:", "sbatch:"))):
                         kept.append(line)
         except OSError:
             continue

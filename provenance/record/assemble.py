@@ -15,12 +15,17 @@ Definitions the record relies on:
 - `summary`: `units` = {sections, statements, proofs, code, figures_tables} x
   {human, ai, mixed, unknown} unit counts; `agents` = sorted "tool:model" strings;
   `ai_statements` = statements whose origin is ai or mixed, `ai_statements_reviewed` =
-  those with a named reviewer; `conflicts`; `lines_by_origin` = {ai, human, unknown,
-  uncommitted} over the union of all units' lines (nested units counted once);
-  `partial`; `dependencies` (per statement: what it rests on through \\uses, and among
-  those the unreviewed AI-drafted ones and unpassed checks) and `cycles`.
-- `files`: per file that holds a unit, its lines as runs of one line origin (and the
-  agent, for AI lines), so a reader can shade the source without git. Attribution rules: see attribute.py; git evidence: see gitlog.py.
+  those with a named reviewer; `conflicts`; `lines_by_origin` = {ai, human, untagged,
+  unknown, uncommitted} over the union of all units' lines (nested units counted once,
+  across files); `partial`; `dependencies` (per statement: what it rests on through
+  \\uses, and among those the unreviewed AI-drafted ones and unpassed checks) and
+  `cycles`; `untagged_commits` (commits with no AI evidence and no `Assisted-by: none`
+  behind some unit's lines) and `untagged` (attribution.untagged when the record was
+  made). summary.py computes all of it, and the appendix and `status` the same way.
+- `files`: per file that holds a unit's lines (a section's \\input files too), its lines
+  as runs of one line origin (and the agent, for AI lines), so a reader can shade the
+  source without git. Attribution rules: see attribute.py; git evidence: see
+  evidence/collect.py.
 
 Same commit and same working tree, same bytes: nothing here depends on the clone's
 path, the clock or the blame cache.
@@ -39,7 +44,7 @@ from provenance.model import Attribution, LineRun, Record, Unit
 from provenance.paths import CHECKS
 from provenance.record.attribute import attribute
 from provenance.record.graph import StatementGraph
-from provenance.record.lines import LineClassifier, file_runs
+from provenance.record.lines import LineClassifier, file_runs, untagged_commits
 from provenance.record.summary import summarize
 from provenance.recordjson import record_to_json
 from provenance.scan.sources import scan_units, trace_files
@@ -49,9 +54,9 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     from provenance.evidence.collect import collect, dirty_files
 
     units, warnings = scan_units(cfg)
-    files = sorted({u.file for u in units})
+    files = sorted({f for u in units for f, _, _ in u.spans})
     ev = collect(cfg.root, files, use_cache=use_cache, sources=cfg.evidence)
-    classifier = LineClassifier(ev, cfg.attribution.untagged)
+    classifier = LineClassifier(ev)
     attributions = attribute(units, classifier, cfg)
     if ev.available and ev.head is not None:
         attributions = _with_reviews(cfg, units, attributions)
@@ -64,10 +69,18 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     all_warnings = tuple(warnings) + ev.warnings
     if ev.available and ev.head is None:
         all_warnings += ("no commits yet: every line counts as uncommitted",)
-    summary = summarize(attributions, classifier, ev.shallow, StatementGraph.of(attributions))
+    runs = _file_runs(cfg, classifier, files) if ev.available else {}
+    summary = summarize(attributions, runs, ev.shallow, StatementGraph.of(attributions),
+                        len(_untagged_commits(classifier, units)), cfg.attribution.untagged)
     all_warnings += tuple(f"cycle in \\uses: {c}" for c in summary.cycles)
     return Record(commit=ev.head, dirty=dirty, units=attributions, partial=ev.shallow,
-                  warnings=all_warnings, summary=summary, files=_file_runs(cfg, classifier, files) if ev.available else {})
+                  warnings=all_warnings, summary=summary, files=runs)
+
+
+def _untagged_commits(classifier: LineClassifier, units: Sequence[Unit]) -> set[str]:
+    """The commits with no AI evidence (and no `Assisted-by: none`) that last changed a
+    line of some unit."""
+    return untagged_commits(classifier, sorted({s for u in units for s in u.spans}))
 
 
 def _file_runs(cfg: Config, classifier: LineClassifier, files: Sequence[str]) -> dict[str, tuple[LineRun, ...]]:

@@ -1,6 +1,8 @@
 """Declarations that apply to a unit, in precedence order: provenance.yaml annotations
 (by path glob or by label) and `paperprov:` markers (the unit's own, and those of the
-units around it in the same file). A pure function of the scanned units and the config.
+units around it, whose extents contain it). A pure function of the scanned units and
+the config. A path annotation matches a unit by the file it starts in (a section's
+heading), like its `file` in the record.
 """
 
 from __future__ import annotations
@@ -46,18 +48,24 @@ def declarations(unit: Unit, annotations: Sequence[Annotation],
     return out
 
 
+def _contains(outer: Unit, unit: Unit) -> bool:
+    """`outer` covers all of `unit`'s lines, in whatever files, and more."""
+    if outer is unit or outer.spans == unit.spans:
+        return False
+    return all(any(f == g and a <= lo and hi <= b for g, a, b in outer.spans) for f, lo, hi in unit.spans)
+
+
 def enclosing_markers(units: Sequence[Unit]) -> dict[str, tuple[Marker, ...]]:
-    """unit id -> markers of the units around it in the same file (a section's or a
-    module's declaration covers what it contains unless that declares otherwise)."""
-    marked: dict[str, list[Unit]] = {}
-    for u in units:
-        if u.markers:
-            marked.setdefault(u.file, []).append(u)
+    """unit id -> markers of the units around it (a section's or a module's declaration
+    covers what it contains unless that declares otherwise), outermost first. A section
+    whose text is \\input from other files contains what those files hold."""
+    marked = [u for u in units if u.markers]
     out: dict[str, tuple[Marker, ...]] = {}
+    if not marked:
+        return out
     for u in units:
-        outer = [o for o in marked.get(u.file, ()) if o is not u and o.lines != u.lines
-                 and o.lines[0] <= u.lines[0] and u.lines[1] <= o.lines[1]]
+        outer = [o for o in marked if _contains(o, u)]
         if outer:
-            outer.sort(key=lambda o: (o.lines[0] - o.lines[1], o.lines[0]))  # outermost first
+            outer.sort(key=lambda o: (-o.size, o.file, o.lines[0]))  # outermost first
             out[u.id] = tuple(m for o in outer for m in o.markers)
     return out

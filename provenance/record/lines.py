@@ -3,8 +3,10 @@
 A line is `uncommitted` (not committed yet), `unknown` (blamed on a shallow clone's
 boundary commit, whose lines may be older than the clone), `ai` (a `paperprov tag` note
 covers the line's original path and line in that commit, or the commit carries AI
-evidence), `human` (the commit says `Assisted-by: none`), else `attribution.untagged`.
-The classifier is built once per record and answers for a unit's range or a whole file.
+evidence), `human` (the commit says `Assisted-by: none`), else `untagged`: a commit
+with no evidence either way. Untagged lines stay untagged in the record whatever
+`attribution.untagged` says; that setting only decides how attribute.py measures them.
+The classifier is built once per record and answers for a unit's ranges or a whole file.
 
 Line-level evidence from other tools (git-ai notes, Agent Trace records: `line_facts`)
 is placed the same way: a current line whose blame commit is C and original line L is
@@ -28,7 +30,7 @@ from provenance.evidence.collect import GitEvidence
 from provenance.evidence.linefacts import LineFact, covering
 from provenance.model import Agent, LineRun
 
-LINE_ORIGINS = ("ai", "human", "unknown", "uncommitted")
+LINE_ORIGINS = ("ai", "human", "untagged", "unknown", "uncommitted")
 
 
 class Lines:
@@ -39,12 +41,24 @@ class Lines:
         self.ai_commits: Counter[str] = Counter()  # commit -> AI lines
         self.note_agents: dict[str, set[Agent]] = {}  # commit -> agents from notes
         self.declared_human = 0  # lines from commits that say `Assisted-by: none`, or known humans'
+        self.untagged_commits: set[str] = set()  # commits behind the untagged lines
         self.facts: Counter[tuple[str, str, str]] = Counter()  # (commit, source, who) -> lines
         self.fact_agents: set[Agent] = set()  # agents that git-ai / Agent Trace name
 
     @property
     def committed(self) -> int:
-        return self.counts["ai"] + self.counts["human"] + self.counts["unknown"]
+        return self.counts["ai"] + self.counts["human"] + self.counts["untagged"] + self.counts["unknown"]
+
+    def add(self, other: Lines) -> None:
+        for k, v in other.counts.items():
+            self.counts[k] += v
+        self.ai_commits.update(other.ai_commits)
+        for sha, agents in other.note_agents.items():
+            self.note_agents.setdefault(sha, set()).update(agents)
+        self.declared_human += other.declared_human
+        self.untagged_commits |= other.untagged_commits
+        self.facts.update(other.facts)
+        self.fact_agents |= other.fact_agents
 
 
 def _union_length(intervals: list[tuple[int, int]]) -> int:
@@ -88,12 +102,11 @@ def count_fact(out: Lines, sha: str, fact: LineFact, n: int) -> None:
 
 
 class LineClassifier:
-    def __init__(self, ev: GitEvidence, untagged: str) -> None:
+    def __init__(self, ev: GitEvidence) -> None:
         self.ev = ev
-        self.untagged = untagged
         self.classes: dict[str, str] = {}  # commit -> origin of its lines (before notes)
         for sha, info in ev.commits.items():
-            self.classes[sha] = "ai" if info.is_ai else "human" if info.declared_none else untagged
+            self.classes[sha] = "ai" if info.is_ai else "human" if info.declared_none else "untagged"
         for sha in ev.boundary:
             self.classes[sha] = "unknown"  # a shallow clone's graft: its lines may be far older
 
@@ -132,7 +145,7 @@ class LineClassifier:
             if fact is not None:
                 count_fact(out, sha, fact, n)
                 continue
-            origin = self.classes.get(sha, self.untagged)
+            origin = self.classes.get(sha, "untagged")
             tagged = 0
             if sha in self.ev.notes:
                 hits, agents = self.tagged(s, a, b)
@@ -148,7 +161,29 @@ class LineClassifier:
             counts[origin] += n
             if origin == "human" and sha in self.ev.commits and self.ev.commits[sha].declared_none:
                 out.declared_human += n
+            elif origin == "untagged" and n:
+                out.untagged_commits.add(sha)
         return out
+
+    def spans(self, spans: Sequence[tuple[str, int, int]]) -> Lines:
+        """The lines of every (file, first, last) range, e.g. a unit's `spans`."""
+        if len(spans) == 1:  # most units
+            return self.range(*spans[0])
+        out = Lines()
+        for file, lo, hi in spans:
+            out.add(self.range(file, lo, hi))
+        return out
+
+
+def untagged_commits(c: LineClassifier, spans: Sequence[tuple[str, int, int]]) -> set[str]:
+    """The commits with no evidence either way behind some line of `spans`."""
+    out: set[str] = set()
+    for file, lo, hi in spans:
+        for s, _, _, fact in split(c.ev, c.slices(c.ev.blame.get(file, ()), lo, hi)):
+            if fact is None and s.commit is not None and s.commit not in out and \
+                    c.classes.get(s.commit, "untagged") == "untagged":
+                out.add(s.commit)
+    return out
 
 
 def file_runs(c: LineClassifier, file: str, n_lines: int) -> tuple[LineRun, ...]:
@@ -165,7 +200,7 @@ def file_runs(c: LineClassifier, file: str, n_lines: int) -> tuple[LineRun, ...]
         if fact is not None and s.commit is not None:
             add(a, b, fact.origin, str(fact.agent or Agent("unknown")) if fact.origin == "ai" else None)
             continue
-        origin = "uncommitted" if s.commit is None else c.classes.get(s.commit, c.untagged)
+        origin = "uncommitted" if s.commit is None else c.classes.get(s.commit, "untagged")
         info = c.ev.commits.get(s.commit or "")
         agent = str(info.agents[0]) if origin == "ai" and info is not None and info.agents else None
         if origin != "ai" and s.commit in c.ev.notes:

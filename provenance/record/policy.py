@@ -46,7 +46,8 @@ def _review_problem(a: Attribution, by_id: dict[str, Attribution]) -> str | None
     reviews = a.reviewed_by or target.reviewed_by
     how = (f"declared by {a.decided_by}" if a.decided_by in ("marker", "sidecar")
            else f"{a.ai_fraction:.0%} of lines from AI-tagged commits")
-    drafted = f"AI-drafted (origin {a.origin}, {how})"
+    # The unit's origin decides the words: only an `ai` unit was drafted by AI.
+    drafted = f"AI-drafted (origin ai, {how})" if a.origin == "ai" else f"partly AI-written (origin {a.origin}, {how})"
     fix = f"have an author read it and run `paperprov review {target.unit.id} --by NAME`"
     if reviews:
         names = ", ".join(sorted({r.by for r in reviews}))

@@ -64,10 +64,14 @@ def _lines(root: Path, file: str, cache: dict[str, list[str]]) -> list[str]:
 
 
 def unit_text(root: Path, unit: Unit, _cache: dict[str, list[str]] | None = None) -> str:
-    """The unit's current lines in the working tree, normalized (see `normalize`)."""
-    lines = _lines(Path(root), unit.file, {} if _cache is None else _cache)
-    start, end = unit.lines
-    return normalize("\n".join(lines[max(start, 1) - 1:end]), unit.file)
+    """The unit's current lines in the working tree, normalized (see `normalize`): all of
+    them, in reading order (a section's \\input files too)."""
+    cache = {} if _cache is None else _cache
+    parts = []
+    for file, start, end in unit.spans:
+        lines = _lines(Path(root), file, cache)
+        parts.append(normalize("\n".join(lines[max(start, 1) - 1:end]), file))
+    return parts[0] if len(parts) == 1 else "\n".join(parts)
 
 
 def review_texts(root: Path, units: Sequence[Unit], only: Collection[str] | None = None) -> dict[str, str]:

@@ -19,7 +19,7 @@ from provenance.paths import DISCLOSURE_TEX
 from provenance.scan import depcache, pycode
 from provenance.scan.claims import check_files, links
 from provenance.scan.pycode import local_imports
-from provenance.scan.tex.walker import dependencies, scan_paper
+from provenance.scan.tex.walker import TexDeps, dependencies, scan_paper
 
 
 def paper_deps(cfg: Config) -> tuple[list[str], list[str]]:
@@ -170,5 +170,17 @@ def scan_units(cfg: Config) -> tuple[list[Unit], list[str]]:
     generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
     units, deps = scan_paper(cfg.root, cfg.paper.main, generated=generated)
     warnings = [f"{m} not found; whatever it holds is not in the record" for m in deps.missing]
+    warnings += duplicate_label_warnings(deps)
     units.extend(pycode.scan(cfg.root, code_sources(cfg)))
     return units, warnings
+
+
+def duplicate_label_warnings(deps: TexDeps) -> list[str]:
+    """One line per label the paper defines more than once (the record keeps the label
+    as the id of the first unit that defines it and names the others by their titles)."""
+    out = []
+    for name, places in sorted(deps.duplicate_labels().items()):
+        where = ", ".join(f"{f}:{n}" for f, n in places)
+        out.append(f"label {name!r} is defined {len(places)} times ({where}); "
+                   "\\ref and \\uses cannot tell them apart, rename all but one")
+    return out

@@ -98,3 +98,15 @@ def test_a_paper_adopted_with_init_builds_end_to_end(needs_tex: None, repo: Repo
     assert [u["id"] for u in record["units"] if u["kind"] == "statement"] == ["lem:a"]
     assert record["dirty"] is False and record["commit"] == repo.git("rev-parse", "HEAD").strip()
     assert (repo.path / "build/attestation.intoto.jsonl").stat().st_size > 0
+
+
+def test_init_writes_the_untagged_assumption_commented_with_its_meaning(repo: Repo) -> None:
+    make_paper(repo)
+    assert run_cli(repo.path, "init").returncode == 0
+    text = (repo.path / "provenance.yaml").read_text()
+    assert "  # untagged: human\n" in text
+    assert "the appendix states this as the authors' assumption" in text
+    assert load(repo.path).attribution.untagged == "unknown"  # no claim unless the authors make it
+    (repo.path / "provenance.yaml").write_text(text.replace("  # untagged: human\n", "  untagged: human\n"))
+    assert load(repo.path).attribution.untagged == "human"
+    assert load(repo.path).lint.require_label[:2] == ("theorem", "lemma")

@@ -20,15 +20,16 @@ from provenance.disclose import aia
 from provenance.disclose.escape import SAFE_LABEL
 from provenance.disclose.view import build_view, render_md, render_tex, write_disclosure
 from provenance.errors import BuildError
-from provenance.model import Agent, Attribution, CheckResult, Record, Review, Summary, Unit
+from provenance.model import Agent, Attribution, CheckResult, LineRun, Record, Review, Summary, Unit
 from provenance.recordjson import read_record, record_from_dict, record_to_json
 from tests.helpers import Repo
 
 CLAUDE = Agent("claude-code", "claude-opus-4-1")
 AIDER = Agent("aider", "gpt-4o")
-GROUPS = {"sections": ("part", "chapter", "section", "subsection"), "statements": ("statement",),
-          "proofs": ("proof",), "code units": ("module", "function", "class")}
-SINGULAR = {"sections": "section", "statements": "statement", "proofs": "proof", "code units": "code unit"}
+GROUPS = {"sections": ("part", "chapter", "section", "subsection", "subsubsection"), "statements": ("statement",),
+          "proofs": ("proof",), "code units": ("module", "function", "class"), "figures and tables": ("figure", "table")}
+SINGULAR = {"sections": "section", "statements": "statement", "proofs": "proof", "code units": "code unit",
+            "figures and tables": "figure or table"}
 
 
 def att(id: str, kind: str, origin: str, frac: float = 0.0, agents: tuple[Agent, ...] = (), role: str | None = None,
@@ -83,8 +84,23 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def _n(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
+def _covered(record: Record) -> Counter[str]:
+    """Lines by origin over the union of all units' lines, counted line by line here."""
+    lines = {(f, n) for a in record.units for f, lo, hi in a.unit.spans for n in range(lo, hi + 1)}
+    out: Counter[str] = Counter()
+    for f, runs in record.files.items():
+        for r in runs:
+            out[r.origin] += sum(1 for n in range(r.start, r.end + 1) if (f, n) in lines)
+    return out
+
+
 def expected_sentences(record: Record) -> list[str]:
-    """The summary phrases, counted here independently of disclosure.py."""
+    """Every sentence of the appendix's summary that holds a number, counted here
+    independently of record/summary.py and disclose/view.py."""
     out = []
     for name, kinds in GROUPS.items():
         c = Counter(a.origin for a in record.units if a.unit.kind in kinds)
@@ -92,10 +108,33 @@ def expected_sentences(record: Record) -> list[str]:
         if total:
             out.append(f"{total} {SINGULAR[name] if total == 1 else name} ({c['human']} human-written, "
                        f"{c['ai']} AI-drafted, {c['mixed']} mixed, {c['unknown']} of unknown origin)")
-    stmts = [a for a in record.units if a.unit.kind in ("statement", "proof") and a.origin in ("ai", "mixed")]
-    rev = [a for a in stmts if any(not r.stale for r in a.reviewed_by)]
-    out.append(f"Statements and proofs with AI involvement: {len(stmts)}, of which {len(rev)} reviewed by a named "
-               f"person and {len(stmts) - len(rev)} not reviewed.")
+    involved = [a for a in record.units if a.origin in ("ai", "mixed")]
+    agents = sorted({str(g) for a in record.units for g in a.agents})
+    if involved or agents:
+        parts = []
+        for g in agents:
+            n = sum(1 for a in involved if g in {str(x) for x in a.agents})
+            other = sum(1 for a in record.units if a not in involved and g in {str(x) for x in a.agents})
+            parts.append(f"{g} (in {_n(n, 'unit')} with AI involvement" + (f"; AI lines in {_n(other, 'other unit')})"
+                                                                           if other else ")"))
+        if parts:
+            out.append("AI agents recorded (tool:model): " + "; ".join(parts) + ".")
+        stmts = [a for a in involved if a.unit.kind in ("statement", "proof")]
+        rev = [a for a in stmts if any(r.by.strip() and not r.stale for r in a.reviewed_by)]
+        out.append(f"Statements and proofs with AI involvement: {len(stmts)}, of which {len(rev)} reviewed by a named "
+                   f"person and {len(stmts) - len(rev)} not reviewed.")
+        rev_all = [a for a in involved if any(r.by.strip() and not r.stale for r in a.reviewed_by)]
+        out.append(f"All units with AI involvement (origin ai or mixed): {len(involved)}, of which {len(rev_all)} "
+                   f"reviewed and {len(involved) - len(rev_all)} not reviewed")
+        stale = [a for a in record.units if a.reviewed_by and all(r.stale for r in a.reviewed_by)]
+        if stale:
+            out.append(f"{_n(len(stale), 'unit')} with only a stale review")
+    untagged = _covered(record)["untagged"]
+    if untagged:
+        commits = _n(record.summary.untagged_commits, "commit")
+        out.append(f"Assumption stated by the authors: the {_n(untagged, 'line')} from {commits} that carry no AI "
+                   "evidence" if record.summary.untagged == "human" else
+                   f"{_n(untagged, 'line')} from {commits} carry no AI evidence")
     seen: dict[str, set[str]] = {}
     for a in record.units:
         for c in a.checks:
@@ -108,6 +147,11 @@ def expected_sentences(record: Record) -> list[str]:
     return out
 
 
+def plain(md: str) -> str:
+    """Markdown as a reader sees it: no code spans, no escapes, whitespace collapsed."""
+    return flat(re.sub(r"\\(.)", r"\1", md.replace("`", "")))
+
+
 # --- content ---------------------------------------------------------------------------
 
 
@@ -116,12 +160,13 @@ def test_summary_numbers_are_counted_from_units_not_from_the_summary(tmp_path: P
                     summary=Summary(units={"statements": {"ai": 99}}, ai_statements=1234))
     tex, md = render(tmp_path, record)
     for sentence in expected_sentences(record):
-        assert sentence in flat(md), sentence
+        assert sentence in plain(md), sentence
+    assert "4 statements (2 human-written, 1 AI-drafted, 1 mixed, 0 of unknown origin)" in flat(tex)
     # (the record's sha256 may hold any digits: look past it)
     words = md.replace(hashlib.sha256(record_to_json(record)).hexdigest(), "DIGEST")
-    assert "99" not in words and "1234" not in words
-    assert "4 statements (2 human-written, 1 AI-drafted, 1 mixed, 0 of unknown origin)" in flat(tex)
-    assert "claude-code with model claude-opus-4-1 (in 6 units)" in tex
+    assert " 99 " not in flat(words) and "1234" not in words
+    # tool:model everywhere; an agent of a human-origin unit is counted apart
+    assert "claude-code:\\allowbreak{}claude-opus-4-1 (in 6 units with AI involvement)" in tex
 
 
 def test_no_ai_record_gets_a_short_no_ai_appendix(tmp_path: Path) -> None:
@@ -132,7 +177,8 @@ def test_no_ai_record_gets_a_short_no_ai_appendix(tmp_path: Path) -> None:
     assert tex.startswith("% Generated by paperprov")
     assert tex.splitlines()[1].startswith("\\section{")
     assert "No AI assistance was recorded for this paper." in tex
-    assert "AIA Eh v1.0" in tex and "Not covered by this statement: 1 unit of unknown origin." in tex
+    # one unit of unknown origin: "entirely human-created" would be a claim without evidence
+    assert "AIA" not in tex and "No AI Attribution statement is made: no AI use was recorded, but 1 unit" in flat(tex)
     assert "2 statements (1 human-written, 0 AI-drafted, 0 mixed, 1 of unknown origin)" in flat(tex)
     for absent in ("Statements and proofs", "Dependency graph", "Experiment code", "not reviewed"):
         assert absent not in tex
@@ -197,8 +243,10 @@ def test_clean_fully_reviewed_record_says_there_are_no_caveats(tmp_path: Path) -
           att("t", "section", "human", lines=(81, 100))), "AIA PAI Nc Hin Nr claude-opus-4-1 v1.0"),
         ((att("s", "section", "mixed", 0.5, (AIDER,), "edited", (Review("a"),)),), "AIA HAb Ce Hin R gpt-4o v1.0"),
         ((att("s", "section", "mixed", 0.1, (Agent("copilot"),)), att("t", "section", "human", lines=(1, 90))),
-         "AIA Ph Ce Hin Ain Nr copilot v1.0"),
-        ((att("s", "section", "human"), att("t", "section", "unknown")), "AIA Eh v1.0"),
+         "AIA Ph Ce Hin Ain Nr v1.0"),  # a tool is never a model
+        ((att("s", "section", "human"), att("t", "section", "unknown")), ""),  # no claim about t
+        ((att("s", "section", "human"), att("t", "section", "human")), "AIA Eh v1.0"),
+        ((att("s", "section", "human", 0.2, (CLAUDE,)),), "AIA Ph Hin Nr claude-opus-4-1 v1.0"),
     ],
 )
 def test_ai_attribution_statement_is_derived_from_the_record(units: tuple[Attribution, ...], code: str) -> None:
@@ -294,6 +342,64 @@ def test_graph_puts_each_statement_below_what_it_uses_and_survives_cycles(tmp_pa
     assert "\\dashbox" in render_tex(view) and "- Lemma `a`" in render_md(view)
 
 
+def test_lines_without_ai_evidence_are_counted_and_claimed_for_nobody(tmp_path: Path) -> None:
+    files = {"paper/main.tex": (LineRun(1, 30, "untagged"), LineRun(31, 100, "ai"), LineRun(101, 120, "human"))}
+    record = Record(commit="3" * 40, dirty=False, units=sample_units(), files=files,
+                    summary=Summary(untagged_commits=2))
+    tex, md = render(tmp_path, record)
+    assert ("30 lines from 2 commits carry no AI evidence (no Assisted-by trailer, agent co-author line or session) "
+            "and no Assisted-by: none; beyond the declarations in the sources and in provenance.yaml, this appendix "
+            "makes no claim about who wrote them.") in plain(md)
+    assert "human-created" not in md
+    assumed = replace(record, summary=Summary(untagged_commits=2, untagged="human"))
+    tex, md = render(tmp_path, assumed)
+    assert ("Assumption stated by the authors: the 30 lines from 2 commits that carry no AI evidence (no Assisted-by "
+            "trailer, agent co-author line or session) and no Assisted-by: none were written by humans "
+            "(attribution.untagged: human in provenance.yaml).") in plain(md)
+    assert "Assumption stated by the authors" in flat(tex)
+
+
+def test_a_human_unit_with_ai_lines_says_so_and_lists_no_agents_otherwise(tmp_path: Path) -> None:
+    units = (att("lem:h", "statement", "human", 0.2, (CLAUDE,), label="lem:h", display="Lemma"),
+             att("lem:p", "statement", "human", label="lem:p", display="Lemma"),
+             att("lem:a", "statement", "ai", 1.0, (CLAUDE,), label="lem:a", display="Lemma"))
+    _, md = render(tmp_path, Record(commit="4" * 40, dirty=False, units=units))
+    assert "| Lemma `lem:h` | human | human\\-edited, with AI lines from `claude-code:claude-opus-4-1` |" in md
+    assert "| Lemma `lem:p` | human | – |" in md
+    assert ("AI agents recorded (tool:model): claude-code:claude-opus-4-1 (in 1 unit with AI involvement; "
+            "AI lines in 1 other unit).") in plain(md)
+    assert "All units with AI involvement (origin ai or mixed): 1, of which 0 reviewed" in plain(md)
+
+
+def test_a_history_without_ai_evidence_gets_no_human_claim_unless_the_authors_make_it(repo: Repo) -> None:
+    """A repository whose commits say nothing either way: the appendix counts what carries
+    no evidence and makes no AIA statement; `attribution.untagged: human` makes it `Eh`,
+    stated as the authors' assumption."""
+    from provenance.config import load
+    from provenance.record.assemble import write_record
+
+    main = "\\documentclass{article}\n\\begin{document}\n\\section{Intro}\nText.\n\\section{More}\nMore.\n\\end{document}\n"
+    repo.commit("Paper", {"provenance.yaml": "paper: {name: t, main: main.tex}\n", "main.tex": main})
+    repo.commit("Edit", {"main.tex": main.replace("More.", "More text.")})
+
+    def appendix() -> str:
+        cfg = load(repo.path)
+        write_record(cfg, repo.path / "build" / "record.json")
+        write_disclosure(cfg, repo.path / "build" / "record.json", repo.path / "d.tex", repo.path / "d.md")
+        return plain((repo.path / "d.md").read_text(encoding="utf-8"))
+
+    md = appendix()
+    assert "This work was entirely human-created" not in md and "AIA" not in md
+    assert "No AI Attribution statement is made: no AI use was recorded, but 2 units" in md
+    assert "4 lines from 2 commits carry no AI evidence" in md
+    assert "2 sections (0 human-written, 0 AI-drafted, 0 mixed, 2 of unknown origin)" in md
+    repo.write("provenance.yaml", "paper: {name: t, main: main.tex}\nattribution: {untagged: human}\n")
+    repo.commit("We wrote it all ourselves\n\nAssisted-by: none")
+    md = appendix()
+    assert "AIA Eh v1.0. This work was entirely human-created, without the use of AI." in md
+    assert "Assumption stated by the authors: the 4 lines from 2 commits that carry no AI evidence" in md
+
+
 # --- real LaTeX ----------------------------------------------------------------------------
 
 HOSTILE = [
@@ -380,22 +486,51 @@ def _ink(pdf: Path, page: int, out: Path) -> float:
     return sum(1 for b in pixels if b < 200) / len(pixels)
 
 
+def _squeeze(text: str) -> str:
+    return re.sub(r"[\s\-]", "", text)  # the paper may hyphenate ("un-known") and break lines anywhere
+
+
+def expected_rows(record: Record) -> list[str]:
+    """The summary table's rows, counted here independently."""
+    rows = []
+    for name, kinds in GROUPS.items():
+        c = Counter(a.origin for a in record.units if a.unit.kind in kinds)
+        if c:
+            rows.append(f"{name} {c['human']} {c['ai']} {c['mixed']} {c['unknown']} {sum(c.values())}")
+    return rows
+
+
 def assert_appendix_matches_record(pdf: Path, record: Record, tmp: Path) -> None:
+    """Every count the appendix's summary prints (pdftotext) is one the test counted from
+    the record itself: each expected sentence and table row is there, and once they are
+    taken out, no number is left in the summary."""
     pages = _pages_with(pdf, "AI use and provenance disclosure")
     assert pages, "no appendix in the PDF"
     for p in pages:
         assert _ink(pdf, p, tmp / f"page-{p}") > 0.002
-    text = subprocess.run(["pdftotext", "-f", str(pages[0]), "-l", str(pages[-1]), str(pdf), "-"],
+    text = subprocess.run(["pdftotext", "-layout", "-f", str(pages[0]), "-l", str(pages[-1]), str(pdf), "-"],
                           capture_output=True, text=True).stdout
-    # the paper may hyphenate ("un-known"): compare without whitespace and hyphens
-    squeezed = re.sub(r"[\s\-]", "", text)
-    for sentence in expected_sentences(record):
-        assert re.sub(r"[\s\-]", "", sentence) in squeezed, sentence
-    assert re.sub(r"[\s\-]", "", aia.statement(record.units).code) in squeezed
+    text = re.sub(r"\n\s*\d+\s*\n*\f", "\n", text)  # page numbers at the foot of each page
+    start = text.index("The record lists")
+    end = re.compile(r"(?:[A-Z]\.\d+\s+)?AI Attribution statement").search(text, start)
+    assert end is not None
+    summary = _squeeze(text[start:end.start()])
+    for sentence in expected_sentences(record) + expected_rows(record):
+        squeezed = _squeeze(sentence)
+        assert squeezed in summary, sentence
+        summary = summary.replace(squeezed, "", 1)
+    assert not re.search(r"\d", summary), f"a number the test did not expect: {summary}"
+    whole = _squeeze(text)
+    unreviewed = [a for a in record.units if a.origin in ("ai", "mixed")
+                  and not any(r.by.strip() and not r.stale for r in a.reviewed_by)]
+    if unreviewed:
+        assert _squeeze(f"Not reviewed by a named person ({_n(len(unreviewed), 'unit')} with AI involvement)") in whole
+    assert _squeeze(aia.statement(record.units).code) in whole
 
 
 def test_pdf_appendix_pages_show_the_record_numbers(tmp_path: Path, needs_tex: None) -> None:
-    record = Record(commit="2" * 40, dirty=False, units=sample_units())
+    record = Record(commit="2" * 40, dirty=False, units=sample_units(), summary=Summary(untagged_commits=3),
+                    files={"paper/main.tex": (LineRun(1, 40, "untagged"), LineRun(41, 120, "ai"))})
     render(tmp_path, record, venue="acl")
     _, proc = compile_doc(tmp_path, extra="\\usepackage{xcolor}")
     assert proc.returncode == 0, proc.stdout[-3000:]

@@ -48,7 +48,7 @@ def test_agent_without_model_variable_is_tagged_unknown_model(repo: Repo) -> Non
 
 def test_model_names_the_policy_would_refuse_are_normalized(repo: Repo) -> None:
     env = {"CLAUDECODE": "1", "ANTHROPIC_MODEL": "claude-sonnet-4-5[1m]"}
-    assert tag(repo, "x\n", env) == "x\n\nAssisted-by: claude-code:claude-sonnet-4-5-1m\n"
+    assert tag(repo, "x\n", env) == "x\n\nAssisted-by: claude-code:claude-sonnet-4-5\n"  # [1m]: context, not model
     assert check_policy(repo.path, repo.path / ".git" / "COMMIT_EDITMSG") == []
 
 
@@ -58,9 +58,9 @@ def test_aider_author_name_commit_is_tagged(hooked: Repo) -> None:
     assert assisted_by(hooked) == ["aider:gpt-4o"]
 
 
-def test_aider_co_author_trailer_is_tagged(repo: Repo) -> None:
+def test_aider_co_author_trailer_is_tagged_with_the_model_it_names(repo: Repo) -> None:
     msg = "Refactor loader\n\nCo-authored-by: aider (gpt-4o) <aider@aider.chat>\n"
-    assert tag(repo, msg) == msg + "Assisted-by: aider:unknown\n"
+    assert tag(repo, msg) == msg + "Assisted-by: aider:gpt-4o\n"
 
 
 def test_claude_co_author_trailer_keeps_the_model_it_names(repo: Repo) -> None:
@@ -146,7 +146,7 @@ def test_commit_without_hooks_installed_is_not_tagged(repo: Repo) -> None:
     proc = commit(repo, "Agent work, no hooks", PAPER, env=CLAUDE)
     assert proc.returncode == 0
     assert message(repo) == "Agent work, no hooks\n\n"
-    assert _section(repo) == ("human", ())  # untagged: the record cannot know
+    assert _section(repo) == ("unknown", ())  # untagged: the record cannot know, and claims nothing
 
 
 def test_the_record_sees_what_the_hook_tagged(hooked: Repo) -> None:
@@ -261,7 +261,8 @@ def test_lint_reports_each_problem_as_file_line(repo: Repo) -> None:
         "exp/run.py:1: unknown paperprov key 'colour'; use one of origin, tool, model, role, reviewed-by, check, formal",
         "paper/main.tex:4: paperprov origin='robot' is not one of human|ai|mixed|unknown",
         "paper/main.tex:5: mylemma has no \\label; add \\label{...} right after \\begin{mylemma}",
-        "paper/main.tex:9: label 'dup' is already defined at paper/main.tex:8; rename one",
+        "paper/main.tex:8: label 'dup' is also defined at paper/main.tex:9; rename one",
+        "paper/main.tex:9: label 'dup' is also defined at paper/main.tex:8; rename one",
         "paper/main.tex:10: \\uses{nowhere} names no \\label in the paper; fix the label",
     ]
 

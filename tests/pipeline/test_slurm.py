@@ -63,14 +63,15 @@ def _line(proc: subprocess.CompletedProcess[str]) -> str:
 
 
 def _job_of(repo: Repo, name: str, timeout: float = 60) -> str:
-    """The id of experiment `name`'s job once Slurm runs it."""
+    """The id of experiment `name`'s job once Slurm runs it and the script has started."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         out = subprocess.run(["squeue", "-h", "-t", "RUNNING", "-n", f"paperprov-{name}", "-o", "%i %Z"],
                              capture_output=True, text=True).stdout
         for line in out.splitlines():
             job, _, workdir = line.partition(" ")
-            if workdir == str(repo.path) and (repo.path / f"build/logs/{name}.log").exists():
+            log = repo.path / f"build/logs/{name}.log"
+            if workdir == str(repo.path) and log.is_file() and "started" in log.read_text():
                 return job
         time.sleep(0.2)
     raise AssertionError(f"no running job for {name}")

@@ -80,7 +80,7 @@ def test_config_error_stops_doit_with_one_line(tiny: Repo) -> None:
     assert proc.returncode != 0
     assert proc.stderr.strip() == "paperprov: provenance.yaml: experimnts: unknown key; expected one of " + (
         "paper, venue, experiments, authors, attribution, policy, annotations, checks, signing, formal, "
-        "evidence, declarations, executor, latex, submission, code")
+        "evidence, declarations, executor, lint, latex, submission, code")
 
 
 def _doit_ran(output: str) -> set[str]:

@@ -51,8 +51,11 @@ def test_each_form_of_commit_evidence_attributes_its_units(history: Repo) -> Non
     assert u["lem:claude"]["agents"] == [{"tool": "claude-code", "model": "unknown"}]
     assert u["lem:aider"]["agents"] == [{"tool": "aider", "model": "unknown"}]
     assert any(e["source"] == "author-name" for e in u["lem:aider"]["evidence"])
-    assert u["lem:untagged"]["origin"] == "human"  # untagged counts as human by default
-    assert u["experiments/run.py::run"]["origin"] == "human"
+    assert u["lem:untagged"]["origin"] == "unknown"  # no evidence either way: no claim
+    assert u["lem:untagged"]["lines_by_origin"]["untagged"] == 3
+    assert u["experiments/run.py::run"]["origin"] == "unknown"
+    assert rec["summary"]["untagged_commits"] == 1  # "Untagged lemma"; the others say something
+    assert rec["summary"]["untagged"] == "unknown"
     # The proof cites lem:base (a unit) and eq:missing (not one): only the first is kept.
     proof = next(x for x in rec["units"] if x["kind"] == "proof" and x["file"].endswith("ai.tex"))
     assert proof["uses"] == ["lem:base"]
@@ -60,11 +63,15 @@ def test_each_form_of_commit_evidence_attributes_its_units(history: Repo) -> Non
     assert rec["summary"]["agents"] == ["aider:unknown", "claude-code:claude-opus-4-1", "claude-code:unknown"]
 
 
-def test_untagged_commits_can_count_as_unknown(history: Repo) -> None:
-    history.write("provenance.yaml", SECTIONS_CONFIG + "code: [experiments/*.py]\nattribution: {untagged: unknown}\n")
-    u = units(record(history.path))
-    assert u["lem:untagged"]["origin"] == "unknown"
+def test_untagged_commits_count_as_human_only_when_the_authors_say_so(history: Repo) -> None:
+    history.write("provenance.yaml", SECTIONS_CONFIG + "code: [experiments/*.py]\nattribution: {untagged: human}\n")
+    history.commit("Assume human\n\nAssisted-by: none")
+    rec = record(history.path)
+    u = units(rec)
+    assert u["lem:untagged"]["origin"] == "human"
+    assert u["lem:untagged"]["lines_by_origin"]["untagged"] == 3  # what the lines are does not change
     assert u["lem:human"]["origin"] == "human"  # Assisted-by: none is a human's word
+    assert rec["summary"]["untagged"] == "human"
 
 
 def test_uncommitted_lines_make_the_record_dirty(history: Repo) -> None:

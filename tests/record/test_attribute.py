@@ -10,7 +10,7 @@ from provenance.evidence.collect import BlameSpan, CommitInfo, GitEvidence, Note
 from provenance.model import Agent, Attribution, Evidence, Marker, Unit
 from provenance.record import attribute as attribution
 from provenance.record.graph import StatementGraph
-from provenance.record.lines import LineClassifier
+from provenance.record.lines import LineClassifier, file_runs
 from provenance.record.summary import summarize
 
 HUMAN, AI, NONE, UNTAGGED, EDGE = "1" * 40, "2" * 40, "3" * 40, "4" * 40, "5" * 40
@@ -25,14 +25,14 @@ COMMITS = {
 
 
 def attribute_unit(u: Unit, ev: GitEvidence, c: Config, labels: frozenset[str]) -> Attribution:
-    return attribution.attribute_unit(u, LineClassifier(ev, c.attribution.untagged), c, labels)
+    return attribution.attribute_unit(u, LineClassifier(ev), c, labels)
 
 
 def attribute(units: list[Unit], ev: GitEvidence, c: Config) -> tuple[Attribution, ...]:
-    return attribution.attribute(units, LineClassifier(ev, c.attribution.untagged), c)
+    return attribution.attribute(units, LineClassifier(ev), c)
 
 
-def cfg(untagged: str = "human", annotations: tuple[Annotation, ...] = ()) -> Config:
+def cfg(untagged: str = "unknown", annotations: tuple[Annotation, ...] = ()) -> Config:
     return Config(root=Path("."), paper=Paper("p", "main.tex"), annotations=annotations,
                   attribution=AttrCfg(untagged=untagged))
 
@@ -61,21 +61,33 @@ def test_thresholds_decide_measured_origin() -> None:
     assert (mixed.origin, mixed.ai_fraction) == ("mixed", 0.5)
     human = attribute_unit(unit(), evidence((1, 10, NONE)), cfg(), labels)
     assert (human.origin, human.ai_fraction, human.agents) == ("human", 0.0, ())
-    assert dict(human.lines_by_origin) == {"ai": 0, "human": 10, "unknown": 0, "uncommitted": 0}
+    assert dict(human.lines_by_origin) == {"ai": 0, "human": 10, "untagged": 0, "unknown": 0, "uncommitted": 0}
 
 
-def test_untagged_commits_follow_configuration() -> None:
+def test_untagged_lines_are_no_claim_unless_the_authors_assume_human() -> None:
     ev = evidence((1, 10, UNTAGGED))
-    assert attribute_unit(unit(), ev, cfg("human"), frozenset()).origin == "human"
-    unknown = attribute_unit(unit(), ev, cfg("unknown"), frozenset())
-    assert unknown.origin == "unknown" and dict(unknown.lines_by_origin)["unknown"] == 10
-    # Assisted-by: none stays human even when untagged commits count as unknown.
-    assert attribute_unit(unit(), evidence((1, 10, NONE)), cfg("unknown"), frozenset()).origin == "human"
+    assumed = attribute_unit(unit(), ev, cfg("human"), frozenset())
+    assert (assumed.origin, assumed.decided_by) == ("human", "blame")
+    unknown = attribute_unit(unit(), ev, cfg(), frozenset())
+    assert (unknown.origin, unknown.decided_by, unknown.ai_fraction) == ("unknown", "blame", 0.0)
+    # the record says what the lines are, whatever the rule made of them
+    assert dict(unknown.lines_by_origin)["untagged"] == dict(assumed.lines_by_origin)["untagged"] == 10
+    # Assisted-by: none is a declaration: human without any assumption
+    assert attribute_unit(unit(), evidence((1, 10, NONE)), cfg(), frozenset()).origin == "human"
+    # mostly declared-human lines, a few untagged: human only within human_max
+    assert attribute_unit(unit(), evidence((1, 9, NONE), (10, 1, UNTAGGED)), cfg(), frozenset()).origin == "human"
+    assert attribute_unit(unit(), evidence((1, 8, NONE), (9, 2, UNTAGGED)), cfg(), frozenset()).origin == "unknown"
+    # AI lines between the thresholds make a unit mixed, whatever the rest is
+    mixed = attribute_unit(unit(), evidence((1, 4, AI), (5, 6, UNTAGGED)), cfg(), frozenset())
+    assert (mixed.origin, mixed.ai_fraction) == ("mixed", 0.4)
+    # a few AI lines among untagged ones: no claim of human, and the agent is kept
+    few = attribute_unit(unit(), evidence((1, 1, AI), (2, 9, UNTAGGED)), cfg(), frozenset())
+    assert (few.origin, few.agents) == ("unknown", (OPUS,))
 
 
 def test_uncommitted_lines_are_their_own_category_and_not_in_the_fraction() -> None:
     a = attribute_unit(unit(), evidence((1, 2, AI), (3, 8, None)), cfg(), frozenset())
-    assert dict(a.lines_by_origin) == {"ai": 2, "human": 0, "unknown": 0, "uncommitted": 8}
+    assert dict(a.lines_by_origin) == {"ai": 2, "human": 0, "untagged": 0, "unknown": 0, "uncommitted": 8}
     assert (a.ai_fraction, a.origin) == (1.0, "ai")
     nothing = attribute_unit(unit(), evidence((1, 10, None)), cfg(), frozenset())
     assert (nothing.origin, nothing.decided_by) == ("unknown", "default")
@@ -151,11 +163,12 @@ def test_uses_are_restricted_to_known_labels_and_summary_counts() -> None:
     ev = evidence((1, 5, HUMAN), (6, 5, AI))
     atts = attribute(units, ev, cfg())
     assert atts[1].unit.uses == ("lem:b",)
-    s = summarize(atts, LineClassifier(ev, "human"), False, StatementGraph.of(atts))
+    c = LineClassifier(ev)
+    s = summarize(atts, {"a.tex": file_runs(c, "a.tex", 10)}, False, StatementGraph.of(atts))
     assert s.units["statements"] == {"human": 1, "ai": 1, "mixed": 0, "unknown": 0}
     assert s.units["sections"]["mixed"] == 1 and s.units["proofs"]["ai"] == 1
     assert (s.ai_statements, s.ai_statements_reviewed) == (1, 1)
-    assert s.lines_by_origin == {"ai": 5, "human": 5, "unknown": 0, "uncommitted": 0}
+    assert s.lines_by_origin == {"ai": 5, "human": 5, "untagged": 0, "unknown": 0, "uncommitted": 0}
     assert s.agents == ("claude-code:claude-opus-4-1",) and s.conflicts == 0
 
 
@@ -173,5 +186,6 @@ def test_enclosing_units_declaration_covers_what_it_contains() -> None:
 
 
 def test_untagged_commits_do_not_contradict_a_declared_ai() -> None:
-    a = attribute_unit(unit((1, 10), marker(origin="ai")), evidence((1, 10, UNTAGGED)), cfg(), frozenset())
-    assert (a.origin, a.measured_origin, a.conflicts) == ("ai", "human", ())
+    for rule in ("unknown", "human"):
+        a = attribute_unit(unit((1, 10), marker(origin="ai")), evidence((1, 10, UNTAGGED)), cfg(rule), frozenset())
+        assert (a.origin, a.measured_origin, a.conflicts) == ("ai", rule, ())

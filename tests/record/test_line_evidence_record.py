@@ -69,7 +69,7 @@ def test_a_known_human_range_on_an_untagged_commit_counts_as_human_evidence(repo
     assert (sec.origin, sec.decided_by, sec.measured_origin) == ("ai", "marker", "human")
     assert sec.conflicts and "declared origin=ai" in sec.conflicts[0]
     assert [[r.start, r.end, r.origin] for r in record.files["main.tex"]] == [
-        [1, 3, "unknown"], [4, 7, "human"], [8, 8, "unknown"]]
+        [1, 3, "untagged"], [4, 7, "human"], [8, 8, "untagged"]]  # the record says what the lines are
 
 
 def test_agent_trace_records_in_a_directory_and_in_notes_place_lines(repo: Repo) -> None:
@@ -80,9 +80,10 @@ def test_agent_trace_records_in_a_directory_and_in_notes_place_lines(repo: Repo)
     note(repo, "refs/notes/agent-trace", c2, json.dumps(trace("main.tex", None, [
         {"start_line": 6, "end_line": 6}, {"start_line": 7, "end_line": 7, "contributor": {"type": "human"}}])))
     assert runs(repo) == [
-        [1, 3, "human", None],
+        [1, 3, "untagged", None],
         [4, 6, "ai", "cursor:claude-opus-4-5-20251101"],  # c1 lines 4-5 (directory), c2 line 6 (note, no vcs: c2)
-        [7, 10, "human", None],  # c2 line 7: a human contributor; the rest untagged (human by default)
+        [7, 7, "human", None],  # c2 line 7: a human contributor
+        [8, 10, "untagged", None],  # no evidence either way
     ]
 
 

@@ -58,7 +58,7 @@ def test_require_review_of_ai_names_each_unit_and_the_command_that_fixes_it(tmp_
     assert evaluate(cfg, RECORD) == [
         "paper/main.tex:10: Lemma lem:mono: AI-drafted (origin ai, declared by marker) with no review; "
         "have an author read it and run `paperprov review lem:mono --by NAME`",
-        "paper/main.tex:20: Lemma lem:pyth: AI-drafted (origin mixed, 50% of lines from AI-tagged commits) and the review by "
+        "paper/main.tex:20: Lemma lem:pyth: partly AI-written (origin mixed, 50% of lines from AI-tagged commits) and the review by "
         "Ada Author is stale (the text changed since); have an author read it and run `paperprov review lem:pyth --by NAME`",
         # the proof is fixed by reviewing its statement; lem:ma's proof is covered by lem:ma's review
         "paper/main.tex:24: paper/main.tex#proof:1: AI-drafted (origin ai, 100% of lines from AI-tagged commits) and the review by "

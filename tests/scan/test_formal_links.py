@@ -87,7 +87,7 @@ def test_leanblueprint_macros_link_statements_and_claim_them(tmp_path: Path) -> 
     (tmp_path / "main.tex").write_text(BLUEPRINT % "", encoding="utf-8")
     units = scan(tmp_path, "main.tex")
     assert [(u.id, u.formal, u.leanok) for u in units] == [
-        ("lem:a", ("lean:Foo.a", "lean:Foo.a'"), True), ("main.tex#proof:1", (), True),
+        ("lem:a", ("lean:Foo.a", "lean:Foo.a'"), True), ("main.tex#proof:of-lem-a", (), True),
         ("lem:b", ("lean:Foo.b",), False)]  # \leanokay is another word; \lean outside a statement says nothing
     assert links(units) == {"lem:a": {"lean:Foo.a": True, "lean:Foo.a'": True}, "lem:b": {"lean:Foo.b": False}}
     (tmp_path / "main.tex").write_text((BLUEPRINT % "").replace("Foo.b", "Foo b"), encoding="utf-8")

@@ -2,7 +2,8 @@
 
     tag MSGFILE [SOURCE [SHA]]   prepare-commit-msg: add Assisted-by when an agent commits
     policy MSGFILE               commit-msg: tag an edited message, then enforce declare_paths
-    lint FILES...                pre-commit: markers, theorem labels, unique labels, \\uses
+    lint [--all] FILES...        pre-commit: markers, theorem labels, unique labels, \\uses
+                                 (problems the staged change introduces; --all: every one)
     no-private-keys FILES...     pre-commit: refuse private keys
     attach-tags                  post-commit: pending `paperprov tag` tags -> git note on HEAD
 
@@ -24,7 +25,10 @@ KINDS = ("tag", "policy", "lint", "no-private-keys", "attach-tags")
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("hook", help=HELP["hook"])
     p.add_argument("kind", choices=KINDS, help="which hook")
-    p.add_argument("args", nargs="*", help="what git/pre-commit passes: the message file, or the staged files")
+    # REMAINDER: `lint --all FILES` must parse, and pre-commit puts a hook's args before the files.
+    p.add_argument("args", nargs=argparse.REMAINDER,
+                   help="what git/pre-commit passes: the message file, or the staged files (lint: --all first "
+                        "to report every problem, not only those the staged change introduces)")
     p.set_defaults(run=run)
 
 
@@ -47,9 +51,11 @@ def run(args: argparse.Namespace) -> int:
         if not msgfile.is_file():
             raise ProvenanceError(f"{msgfile}: no such commit message file; git passes it to the hook")
         if args.kind == "tag":
-            # git's SOURCE and SHA arguments are not needed: merges and amends are tagged
-            # alike, and replays are recognised from the repository state.
-            for line in hooks.tag_message(root, msgfile, os.environ):
+            # git's SOURCE and SHA (or pre-commit's variables for them) say whether this
+            # is an amend, whose AI trailers the new message must keep (hooks/carry.py).
+            source = args.args[1] if len(args.args) > 1 else os.environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE")
+            sha = args.args[2] if len(args.args) > 2 else os.environ.get("PRE_COMMIT_COMMIT_OBJECT_NAME")
+            for line in hooks.tag_message(root, msgfile, os.environ, source or None, sha or None):
                 print(f"paperprov: added {line}", file=sys.stderr)
             return 0
         hooks.tag_message(root, msgfile, os.environ)
@@ -57,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     if args.kind == "lint":
         from provenance.hooks.lint import lint
 
-        return _report(lint(root, args.args))
+        files = [a for a in args.args if a != "--all"]
+        return _report(lint(root, files, all_problems=len(files) < len(args.args)))
     if args.kind == "no-private-keys":
         return _report(hooks.private_keys(root, args.args))
     attached, warnings = hooks.attach_tags(root)

@@ -103,9 +103,22 @@ authors:
 
 # How git evidence becomes an origin.
 attribution:
-  untagged: human   # commits with no AI trailer count as human; say `unknown` to be strict
+  # A commit with no AI evidence (no Assisted-by trailer, agent co-author line or
+  # paperprov session) and no `Assisted-by: none` is "untagged". By default paperprov
+  # claims nothing about its lines: a unit written in such commits has origin unknown,
+  # and the appendix says how many lines and commits carry no AI evidence. If you know
+  # those commits are human work, uncomment the next line: their lines then count as
+  # human, and the appendix states this as the authors' assumption, in those words.
+  # untagged: human
   ai_min: 0.9       # a unit whose lines are at least 90% AI-written is "ai"
-  human_max: 0.1    # at most 10%: "human"; in between: "mixed"
+  human_max: 0.1    # "human" needs at least 90% of its lines declared human; above 10% AI: "mixed"
+
+# Which theorem-like environments paperprov-lint wants a \\label on (matched against the
+# environment's name and its printed name). The default: those other statements can
+# use (theorem, lemma, proposition, corollary, claim, conjecture, definition,
+# assumption, hypothesis, fact, observation, axiom, property), not remarks or examples.
+# lint:
+#   require_label: [theorem, lemma, proposition, corollary, definition]
 
 # Bulk declarations, REUSE.toml-style; a `% paperprov:` marker in the source wins over these.
 annotations: []

@@ -1,7 +1,8 @@
 """`paperprov status [--json] [DIR]`: who wrote what, computed fresh from the sources and git.
 
-The table lists every unit with its origin, AI share, agents and reviewers; conflicts
-and warnings follow. `--json` prints the record exactly as build/record.json holds it.
+The table lists every unit with its origin, AI share, agents and reviewers; the figures
+the appendix prints (record/summary.py counts them, once, for both), conflicts and
+warnings follow. `--json` prints the record exactly as build/record.json holds it.
 Nothing is written except the blame cache under .git/.
 """
 
@@ -15,7 +16,9 @@ from pathlib import Path
 
 from provenance.cli.commands import HELP
 from provenance.errors import ProvenanceError
-from provenance.model import Attribution, Record
+from provenance.model import ORIGINS, Attribution, Record
+from provenance.record.lines import LINE_ORIGINS
+from provenance.record.summary import Figures, agents_note, record_figures
 from provenance.recordjson import record_to_json
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -44,7 +47,7 @@ def _row(a: Attribution, durations: Mapping[str, float]) -> tuple[str, ...]:
         clean(kind, 16),
         origin,
         f"{a.ai_fraction * 100:.0f}" if a.measured_origin not in (None, "unknown") else "-",
-        clean(", ".join(str(g) for g in a.agents) or "-"),
+        clean(" ".join(filter(None, (agents_note(a), ", ".join(str(g) for g in a.agents)))) or "-"),
         clean(", ".join(r.by + (" (stale)" if r.stale else "") for r in a.reviewed_by) or "-", 24),
         _checks_cell(a, durations),
     )
@@ -81,6 +84,27 @@ def _rests_on(record: Record) -> list[str]:
     return lines
 
 
+def _figures(f: Figures) -> list[str]:
+    """The appendix's figures, as the appendix counts them."""
+    units = "; ".join(f"{sum(c.values())} {group.replace('_', ' and ')} ("
+                      + ", ".join(f"{c[o]} {o}" for o in ORIGINS) + ")" for group, c in f.counts.items() if sum(c.values()))
+    out = [f"Units: {units or 'none'}",
+           f"AI involvement (origin ai or mixed): {f.involved} units, {f.involved_reviewed} reviewed, "
+           f"{f.involved_unreviewed} not reviewed; statements and proofs: {f.statements_involved}, "
+           f"{f.statements_reviewed} reviewed"]
+    for g in f.agents:
+        out.append(f"Agent {clean(g.agent, 80)}: in {g.units} units with AI involvement"
+                   + (f", AI lines in {g.other} other units" if g.other else ""))
+    out.append("Lines: " + ", ".join(f"{f.lines.get(k, 0)} {k}" for k in LINE_ORIGINS))
+    if f.untagged_lines:
+        claim = ("assumed human-written (attribution.untagged: human)" if f.untagged == "human"
+                 else "no claim about who wrote them")
+        out.append(f"{f.untagged_lines} lines from {f.untagged_commits} commits carry no AI evidence: {claim}")
+    if f.checks_total:
+        out.append(f"Claim checks: {f.checks[0]} passed, {f.checks[1]} failed, {f.checks[2]} not run")
+    return out
+
+
 def format_table(record: Record, durations: Mapping[str, float] | None = None) -> str:
     """`durations`: seconds per check node id from the last run (build/checks.json); the
     record itself keeps only outcomes, so that it stays the same bytes run after run."""
@@ -93,6 +117,8 @@ def format_table(record: Record, durations: Mapping[str, float] | None = None) -
     head = record.commit[:12] if record.commit else "(no commit)"
     lines.insert(0, f"commit {head}{' (dirty)' if record.dirty else ''}{' (partial)' if record.partial else ''}"
                     f" — {len(record.units)} units; * = declared")
+    lines.append("")
+    lines.extend(_figures(record_figures(record)))
     conflicts = [c for a in record.units for c in a.conflicts]
     if conflicts:
         lines.append("")

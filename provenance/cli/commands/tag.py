@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(f"--ai: {exc}") from None
     if agent is None:
-        raise UsageError("--ai: name the AI (AGENT:MODEL); untagged lines are human by default")
+        raise UsageError("--ai: name the AI (AGENT:MODEL); to declare human work, end the commit message "
+                         "with `Assisted-by: none`")
     staged = set(git_text(root, "diff", "--cached", "--name-only", "--diff-filter=d", "-z").split("\0")) - {""}
     new: list[tagnotes.Tag] = []
     for spec in args.paths:

@@ -57,11 +57,19 @@ def follow(w: Walk, f: TexFile, start: int, name: str, bases: list[str], child_b
         if not optional:
             w.missing.append(f"{f.rel}:{line}: {name.strip()}")
         return
+    # A file with units of its own is a new stretch of the trace: this file's stretch
+    # ends at the \input line and resumes after it.
+    split = (w.trace.current(f.rel) is not None and not f.package and found not in w.visited
+             and not found.startswith("build/"))
+    if split:
+        w.trace.close(line, by_input=True)
     w.active[f.rel] = (f, line)
     try:
         w.walk(found, child_base, package=f.package)
     finally:
         w.active.pop(f.rel, None)
+        if split:
+            w.trace.open(f.rel, line + 1)
 
 
 @handles("input", in_packages=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from provenance.scan.tex.trace import Position, Trace
 from provenance.scan.tex.units import PendingUnit, TexFile
 
 
@@ -80,6 +81,8 @@ class Walk:
     graphicspath: list[str] = field(default_factory=lambda: [""])
     active: dict[str, tuple[TexFile, int]] = field(default_factory=dict)  # file -> (file, line of its \input)
     visited: set[str] = field(default_factory=set)
+    trace: Trace = field(default_factory=Trace)  # the lines of unit files in reading order
+    labels: list[tuple[str, str, int]] = field(default_factory=list)  # every \label: (name, file, line)
 
     def walk(self, rel: str, base: str, package: bool) -> None:
         """Read `rel` (reached from a file whose \\input base is `base`) as LaTeX would;
@@ -99,16 +102,43 @@ class Walk:
         return None
 
     def add_unit(self, f: TexFile, unit: PendingUnit) -> None:
+        unit.first = self.position(f, unit.start)
         self.units.append(unit)
         f.built.append(unit)
 
+    def _host(self, f: TexFile, line: int) -> tuple[TexFile, int] | None:
+        """`f` and `line` if the trace is reading `f`, else the nearest file it is in
+        and the line of the \\input that reached it (for packages and build/ files)."""
+        if self.trace.current(f.rel) is not None:
+            return f, line
+        for host, at in reversed(list(self.active.values())):
+            if self.trace.current(host.rel) is not None:
+                return host, at
+        return None
+
+    def position(self, f: TexFile, line: int) -> Position:
+        """Where line `line` of `f` is in the trace."""
+        where = self._host(f, line)
+        if where is None:
+            return (max(len(self.trace.segments) - 1, 0), line)
+        k = self.trace.current(where[0].rel)
+        return (k if k is not None else 0, where[1])
+
+    def position_before(self, f: TexFile, line: int) -> Position | None:
+        """The last line of text LaTeX read before line `line` of `f`."""
+        where = self._host(f, line)
+        if where is None:
+            return self.trace.last_text()
+        k = self.trace.current(where[0].rel)
+        return self.trace.last_text_before(k if k is not None else 0, where[1] - 1)
+
+    def end_at(self, unit: PendingUnit, end: Position | None) -> None:
+        """Close `unit` at `end` (never before its own first line)."""
+        if unit.last is None:
+            unit.last = end if end is not None and end >= unit.first else unit.first
+
     def close_section(self, s: PendingUnit, f: TexFile, line: int) -> None:
-        """A section ends at the last line of content before `line` of `f`, or, when it
-        lives in another file, where that file was \\input."""
-        if s.end:
-            return
-        if s.file == f.rel:
-            s.end = f.last_content_before(line)
-        elif s.file in self.active:
-            host, at = self.active[s.file]
-            s.end = host.last_content_before(at)
+        """A section ends at the last line of text LaTeX read before line `line` of `f`
+        (the next heading of its level or above), in whatever file that is."""
+        if s.last is None:
+            self.end_at(s, self.position_before(f, line))

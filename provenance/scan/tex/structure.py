@@ -89,8 +89,8 @@ def end(w: Walk, f: TexFile, t: Token) -> int | Stop:
     for i in range(len(w.envstack) - 1, -1, -1):
         if w.envstack[i][0] == name:
             for _, b in w.envstack[i:]:
-                if b is not None and not b.end:
-                    b.end = line
+                if b is not None:
+                    w.end_at(b, w.position(f, line))
             del w.envstack[i:]
             break
     return g[2]
@@ -123,6 +123,8 @@ def label(w: Walk, f: TexFile, t: Token) -> int:
     if g is None:
         return t.end
     name = g[0].strip()
+    if f.units:
+        w.labels.append((name, f.rel, f.line(t.start)))
     for env, unit in reversed(w.envstack):
         if unit is not None and unit.kind != "proof":
             if unit.label is None:

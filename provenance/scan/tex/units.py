@@ -1,7 +1,8 @@
 """What the LaTeX walk makes units of: a file as the walker reads it, units under
 construction (PendingUnit), the attachment of paperprov markers to units, and the
-freezing of it all into model.Unit values with unique ids. What counts as a section,
-float, verbatim or capturing environment is named here once."""
+freezing of it all into model.Unit values with unique ids (ids.py) and the extents they
+cover (trace.py). What counts as a section, float, verbatim or capturing environment is
+named here once."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import re
 from dataclasses import dataclass, field
 
 from provenance.errors import SourceError
-from provenance.model import Marker, Unit
+from provenance.model import SECTION_KINDS, Marker, Unit
+from provenance.scan.tex.ids import unit_ids
+from provenance.scan.tex.trace import Position, Trace
 
-LEVELS = {"part": 0, "chapter": 1, "section": 2, "subsection": 3}
+LEVELS = {kind: level for level, kind in enumerate(SECTION_KINDS)}  # \part is 0
 FLOATS = {"figure": "figure", "figure*": "figure", "wrapfigure": "figure", "sidewaysfigure": "figure",
           "table": "table", "table*": "table", "wraptable": "table", "sidewaystable": "table"}
 VERBATIM = frozenset({"verbatim", "verbatim*", "Verbatim", "Verbatim*", "BVerbatim", "LVerbatim", "lstlisting",
@@ -37,8 +40,9 @@ class PendingUnit:
     kind: str
     name: str  # the stem of a path-based id: section, lem, proof, figure
     file: str
-    start: int
-    end: int = 0
+    start: int  # its first line in `file`
+    first: Position = (0, 0)  # where it starts in the walk's trace
+    last: Position | None = None  # where it ends (None: not yet)
     title: str = ""
     label: str | None = None
     env: str = ""
@@ -76,13 +80,10 @@ class TexFile:
             self._lines = self.text.split("\n")
         return self._lines
 
-    def last_content_before(self, line: int) -> int:
-        """The last non-blank line before `line` (1-based)."""
-        lines = self.lines()
-        n = min(line - 1, len(lines))
-        while n > 1 and not lines[n - 1].strip():
-            n -= 1
-        return max(n, 1)
+    @property
+    def line_count(self) -> int:
+        """Lines as git counts them (a final newline ends the last line, it starts none)."""
+        return self.text.count("\n") + (0 if self.text.endswith("\n") or not self.text else 1)
 
 
 # -- markers ----------------------------------------------------------------------------
@@ -123,35 +124,26 @@ def attach_markers(f: TexFile) -> None:
 
 # -- units ------------------------------------------------------------------------------
 
-def freeze(builders: list[PendingUnit]) -> list[Unit]:
-    """The finished units, with unique ids (label, else `file#name:n`) and parents as ids."""
-    ids: dict[int, str] = {}
-    taken: set[str] = set()
-    counts: dict[tuple[str, str], int] = {}
-    for b in builders:
-        key = (b.file, b.name)
-        counts[key] = counts.get(key, 0) + 1
-        base = b.label if b.label and b.label not in taken else f"{b.file}#{b.name}:{counts[key]}"
-        uid, n = base, 1
-        while uid in taken:  # a later duplicate label, or a label shaped like a path id
-            n += 1
-            uid = f"{base}~{n}"
-        taken.add(uid)
-        ids[id(b)] = uid
+def freeze(builders: list[PendingUnit], trace: Trace) -> list[Unit]:
+    """The finished units: unique ids (ids.py), parents as ids, and the extents each covers
+    in the trace (`lines` is its range in its own file, from its first line)."""
     statements: dict[str, PendingUnit] = {}
     for b in builders:
         if b.kind == "statement" and b.label:
             statements.setdefault(b.label, b)
+    parents = [(statements.get(b.named or "") or b.prev) if b.kind == "proof" else b.parent for b in builders]
+    ids = {id(b): uid for b, uid in zip(builders, unit_ids(builders, parents), strict=True)}
     out = []
-    for b in builders:
-        parent = b.parent
-        if b.kind == "proof":
-            parent = statements.get(b.named or "") or b.prev
+    for b, parent in zip(builders, parents, strict=True):
+        spans = trace.cut(b.first, b.last or b.first)
+        end = max((hi for f, _, hi in spans if f == b.file), default=b.start)
+        own = ((b.file, b.start, end),)
         out.append(Unit(
-            id=ids[id(b)], kind=b.kind, file=b.file, lines=(b.start, max(b.start, b.end or b.start)),
+            id=ids[id(b)], kind=b.kind, file=b.file, lines=(b.start, end),
             title=b.title, label=b.label, env=b.env, display=b.display,
             parent=ids[id(parent)] if parent is not None else None,
             uses=tuple(dict.fromkeys(b.uses)), includes=tuple(dict.fromkeys(b.includes)),
             markers=tuple(b.markers), formal=tuple(b.formal), leanok=b.leanok,
+            extents=spans if spans != own else (),
         ))
     return out

@@ -23,7 +23,7 @@ from provenance.scan.markers import parse_marker
 from provenance.scan.tex import blueprint, definitions, inputs, structure  # noqa: F401  (they register the handlers)
 from provenance.scan.tex.lexer import token_pattern
 from provenance.scan.tex.state import HANDLERS, PACKAGE_WORDS, Stop, Token, Walk
-from provenance.scan.tex.units import LEVELS, TexFile, attach_markers, freeze
+from provenance.scan.tex.units import TexFile, attach_markers, freeze
 
 _TOKEN = token_pattern(HANDLERS)
 
@@ -34,22 +34,33 @@ class TexDeps:
     other: tuple[str, ...]  # .bib, local .sty/.cls/.bst, graphics (repo-relative)
     missing: tuple[str, ...] = ()  # "file:line: name" of \input-like targets that do not exist
     theorems: tuple[tuple[str, str], ...] = ()  # theorem-like environment -> printed name ("lem", "Lemma")
+    labels: tuple[tuple[str, str, int], ...] = ()  # every \label the paper defines: (name, file, line)
+
+    def duplicate_labels(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        """Labels defined more than once: name -> every (file, line) defining it."""
+        where: dict[str, list[tuple[str, int]]] = {}
+        for name, file, line in self.labels:
+            where.setdefault(name, []).append((file, line))
+        return {name: tuple(places) for name, places in where.items() if len(places) > 1}
 
 
 def scan_paper(root: Path, main: str, *, generated: Collection[str] = ()) -> tuple[list[Unit], TexDeps]:
     """Every unit of the paper in document order, and the files LaTeX reads for it.
 
-    Units have unique, deterministic ids: the label, or `file#name:n` (the n-th section,
-    lem, proof, figure... of that file). A proof's parent is the statement its
+    Units have unique, deterministic ids: the label, or one made from the unit's file,
+    kind and title (ids.py). A unit covers every line LaTeX reads from its first line
+    to its end, across \\input (trace.py). A proof's parent is the statement its
     [Proof of \\cref{x}] names, else the nearest statement before it (None if there is
     none); any other unit's is its section. Files under build/ (generated tables, the
     disclosure) are followed but yield no units. Only files that exist count as
     dependencies, or that are in `generated` (outputs another task writes)."""
     w = Walker(root=Path(root), main=main, generated=frozenset(generated), cwd=main.rpartition("/")[0])
     w.walk(main, w.cwd, package=False)
+    for s in w.sections:  # a document without \end{document}: open sections end with it
+        w.end_at(s, w.trace.last_text())
     deps = TexDeps(tex=tuple(w.tex), other=tuple(dict.fromkeys(w.other)), missing=tuple(w.missing),
-                   theorems=tuple(sorted(w.envs.items())))
-    return freeze(w.units), deps
+                   theorems=tuple(sorted(w.envs.items())), labels=tuple(w.labels))
+    return freeze(w.units, w.trace), deps
 
 
 def scan(root: Path, main: str, *, generated: Collection[str] = ()) -> list[Unit]:
@@ -85,15 +96,16 @@ class Walker(Walk):
             return
         starts = [0] + [m.end() for m in re.finditer("\n", text)]
         f = TexFile(rel, text, base, package, units=not package and not rel.startswith("build/"), starts=starts)
+        if f.units:
+            self.trace.open(rel, 1, f.lines())
         depth = len(self.envstack)
         stop = self.lex(f)
         for _, unit in self.envstack[depth:]:  # an environment left open at the end of its file
-            if unit is not None and not unit.end:
-                unit.end = f.last_content_before(stop)
+            if unit is not None:
+                self.end_at(unit, self.position_before(f, stop))
         del self.envstack[depth:]
-        for unit in f.built:
-            if unit.kind in LEVELS and not unit.end:
-                unit.end = f.last_content_before(stop)
+        if f.units:  # sections go on in the file that \input this one, as in LaTeX
+            self.trace.close(min(stop - 1, f.line_count))
         if f.markers:
             attach_markers(f)
 

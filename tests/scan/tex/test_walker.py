@@ -82,19 +82,19 @@ def test_units_in_document_order_with_ids_kinds_and_titles(units: dict[str, Unit
         ("sec:model", "section", "The model: agents on a DAG"),
         ("def:agent", "statement", "Agent"),
         ("lem:mono", "statement", "Monotonicity"),
-        ("sections/model.tex#proof:1", "proof", ""),
+        ("sections/model.tex#proof:of-lem-mono", "proof", ""),
         ("lem:pyth", "statement", "Pythagorean improvement"),
-        ("sections/model.tex#proof:2", "proof", ""),
+        ("sections/model.tex#proof:of-lem-pyth", "proof", ""),
         ("fig:chain", "figure", r"Excess error of the chain, $\Delta(f_t)/\Delta(f_1)$, against $t$."),
         ("sections/model.tex#rem:1", "statement", ""),
         ("sec:results", "section", "Résultats"),  # from a latin-1 file
         ("thm:main", "statement", "Main"),
         ("tab:length", "table", r"Chain length to reach $\Delta \le 10^{-3}\Delta(f_1)$."),
         ("claim:window", "statement", ""),
-        ("sections/results.tex#proof:1", "proof", ""),
+        ("sections/results.tex#proof:of-claim-window", "proof", ""),
         ("app:proofs", "section", "Deferred proofs"),
-        ("appendix/proofs.tex#proof:1", "proof", ""),
-        ("appendix/extra.tex#proof:1", "proof", ""),
+        ("appendix/proofs.tex#proof:of-thm-main", "proof", ""),
+        ("appendix/extra.tex#proof:of-lem-mono", "proof", ""),
     ]
 
 
@@ -117,7 +117,7 @@ def test_line_ranges_are_exact(units: dict[str, Unit]) -> None:
     m = "sections/model.tex"
     assert units["lem:mono"].lines == (line_of(FIXTURE, m, r"\begin{lem}[Monotonicity]"), 11) == (8, 11)
     assert units["lem:pyth"].lines == (line_of(FIXTURE, m, "[Pythagorean improvement]"), 23) == (17, 23)
-    assert units["sections/model.tex#proof:1"].lines == (12, 15)
+    assert units["sections/model.tex#proof:of-lem-mono"].lines == (12, 15)
     assert units["fig:chain"].lines == (line_of(FIXTURE, m, r"\begin{figure}[t]"), line_of(FIXTURE, m, r"\end{figure}"))
     assert units["def:agent"].lines == (4, 6)
     # a section runs to its last non-blank line before the next section, or its file's end
@@ -126,7 +126,7 @@ def test_line_ranges_are_exact(units: dict[str, Unit]) -> None:
     assert units["sec:model"].lines == (1, 39)
     assert units["sec:results"].lines == (2, 21)  # latin-1 bytes do not shift lines
     assert units["thm:main"].lines == span("sections/results.tex", r"\begin{theorem}[Main]", r"\end{theorem}")
-    assert units["appendix/extra.tex#proof:1"].lines == (1, 3)
+    assert units["appendix/extra.tex#proof:of-lem-mono"].lines == (1, 3)
 
 
 def test_parents_proof_ownership_and_proof_of_references(units: dict[str, Unit]) -> None:
@@ -134,20 +134,20 @@ def test_parents_proof_ownership_and_proof_of_references(units: dict[str, Unit])
     assert units["sec:model"].parent is None
     assert units["lem:mono"].parent == "sec:model"
     assert units["fig:chain"].parent == "sec:model"
-    assert units["sections/model.tex#proof:1"].parent == "lem:mono"  # the nearest preceding statement
-    assert units["sections/model.tex#proof:2"].parent == "lem:pyth"
-    assert units["sections/results.tex#proof:1"].parent == "claim:window"
-    assert units["appendix/proofs.tex#proof:1"].parent == "thm:main"  # [Proof of \cref{thm:main}]
-    assert units["appendix/extra.tex#proof:1"].parent == "lem:mono"  # [Proof of Lemma~\ref{lem:mono}]
+    assert units["sections/model.tex#proof:of-lem-mono"].parent == "lem:mono"  # the nearest preceding statement
+    assert units["sections/model.tex#proof:of-lem-pyth"].parent == "lem:pyth"
+    assert units["sections/results.tex#proof:of-claim-window"].parent == "claim:window"
+    assert units["appendix/proofs.tex#proof:of-thm-main"].parent == "thm:main"  # [Proof of \cref{thm:main}]
+    assert units["appendix/extra.tex#proof:of-lem-mono"].parent == "lem:mono"  # [Proof of Lemma~\ref{lem:mono}]
 
 
 def test_uses_explicit_and_inferred_from_proof_references(units: dict[str, Unit]) -> None:
     assert units["thm:main"].uses == ("lem:mono", "lem:pyth")  # \uses{lem:mono, lem:pyth}
-    assert units["sections/model.tex#proof:1"].uses == ("def:agent",)
+    assert units["sections/model.tex#proof:of-lem-mono"].uses == ("def:agent",)
     # \cref, \eqref, \Cref, \autoref inside a proof, in order
-    assert units["sections/model.tex#proof:2"].uses == ("lem:mono", "eq:pyth", "def:agent", "fig:chain")
+    assert units["sections/model.tex#proof:of-lem-pyth"].uses == ("lem:mono", "eq:pyth", "def:agent", "fig:chain")
     # the statement a proof names in [Proof of ...] is its parent, not something it uses
-    assert units["appendix/proofs.tex#proof:1"].uses == ("claim:window", "lem:mono")
+    assert units["appendix/proofs.tex#proof:of-thm-main"].uses == ("claim:window", "lem:mono")
     assert units["sec:contrib"].uses == ()  # references outside proofs are not uses
 
 
@@ -274,14 +274,14 @@ def test_disclosure_label_does_not_name_the_unlabelled_section_before_it(tmp_pat
     keeps its own id; the disclosure's \\label used to become the Conclusion's id."""
     write(tmp_path, {"build/disclosure.tex": "\\section{AI-use disclosure}\\label{sec:paperprov-disclosure}\ntext\n"})
     found = paper(tmp_path, "\\section{Conclusion}\nWe are done.\n\\appendix\n\\InputIfFileExists{build/disclosure.tex}{}{}\n")
-    assert [(u.id, u.title, u.label) for u in found] == [("main.tex#section:1", "Conclusion", None)]
+    assert [(u.id, u.title, u.label) for u in found] == [("main.tex#section:conclusion", "Conclusion", None)]
 
 
 def test_section_ends_before_the_next_section_even_in_another_file(tmp_path: Path) -> None:
     write(tmp_path, {"s2.tex": "\n\\section{Two}\nbody\n"})
     found = paper(tmp_path, "\\section{One}\\label{s1}\nbody\n\n\\input{s2}\n\\section{Three}\nlast\n\n")
     assert [(u.id, u.file, u.lines) for u in found] == [
-        ("s1", "main.tex", (4, 5)), ("s2.tex#section:1", "s2.tex", (2, 3)), ("main.tex#section:2", "main.tex", (8, 9))]
+        ("s1", "main.tex", (4, 5)), ("s2.tex#section:two", "s2.tex", (2, 3)), ("main.tex#section:three", "main.tex", (8, 9))]
 
 
 def test_iffalse_else_and_nested_conditionals(tmp_path: Path) -> None:
@@ -302,14 +302,14 @@ def test_labels_go_to_the_unit_that_owns_them(tmp_path: Path) -> None:
             "\\begin{figure}\\begin{center}\\caption{Cap}\\label{fig:centered}\\end{center}\\end{figure}\n"
             "\\subsection{Sub}\n\\begin{equation}y\\end{equation}\\label{eq:after}\n")
     found = paper(tmp_path, body, "\\newtheorem{lem}{Lemma}\n")
-    assert [u.id for u in found] == ["sec:in-title", "lem:late", "fig:centered", "main.tex#subsection:1"]
+    assert [u.id for u in found] == ["sec:in-title", "lem:late", "fig:centered", "main.tex#subsection:sub"]
 
 
 def test_unlabelled_and_duplicate_labels_get_unique_stable_ids(tmp_path: Path) -> None:
     body = "\\section{A}\\label{x}\n\\section{B}\\label{x}\n\\section{C}\n\\begin{lem}\\end{lem}\n"
     found = paper(tmp_path, body, "\\newtheorem{lem}{Lemma}\n")
     ids = [u.id for u in found]
-    assert ids == ["x", "main.tex#section:2", "main.tex#section:3", "main.tex#lem:1"]
+    assert ids == ["x", "main.tex#section:b", "main.tex#section:c", "main.tex#lem:1"]
     assert found[1].label == "x"
 
 
