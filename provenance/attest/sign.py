@@ -140,7 +140,7 @@ def statements(cfg: Config) -> list[bytes]:
         "paper": cfg.paper.name,
         "main": cfg.paper.main,
         "experiments": [{"name": e.name, "script": e.script, "seed": e.seed, "args": list(e.args),
-                         "command": list(e.words), "cwd": e.cwd} for e in cfg.experiments],
+                         "command": list(e.words), "cwd": e.cwd, "outputs": list(e.targets)} for e in cfg.experiments],
         "latex": {"engine": cfg.latex.engine, "shellEscape": cfg.latex.shell_escape,
                   "extraArgs": list(cfg.latex.extra_args)},
     }

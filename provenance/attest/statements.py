@@ -4,7 +4,7 @@ Statement 1 — SLSA Provenance v1 (`https://slsa.dev/provenance/v1`):
   subjects: build/paper.pdf, every experiment output, build/disclosure.{tex,md}.
   buildDefinition.buildType = `https://paperprov.dev/build/v1` (this project's own):
     externalParameters  {"paper": name, "main": path, "experiments": [{name, script, seed, args,
-                         command (words with placeholders), cwd}], "latex": {engine,
+                         command (words with placeholders), cwd, outputs (repository paths)}], "latex": {engine,
                          shellEscape, extraArgs}}
     internalParameters  {"sourceDateEpoch": int, "environment":
                          {"python", "packages": {name: version}, "tex": first line},
