@@ -102,5 +102,7 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+# An editable install as a path entry (.pth), not an import hook: every `paperprov hook`
+# process would otherwise pay ~10 ms for setuptools' finder before importing anything.
+.venv/bin/python -m pip install --quiet -e '.[test]' --config-settings editable_mode=compat
 echo "install.sh: ready; run .venv/bin/doit build (or activate: . .venv/bin/activate)"

@@ -1,6 +1,7 @@
 """Where the build puts things, relative to the repository root. Users, the attestation
 and `paperprov verify` rely on these names (DESIGN.md, "Files and names")."""
 
+CONFIG_NAME = "provenance.yaml"  # at the repository root
 RECORD = "build/record.json"
 CHECKS = "build/checks.json"
 DISCLOSURE_TEX = "build/disclosure.tex"

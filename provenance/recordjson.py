@@ -94,36 +94,41 @@ def summary_to_dict(s: Summary) -> dict[str, Any]:
     }
 
 
-def record_to_dict(record: Record) -> dict[str, Any]:
+def record_to_dict_shallow(record: Record) -> dict[str, Any]:
+    """The record's top-level keys; `units` and `files` empty, for the caller to fill."""
     return {
         "schema": RECORD_SCHEMA,
         "commit": record.commit,
         "dirty": record.dirty,
         "partial": record.partial,
         "warnings": list(record.warnings),
-        "units": [_unit_dict(a) for a in record.units],
+        "units": [],
         "summary": summary_to_dict(record.summary),
-        "files": {path: [[r.start, r.end, r.origin, r.agent] for r in runs] for path, runs in record.files.items()},
+        "files": {},
     }
 
 
+# One encoder for the whole record. Without indent, json encodes with its C encoder (with
+# indent it falls back to pure Python, which took 15 s for a book-sized record).
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _compact(obj: Any) -> str:
-    # No indent: json then uses its C encoder (with indent it falls back to pure Python).
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(obj)
 
 
 def record_to_json(record: Record) -> bytes:
     """The bytes of build/record.json: deterministic, one top-level key per line and one
-    unit (and one file's line runs) per line, so it stays readable and diffs well."""
-    doc = record_to_dict(record)
+    unit (and one file's line runs) per line, so it stays readable and diffs well. Units
+    are encoded one at a time: a book's record never exists whole as Python dicts."""
     parts = []
-    for key in sorted(doc):
-        value = doc[key]
-        if key == "units" and value:
-            inner = ",\n".join(_compact(u) for u in value)
+    for key, value in sorted(record_to_dict_shallow(record).items()):
+        if key == "units" and record.units:
+            inner = ",\n".join(_compact(_unit_dict(a)) for a in record.units)
             parts.append(f'"units":[\n{inner}\n]')
-        elif key == "files" and value:
-            inner = ",\n".join(f"{_compact(path)}:{_compact(value[path])}" for path in sorted(value))
+        elif key == "files" and record.files:
+            inner = ",\n".join(f"{_compact(path)}:{_compact([[r.start, r.end, r.origin, r.agent] for r in record.files[path]])}"
+                                for path in sorted(record.files))
             parts.append(f'"files":{{\n{inner}\n}}')
         else:
             parts.append(f"{_compact(key)}:{_compact(value)}")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from provenance.evidence.notes import NOTES_REF, REVIEW_REF
-
+NOTES_REF = "refs/notes/paperprov"  # `paperprov tag` ranges
+REVIEW_REF = "refs/notes/paperprov-review"  # `paperprov review` records
 SESSION_FILE = "paperprov/session.json"
 
 

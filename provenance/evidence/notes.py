@@ -20,11 +20,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from provenance.errors import SourceError
+from provenance.evidence.gitstate import NOTES_REF, REVIEW_REF  # noqa: F401  (their one definition; callers import them here)
 from provenance.fsutil import write_text_atomic
 from provenance.model import canonical_json
 
-NOTES_REF = "refs/notes/paperprov"  # `paperprov tag` ranges
-REVIEW_REF = "refs/notes/paperprov-review"  # `paperprov review` records
 PENDING_FILE = "paperprov/pending-tags.json"
 NOTE_VERSION = 1
 

@@ -38,7 +38,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from provenance.config import CONFIG_NAME, Config
 from provenance.errors import ConfigError, GitError
 from provenance.evidence import gitstate
 from provenance.evidence.agents import (
@@ -53,8 +52,10 @@ from provenance.evidence.agents import (
 from provenance.evidence.gitrun import git_text
 from provenance.hooks.keyscan import private_keys_in
 from provenance.model import Agent
+from provenance.paths import CONFIG_NAME
 
 if TYPE_CHECKING:
+    from provenance.config import Config
     from provenance.evidence.notes import Tag
 
 _SCISSORS = "------------------------ >8 ------------------------"

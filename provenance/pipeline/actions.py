@@ -32,7 +32,7 @@ def run_checks(cfg: Config) -> None:
 
 
 def run_record(cfg: Config) -> None:
-    from provenance.record.assemble import write_record
+    from provenance.record.cache import write_record
     from provenance.record.policy import enforce
 
     record = write_record(cfg, cfg.root / RECORD)

@@ -41,8 +41,8 @@ from provenance.scan.sources import (
     input_files,
     latexmkrc,
     paper_deps,
+    record_inputs,
     record_sources,
-    trace_files,
 )
 
 
@@ -143,7 +143,7 @@ def task_record() -> dict[str, Any]:
     cfg = config()
     return {
         "actions": [(action(actions.run_record), [cfg])],
-        "file_dep": record_sources(cfg) + [CHECKS] + trace_files(cfg),
+        "file_dep": record_inputs(cfg),
         "targets": [RECORD],
         "uptodate": [config_changed(gitstate.state_token(cfg.root, cfg.evidence.refs))],
         "clean": True,

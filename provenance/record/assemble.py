@@ -35,18 +35,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from provenance.config import CONFIG_NAME, Config
 from provenance.evidence.blame import line_count
-from provenance.fsutil import write_bytes_atomic
 from provenance.model import Attribution, LineRun, Record, Unit
 from provenance.paths import CHECKS
 from provenance.record.attribute import attribute
 from provenance.record.graph import StatementGraph
 from provenance.record.lines import LineClassifier, file_runs, untagged_commits
 from provenance.record.summary import summarize
-from provenance.recordjson import record_to_json
 from provenance.scan.sources import scan_units, trace_files
 
 
@@ -131,9 +128,3 @@ def _with_formal(cfg: Config, units: Sequence[Unit], atts: Sequence[Attribution]
 
     found = for_units(units, cfg.annotations, read_formal(cfg.root / CHECKS))
     return tuple(replace(a, formal=found[a.unit.id]) if a.unit.id in found else a for a in atts)
-
-
-def write_record(cfg: Config, out: Path) -> Record:
-    record = build_record(cfg)
-    write_bytes_atomic(out, record_to_json(record))
-    return record

@@ -15,7 +15,7 @@ from typing import Any
 from provenance.config import CONFIG_NAME, Config, Experiment
 from provenance.errors import ProvenanceError
 from provenance.model import Unit
-from provenance.paths import DISCLOSURE_TEX
+from provenance.paths import CHECKS, DISCLOSURE_TEX
 from provenance.scan import depcache, pycode
 from provenance.scan.claims import check_files, links
 from provenance.scan.pycode import local_imports
@@ -117,6 +117,12 @@ def trace_files(cfg: Config) -> list[str]:
     top = cfg.root / cfg.evidence.agent_trace_dir
     return sorted(p.relative_to(cfg.root).as_posix() for p in top.rglob("*.json*")
                   if p.suffix in (".json", ".jsonl") and p.is_file())
+
+
+def record_inputs(cfg: Config) -> list[str]:
+    """What the record is made of in the working tree: its sources, the claim checks'
+    outcomes and the Agent Trace records (git's part is gitstate.state_token)."""
+    return record_sources(cfg) + [CHECKS] + trace_files(cfg)
 
 
 def input_files(cfg: Config) -> list[str]:

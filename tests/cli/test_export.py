@@ -11,7 +11,7 @@ import jsonschema
 
 from provenance.config import load
 from provenance.paths import RECORD
-from provenance.record.assemble import write_record
+from provenance.record.cache import write_record
 from tests.helpers import ROOT, Repo, cli
 
 FIXTURES = ROOT / "tests" / "fixtures" / "agent-trace"

@@ -376,7 +376,7 @@ def test_a_history_without_ai_evidence_gets_no_human_claim_unless_the_authors_ma
     no evidence and makes no AIA statement; `attribution.untagged: human` makes it `Eh`,
     stated as the authors' assumption."""
     from provenance.config import load
-    from provenance.record.assemble import write_record
+    from provenance.record.cache import write_record
 
     main = "\\documentclass{article}\n\\begin{document}\n\\section{Intro}\nText.\n\\section{More}\nMore.\n\\end{document}\n"
     repo.commit("Paper", {"provenance.yaml": "paper: {name: t, main: main.tex}\n", "main.tex": main})

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from provenance.config import load
-from provenance.record.assemble import build_record, write_record
+from provenance.record.assemble import build_record
+from provenance.record.cache import write_record
 from provenance.recordjson import record_from_dict, record_to_json
 from tests.helpers import SECTIONS_CONFIG, Repo, git, paper, section
 

@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 from provenance.config import load
-from provenance.record.assemble import build_record, write_record
+from provenance.record.assemble import build_record
+from provenance.record.cache import write_record
 from provenance.record.policy import evaluate
 from tests.helpers import Repo, run_cli
 

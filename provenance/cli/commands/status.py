@@ -19,7 +19,7 @@ from provenance.errors import ProvenanceError
 from provenance.model import ORIGINS, Attribution, Record
 from provenance.record.lines import LINE_ORIGINS
 from provenance.record.summary import Figures, agents_note, record_figures
-from provenance.recordjson import record_to_json
+from provenance.recordjson import parse_record
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 COLUMNS = ("id", "kind", "origin", "ai%", "agents", "reviewed by", "checks")
@@ -143,14 +143,15 @@ def format_table(record: Record, durations: Mapping[str, float] | None = None) -
 
 def run(args: argparse.Namespace) -> int:
     from provenance.config import load
-    from provenance.record.assemble import build_record
+    from provenance.record.cache import record_json
 
     cfg = load(Path(args.dir))
-    record = build_record(cfg)
+    data = record_json(cfg)
     if args.json:
-        sys.stdout.buffer.write(record_to_json(record))
+        sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return 0
+    record = parse_record(data, "the record")
     from provenance.paths import CHECKS
     from provenance.record.checks import load_results
 

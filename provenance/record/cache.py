@@ -1,0 +1,80 @@
+"""The record remembered whole: `record_json` answers from `<git-dir>/paperprov/record.json`
+while nothing the record is made of has changed, so a `paperprov status` (or a record
+task) that finds the same inputs costs a hash of the sources, not a scan and an
+attribution of every unit.
+
+The key is what the record task's up-to-date check looks at (scan/sources.record_inputs:
+every source the record reads, the claim-check outcomes, Agent Trace files, and
+evidence/gitstate.state_token: HEAD, the notes refs, the shallow boundary, an open
+session), by content, plus the index's stat (a `git add` or `git rm --cached` changes what
+`dirty` says) and paperprov's version. A damaged, unreadable or unwritable cache is
+simply not used. Same inputs, same bytes: the cache stores the record's exact bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from provenance import __version__
+from provenance.config import Config
+from provenance.evidence import gitstate
+from provenance.fsutil import write_bytes_atomic
+from provenance.model import Record
+from provenance.record.assemble import build_record
+from provenance.recordjson import parse_record, record_to_json
+from provenance.scan.sources import record_inputs
+
+CACHE = "paperprov/record.json"
+_HEADER = b"paperprov-record-cache "
+
+
+def key(cfg: Config) -> str:
+    h = hashlib.sha256(f"paperprov {__version__}\n".encode())
+    h.update(gitstate.state_token(cfg.root, cfg.evidence.refs).encode())
+    gd = gitstate.git_dir(cfg.root)
+    try:
+        st = os.stat(gd / "index") if gd is not None else None
+        h.update(f"\nindex {st.st_mtime_ns} {st.st_size}\n".encode() if st else b"\nno index\n")
+    except OSError:
+        h.update(b"\nno index\n")
+    for rel in record_inputs(cfg):
+        try:
+            digest = hashlib.sha256((cfg.root / rel).read_bytes()).hexdigest()
+        except OSError:
+            digest = "missing"
+        h.update(f"{rel}\0{digest}\n".encode())
+    return h.hexdigest()
+
+
+def _path(cfg: Config) -> Path | None:
+    common = gitstate.common_dir(cfg.root)
+    return None if common is None else common / CACHE
+
+
+def record_json(cfg: Config, use_cache: bool = True) -> bytes:
+    """The bytes of build/record.json for the working tree as it is now."""
+    path = _path(cfg) if use_cache else None
+    if path is None:
+        return record_to_json(build_record(cfg, use_cache))
+    k = key(cfg).encode()
+    try:
+        with open(path, "rb") as fh:
+            if fh.readline() == _HEADER + k + b"\n":
+                return fh.read()
+    except OSError:
+        pass
+    data = record_to_json(build_record(cfg, use_cache))
+    try:
+        write_bytes_atomic(path, _HEADER + k + b"\n" + data)
+    except OSError:
+        pass  # a read-only repository still gets its record, only slower next time
+    return data
+
+
+def write_record(cfg: Config, out: Path) -> Record:
+    """build/record.json for the working tree as it is now, and the record it holds."""
+    data = record_json(cfg)
+    write_bytes_atomic(out, data)
+    return parse_record(data, str(out))
