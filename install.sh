@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything paperprov and its example need, on Debian/Ubuntu:
-#   TeX Live (latexmk, pdflatex, the LaTeX packages the example uses), poppler-utils,
+#   TeX Live (latexmk, pdflatex, the LaTeX packages the example uses; biber, xelatex and
+#   lualatex for papers that use them), poppler-utils,
 #   git, Coq (coqc, for formal proofs), chromium (browser tests of the reviewer's page),
 #   bubblewrap (the sandbox of verify --rebuild), gnupg (tests),
 #   and paperprov with its test extra in ./.venv; with CI=true or PAPERPROV_SLURM=1 also
@@ -31,6 +32,19 @@ apt_install() {
 if [ "$need_apt" = 1 ]; then
   apt_install "TeX Live is missing and this is not Debian/Ubuntu; on macOS: brew install --cask mactex-no-gui && brew install poppler" \
     "${apt_packages[@]}"
+fi
+
+# Papers as they are: biblatex with biber, and the XeLaTeX and LuaLaTeX engines
+# (`latex: {engine: ...}`, or a paper's latexmkrc) with fontspec; the appendix is tested
+# under all three engines (tests/disclose/test_engines.py, tests/pipeline/test_latex.py).
+# Debian: biber, texlive-bibtex-extra (biblatex), texlive-xetex, texlive-luatex.
+need_engines=0
+for tool in biber xelatex lualatex; do
+  command -v "$tool" >/dev/null 2>&1 || need_engines=1
+done
+if [ "$need_engines" = 1 ]; then
+  apt_install "biber, xelatex or lualatex is missing and this is not Debian/Ubuntu; install them with TeX Live (tlmgr install biber biblatex xetex luatex fontspec)" \
+    biber texlive-bibtex-extra texlive-xetex texlive-luatex
 fi
 
 # Coq, for formal proofs linked from statements (`formal=coq:NAME`): the `checks` task

@@ -1,3 +1,3 @@
 """paperprov: reproducible paper builds that record, sign and disclose AI contributions."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

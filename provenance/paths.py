@@ -41,3 +41,19 @@ COMMITMENT = "anonymous.json"  # inside the bundle: the signed digest of the sea
 def reveal_file(name: str) -> str:
     """dist/<paper name>-reveal.json: the sealed identity binding of an anonymous submission."""
     return f"dist/{name}-reveal.json"
+
+
+# The SOURCE_DATE_EPOCH each output was last built with (pipeline writes, attest checks).
+BUILT_EPOCHS = "build/.paperprov/epoch"
+PAPER_EPOCH = f"{BUILT_EPOCHS}/paper"
+
+
+def experiment_epoch(name: str) -> str:
+    """build/.paperprov/epoch/experiments/<name>: the epoch its outputs were built with."""
+    return f"{BUILT_EPOCHS}/experiments/{name}"
+
+
+def experiment_log(name: str, task: int | None = None) -> str:
+    """build/logs/<name>.log (task i of a sweep: build/logs/<name>.<i>.log): an experiment's
+    stdout and stderr, interleaved, from its last run."""
+    return f"build/logs/{name}.log" if task is None else f"build/logs/{name}.{task}.log"

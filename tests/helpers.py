@@ -219,6 +219,15 @@ def fake_build(repo: Repo, pdf: bytes = b"%PDF-1.5\n% a paper\n%%EOF\n") -> None
     repo.write("build/ai-usage-card.md", "# AI Usage Card\n")
     repo.write("build/gaidet.md", "# Disclosure of Delegation to Generative AI\n")
     repo.write("build/report/index.html", "<!DOCTYPE html>\n<title>Provenance report: tiny</title>\n")
+    # The SOURCE_DATE_EPOCH each output was built with, as the pipeline records it.
+    from provenance.config import load
+    from provenance.evidence.epochs import experiment_epochs
+    from provenance.evidence.gitrun import source_date_epoch
+    from provenance.paths import PAPER_EPOCH, experiment_epoch
+
+    for name, epoch in experiment_epochs(load(repo.path)).items():
+        repo.write(experiment_epoch(name), f"{epoch}\n")
+    repo.write(PAPER_EPOCH, f"{source_date_epoch(repo.path)}\n")
 
 
 def attested(repo: Repo) -> Path:

@@ -25,11 +25,13 @@ from typing import Any
 from provenance import __version__
 from provenance.attest import signing
 from provenance.attest import statements as manifest
+from provenance.attest.archive import make_archive
 from provenance.attest.runs import runs_statement
 from provenance.attest.signers import NAME_ENV, disclosed_signers, signer_name
 from provenance.attest.testresult import test_result_statement
 from provenance.config import CONFIG_NAME, Config
 from provenance.errors import BuildError, SigningError, ToolMissing
+from provenance.evidence.epochs import experiment_epochs
 from provenance.evidence.gitrun import git, source_date_epoch
 from provenance.evidence.gitstate import head_commit
 from provenance.evidence.pubkeys import read_public_keys
@@ -102,7 +104,7 @@ def select_signer(cfg: Config, announce: Callable[[str], None] = _stderr, intera
     return signer
 
 
-def environment() -> dict[str, Any]:
+def environment(engine: str = "pdflatex") -> dict[str, Any]:
     packages = {}
     for name in PACKAGES:
         try:
@@ -110,7 +112,7 @@ def environment() -> dict[str, Any]:
         except importlib.metadata.PackageNotFoundError:
             packages[name] = "not installed"
     try:
-        out = subprocess.run(["pdflatex", "--version"], capture_output=True, text=True, check=False).stdout
+        out = subprocess.run([engine, "--version"], capture_output=True, text=True, check=False).stdout
         tex = out.splitlines()[0].strip() if out.strip() else "unknown"
     except FileNotFoundError:
         tex = "not installed"
@@ -137,16 +139,23 @@ def statements(cfg: Config) -> list[bytes]:
     external = {
         "paper": cfg.paper.name,
         "main": cfg.paper.main,
-        "experiments": [{"name": e.name, "script": e.script, "seed": e.seed, "args": list(e.args)}
-                        for e in cfg.experiments],
+        "experiments": [{"name": e.name, "script": e.script, "seed": e.seed, "args": list(e.args),
+                         "command": list(e.words), "cwd": e.cwd, "outputs": list(e.targets)} for e in cfg.experiments],
+        "latex": {"engine": cfg.latex.engine, "shellEscape": cfg.latex.shell_escape,
+                  "extraArgs": list(cfg.latex.extra_args)},
     }
-    # Uncached: HEAD may have moved since the cache was filled in this process.
-    internal = {"sourceDateEpoch": source_date_epoch(root), "environment": environment(),
+    # Uncached: HEAD may have moved since the cache was filled in this process. The PDF,
+    # record and disclosure carry HEAD's time; each experiment its own (evidence/epochs.py).
+    internal = {"sourceDateEpoch": source_date_epoch(root), "experimentEpochs": experiment_epochs(cfg),
+                "environment": environment(cfg.latex.engine or "pdflatex"),
                 "signers": [{"name": n, "keyid": k} for n, k in disclosed_signers(cfg)]}
     commit = head_commit(root)
-    tree = _git(root, "rev-parse", "HEAD^{tree}") if commit else None
-    slsa = manifest.provenance_statement(outputs=outs, inputs=inputs, commit=commit, tree=tree, external=external,
-                                         internal=internal, record_digest=record_digest, version=__version__)
+    # The tree of what source.tar will hold (attest/archive.py), and what it leaves out.
+    archive = make_archive(root, commit, cfg.submission.exclude) if commit else None
+    slsa = manifest.provenance_statement(outputs=outs, inputs=inputs, commit=commit,
+                                         tree=archive.tree if archive else None, external=external,
+                                         internal=internal, record_digest=record_digest, version=__version__,
+                                         excluded=archive.excluded if archive else ())
     rec = manifest.record_statement(outputs=outs, record_digest=record_digest, record=record)
     # One statement per predicate type; which ones, in this order: SLSA, record, test results, runs.
     out = [slsa, rec]

@@ -3,13 +3,19 @@
 Statement 1 — SLSA Provenance v1 (`https://slsa.dev/provenance/v1`):
   subjects: build/paper.pdf, every experiment output, build/disclosure.{tex,md}.
   buildDefinition.buildType = `https://paperprov.dev/build/v1` (this project's own):
-    externalParameters  {"paper": name, "main": path, "experiments": [{name, script, seed, args}]}
+    externalParameters  {"paper": name, "main": path, "experiments": [{name, script, seed, args,
+                         command (words with placeholders), cwd, outputs (repository paths)}], "latex": {engine,
+                         shellEscape, extraArgs}}
     internalParameters  {"sourceDateEpoch": int, "environment":
                          {"python", "packages": {name: version}, "tex": first line},
                          "signers": [{"name", "keyid"}] — the signers the appendix names
-                         (attest/signers.py); verify requires a signature by each}
+                         (attest/signers.py); verify requires a signature by each,
+                         "experimentEpochs": {name: int} — each experiment's own
+                         SOURCE_DATE_EPOCH (evidence/epochs.py), which verify --rebuild uses}
     resolvedDependencies: {"name": "source", "digest": {"gitCommit", "gitTree"}} (no URI:
-                         a path would name the builder's machine), then every input file
+                         a path would name the builder's machine; gitTree is the tree of what
+                         source.tar holds, and "annotations": {"excluded": [paths]} lists
+                         what it leaves out of the commit, when anything), then every input file
                          {"name": repo-relative path, "digest": {"sha256"}}.
   runDetails: builder {"id": `https://paperprov.dev/builder/v1`, "version": {"paperprov"}},
     metadata {"invocationId": "<commit>"} (no wall-clock times: two builds of one commit
@@ -71,13 +77,16 @@ def subjects(digests: dict[str, str]) -> list[dict[str, Any]]:
 
 def provenance_statement(*, outputs: dict[str, str], inputs: dict[str, str], commit: str | None,
                          tree: str | None, external: dict[str, Any], internal: dict[str, Any],
-                         record_digest: str, version: str) -> dict[str, Any]:
+                         record_digest: str, version: str, excluded: tuple[str, ...] = ()) -> dict[str, Any]:
     source: dict[str, str] = {}
     if commit:
         source["gitCommit"] = commit
     if tree:
         source["gitTree"] = tree
-    deps = ([{"name": "source", "digest": source}] if source else []) + [
+    src: dict[str, Any] = {"name": "source", "digest": source}
+    if excluded:  # what source.tar leaves out of the commit (attest/archive.py)
+        src["annotations"] = {"excluded": list(excluded)}
+    deps = ([src] if source else []) + [
         {"name": name, "digest": {"sha256": d}} for name, d in sorted(inputs.items())
     ]
     return {
@@ -141,6 +150,14 @@ class Statement:
     def dependencies(self) -> list[Any]:
         deps = dig(self.predicate, "buildDefinition", "resolvedDependencies")
         return deps if isinstance(deps, list) else []
+
+    def excluded(self) -> list[str]:
+        """What the source archive leaves out of the commit, as attested."""
+        for dep in self.dependencies():
+            if isinstance(dep, dict) and dep.get("name") == "source":
+                value = dig(dep, "annotations", "excluded")
+                return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+        return []
 
     def source(self) -> dict[str, str]:
         for dep in self.dependencies():

@@ -3,7 +3,12 @@
 Contents (repo-relative names, so `paperprov verify` resolves subjects the same way in a
 bundle as in a build directory): every subject the attestation lists (the PDF, the
 experiment outputs, the disclosure .tex/.md, build/record.json), the attestation, the
-committed public keys keys/*.pub, and `source.tar` = `git archive --format=tar HEAD`.
+committed public keys keys/*.pub, and `source.tar` = `git archive --format=tar HEAD` less
+what `submission.exclude` and export-ignore leave out (attest/archive.py).
+
+Before bundling, what verify can already be seen to fail is refused (attest/reproduce.py):
+an output built with another SOURCE_DATE_EPOCH than the one attested for it, an archive
+whose tree is not the attested one, an input the archive leaves out.
 
 "Dirty" means what `git status --porcelain` shows: tracked files with uncommitted
 changes and untracked files that are not ignored (build/ and dist/ are ignored). The
@@ -24,6 +29,8 @@ import zipfile
 from pathlib import Path
 
 from provenance.attest import statements as manifest
+from provenance.attest.archive import SourceArchive, make_archive
+from provenance.attest.reproduce import epoch_problems, excluded_inputs
 from provenance.attest.sign import check_subjects
 from provenance.config import Config
 from provenance.errors import BuildError, GitError
@@ -85,15 +92,34 @@ def zip_bytes(entries: dict[str, bytes], epoch: int) -> bytes:
     return buf.getvalue()
 
 
-def attested(path: Path) -> tuple[list[str], set[str]]:
-    """(every subject name, the commits the statements name) of an attestation."""
+def attested(path: Path) -> tuple[list[str], set[str], manifest.Statement | None]:
+    """(every subject name, the commits the statements name, the SLSA statement)."""
     names: set[str] = set()
     commits: set[str] = set()
+    slsa = None
     for _, st in manifest.read_attestation(path):
         names.update(st.subjects)
         if st.predicate_type == manifest.SLSA_PREDICATE:
             commits.add(st.source().get("gitCommit", ""))
-    return sorted(names), commits
+            slsa = st
+    return sorted(names), commits, slsa
+
+
+def _will_not_reproduce(cfg: Config, slsa: manifest.Statement | None, archive: SourceArchive) -> None:
+    """Refuse what `verify --rebuild` or verify's source check can already be seen to fail."""
+    if slsa is None:
+        raise BuildError(f"{ATTESTATION}: no {manifest.SLSA_PREDICATE} statement; run `doit build` again")
+    problems = epoch_problems(cfg, slsa)
+    if slsa.source().get("gitTree") != archive.tree:
+        problems.append(f"{SOURCE_TAR} would hold tree {archive.tree[:12]}, the attestation names "
+                        f"{slsa.source().get('gitTree', '(none)')[:12]}")
+    left_out = excluded_inputs(slsa, list(archive.excluded))
+    if left_out:
+        raise BuildError(f"{SOURCE_TAR} leaves out {', '.join(left_out[:5])}, which the build reads, so a rebuild "
+                         "cannot; keep them in (submission.exclude, .gitattributes export-ignore)")
+    if problems:
+        raise BuildError(f"{ATTESTATION} would not verify: {'; '.join(problems[:5])}; run `doit build` again "
+                         "(`doit forget` the tasks named, if it finds nothing to do)")
 
 
 def write_submission(cfg: Config, allow_dirty: bool = False) -> Path:
@@ -110,16 +136,18 @@ def write_submission(cfg: Config, allow_dirty: bool = False) -> Path:
     stale = check_subjects(cfg, att)
     if stale:
         raise BuildError(f"{ATTESTATION} does not match {', '.join(stale[:5])}; run `doit build` again")
-    names, commits = attested(att)
+    names, commits, slsa = attested(att)
     if commits != {commit}:
         raise BuildError(f"{ATTESTATION} is for commit {', '.join(sorted(commits)) or '(none)'}, not HEAD {commit}; "
                          "run `doit build` again")
+    archive = make_archive(root, commit, cfg.submission.exclude)
+    _will_not_reproduce(cfg, slsa, archive)
     entries: dict[str, bytes] = {ATTESTATION: att.read_bytes()}
     for name in names:
         entries[name] = (root / name).read_bytes()
     for pub in sorted((root / "keys").glob("*.pub")):
         entries[f"keys/{pub.name}"] = pub.read_bytes()
-    entries[SOURCE_TAR] = _git(root, "archive", "--format=tar", commit)
+    entries[SOURCE_TAR] = archive.tar
     out = root / submission_zip(cfg.paper.name)
     write_bytes_atomic(out, zip_bytes(entries, source_date_epoch(root)), mode=0o644)
     return out

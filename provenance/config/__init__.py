@@ -15,6 +15,7 @@ from provenance.config.schema import (
     Config,
     ExecutorSpec,
     Experiment,
+    Latex,
     Lint,
     Paper,
     Policy,
@@ -23,5 +24,5 @@ from provenance.config.schema import (
 )
 
 __all__ = ["ANNOTATION_KEYS", "CONFIG_NAME", "EXECUTOR_KINDS", "LABELLED_ENVS", "NAME_RE", "VENUES", "Annotation",
-           "AttributionRules", "Author", "Config", "ExecutorSpec", "Experiment", "Lint", "Paper", "Policy", "Signing",
-           "Submission", "load", "parse"]
+           "AttributionRules", "Author", "Config", "ExecutorSpec", "Experiment", "Latex", "Lint", "Paper", "Policy",
+           "Signing", "Submission", "load", "parse"]

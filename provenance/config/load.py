@@ -7,12 +7,13 @@ a typo in `require_review_of_ai` must not switch a policy off.
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from provenance.config.declarations import parse_declarations
 from provenance.config.evidence import parse_evidence
 from provenance.config.executor import parse_executor
+from provenance.config.experiments import parse_code, parse_experiments, parse_latex
 from provenance.config.formal import parse_formal, parse_link
 from provenance.config.reader import MAX_LIST, MAX_PATH, Reader, parse_yaml, read_bounded, show
 from provenance.config.schema import (
@@ -23,8 +24,6 @@ from provenance.config.schema import (
     AttributionRules,
     Author,
     Config,
-    ExecutorSpec,
-    Experiment,
     Lint,
     Paper,
     Policy,
@@ -45,7 +44,7 @@ def parse(text: str, root: Path) -> Config:
         data,
         "",
         ("paper", "venue", "experiments", "authors", "attribution", "policy", "annotations", "checks", "signing",
-         "formal", "evidence", "declarations", "executor", "lint", "submission"),
+         "formal", "evidence", "declarations", "executor", "lint", "latex", "submission", "code"),
     )
     if "paper" not in top:
         raise r.fail("paper", "missing; add `paper: {name: NAME, main: path/to/main.tex}`")
@@ -65,7 +64,7 @@ def parse(text: str, root: Path) -> Config:
         paper=paper,
         venue=venue,
         executor=executor,
-        experiments=_experiments(r, top.get("experiments"), executor),
+        experiments=parse_experiments(r, top.get("experiments"), executor),
         authors=_authors(r, top.get("authors")),
         attribution=_attribution(r, top.get("attribution")),
         policy=_policy(r, top.get("policy")),
@@ -75,78 +74,11 @@ def parse(text: str, root: Path) -> Config:
         formal=parse_formal(r, top.get("formal")),
         evidence=parse_evidence(r, top.get("evidence")),
         declarations=parse_declarations(r, top.get("declarations")),
+        latex=parse_latex(r, top.get("latex")),
+        code=parse_code(r, top.get("code")),
         lint=_lint(r, top.get("lint")),
         submission=parse_submission(r, top.get("submission")),
     )
-
-
-# Options paperprov passes to every experiment, and argparse's abbreviations of them:
-# an experiment's own args must not redirect its outputs or change its seed.
-RESERVED_ARGS = ("--o", "--ou", "--out", "--s", "--se", "--see", "--seed")
-SWEEP_ARGS = ("--t", "--ta", "--tas", "--task")  # passed to each task of a sweep (executor.array)
-
-
-def _arguments(r: Reader, raw: Any, key: str, name: str) -> tuple[str, ...]:
-    # YAML reads `args: [--epochs, 10]` as a number; the command line wants its text.
-    if isinstance(raw, list):
-        raw = [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in raw]
-    args = r.strings(raw, key)
-    for i, arg in enumerate(args):
-        if len(arg) > MAX_PATH:
-            raise r.fail(f"{key}[{i}]", f"longer than {MAX_PATH} characters; shorten it")
-        option, _, value = arg.partition("=")
-        if option in RESERVED_ARGS:
-            raise r.fail(f"{key}[{i}]", f"{show(arg)}: paperprov passes --out build/experiments/{name} and "
-                                        "--seed itself; set `seed:` and write into --out")
-        for part in (arg, value):
-            if part.startswith(("/", "~")) or ".." in PurePosixPath(part).parts:
-                raise r.fail(f"{key}[{i}]", f"{show(arg)} points outside the repository; experiments read "
-                                            f"and write paths inside it (outputs under build/experiments/{name}/)")
-    return args
-
-
-def _outputs(r: Reader, value: Any, key: str, name: str) -> tuple[str, ...]:
-    outputs = r.strings(value, key)
-    if not outputs:
-        raise r.fail(key, "missing; list the files the script writes into its output directory")
-    out = []
-    for i, o in enumerate(outputs):
-        norm = r.relative(o, f"{key}[{i}]") if o.strip() else ""
-        if norm in ("", "."):
-            raise r.fail(f"{key}[{i}]", f"{show(o)} names no file; give a file name under build/experiments/{name}/")
-        out.append(norm)
-    return tuple(out)
-
-
-def _experiments(r: Reader, value: Any, executor: ExecutorSpec) -> tuple[Experiment, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise r.fail("experiments", "expected a list of experiments")
-    if len(value) > MAX_LIST:
-        raise r.fail("experiments", f"{len(value)} experiments; at most {MAX_LIST}")
-    out: list[Experiment] = []
-    for i, item in enumerate(value):
-        key = f"experiments[{i}]"
-        e = r.mapping(item, key, ("name", "script", "inputs", "outputs", "seed", "args", "executor"))
-        name = r.name(e.get("name"), f"{key}.name", "it names the task and build/experiments/<name>/")
-        if any(x.name == name for x in out):
-            raise r.fail(f"{key}.name", f"duplicate experiment name {name!r}; names must be unique")
-        if e.get("script") is None:
-            raise r.fail(f"{key}.script", "missing; give the path of the experiment's Python script")
-        script = r.existing(e["script"], f"{key}.script")
-        inputs = tuple(r.existing(x, f"{key}.inputs") for x in r.strings(e.get("inputs"), f"{key}.inputs"))
-        outputs = _outputs(r, e.get("outputs"), f"{key}.outputs", name)
-        # numpy's seeds are 0 .. 2**32 - 1; a negative seed failed inside the script
-        seed = r.number(e.get("seed"), f"{key}.seed", int, 0, 2**32 - 1, 0)
-        args = _arguments(r, e.get("args"), f"{key}.args", name)
-        runs_on = parse_executor(r, e.get("executor"), f"{key}.executor", executor)
-        if runs_on.array is not None and any(a.partition("=")[0] in SWEEP_ARGS for a in args):
-            raise r.fail(f"{key}.args", "paperprov passes --task I to each task of a sweep; remove it from args")
-        out.append(Experiment(name=name, script=script, outputs=outputs, inputs=inputs, seed=seed, args=args,
-                              executor=runs_on))
-    r.distinct([(f"experiment {x.name}", t) for x in out for t in x.targets], "experiments")
-    return tuple(out)
 
 
 def _authors(r: Reader, value: Any) -> tuple[Author, ...]:

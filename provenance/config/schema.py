@@ -21,6 +21,9 @@ VENUE_DIR = Path(__file__).resolve().parent.parent / "disclose" / "venues"
 VENUES = ("none", *sorted(p.stem for p in VENUE_DIR.glob("*.yaml")))
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ANNOTATION_KEYS = DECLARATION_KEYS  # the same keys, and values, as a `paperprov:` marker
+ENGINES = ("pdflatex", "xelatex", "lualatex")
+ROOT_PREFIX = "{root}/"  # an output at a repository path, e.g. {root}/figures/x.pdf
+OUT_PREFIX = "{out}/"
 EXECUTOR_KINDS = ("local", "slurm")
 
 
@@ -48,12 +51,18 @@ class ExecutorSpec:
 
 @dataclass(frozen=True)
 class Experiment:
+    """One experiment: a command (words, no shell) run in `cwd` (repo-relative), or the
+    short form `script:` = `{python} SCRIPT --out {out} --seed {seed} ARGS...` from the root.
+    Placeholders (config/experiments.py): {out} {seed} {python} {root}; `{{` is a brace."""
+
     name: str
-    script: str
-    outputs: tuple[str, ...]  # relative to build/experiments/<name>/ (a sweep: .../<name>/<i>/)
+    script: str  # the Python entry point, repo-relative ("" when the command runs none)
+    outputs: tuple[str, ...]  # as declared: relative to {out} (a sweep: .../<name>/<i>/), or `{root}/path`
     inputs: tuple[str, ...] = ()
     seed: int = 0
-    args: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()  # the short form's extra words, literal
+    command: tuple[str, ...] = ()  # () for the short form
+    cwd: str = "."
     # Not in repr (the experiment task's up-to-date check): outputs do not depend on
     # where they were computed. A sweep's size changes `targets`, which doit does see.
     executor: ExecutorSpec = field(default_factory=ExecutorSpec, repr=False, compare=False)
@@ -70,8 +79,30 @@ class Experiment:
         return tuple(f"{self.outdir}/{i}" for i in range(self.executor.array))
 
     @property
+    def words(self) -> tuple[str, ...]:
+        """The command with placeholders still in it (pipeline/command.py fills them in)."""
+        if self.command:
+            return self.command
+        literal = tuple(a.replace("{", "{{").replace("}", "}}") for a in self.args)
+        sweep = ("--task", "{task}") if self.executor.array is not None else ()
+        return ("{python}", "{root}/" + self.script, "--out", "{out}", "--seed", "{seed}") + sweep + literal
+
+    def target(self, output: str, outdir: str | None = None) -> str:
+        """A declared output as a repository-relative path (`outdir`: a sweep task's)."""
+        if output.startswith(ROOT_PREFIX):
+            return output[len(ROOT_PREFIX):]
+        if output.startswith(OUT_PREFIX):
+            output = output[len(OUT_PREFIX):]
+        return f"{outdir or self.outdir}/{output}"
+
+    @property
     def targets(self) -> tuple[str, ...]:
-        return tuple(f"{d}/{o}" for d in self.task_outdirs for o in self.outputs)
+        return tuple(self.target(o, d) for d in self.task_outdirs for o in self.outputs)
+
+    @property
+    def label(self) -> str:
+        """How messages name what it runs: the script, else the command's first words."""
+        return self.script or " ".join(self.command[:3]) + (" ..." if len(self.command) > 3 else "")
 
 
 @dataclass(frozen=True)
@@ -141,6 +172,16 @@ class Signing:
 
 
 @dataclass(frozen=True)
+class Latex:
+    """`latex:` — how latexmk runs (pipeline/latex.py). `engine` None: the paper's
+    latexmkrc decides, else pdflatex."""
+
+    engine: str | None = None  # one of ENGINES
+    shell_escape: bool = False
+    extra_args: tuple[str, ...] = ()  # more latexmk options, e.g. -latexoption=-synctex=1
+
+
+@dataclass(frozen=True)
 class Submission:
     """`submission:` (config/submission.py reads it): what goes into the submission bundle."""
 
@@ -165,12 +206,14 @@ class Config:
     checks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (label, nodeids)
     signing: Signing = field(default_factory=Signing)
     venue: str = "none"
+    latex: Latex = field(default_factory=Latex)
+    submission: Submission = field(default_factory=Submission)
+    code: tuple[str, ...] | None = None  # globs of the Python files that become code units; None: the default
     formal: Formal = field(default_factory=Formal)
     evidence: EvidenceSources = field(default_factory=EvidenceSources)
     declarations: Declarations = field(default_factory=Declarations)
     executor: ExecutorSpec = field(default_factory=ExecutorSpec)  # the default of every experiment
     lint: Lint = field(default_factory=Lint)
-    submission: Submission = field(default_factory=Submission)
 
     @property
     def path(self) -> Path:

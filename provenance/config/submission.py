@@ -17,6 +17,7 @@ matches `/`); a glob that matches a folder matches everything in it.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from pathlib import PurePosixPath
 from typing import Any
@@ -48,8 +49,8 @@ def _globs(r: Reader, value: Any, key: str) -> tuple[str, ...]:
         p = PurePosixPath(g.rstrip("/"))
         if not g.strip() or p.is_absolute() or ".." in p.parts or "\\" in g:
             raise r.fail(key, f"{g!r}: give globs relative to the repository root, e.g. paper/acknowledgements.tex")
-        if str(p) in (".", "*", CONFIG_NAME):
-            raise r.fail(key, f"{g!r} would leave out provenance.yaml, which every build needs")
+        if str(p) in (".", "*") or fnmatch.fnmatchcase(CONFIG_NAME, g.rstrip("/")):
+            raise r.fail(key, f"{g!r} would leave out {CONFIG_NAME}, which every build (and a rebuild) needs")
     return globs
 
 

@@ -11,10 +11,14 @@ LaTeX (`tex`):
   something else (`<` as an inverted exclamation mark, `|` as a dash, `"` `'` and the
   backquote as curly quotes) are typeset from the typewriter font by code point
   (`\\texttt{\\char92}`): one form that needs no package and no font outside Computer
-  Modern, and that pdftotext reads back as the same character.
+  Modern, and that pdftotext reads back as the same character. The ASCII code points
+  agree in OT1, T1 and TU (XeLaTeX/LuaLaTeX with fontspec) except for `'` and the
+  backquote, which become `\\PaperprovQuote{}`/`\\PaperprovGrave{}`: the template
+  defines them to pick the slot of the font encoding in force (13/18, or 39/96 in TU).
 - Line breaks, tabs and other control or format characters (including bidirectional
   overrides) become spaces, so a string can never start a paragraph or a new line.
-- Ligatures (`--`, `,,`) are broken with `{}`, so text shows as typed.
+- Ligatures (`--`, `,,`) are broken with `\\kern0pt{}`, so text shows as typed (an empty
+  group `{}` is enough for pdfTeX and XeTeX, not for LuaTeX's OpenType ligatures).
 - Accented Latin letters become accent commands (`\\'{e}`); other characters (CJK, emoji)
   are shown as their code point, e.g. `[U+4E2D]`.
 
@@ -32,9 +36,14 @@ SAFE_LABEL = re.compile(r"[A-Za-z0-9:._-]+")
 
 # Typewriter-font code points (OT1 and T1 agree on these): ASCII glyphs, read back by
 # pdftotext as the same character. `'` and backquote use the straight/grave slots 13 and 18.
-_TT = {c: ord(c) for c in "\\{}_~^\"<>|"} | {"'": 13, "`": 18}
+_TT = {c: ord(c) for c in "\\{}_~^\"<>|"}
+# The straight quote and the grave accent sit at slots 13/18 in OT1/T1 typewriter fonts but
+# at their code points in TU (XeLaTeX, LuaLaTeX): macros the template defines pick the slot.
+_QUOTES = {"'": "\\PaperprovQuote{}", "`": "\\PaperprovGrave{}"}
 _PLAIN = {"$": "\\$", "&": "\\&", "#": "\\#", "%": "\\%", "[": "{[}", "]": "{]}"}
-# After these, `{}` stops TeX from forming a ligature with the next character.
+# After these, a zero kern stops TeX (LuaTeX's OpenType `tlig` too) from forming a ligature
+# with the next character.
+_BREAK = "\\kern0pt{}"
 _LIGATURE_BREAK = "-,"
 _ACCENTS = {
     "\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=", "\u0306": "u",
@@ -43,7 +52,7 @@ _ACCENTS = {
 _LETTERS = {
     "ß": "\\ss{}", "æ": "\\ae{}", "Æ": "\\AE{}", "œ": "\\oe{}", "Œ": "\\OE{}", "ø": "\\o{}",
     "Ø": "\\O{}", "ł": "\\l{}", "Ł": "\\L{}", "ı": "\\i{}", "ȷ": "\\j{}",
-    "\u2013": "-{}-{}", "\u2014": "-{}-{}-{}", "\u2018": "`{}", "\u2019": "'{}",
+    "\u2013": "-\\kern0pt{}-\\kern0pt{}", "\u2014": "-\\kern0pt{}-\\kern0pt{}-\\kern0pt{}", "\u2018": "`{}", "\u2019": "'{}",
     "\u201c": "`{}`{}", "\u201d": "'{}'{}",
 }
 _MD_PUNCT = set("\\`*_{}[]()#+-.!|~")
@@ -63,10 +72,12 @@ def _is_control(ch: str) -> bool:
 def _tex_ascii(ch: str, nxt: str) -> str:
     if ch in _TT:
         return f"\\texttt{{\\char{_TT[ch]}}}"
+    if ch in _QUOTES:
+        return _QUOTES[ch]
     if ch in _PLAIN:
         return _PLAIN[ch]
-    if ch in _LIGATURE_BREAK and (ch != "," or nxt == ","):
-        return ch + "{}"
+    if ch in _LIGATURE_BREAK and nxt in (ch, ""):  # "" : what follows the value is not known
+        return ch + _BREAK
     return ch
 
 

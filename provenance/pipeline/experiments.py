@@ -1,92 +1,87 @@
 """Running one experiment on its executor: its commands, its declared outputs, its failure
-in one line, and the facts of its run (build/runs/<name>.json, attest/runs.py).
+summarised, and the facts of its run (build/runs/<name>.json, attest/runs.py).
 
-The rules both executors share live here, once: the command a task runs, the environment
-it gets on top of the one it starts in, removing stale outputs first, the check that every
-declared output was written, the failure line, and hashing the outputs after the run.
+The rules both executors share live here, once: the command a task runs (command.py), the
+environment it gets on top of the one it starts in (its own SOURCE_DATE_EPOCH among it),
+its log under build/logs/ (shown live by runlog.py), removing stale outputs first, the
+check that every declared output was written, the failure message, and hashing the
+outputs after the run.
 """
 
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 from provenance.attest.runs import write_packages, write_run
 from provenance.config import Config, Experiment
 from provenance.errors import BuildError
+from provenance.fsutil import write_text_atomic
 from provenance.hashing import digest_files
-from provenance.paths import RUNS_DIR, run_facts
+from provenance.paths import RUNS_DIR, experiment_epoch, experiment_log, run_facts
 from provenance.pipeline import executors
+from provenance.pipeline.command import experiment_command
 from provenance.pipeline.env import reproducible_overrides
 from provenance.pipeline.executors import RunFailed, TaskRun, TaskSpec
+from provenance.pipeline.runlog import follow, last_lines, summary
 
 
-def command(exp: Experiment, outdir: str, index: int) -> list[str]:
-    """`python SCRIPT --out OUTDIR --seed SEED [--task I] ARGS...`, run from the repository root."""
-    cmd = [sys.executable, exp.script, "--out", outdir, "--seed", str(exp.seed)]
-    if exp.executor.array is not None:
-        cmd += ["--task", str(index)]
-    return cmd + list(exp.args)
+def _log(exp: Experiment, index: int) -> str:
+    return experiment_log(exp.name, None if exp.executor.array is None else index)
 
 
-def task_specs(cfg: Config, exp: Experiment, folder: Path) -> list[TaskSpec]:
-    env = tuple(sorted(reproducible_overrides(cfg.root).items()))
-    return [TaskSpec(index=i, argv=tuple(command(exp, outdir, i)), cwd=str(cfg.root), env=env,
-                     stdout=str(folder / f"{i}.stdout"), stderr=str(folder / f"{i}.stderr"))
-            for i, outdir in enumerate(exp.task_outdirs)]
+def task_specs(cfg: Config, exp: Experiment, epoch: int | None = None) -> list[TaskSpec]:
+    env = tuple(sorted(reproducible_overrides(cfg.root, epoch).items()))
+    specs = []
+    for i, outdir in enumerate(exp.task_outdirs):
+        cmd = experiment_command(cfg.root, exp, outdir, task=i)
+        log = str(cfg.root / _log(exp, i))  # stdout and stderr interleaved in one file
+        specs.append(TaskSpec(index=i, argv=cmd.argv, cwd=str(cmd.cwd), env=env, stdout=log, stderr=log))
+    return specs
 
 
-def tail(paths: tuple[str, ...], lines: int = 8) -> str:
-    """The last non-empty lines of the experiment's own log (the first path), joined on
-    one line; failing that, only Slurm's own messages from the job's log (the wrapper's
-    Python traceback there says nothing about the experiment)."""
-    for i, path in enumerate(paths):
-        try:
-            text = Path(path).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        kept = [ln.strip() for ln in text.splitlines() if ln.strip()
-                and (i == 0 or ln.lstrip().startswith(("slurmstepd", "srun:", "sbatch:")))][-lines:]
-        if kept:
-            return " | ".join(kept)
-    return "(no output on stderr)"
-
-
-def failure(exp: Experiment, err: RunFailed) -> str:
-    what = f"experiment {exp.name} ({exp.script})"
+def failure(cfg: Config, exp: Experiment, err: RunFailed) -> str:
+    what = f"experiment {exp.name} ({exp.label})"
     if exp.executor.array is not None:
         what += f" task {err.index}"
     if err.job is None and err.state == "FAILED":
-        how = f"failed with exit code {err.exit_code}"
+        code = err.exit_code or 0
+        how = f"was killed by signal {-code}" if code < 0 else f"failed with exit code {code}"
     else:
-        code = f" (exit code {err.exit_code})" if err.state == "FAILED" and err.exit_code is not None else ""
-        how = f"failed: Slurm job {err.job} {err.state}{code}" if err.job else f"failed: {err.state}"
+        code_text = f" (exit code {err.exit_code})" if err.state == "FAILED" and err.exit_code is not None else ""
+        how = f"failed: Slurm job {err.job} {err.state}{code_text}" if err.job else f"failed: {err.state}"
         if err.state.startswith("CANCELLED") and executors.aborted():
             how += " because another task of this build failed or it was interrupted"
-    return f"{what} {how}: {tail(err.logs)}"
+    log = _log(exp, err.index)
+    return f"{what} {how}; {summary(last_lines([cfg.root / log] + [Path(p) for p in err.logs]), log)}"
 
 
 def _prepare(cfg: Config, exp: Experiment, folder: Path) -> None:
     # Remove stale outputs first: a script that stops writing one must fail, not pass
-    # on yesterday's file. The same for the last run's facts and logs.
+    # on yesterday's file. The same for the last run's facts, logs and epoch.
     for target in exp.targets:
         (cfg.root / target).unlink(missing_ok=True)
-    (cfg.root / run_facts(exp.name)).unlink(missing_ok=True)
+        (cfg.root / target).parent.mkdir(parents=True, exist_ok=True)
+    for rel in (run_facts(exp.name), experiment_epoch(exp.name)):
+        (cfg.root / rel).unlink(missing_ok=True)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
-    for outdir in exp.task_outdirs:
+    for i, outdir in enumerate(exp.task_outdirs):
         (cfg.root / outdir).mkdir(parents=True, exist_ok=True)
+        log = cfg.root / _log(exp, i)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.unlink(missing_ok=True)
 
 
-def _check_outputs(cfg: Config, exp: Experiment, tasks: list[TaskSpec]) -> None:
+def _check_outputs(cfg: Config, exp: Experiment) -> None:
     missing = [t for t in exp.targets if not (cfg.root / t).is_file()]
     if missing:
+        log = _log(exp, 0)
         raise BuildError(
-            f"experiment {exp.name} ({exp.script}) did not write {', '.join(missing)}; "
-            f"write it or remove it from experiments outputs in provenance.yaml "
-            f"({tail(tuple(t.stderr for t in tasks), 3)})"
+            f"experiment {exp.name} ({exp.label}) did not write {', '.join(missing)}; "
+            f"write it or remove it from experiments outputs in provenance.yaml; "
+            f"{summary(last_lines([cfg.root / log], 3), log)}"
         )
 
 
@@ -117,18 +112,22 @@ def executor(kind: str) -> executors.Executor:
     return LocalExecutor()
 
 
-def run_experiment(cfg: Config, exp: Experiment, kind: str | None = None) -> None:
-    """Run `exp` on `kind` (default: PAPERPROV_EXECUTOR, else its configured executor)."""
+def run_experiment(cfg: Config, exp: Experiment, kind: str | None = None, epoch: int | None = None) -> None:
+    """Run `exp` on `kind` (default: PAPERPROV_EXECUTOR, else its configured executor) with
+    SOURCE_DATE_EPOCH `epoch` (its own, evidence/epochs.py; None: HEAD's)."""
     kind = kind or executors.chosen_kind(exp.executor)
     folder = cfg.root / RUNS_DIR / exp.name
     _prepare(cfg, exp, folder)
-    tasks = task_specs(cfg, exp, folder)
+    tasks = task_specs(cfg, exp, epoch)
+    shown = _log(exp, 0) if len(tasks) == 1 else f"build/logs/{exp.name}.*.log"
     try:
-        runs = executor(kind).run(exp.name, exp.executor, tasks, folder)
+        with follow([Path(t.stdout) for t in tasks], f"experiments:{exp.name}", shown):
+            runs = executor(kind).run(exp.name, exp.executor, tasks, folder)
     except RunFailed as err:
-        raise BuildError(failure(exp, err)) from None
-    _check_outputs(cfg, exp, tasks)
+        raise BuildError(failure(cfg, exp, err)) from None
+    _check_outputs(cfg, exp)
     # Hashed here, after the job ended, from the filesystem it wrote to.
     outputs = digest_files(cfg.root, exp.targets)
     write_run(cfg.root, exp.name, _executor_facts(kind, exp),
               [_task_facts(cfg, t, r) for t, r in zip(tasks, runs)], outputs)
+    write_text_atomic(cfg.root / experiment_epoch(exp.name), dict(tasks[0].env)["SOURCE_DATE_EPOCH"] + "\n")

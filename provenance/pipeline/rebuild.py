@@ -36,12 +36,15 @@ def commit_tree(root: str) -> None:
         subprocess.run(["git", *cmd], cwd=root, env=env, capture_output=True, check=False)
 
 
-def rebuild_stages(root: str, signers: tuple[tuple[str, str], ...] = ()) -> int:
-    """Experiments, disclosure, PDF and web page of the tree at `root`; 0 when all were built."""
+def rebuild_stages(root: str, signers: tuple[tuple[str, str], ...] = (),
+                   epochs: dict[str, int] | None = None) -> int:
+    """Experiments (each with its attested SOURCE_DATE_EPOCH, `epochs`; the environment's,
+    the PDF's, when none is attested), disclosure, PDF and web page of the tree at `root`;
+    0 when all were built."""
     try:
         cfg = load(root)
         for exp in cfg.experiments:
-            run_experiment(cfg, exp, kind="local")
+            run_experiment(cfg, exp, kind="local", epoch=(epochs or {}).get(exp.name))
         run_disclosure(cfg, signers)
         run_latex(cfg)
         run_report(cfg)
@@ -55,10 +58,12 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m provenance.pipeline.rebuild")
     parser.add_argument("root")
     parser.add_argument("--signer", action="append", default=[], metavar="NAME=KEYID")
+    parser.add_argument("--epoch", action="append", default=[], metavar="EXPERIMENT=SOURCE_DATE_EPOCH")
     args = parser.parse_args(argv)
     signers = tuple((name, keyid) for name, _, keyid in (s.partition("=") for s in args.signer))
+    epochs = {name: int(value) for name, _, value in (e.partition("=") for e in args.epoch) if value.isdigit()}
     commit_tree(args.root)
-    return rebuild_stages(args.root, signers)
+    return rebuild_stages(args.root, signers, epochs)
 
 
 if __name__ == "__main__":

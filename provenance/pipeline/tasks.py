@@ -42,6 +42,7 @@ from provenance.scan.sources import (
     experiment_deps,
     experiment_outputs,
     input_files,
+    latexmkrc,
     paper_deps,
     record_inputs,
     record_sources,
@@ -116,17 +117,22 @@ def task_experiments() -> Iterator[dict[str, Any]]:
     """Run the experiments declared in provenance.yaml."""
     from doit.tools import config_changed
 
+    from provenance.evidence.epochs import experiment_epochs
+
     cfg = config()
     yield {"basename": "experiments", "name": None, "doc": "Run the experiments declared in provenance.yaml."}
+    epochs = experiment_epochs(cfg) if cfg.experiments else {}
     for exp in cfg.experiments:
         yield {
             "name": exp.name,
-            "doc": f"Run {exp.script} into {exp.outdir}/.",
-            "actions": [(action(run_experiment), [cfg, exp])],
+            "doc": f"Run {exp.label} into {exp.outdir}/.",
+            "actions": [(action(run_experiment), [cfg, exp], {"epoch": epochs[exp.name]})],
             "file_dep": experiment_deps(cfg, exp),
             # build/runs/<name>.json too: a run without its facts is run again.
             "targets": list(exp.targets) + [run_facts(exp.name)],
-            "uptodate": [config_changed(repr(exp))],
+            # Its own epoch (evidence/epochs.py): a commit that touches what it reads
+            # re-runs it, so its outputs carry the time a rebuild at HEAD gives them.
+            "uptodate": [config_changed(f"{exp!r} epoch={epochs[exp.name]}")],
             "clean": True,
         }
 
@@ -211,11 +217,14 @@ def task_paper() -> dict[str, Any]:
     cfg = config()
     tex, other = paper_deps(cfg)
     deps = set(tex) | set(other) | set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
+    rc = latexmkrc(cfg)
+    if rc is not None:
+        deps.add(rc)
     return {
         "actions": [(action(run_latex), [cfg])],
         "file_dep": sorted(deps),
         "targets": [PDF],
-        "uptodate": [config_changed(f"{gitstate.head_commit(cfg.root) or ''}|{mode(cfg)}")],
+        "uptodate": [config_changed(f"{gitstate.head_commit(cfg.root) or ''}|{mode(cfg)}|{cfg.latex!r}")],
         "clean": [(clean_latex, [cfg])],
     }
 

@@ -167,16 +167,35 @@ def imported_names(tree: ast.AST) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names.add(node.module)
             names.update(f"{node.module}.{a.name}" for a in node.names)
     return {".".join(n.split(".")[:i]) for n in names for i in range(1, n.count(".") + 2)}
 
 
+def _relative_imports(tree: ast.AST, rel: str) -> set[str]:
+    """Repository paths (without .py) that `from . import x` / `from ..a import b` in the
+    file `rel` may load."""
+    stems: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = posixpath.dirname(rel)
+            for _ in range(node.level - 1):
+                base = posixpath.dirname(base)
+            mod = posixpath.join(base, node.module.replace(".", "/")) if node.module else base
+            if node.module:
+                parts = node.module.split(".")
+                stems.update(posixpath.join(base, *parts[:i]) for i in range(1, len(parts) + 1))
+            stems.update(posixpath.join(mod, a.name) for a in node.names)
+            stems.add(posixpath.join(mod, "__init__") if not node.module else mod)
+    return stems
+
+
 def local_imports(root: Path, script: str, search_dirs: tuple[str, ...] = ()) -> list[str]:
     """`script` and the repository modules it imports, transitively, found beside the
-    importing file or under `search_dirs` (repo-relative; "" is the root). Read with
-    `ast`, never imported: a broken file is left for whoever runs it to report."""
+    importing file or under `search_dirs` (repo-relative; "" is the root); relative
+    imports from their package. Read with `ast`, never imported: a broken file is left
+    for whoever runs it to report."""
     seen: list[str] = []
     todo = [script]
     while todo:
@@ -189,10 +208,11 @@ def local_imports(root: Path, script: str, search_dirs: tuple[str, ...] = ()) ->
         except (OSError, SyntaxError, ValueError):
             continue
         dirs = (posixpath.dirname(rel), *search_dirs)
-        for name in sorted(imported_names(tree)):
-            stem = name.replace(".", "/")
-            for cand in (f"{d}/{stem}{ext}" for d in dirs for ext in (".py", "/__init__.py")):
+        stems = {f"{d}/{name.replace('.', '/')}" for name in imported_names(tree) for d in dirs}
+        stems |= _relative_imports(tree, rel)
+        for stem in sorted(stems):
+            for cand in (f"{stem}.py", f"{stem}/__init__.py"):
                 cand = posixpath.normpath(cand.lstrip("/"))
-                if (root / cand).is_file():
+                if not cand.startswith("../") and (root / cand).is_file():
                     todo.append(cand)
     return sorted(seen)

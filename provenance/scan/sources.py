@@ -9,6 +9,7 @@ scan/pycode.
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from provenance.config import CONFIG_NAME, Config, Experiment
@@ -35,22 +36,71 @@ def paper_deps(cfg: Config) -> tuple[list[str], list[str]]:
     return tex, other
 
 
-def experiment_deps(cfg: Config, exp: Experiment) -> list[str]:
-    def compute() -> tuple[Any, list[str]]:
-        mods = local_imports(cfg.root, exp.script)
-        return mods, mods
+def entry_files(cfg: Config, exp: Experiment) -> list[str]:
+    """The repository files an experiment's command names (its script, `-m MODULE`, a
+    `--config=FILE`), repo-relative; never one of the build's outputs."""
+    outputs = set(experiment_outputs(cfg))
+    found: list[str] = [exp.script] if exp.script else []
+    words = exp.words
+    for i, word in enumerate(words):
+        if i and words[i - 1] == "-m" and "{" not in word:
+            stem = word.replace(".", "/")
+            for d in (exp.cwd, "", "src"):
+                for cand in (f"{d}/{stem}.py", f"{d}/{stem}/__main__.py", f"{d}/{stem}/__init__.py"):
+                    cand = posixpath.normpath(cand.lstrip("/"))
+                    if (cfg.root / cand).is_file():
+                        found.append(cand)
+            continue
+        value = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
+        if value.startswith("{root}/"):
+            rel = posixpath.normpath(value[len("{root}/"):])
+        elif "{" in value or value.startswith(("-", "/")) or not value:
+            continue
+        else:
+            rel = posixpath.normpath(posixpath.join(exp.cwd, value))
+        if rel.startswith(("../", "build/")) or rel in outputs or rel in found:
+            continue
+        if (cfg.root / rel).is_file():
+            found.append(rel)
+    return found
 
-    return depcache.cached(cfg.root, f"py:{exp.script}", compute) + list(exp.inputs)
+
+def latexmkrc(cfg: Config) -> str | None:
+    """The paper's own latexmkrc: the one latexmk itself reads in the main file's folder."""
+    folder = posixpath.dirname(cfg.paper.main)
+    for name in (".latexmkrc", "latexmkrc"):
+        rel = posixpath.join(folder, name)
+        if (cfg.root / rel).is_file():
+            return rel
+    return None
+
+
+def experiment_deps(cfg: Config, exp: Experiment) -> list[str]:
+    """What an experiment reads: the files its command names, the local modules the
+    Python ones import (transitively, beside them, in its folder, at the root or under
+    src/), and its declared inputs."""
+
+    def compute() -> tuple[Any, list[str]]:
+        entries = entry_files(cfg, exp)
+        dirs = tuple(dict.fromkeys((exp.cwd if exp.cwd != "." else "", "", "src")))
+        files = set(entries)
+        for e in entries:
+            if e.endswith(".py"):
+                files.update(local_imports(cfg.root, e, dirs))
+        return sorted(files), sorted(files) + [CONFIG_NAME]
+
+    key = f"exp:{exp.cwd}:{' '.join(exp.words)}"
+    return sorted(set(depcache.cached(cfg.root, key, compute)) | set(exp.inputs))
 
 
 def code_sources(cfg: Config) -> list[str]:
-    """The Python files whose units the record lists: every experiment script, its local
-    imports, and any other .py under experiments/."""
-    files = {f for e in cfg.experiments for f in experiment_deps(cfg, e) if f.endswith(".py")}
-    exp_dir = cfg.root / "experiments"
-    if exp_dir.is_dir():
-        files.update(p.relative_to(cfg.root).as_posix() for p in exp_dir.rglob("*.py"))
-    return sorted(files)
+    """The Python files whose units the record lists: the files the `code:` globs match,
+    else every experiment's script and the local modules it imports."""
+    if cfg.code is not None:
+        files = {p.relative_to(cfg.root).as_posix() for g in cfg.code for p in cfg.root.glob(g)
+                 if p.suffix == ".py" and p.is_file()}
+        return sorted(f for f in files if not f.startswith(("build/", ".git/")))
+    return sorted({f for e in cfg.experiments for f in experiment_deps(cfg, e) if f.endswith(".py")})
 
 
 def record_sources(cfg: Config) -> list[str]:
@@ -80,9 +130,13 @@ def input_files(cfg: Config) -> list[str]:
     tex, other = paper_deps(cfg)
     files = set(record_sources(cfg)) | set(check_sources(cfg)) | set(trace_files(cfg))
     files.update(f for f in tex + other if not f.startswith("build/"))
+    rc = latexmkrc(cfg)
+    if rc is not None:
+        files.add(rc)
     for e in cfg.experiments:
         files.update(experiment_deps(cfg, e))
-    return sorted(files)
+    # A figure an experiment writes into the repository is an output, not an input.
+    return sorted(files - set(experiment_outputs(cfg)))
 
 
 def formal_sources(cfg: Config) -> list[str]:

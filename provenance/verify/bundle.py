@@ -13,19 +13,19 @@ filter, for a rebuild. Deciding what the results mean is verify.py's job.
 
 from __future__ import annotations
 
-import hashlib
 import stat
 import struct
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TypeAlias
+from typing import IO
 
 from provenance.attest import statements as manifest
+from provenance.attest.archive import TarTree, tar_tree
 from provenance.errors import VerifyError
 from provenance.hashing import sha256_stream
 from provenance.paths import ATTESTATION, SOURCE_TAR
@@ -205,44 +205,9 @@ def locate(path: Path) -> tuple[Bundle, str]:
 
 # -- source.tar ------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SourceTree:
-    """What source.tar holds, as git would name it."""
-
-    tree: str  # git tree id of the entries, in the attested hash algorithm
-    commit: str  # from the pax header `git archive` writes ("" when absent)
-    sha256: Mapping[str, str]  # regular files by name
-
-
-# A directory: name -> subdirectory or (mode, object id).
-_Tree: TypeAlias = "dict[str, _Tree | tuple[str, bytes]]"
-
-
-def _git_tree(entries: dict[str, tuple[str, bytes]], algo: str) -> str:
-    """Git's tree id of {path: (mode, object id)}, computed as `git write-tree` would."""
-    tree: _Tree = {}
-    for path, leaf in entries.items():
-        node = tree
-        *dirs, base = path.split("/")
-        for d in dirs:
-            sub = node.setdefault(d, {})
-            if not isinstance(sub, dict):  # a hostile tar: "a" is a file and "a/b" one too
-                raise VerifyError(f"{SOURCE_TAR}: refusing entry {path!r} (its parent {d!r} is a file)")
-            node = sub
-        node[base] = leaf
-
-    def write(node: _Tree) -> bytes:
-        items = []
-        for name, child in node.items():
-            if isinstance(child, dict):
-                items.append((name + "/", b"40000 " + name.encode() + b"\0" + write(child)))
-            else:
-                mode, oid = child
-                items.append((name, mode.encode() + b" " + name.encode() + b"\0" + oid))
-        body = b"".join(e for _, e in sorted(items, key=lambda x: x[0].encode()))
-        return hashlib.new(algo, b"tree %d\0" % len(body) + body).digest()
-
-    return write(tree).hex()
+# What source.tar holds, as git would name it: the same walk (attest/archive.py) makes
+# the attested tree id on the author's side, so the two cannot disagree.
+SourceTree = TarTree
 
 
 class _Budget:
@@ -270,36 +235,15 @@ class _Budget:
 
 def source_tree(bundle: Bundle, algo: str) -> SourceTree | None:
     """source.tar hashed in one streamed pass (blob ids with `algo`, sha1 or sha256, and
-    each file's sha256); None when the bundle has no source.tar."""
-    entries: dict[str, tuple[str, bytes]] = {}
-    sha: dict[str, str] = {}
-    budget = _Budget()
+    each file's sha256), every member admitted by the budget first; None when the bundle
+    has no source.tar."""
     with bundle.open(SOURCE_TAR) as fh:
         if fh is None:
             return None
         try:
-            with tarfile.open(fileobj=fh, mode="r|") as tf:
-                for m in tf:
-                    name = budget.admit(m)
-                    if m.isdir():
-                        continue
-                    if m.issym():
-                        data = m.linkname.encode()
-                        entries[name] = ("120000", hashlib.new(algo, b"blob %d\0" % len(data) + data).digest())
-                    elif m.isfile():
-                        blob, s256 = hashlib.new(algo, b"blob %d\0" % m.size), hashlib.sha256()
-                        f = tf.extractfile(m)
-                        while f is not None and (chunk := f.read(1 << 20)):
-                            blob.update(chunk)
-                            s256.update(chunk)
-                        entries[name] = ("100755" if m.mode & 0o100 else "100644", blob.digest())
-                        sha[name] = s256.hexdigest()
-                    else:
-                        raise VerifyError(f"{SOURCE_TAR}: refusing entry {show(m.name)} of an unexpected type")
-                commit = tf.pax_headers.get("comment", "")
+            return tar_tree(fh, algo, admit=_Budget().admit)
         except READ_ERRORS as exc:
             raise VerifyError(f"{SOURCE_TAR}: not a readable tar archive ({exc})") from None
-    return SourceTree(tree=_git_tree(entries, algo), commit=commit, sha256=sha)
 
 
 def extract_source(bundle: Bundle, dest: str) -> str | None:

@@ -13,8 +13,9 @@ bundle.py's job; this module decides what each result means.
 Source check (our choice): in a zip, source.tar's git tree id is recomputed from its
 entries (blob and tree hashing as git does) and must equal the attested `gitTree`; its
 pax header must name the attested `gitCommit`; and every attested input file must be in
-it with the attested sha256. (A `.gitattributes` export-ignore/export-subst makes the
-archive differ from the tree, and this check then fails.) In a build directory the
+it with the attested sha256. The attested tree is that of the archive's content, which
+leaves out what `submission.exclude` and export-ignore say (the attestation lists it;
+attest/archive.py computes the id with the same code). In a build directory the
 attested inputs are compared with the working tree instead.
 
 Rebuild (only when every other check passed against --trusted-keys: it runs the
@@ -156,6 +157,19 @@ def _record(bundle: Bundle, statements: dict[str, manifest.Statement], checks: l
                         "bound to the same subjects, to record.json's digest and to the commit")))
 
 
+def _source_line(tree: str, commit: str, want_tree: str, want_commit: str, excluded: list[str]) -> Check:
+    """source.tar against the attested source: each id named on its own side."""
+    left_out = f"; leaves out {len(excluded)} attested path(s): {', '.join(excluded[:5])}" if excluded else ""
+    if tree == want_tree and commit == want_commit:
+        return Check(True, f"{SOURCE_TAR}: git tree {tree[:12]} of commit {commit[:12]} as attested{left_out}")
+    problems = []
+    if tree != want_tree:
+        problems.append(f"its git tree is {tree[:12]}, the attested tree is {want_tree[:12] or '(none)'}")
+    if commit != want_commit:
+        problems.append(f"it names commit {commit[:12] or '(none)'}, the attested commit is {want_commit[:12] or '(none)'}")
+    return Check(False, f"{SOURCE_TAR}: " + "; ".join(problems))
+
+
 def _source(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) -> SourceTree | None:
     src, inputs = slsa.source(), {k: v for k, v in slsa.inputs().items() if k != "source"}
     # An unzipped submission is a directory with source.tar: check that, not a working tree.
@@ -169,11 +183,7 @@ def _source(bundle: Bundle, slsa: manifest.Statement, checks: list[Check]) -> So
     if got is None:
         checks.append(Check(False, f"{SOURCE_TAR}: missing from the bundle"))
         return None
-    tree, commit = got.tree, got.commit
-    same = tree == want_tree and commit == src.get("gitCommit")
-    checks.append(Check(same, f"{SOURCE_TAR}: " + (f"git tree {tree[:12]} of commit {commit[:12]} as attested" if same
-                        else f"tree {tree[:12]} / commit {commit[:12] or '?'} differ from the attested "
-                             f"{want_tree[:12] or '?'} / {src.get('gitCommit', '?')[:12]}")))
+    checks.append(_source_line(got.tree, got.commit, want_tree, src.get("gitCommit", ""), slsa.excluded()))
     bad = sorted(n for n, d in inputs.items() if got.sha256.get(n) != d)
     checks.append(Check(not bad, f"{SOURCE_TAR}: {len(inputs) - len(bad)} of {len(inputs)} attested input files match"
                         + (f"; differ or missing: {', '.join(bad[:5])}" if bad else "")))

@@ -22,6 +22,15 @@ from provenance.verify.report import Check
 from provenance.verify.sandbox import Limits, environment, run
 
 
+def _epochs(slsa: manifest.Statement) -> list[tuple[str, int]]:
+    """The attested experimentEpochs; malformed entries (hostile input) are left out."""
+    value = manifest.dig(slsa.predicate, "buildDefinition", "internalParameters", "experimentEpochs")
+    if not isinstance(value, dict):
+        return []
+    return sorted((k, v) for k, v in value.items() if isinstance(k, str) and "=" not in k and
+                  isinstance(v, int) and not isinstance(v, bool) and v >= 0)
+
+
 def rebuild(bundle: Bundle, slsa: manifest.Statement, checks: list[Check], notes: list[str],
             limits: Limits = Limits()) -> None:
     if bundle.zf is None and not bundle.has(SOURCE_TAR):
@@ -47,7 +56,9 @@ def rebuild(bundle: Bundle, slsa: manifest.Statement, checks: list[Check], notes
         (src / manifest.RECORD_NAME).write_bytes(bundle.read(manifest.RECORD_NAME) or b"")
         argv = [sys.executable, "-I", "-m", "provenance.pipeline.rebuild", str(src)]
         argv += [f"--signer={name}={keyid}" for name, keyid in signers]
-        # An anonymous build's mode (the signers it names are in argv, as for any build).
+        # Each experiment's own SOURCE_DATE_EPOCH, as attested (evidence/epochs.py); an
+        # anonymous build's mode (the signers it names are in argv, as for any build).
+        argv += [f"--epoch={name}={value}" for name, value in _epochs(slsa)]
         env = environment(writable, {"SOURCE_DATE_EPOCH": str(epoch), **rebuild_env(slsa)})
         code, tail = run(argv, writable, src, env, limits)
         if code is None:

@@ -16,13 +16,25 @@ from provenance.attest.runs import RUNS_PREDICATE
 from provenance.verify.report import Check
 
 
-def _experiment_outputs(slsa: manifest.Statement) -> dict[str, str]:
-    """The SLSA subjects under build/experiments/<name>/ of an attested experiment."""
-    names = manifest.dig(slsa.predicate, "buildDefinition", "externalParameters", "experiments")
-    names = names if isinstance(names, list) else []
-    prefixes = tuple(f"build/experiments/{e['name']}/" for e in names
-                     if isinstance(e, dict) and isinstance(e.get("name"), str))
-    return {s: d for s, d in slsa.subjects.items() if s.startswith(prefixes)} if prefixes else {}
+def _experiment_outputs(slsa: manifest.Statement) -> dict[str, tuple[str, str]]:
+    """subject -> (experiment, digest) for the SLSA subjects an attested experiment writes:
+    the `outputs` it lists (anywhere in the repository), else (older attestations) those
+    under build/experiments/<name>/."""
+    entries = manifest.dig(slsa.predicate, "buildDefinition", "externalParameters", "experiments")
+    entries = [e for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)] \
+        if isinstance(entries, list) else []
+    owner: dict[str, str] = {}
+    for e in entries:
+        listed = e.get("outputs")
+        if isinstance(listed, list):
+            owner.update((o, e["name"]) for o in listed if isinstance(o, str))
+    out = {}
+    for s, d in slsa.subjects.items():
+        name = owner.get(s) or next((e["name"] for e in entries if s.startswith(f"build/experiments/{e['name']}/")),
+                                    None)
+        if name is not None:
+            out[s] = (name, d)
+    return out
 
 
 def _describe(run: Any) -> str:
@@ -46,7 +58,7 @@ def check_runs(statements: dict[str, manifest.Statement], checks: list[Check]) -
     items = items if isinstance(items, list) else []
     ran = {r.get("experiment") for r in items if isinstance(r, dict)}
     # Every output of each experiment that ran, and nothing else.
-    wanted = {s: d for s, d in expected.items() if s.split("/")[2] in ran}
+    wanted = {s: d for s, (name, d) in expected.items() if name in ran}
     if runs.subjects != wanted:
         odd = sorted(set(runs.subjects) ^ set(wanted)) or sorted(s for s in wanted if runs.subjects[s] != wanted[s])
         problems.append(f"its subjects are not the attested outputs of the experiments it names ({', '.join(odd[:3])})")

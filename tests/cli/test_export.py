@@ -15,7 +15,8 @@ from provenance.record.cache import write_record
 from tests.helpers import ROOT, Repo, cli
 
 FIXTURES = ROOT / "tests" / "fixtures" / "agent-trace"
-CONFIG = "paper: {name: t, main: paper/main.tex}\n"
+# experiments/run.py is code because `code:` says so (no experiment runs it)
+CONFIG = "paper: {name: t, main: paper/main.tex}\ncode: [experiments/*.py]\n"
 MAIN = "\\documentclass{article}\n\\begin{document}\n\\section{Intro}\\label{sec:intro}\nText.\n\\end{document}\n"
 CODE = "def f():\n    return 1\n\n\ndef g():\n    return 2\n"
 

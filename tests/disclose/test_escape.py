@@ -22,7 +22,7 @@ HOSTILE = [
 
 # What `tex` may emit besides letters, digits, spaces and harmless punctuation.
 _SAFE_TOKENS = re.compile(
-    r"\\texttt\{\\char\d+\}|\\[$&#%]|\{\[\}|\{\]\}|\{\}|\\(?:ss|ae|AE|oe|OE|o|O|l|L|i|j)\{\}|\\allowbreak\{\}"
+    r"\\texttt\{\\char\d+\}|\\Paperprov(?:Quote|Grave)\{\}|\\kern0pt\{\}|\\[$&#%]|\{\[\}|\{\]\}|\{\}|\\(?:ss|ae|AE|oe|OE|o|O|l|L|i|j)\{\}|\\allowbreak\{\}"
 )
 _ACCENT = re.compile(r"\\[`'^\"~=.uvHcr]\{([A-Za-z]?)\}")
 
@@ -69,7 +69,8 @@ def test_tex_examples() -> None:
     assert tex("\\input{x}") == "\\texttt{\\char92}input\\texttt{\\char123}x\\texttt{\\char125}"
     assert tex("50% & $1 #2") == "50\\% \\& \\$1 \\#2"
     assert tex("a\nb") == "a b"
-    assert tex("--x") == "-{}-{}x"
+    assert tex("--x") == "-\\kern0pt{}-x"
+    assert tex("x-") == "x-\\kern0pt{}"  # what follows the value is not known
     assert tex("é") == "\\'{e}"
     assert tex("ï") == '\\"{\\i{}}'
     assert tex("中") == "{[}U+4E2D{]}"

@@ -166,7 +166,7 @@ def test_summary_numbers_are_counted_from_units_not_from_the_summary(tmp_path: P
     words = md.replace(hashlib.sha256(record_to_json(record)).hexdigest(), "DIGEST")
     assert " 99 " not in flat(words) and "1234" not in words
     # tool:model everywhere; an agent of a human-origin unit is counted apart
-    assert "claude-{}code:\\allowbreak{}claude-{}opus-{}4-{}1 (in 6 units with AI involvement)" in tex
+    assert "claude-code:\\allowbreak{}claude-opus-4-1 (in 6 units with AI involvement)" in tex
 
 
 def test_no_ai_record_gets_a_short_no_ai_appendix(tmp_path: Path) -> None:

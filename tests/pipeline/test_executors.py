@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from provenance import __version__
 from provenance.attest import signing
 from provenance.attest.runs import RUNS_PREDICATE
 from provenance.attest.sign import write_attestation
@@ -107,7 +108,7 @@ def test_local_run_writes_its_facts_and_the_package_list(repo: Repo) -> None:
     listing = (repo.path / task["packages"]["name"]).read_bytes()
     assert hashlib.sha256(listing).hexdigest() == task["packages"]["digest"]["sha256"]
     lines = listing.splitlines(keepends=True)
-    assert b"paperprov==0.1.0\n" in lines and lines == sorted(lines, key=lambda ln: ln.split(b"==")[0].lower())
+    assert f"paperprov=={__version__}\n".encode() in lines and lines == sorted(lines, key=lambda ln: ln.split(b"==")[0].lower())
     out = (repo.path / "build/experiments/one/out.txt").read_bytes()
     assert facts["outputs"] == [{"name": "build/experiments/one/out.txt",
                                  "digest": {"sha256": hashlib.sha256(out).hexdigest()}}]
@@ -131,7 +132,8 @@ def test_a_failing_sweep_task_is_named(repo: Repo) -> None:
                          "    sys.exit('no convergence for task 1')\n" + SCRIPT)
     proc = run_doit(repo.path, "experiments:sweep")
     assert proc.returncode != 0
-    assert "paperprov: experiment sweep (exp.py) task 1 failed with exit code 1: no convergence for task 1" in proc.stdout
+    assert ("paperprov: experiment sweep (exp.py) task 1 failed with exit code 1; its last 1 lines "
+            "(full log: build/logs/sweep.1.log):\n    no convergence for task 1\n") in proc.stdout
     assert not (repo.path / "build/runs/sweep.json").exists()
 
 

@@ -74,7 +74,7 @@ def test_record_and_appendix_say_what_coq_checked(small: Repo) -> None:
     assert "Lemma `lem:a`: AI\\-drafted, proof checked by Coq (`Small.Arith.plus_zero`)" in md
     assert "Lemma `lem:b`: AI\\-drafted, not checked." in md
     assert "1 has its proof checked by a proof assistant in this build (Coq)" in md
-    assert "\\item Lemma~\\ref{lem:a}: AI-{}drafted, proof checked by Coq" in (small.path / "build/disclosure.tex").read_text()
+    assert "\\item Lemma~\\ref{lem:a}: AI-drafted, proof checked by Coq" in (small.path / "build/disclosure.tex").read_text()
     status = run_cli(small.path, "status")
     assert status.returncode == 0, status.stderr
     row = next(line for line in status.stdout.splitlines() if line.startswith("lem:a "))

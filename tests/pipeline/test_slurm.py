@@ -70,7 +70,7 @@ def _job_of(repo: Repo, name: str, timeout: float = 60) -> str:
                              capture_output=True, text=True).stdout
         for line in out.splitlines():
             job, _, workdir = line.partition(" ")
-            log = repo.path / f"build/runs/{name}/0.stderr"
+            log = repo.path / f"build/logs/{name}.log"
             if workdir == str(repo.path) and log.is_file() and "started" in log.read_text():
                 return job
         time.sleep(0.2)
@@ -106,8 +106,9 @@ def test_a_failing_job_fails_the_build_with_its_id_state_and_log(tiny: Repo) -> 
     proc = run_doit(tiny.path, "experiments:bad")
     assert proc.returncode != 0
     line = _line(proc)
-    found = re.fullmatch(r"paperprov: experiment bad \(bad.py\) failed: Slurm job (\d+) FAILED \(exit code 1\): "
-                         r"step 1 ok \| matrix is singular at step 2", line)
+    found = re.fullmatch(r"paperprov: experiment bad \(bad.py\) failed: Slurm job (\d+) FAILED \(exit code 1\); "
+                         r"its last 2 lines \(full log: build/logs/bad.log\):", line)
+    assert "\n    step 1 ok\n    matrix is singular at step 2\n" in proc.stdout + proc.stderr
     assert found, line
     assert _accounted_state(found.group(1)) == "FAILED"
 
@@ -120,14 +121,16 @@ def test_a_cancelled_job_fails_the_build(tiny: Repo) -> None:
     out, err = build.communicate(timeout=120)
     assert build.returncode != 0
     line = _line(subprocess.CompletedProcess([], build.returncode, out, err))
-    assert line == f"paperprov: experiment slow (write.py) failed: Slurm job {job} CANCELLED: started"
+    assert line == (f"paperprov: experiment slow (write.py) failed: Slurm job {job} CANCELLED; "
+                    "its last 1 lines (full log: build/logs/slow.log):")
 
 
 def test_a_job_over_its_time_limit_fails_as_timeout(tiny: Repo) -> None:
     proc = run_doit(tiny.path, "experiments:late")  # time_min: 1; it sleeps for 5
     assert proc.returncode != 0
     line = _line(proc)
-    assert re.fullmatch(r"paperprov: experiment late \(write.py\) failed: Slurm job \d+ TIMEOUT: started", line), line
+    assert re.fullmatch(r"paperprov: experiment late \(write.py\) failed: Slurm job \d+ TIMEOUT; "
+                        r"its last 1 lines \(full log: build/logs/late.log\):", line), line
 
 
 def test_a_sweep_is_one_array_job_and_gives_the_bytes_of_a_local_run(tiny: Repo) -> None:

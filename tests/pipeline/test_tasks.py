@@ -44,12 +44,14 @@ def test_experiment_writes_declared_outputs(tiny: Repo) -> None:
     assert (tiny.path / "build/experiments/good/out.txt").read_text() == "seed=0"
 
 
-def test_failing_experiment_names_itself_and_its_stderr(tiny: Repo) -> None:
+def test_failing_experiment_names_itself_its_last_lines_and_its_log(tiny: Repo) -> None:
     proc = run_doit(tiny.path, "experiments:bad")
     assert proc.returncode != 0
     out = proc.stdout + proc.stderr
-    assert "experiment bad (bad.py) failed with exit code 1: step 1 ok | matrix is singular at step 2" in out
+    assert ("paperprov: experiment bad (bad.py) failed with exit code 1; its last 2 lines "
+            "(full log: build/logs/bad.log):\n    step 1 ok\n    matrix is singular at step 2\n") in out
     assert "Traceback" not in out
+    assert (tiny.path / "build/logs/bad.log").read_text() == "step 1 ok\nmatrix is singular at step 2\n"
 
 
 def test_experiment_that_skips_an_output_fails_the_build(tiny: Repo) -> None:
@@ -78,7 +80,7 @@ def test_config_error_stops_doit_with_one_line(tiny: Repo) -> None:
     assert proc.returncode != 0
     assert proc.stderr.strip() == "paperprov: provenance.yaml: experimnts: unknown key; expected one of " + (
         "paper, venue, experiments, authors, attribution, policy, annotations, checks, signing, formal, "
-        "evidence, declarations, executor, lint, submission")
+        "evidence, declarations, executor, lint, latex, submission, code")
 
 
 def _doit_ran(output: str) -> set[str]:
@@ -181,5 +183,5 @@ def test_missing_bibliography_file_is_named_in_the_one_line_error(needs_tex: Non
     proc = run_doit(repo.path, "paper")
     assert proc.returncode != 0 and "Traceback" not in proc.stdout + proc.stderr
     lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.startswith("paperprov:")]
-    assert lines == ["paperprov: LaTeX failed on main.tex: bibliography file not found: refs-typo.bib "
-                     "(paths are relative to the main file's directory) (full log: build/latex/main.log)"]
+    assert lines == ["paperprov: latexmk failed on main.tex: bibliography file not found: refs-typo.bib "
+                     "(paths are relative to the main file's directory) (log: build/latex/main.log)"]

@@ -34,7 +34,9 @@ def history(repo: Repo) -> Repo:
     repo.commit("Claude lemma\n\nCo-Authored-By: Claude <noreply@anthropic.com>", {"paper/sections/claude.tex": section("claude")})
     repo.commit("aider lemma", {"paper/sections/aider.tex": section("aider")}, env={"GIT_AUTHOR_NAME": "Ada (aider)"})
     repo.commit("Untagged lemma", {"paper/sections/untagged.tex": section("untagged"),
-                                   "experiments/run.py": "def run():\n    return 1\n"})
+                                   "experiments/run.py": "def run():\n    return 1\n",
+                                   # no experiment runs it: it is code because `code:` says so
+                                   "provenance.yaml": SECTIONS_CONFIG + "code: [experiments/*.py]\n"})
     return repo
 
 
@@ -63,7 +65,7 @@ def test_each_form_of_commit_evidence_attributes_its_units(history: Repo) -> Non
 
 
 def test_untagged_commits_count_as_human_only_when_the_authors_say_so(history: Repo) -> None:
-    history.write("provenance.yaml", SECTIONS_CONFIG + "attribution: {untagged: human}\n")
+    history.write("provenance.yaml", SECTIONS_CONFIG + "code: [experiments/*.py]\nattribution: {untagged: human}\n")
     history.commit("Assume human\n\nAssisted-by: none")
     rec = record(history.path)
     u = units(rec)

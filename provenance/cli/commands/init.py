@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from provenance.cli.commands import HELP
+from provenance.cli.commands.hooksconfig import HOOKS_REPO, write_hooks_config
 from provenance.config import CONFIG_NAME, NAME_RE
 from provenance.errors import ConfigError, UsageError
 from provenance.fsutil import write_text_atomic
@@ -68,15 +69,27 @@ venue: none
 # Line-level evidence from IDE agents (defaults shown; false to skip):
 # evidence: {{git_ai_ref: refs/notes/ai, agent_trace_dir: .agent-trace, agent_trace_ref: refs/notes/agent-trace}}
 
-# Experiments run before LaTeX. Each script is called from the repository root as
-#   python SCRIPT --out build/experiments/NAME --seed SEED
-# and must write every file listed under outputs into that directory.
+# Experiments run before LaTeX: a command (a list of words, no shell) run in `cwd`, with
+# {{out}} (build/experiments/NAME/), {{seed}}, {{python}} and {{root}} filled in. It must write
+# every file under outputs: relative to {{out}}, or {{root}}/path for a file in the repository.
+# Its output goes to build/logs/NAME.log. Short form: `script: S` runs
+#   python S --out build/experiments/NAME --seed SEED
 experiments: []
 #  - name: main
-#    script: experiments/run.py
-#    inputs: [data/train.csv]          # extra files whose change re-runs it
-#    outputs: [figure.pdf, table.tex, results.json]
+#    cwd: code
+#    command: ["{{python}}", train.py, --epochs, 10, --seed, "{{seed}}", --save, "{{root}}/figures/loss.pdf"]
+#    inputs: [data/train.csv]          # files it reads that its command does not name
+#    outputs: ["{{root}}/figures/loss.pdf"]
 #    seed: 0
+
+# Which Python the record lists as code units (default: what the experiments run and import).
+# code: [code/*.py, "src/**/*.py"]
+
+# LaTeX: the engine (else your latexmkrc's, else pdflatex), shell escape, more latexmk options.
+# latex: {{engine: pdflatex, shell_escape: false, extra_args: []}}
+
+# What the submission's source archive leaves out (data the rebuild does not need).
+# submission: {{exclude: [data/raw/]}}
 
 # Where experiments run: local (default) or slurm (pip install 'paperprov[slurm]'); an
 # experiment's own `executor:` overrides these keys one by one.
@@ -142,6 +155,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--main", help="the main .tex file, relative to DIR (default: the one with \\documentclass)")
     p.add_argument("--name", help="the paper's short name (default: the directory's name)")
     p.add_argument("--force", action="store_true", help="overwrite an existing provenance.yaml and dodo.py")
+    p.add_argument("--hooks", action="store_true",
+                   help="also write .pre-commit-config.yaml running paperprov's commit hooks (in an adopted "
+                        "repository: only that)")
+    p.add_argument("--hooks-repo", default=HOOKS_REPO, help=f"where pre-commit fetches the hooks (default {HOOKS_REPO})")
     p.set_defaults(run=run)
 
 
@@ -204,6 +221,9 @@ def run(args: argparse.Namespace) -> int:
 
     existing = [f for f in (CONFIG_NAME, "dodo.py") if (root / f).exists()]
     if existing and not args.force:
+        if args.hooks:  # an adopted repository asking for the hooks only
+            print(f"paperprov: {write_hooks_config(root, args.hooks_repo)}")
+            return 0
         raise ConfigError(f"{root}: {' and '.join(existing)} already exist; pass --force to overwrite")
 
     author, email = _git_identity(root)
@@ -227,5 +247,7 @@ def run(args: argparse.Namespace) -> int:
         written.append(sty.relative_to(root).as_posix())
 
     print(f"paperprov: main file {main}; wrote {', '.join(written)}")
+    if args.hooks:
+        print(f"paperprov: {write_hooks_config(root, args.hooks_repo)}")
     print("next: doit build   (then commit provenance.yaml, dodo.py and the keys/NAME.pub it writes)")
     return 0

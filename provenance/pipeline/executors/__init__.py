@@ -53,7 +53,7 @@ class TaskSpec:
     argv: tuple[str, ...]  # the exact command
     cwd: str  # the repository root (on a cluster: on the shared filesystem)
     env: tuple[tuple[str, str], ...]  # set on top of the environment the task starts in
-    stdout: str  # absolute paths of the task's own logs
+    stdout: str  # absolute paths of the task's own logs (the same path: one interleaved log)
     stderr: str
 
 
@@ -124,9 +124,12 @@ def run_task(spec: TaskSpec, started: Callable[[subprocess.Popen[bytes]], None] 
     env.update(spec.env)
     python, packages = environment()
     start = now()
-    with open(spec.stdout, "wb") as out, open(spec.stderr, "wb") as err:
+    # One log for both streams (the build's build/logs/<name>.log) keeps them interleaved
+    # as they came.
+    with open(spec.stdout, "wb") as out, \
+            (contextlib.nullcontext(None) if spec.stderr == spec.stdout else open(spec.stderr, "wb")) as err:
         proc = subprocess.Popen(list(spec.argv), cwd=spec.cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=err)
+                                stderr=subprocess.STDOUT if err is None else err)
         if started is not None:
             started(proc)
         code = proc.wait()
