@@ -50,7 +50,8 @@ def _globs(r: Reader, value: Any, key: str) -> tuple[str, ...]:
         if not g.strip() or p.is_absolute() or ".." in p.parts or "\\" in g:
             raise r.fail(key, f"{g!r}: give globs relative to the repository root, e.g. paper/acknowledgements.tex")
         if str(p) in (".", "*") or fnmatch.fnmatchcase(CONFIG_NAME, g.rstrip("/")):
-            raise r.fail(key, f"{g!r} would leave out {CONFIG_NAME}, which every build (and a rebuild) needs")
+            verb = "exclude" if key.endswith("exclude") else "leave out"
+            raise r.fail(key, f"{g!r} would {verb} {CONFIG_NAME}, which every build (and a rebuild) needs")
     return globs
 
 

@@ -49,7 +49,8 @@ def test_the_environment_switches_one_build_either_way(tmp_path: Path, monkeypat
     ("submission: {anonymize: [/etc/passwd]}\n", "provenance.yaml: submission.anonymize: '/etc/passwd': give globs "
                                                   "relative to the repository root"),
     ("submission: {anonymize: ['../x']}\n", "submission.anonymize: '../x': give globs relative"),
-    ("submission: {exclude: ['*']}\n", "submission.exclude: '*' would leave out provenance.yaml"),
+    ("submission: {exclude: ['*']}\n", "submission.exclude: '*' would exclude provenance.yaml"),
+    ("submission: {anonymize: ['*']}\n", "submission.anonymize: '*' would leave out provenance.yaml"),
     ("submission: {anonymous: true, anonymise: [x]}\n", "provenance.yaml: submission.anonymise: unknown key"),
 ])
 def test_bad_submission_settings_are_one_line_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
