@@ -1,100 +1,74 @@
 #!/usr/bin/env bash
-# Install everything paperprov and its example need, on Debian/Ubuntu:
-#   TeX Live (latexmk, pdflatex, the LaTeX packages the example uses; biber, xelatex and
-#   lualatex for papers that use them), poppler-utils,
-#   git, Coq (coqc, for formal proofs), chromium (browser tests of the reviewer's page),
-#   bubblewrap (the sandbox of verify --rebuild), gnupg (tests),
-#   and paperprov with its test extra in ./.venv; with CI=true or PAPERPROV_SLURM=1 also
-#   a one-node Slurm cluster's packages (see the Slurm block below).
-# Safe to run again: it skips what is already there.
+# Install everything paperprov and its example need, on Debian/Ubuntu, then paperprov with
+# its test extra in ./.venv. Each block below names what a missing command brings in and
+# why; everything missing is installed in one apt transaction. Safe to run again: what is
+# already there is skipped.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-apt_packages=(latexmk texlive-latex-base texlive-latex-recommended texlive-latex-extra
-              texlive-fonts-recommended texlive-pictures poppler-utils git openssh-client python3-venv)
-need_apt=0
-for tool in latexmk pdflatex pdftotext pdftoppm git ssh-keygen; do
-  command -v "$tool" >/dev/null 2>&1 || need_apt=1
-done
-# apt_install HINT PACKAGE...: Debian packages, or a line saying what to do elsewhere.
-apt_install() {
-  local hint="$1"
+want=()     # Debian packages to install
+missing=()  # what is missing, for the message on a machine without apt-get
+
+# need "WHAT" COMMAND... -- PACKAGE...: when any COMMAND is not on PATH, want the PACKAGEs.
+need() {
+  local what="$1" tool
   shift
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install.sh: $hint" >&2
-    exit 1
-  fi
-  local sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "$@"
+  local tools=()
+  while [ "$1" != "--" ]; do tools+=("$1"); shift; done
+  shift
+  for tool in "${tools[@]}"; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      want+=("$@")
+      missing+=("$what")
+      return
+    fi
+  done
 }
-if [ "$need_apt" = 1 ]; then
-  apt_install "TeX Live is missing and this is not Debian/Ubuntu; on macOS: brew install --cask mactex-no-gui && brew install poppler" \
-    "${apt_packages[@]}"
-fi
+
+# The build: TeX Live (latexmk, pdflatex and the LaTeX packages the example uses),
+# poppler (pdftotext, pdfinfo: the appendix and leak checks read the PDF), git, ssh-keygen.
+need "TeX Live and poppler (macOS: brew install --cask mactex-no-gui && brew install poppler)" \
+  latexmk pdflatex pdftotext pdftoppm git ssh-keygen -- \
+  latexmk texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
+  texlive-pictures poppler-utils git openssh-client python3-venv
 
 # Papers as they are: biblatex with biber, and the XeLaTeX and LuaLaTeX engines
 # (`latex: {engine: ...}`, or a paper's latexmkrc) with fontspec; the appendix is tested
-# under all three engines (tests/disclose/test_engines.py, tests/pipeline/test_latex.py).
-# Debian: biber, texlive-bibtex-extra (biblatex), texlive-xetex, texlive-luatex.
-need_engines=0
-for tool in biber xelatex lualatex; do
-  command -v "$tool" >/dev/null 2>&1 || need_engines=1
-done
-if [ "$need_engines" = 1 ]; then
-  apt_install "biber, xelatex or lualatex is missing and this is not Debian/Ubuntu; install them with TeX Live (tlmgr install biber biblatex xetex luatex fontspec)" \
-    biber texlive-bibtex-extra texlive-xetex texlive-luatex
-fi
+# under all three engines.
+need "biber, xelatex and lualatex (tlmgr install biber biblatex xetex luatex fontspec)" \
+  biber xelatex lualatex -- biber texlive-bibtex-extra texlive-xetex texlive-luatex
 
 # Coq, for formal proofs linked from statements (`formal=coq:NAME`): the `checks` task
-# compiles the development with coqc and asks `Print Assumptions` (the example's
-# formal/Pythagorean.v; the tests compile developments of their own). Debian's package
-# (Coq 8.16 on bookworm, ~30 s to install). Lean has no Debian package: its toolchain
-# comes from its own installer, so Lean links stay "declared" unless lake is on PATH.
-if ! command -v coqc >/dev/null 2>&1 || ! command -v coqdep >/dev/null 2>&1; then
-  apt_install "Coq is missing and this is not Debian/Ubuntu; install it (e.g. brew install coq, or opam)" coq
-fi
+# compiles the development with coqc and asks `Print Assumptions`. Lean has no Debian
+# package: its links stay "declared" unless lake is on PATH.
+need "Coq (brew install coq, or opam)" coqc coqdep -- coq
 
-# Browser tests of the reviewer's web page (tests/disclose/test_report_browser.py) drive
-# Debian's chromium through Playwright for Python (the test extra); `playwright install`
-# cannot download browsers here, so the browser comes from apt. Without it those tests
-# fail when CI=true.
-if ! command -v chromium >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1; then
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends chromium
-  else
-    echo "install.sh: chromium is missing and this is not Debian/Ubuntu; install Chromium and set PAPERPROV_CHROMIUM to its binary for the browser tests" >&2
-  fi
-fi
+# The reviewer's web page is tested in Debian's chromium driven by Playwright for Python
+# (`playwright install` cannot download browsers here).
+need "Chromium (set PAPERPROV_CHROMIUM to its binary for the browser tests)" chromium -- chromium
 
-# bubblewrap, for `paperprov verify --rebuild`: the rebuild runs the authors' code inside
-# bwrap (no network, the system read-only, only its own directory writable); without it
-# verify refuses to rebuild unless --no-sandbox. bwrap needs unprivileged user namespaces
-# (Debian 12 and Ubuntu 22.04 allow them; on Ubuntu 24.04 see the README's "Security").
-# gnupg: the no-private-keys tests make a real PGP private key. util-linux (essential on
-# Debian) brings `unshare`, with which the build-lock tests fill a small tmpfs build/.
-if ! command -v bwrap >/dev/null 2>&1 || ! command -v gpg >/dev/null 2>&1; then
-  apt_install "bubblewrap or gnupg is missing and this is not Debian/Ubuntu; install bubblewrap (dnf/pacman: bubblewrap) and gnupg" \
-    bubblewrap gnupg
-fi
+# bubblewrap: `paperprov verify --rebuild` runs the authors' code inside bwrap (no
+# network, the system read-only, only its own directory writable). gnupg: the
+# no-private-keys tests make a real PGP private key.
+need "bubblewrap and gnupg" bwrap gpg -- bubblewrap gnupg
 
-# -- Slurm: the Slurm executor's tests, and trying it on one machine ----------------------
-# slurm-wlm, munge, slurmdbd and mariadb-server make the one-node cluster with accounting
-# that scripts/local-slurm.sh starts and stops. The rule: installed when CI=true (the Slurm
-# tests must run there, and fail without it) or when asked with PAPERPROV_SLURM=1; a plain
-# `bash install.sh` for the example leaves them out (daemons the example does not need).
+# Slurm: the executor's tests and trying it on one machine (scripts/local-slurm.sh starts a
+# one-node cluster with accounting). Installed when CI=true, where the Slurm tests must run,
+# or when asked with PAPERPROV_SLURM=1; a plain `bash install.sh` leaves the daemons out.
 if [ "${CI:-}" = true ] || [ "${PAPERPROV_SLURM:-}" = 1 ]; then
-  for tool in slurmctld slurmd slurmdbd sbatch sacct munged mariadbd; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-      apt_install "the local Slurm cluster needs Debian/Ubuntu packages (slurm-wlm munge slurmdbd mariadb-server)" \
-        slurm-wlm munge slurmdbd mariadb-server
-      break
-    fi
-  done
+  need "a Slurm cluster (slurm-wlm munge slurmdbd mariadb-server)" \
+    slurmctld slurmd slurmdbd sbatch sacct munged mariadbd -- slurm-wlm munge slurmdbd mariadb-server
+fi
+
+if [ "${#want[@]}" -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    printf 'install.sh: missing, and this is not Debian/Ubuntu: %s\n' "${missing[@]}" >&2
+    exit 1
+  fi
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${want[@]}"
 fi
 
 python="${PYTHON:-python3}"
