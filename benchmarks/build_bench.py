@@ -1,10 +1,11 @@
 """Build-speed benchmark for issue 2, run in one process tree.
 
 1. No-op: `doit build` on the built example (everything up to date) against a no-op
-   `doit` on a one-task dodo.py in the same environment. Target: <= 2.5x.
-2. Clean: `doit build` from nothing against doing the same work by hand: the experiment
-   scripts, one pytest run of the linked claim checks, and latexmk (with the same
-   disclosure appendix in place). Target: <= 1.10x.
+   `doit` on a one-task dodo.py in the same environment. Target: <= 1.5x.
+2. Clean: `doit build` from nothing against doing the same work by hand, one step after
+   another: the experiment scripts, one pytest run of the linked claim checks, coqc on
+   the formal development and one `Print Assumptions` query, and latexmk (with the same
+   disclosure appendix in place). Target: <= 1.05x.
 
 Usage: python benchmarks/build_bench.py [--runs N]
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -22,12 +24,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from conftest import copy_example  # noqa: E402
-
 from provenance.config import load  # noqa: E402
+from tests.helpers import copy_example  # noqa: E402
 
 ONE_TASK = '''
 def task_hello():
@@ -36,6 +36,12 @@ def task_hello():
 
 DOIT_CONFIG = {"default_tasks": ["hello"], "backend": "sqlite3", "dep_file": ".doit.db"}
 '''
+
+
+def formal_names(root: Path) -> list[str]:
+    """The Coq names the paper's statements link to (`formal=coq:NAME`), as the build asks."""
+    found = re.findall(r"formal=coq:([\w.']+)", "".join(p.read_text() for p in (root / "paper").rglob("*.tex")))
+    return sorted(set(found))
 
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
@@ -71,6 +77,17 @@ def by_hand(hand: Path, env: dict[str, str]) -> float:
     nodeids = sorted({n for _, ids in cfg.checks for n in ids})  # the checks the build runs
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *nodeids],
                    cwd=hand, env=env, check=True, capture_output=True)
+    if cfg.formal.coq is not None:  # the formal development, compiled, then one query
+        coq = cfg.formal.coq
+        for v in sorted((hand / coq.root).glob("*.v")):
+            subprocess.run(["coqc", "-q", "-Q", ".", coq.logical, v.name], cwd=hand / coq.root, env=env,
+                           check=True, capture_output=True)
+        query = hand / coq.root / "Query.v"
+        query.write_text("".join(f"Require Import {coq.logical}.{v.stem}.\n" for v in sorted((hand / coq.root).glob("*.v"))
+                                 if v.name != "Query.v") + "".join(f"Print Assumptions {name}.\n" for name in formal_names(hand)))
+        subprocess.run(["coqc", "-q", "-Q", ".", coq.logical, "Query.v"], cwd=hand / coq.root, env=env,
+                       check=True, capture_output=True)
+        query.unlink()
     main_tex = hand / cfg.paper.main
     subprocess.run(["latexmk", "-pdf", "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode",
                     "-outdir=../build/latex", main_tex.name], cwd=main_tex.parent, env=env,
@@ -121,10 +138,10 @@ def main() -> int:
     hand_s, clean = statistics.median(hand_times), statistics.median(clean_times)
     print(f"no-op doit, one-task dodo.py    : {baseline * 1000:6.0f} ms (median of {args.runs})")
     print(f"no-op doit build, example       : {noop * 1000:6.0f} ms (median of {args.runs})")
-    print(f"  ratio                         : {noop / baseline:6.2f}x  (target <= 2.5x)")
-    print(f"experiments, checks, latexmk    : {hand_s:6.2f} s  (by hand, median of {args.clean_runs})")
+    print(f"  ratio                         : {noop / baseline:6.2f}x  (target <= 1.5x)")
+    print(f"experiments, checks, coqc, latexmk: {hand_s:6.2f} s  (by hand, median of {args.clean_runs})")
     print(f"clean doit build                : {clean:6.2f} s  (median of {args.clean_runs})")
-    print(f"  ratio                         : {clean / hand_s:6.2f}x  (target <= 1.10x)")
+    print(f"  ratio                         : {clean / hand_s:6.2f}x  (target <= 1.05x)")
     return 0
 
 
