@@ -8,6 +8,7 @@ happens inside actions, and is imported there.
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -34,9 +35,6 @@ from provenance.paths import (
     run_facts,
     submission_zip,
 )
-from provenance.pipeline import actions
-from provenance.pipeline.experiments import run_experiment
-from provenance.pipeline.latex import clean_latex, run_latex
 from provenance.scan.sources import (
     check_sources,
     experiment_deps,
@@ -77,13 +75,16 @@ def config() -> Config:
     return _config(os.getcwd())
 
 
-def action(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn expected failures inside a doit python-action into one line, no traceback."""
+def action(target: str) -> Callable[..., Any]:
+    """The doit python-action for "module:function" of provenance.pipeline, imported only
+    when the task runs (a no-op build imports none of them), with expected failures
+    turned into one line, no traceback."""
+    module, _, name = target.partition(":")
 
-    @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
         from doit.exceptions import TaskFailed
 
+        fn = getattr(importlib.import_module(f"provenance.pipeline.{module}"), name)
         try:
             return fn(*args, **kwargs)
         except ProvenanceError as err:
@@ -96,6 +97,7 @@ def action(fn: Callable[..., Any]) -> Callable[..., Any]:
             return TaskFailed(one_line(BuildError(f"{where}: {exc.strerror or exc}; check that build/ is "
                                                   "writable and its disk has space, then run doit again")))
 
+    run.__name__ = run.__qualname__ = name
     return run
 
 
@@ -126,7 +128,7 @@ def task_experiments() -> Iterator[dict[str, Any]]:
         yield {
             "name": exp.name,
             "doc": f"Run {exp.label} into {exp.outdir}/.",
-            "actions": [(action(run_experiment), [cfg, exp], {"epoch": epochs[exp.name]})],
+            "actions": [(action("experiments:run_experiment"), [cfg, exp], {"epoch": epochs[exp.name]})],
             "file_dep": experiment_deps(cfg, exp),
             # build/runs/<name>.json too: a run without its facts is run again.
             "targets": list(exp.targets) + [run_facts(exp.name)],
@@ -142,7 +144,7 @@ def task_checks() -> dict[str, Any]:
     """Run the claim checks linked to statements (one pytest run) and check linked Coq/Lean proofs: build/checks.json."""
     cfg = config()
     return {
-        "actions": [(action(actions.run_checks), [cfg])],
+        "actions": [(action("actions:run_checks"), [cfg])],
         "file_dep": sorted(set(record_sources(cfg)) | set(check_sources(cfg))),
         "targets": [CHECKS],
         "clean": True,
@@ -156,7 +158,7 @@ def task_record() -> dict[str, Any]:
 
     cfg = config()
     return {
-        "actions": [(action(actions.run_record), [cfg])],
+        "actions": [(action("actions:run_record"), [cfg])],
         "file_dep": record_inputs(cfg),
         "targets": [RECORD] + _anonymous(cfg, ANON_KEY, ANON_PUB, ANON_SALT),
         "uptodate": [config_changed(f"{gitstate.state_token(cfg.root, cfg.evidence.refs)}|{mode(cfg)}")],
@@ -179,7 +181,7 @@ def task_disclosure() -> dict[str, Any]:
                                         "templates/disclosure.tex.j2", "templates/disclosure.md.j2")]
     renderer += sorted(str(p) for p in (here / "venues").glob("*.yaml"))
     return {
-        "actions": [(action(actions.run_disclosure), [cfg])],
+        "actions": [(action("actions:run_disclosure"), [cfg])],
         "file_dep": [RECORD, CONFIG_NAME] + renderer + _anonymous(cfg, ANON_PUB),
         "targets": [DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD],
         # It names the disclosed signers' keys committed at HEAD, never an uncommitted
@@ -202,7 +204,7 @@ def task_report() -> dict[str, Any]:
     renderer = [str(here / n) for n in ("html.py", "svg.py", "sourceview.py", "layout.py", "aia.py",
                                         "templates/report.html.j2", "templates/report.css", "templates/report.js")]
     return {
-        "actions": [(action(actions.run_report), [cfg])],
+        "actions": [(action("actions:run_report"), [cfg])],
         "file_dep": sorted(set(record_sources(cfg)) | {RECORD}) + renderer,
         "targets": [REPORT_HTML],
         "clean": True,
@@ -221,11 +223,11 @@ def task_paper() -> dict[str, Any]:
     if rc is not None:
         deps.add(rc)
     return {
-        "actions": [(action(run_latex), [cfg])],
+        "actions": [(action("latex:run_latex"), [cfg])],
         "file_dep": sorted(deps),
         "targets": [PDF],
         "uptodate": [config_changed(f"{gitstate.head_commit(cfg.root) or ''}|{mode(cfg)}|{cfg.latex!r}")],
-        "clean": [(clean_latex, [cfg])],
+        "clean": [(action("latex:clean_latex"), [cfg])],
     }
 
 
@@ -239,7 +241,7 @@ def task_attest() -> dict[str, Any]:
                 REPORT_HTML] + experiment_outputs(cfg)
     runs = [run_facts(e.name) for e in cfg.experiments]  # a new run, same outputs: a new runs statement
     return {
-        "actions": [(action(actions.run_attest), [cfg])],
+        "actions": [(action("actions:run_attest"), [cfg])],
         "file_dep": sorted(set(subjects) | set(runs) | set(input_files(cfg)) | set(_anonymous(cfg, ANON_PUB))),
         "targets": [ATTESTATION],
         "uptodate": [config_changed(f"{gitstate.head_commit(cfg.root) or ''}|{mode(cfg)}")],
@@ -260,7 +262,7 @@ def task_submission() -> dict[str, Any]:
     allow_dirty = {"name": "allow_dirty", "long": "allow-dirty", "type": bool, "default": False,
                    "help": "bundle even if the working tree has uncommitted changes (the record says so)"}
     return {
-        "actions": [(action(actions.run_submission), [cfg])],
+        "actions": [(action("actions:run_submission"), [cfg])],
         "params": [allow_dirty],
         "task_dep": ["build"],
         "targets": [submission_zip(cfg.paper.name)],

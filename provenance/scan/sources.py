@@ -10,16 +10,19 @@ scan/pycode.
 from __future__ import annotations
 
 import posixpath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provenance.config import CONFIG_NAME, Config, Experiment
 from provenance.errors import ProvenanceError
 from provenance.model import Unit
 from provenance.paths import CHECKS, DISCLOSURE_TEX
-from provenance.scan import depcache, pycode
-from provenance.scan.claims import check_files, links
-from provenance.scan.pycode import local_imports
-from provenance.scan.tex.walker import TexDeps, dependencies, scan_paper
+from provenance.scan import depcache
+
+if TYPE_CHECKING:
+    from provenance.scan.tex.walker import TexDeps
+
+# The walker, the Python scanner and the claim links are imported where they are used:
+# a no-op `doit build` answers every list here from depcache and never needs them.
 
 
 def paper_deps(cfg: Config) -> tuple[list[str], list[str]]:
@@ -29,6 +32,8 @@ def paper_deps(cfg: Config) -> tuple[list[str], list[str]]:
         # Outputs of other tasks count as present, so the list is the same before and after
         # the experiments run.
         generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
+        from provenance.scan.tex.walker import dependencies
+
         deps = dependencies(cfg.root, cfg.paper.main, generated=generated)
         return [list(deps.tex), list(deps.other)], [f for f in deps.tex if not f.startswith("build/")]
 
@@ -81,6 +86,8 @@ def experiment_deps(cfg: Config, exp: Experiment) -> list[str]:
     src/), and its declared inputs."""
 
     def compute() -> tuple[Any, list[str]]:
+        from provenance.scan.pycode import local_imports
+
         entries = entry_files(cfg, exp)
         dirs = tuple(dict.fromkeys((exp.cwd if exp.cwd != "." else "", "", "src")))
         files = set(entries)
@@ -154,6 +161,8 @@ def check_sources(cfg: Config) -> list[str]:
 
     def compute() -> tuple[Any, list[str]]:
         units, _ = scan_units(cfg)
+        from provenance.scan.claims import check_files, links
+
         nodeids = sorted({n for ids in links(units, cfg.checks, cfg.annotations).values() for n in ids})
         files = check_files(cfg.root, nodeids)
         return files, record_sources(cfg) + files
@@ -174,6 +183,9 @@ def scan_units(cfg: Config) -> tuple[list[Unit], list[str]]:
     """All units of the paper and the experiment code, and warnings from scanning."""
     # Outputs other tasks write may not exist yet; they are followed, never warned about.
     generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
+    from provenance.scan import pycode
+    from provenance.scan.tex.walker import scan_paper
+
     units, deps = scan_paper(cfg.root, cfg.paper.main, generated=generated)
     warnings = [f"{m} not found; whatever it holds is not in the record" for m in deps.missing]
     warnings += duplicate_label_warnings(deps)
