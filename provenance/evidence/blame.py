@@ -17,6 +17,9 @@ from provenance.errors import GitError
 from provenance.evidence.gitrun import RepoInfo, git
 
 _HEX = frozenset(b"0123456789abcdef")
+# Myers with the indent heuristic, git's defaults, pinned: blame pairs lines the same way
+# whatever the user's config says, and as worktree.py's `git diff` does.
+DIFF_CONFIG = ("-c", "diff.algorithm=myers", "-c", "diff.indentHeuristic=true")
 
 
 class BlameSpan(NamedTuple):
@@ -64,19 +67,11 @@ def blame_one(root: Path, info: RepoInfo, rel: str, data: bytes, tracked: bool) 
     if not tracked or info.head is None:
         n = line_count(data)
         return (BlameSpan(1, n, None, top_path, 1),) if n else ()
-    proc = git(root, "blame", "--incremental", "--", rel, check=False)
+    proc = git(root, *DIFF_CONFIG, "blame", "--incremental", "--", rel, check=False)
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"{rel}: git blame failed ({err[-1] if err else 'no message'}); check the file and the repository")
     return parse_incremental(proc.stdout)
-
-
-def tracked_paths(root: Path, info: RepoInfo) -> set[str]:
-    """What HEAD tracks, as top-level-relative paths (one `git ls-tree`)."""
-    if info.head is None:
-        return set()
-    out = git(root, "ls-tree", "-r", "-z", "--name-only", "--full-tree", "HEAD").stdout
-    return {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
 
 
 def write_commit_graph(root: Path, head: str) -> str | None:

@@ -4,8 +4,10 @@ Blaming every source file on every build is what makes a record slow, so results
 kept between runs. An entry is valid for HEAD when the file's working-tree bytes are
 unchanged and either it was computed at HEAD itself, or at an ancestor of HEAD and the
 path did not change between the two (then blame at HEAD passes every line through to
-that ancestor's result). So editing one file re-blames that file only, and a new commit
-re-blames only the paths it touched. The whole cache is dropped when the shallow
+that ancestor's result). An entry also keeps its file's base: HEAD's blame of the blob
+HEAD holds (`blob`: the entry's own spans are it; `base`: a separate copy, when the
+working tree differs), valid by the same rule. Editing a file then costs one `git diff`
+over its base (worktree.py); a new commit re-blames only the paths it touched. The whole cache is dropped when the shallow
 boundary or the paper's place in the repository changes (the epoch). Commits are
 immutable, so their classification is cached too: `git log` only reads commits the
 cache has not seen. Deleting the file changes nothing but time; a damaged or
@@ -18,7 +20,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from provenance.evidence.blame import BlameSpan
 from provenance.evidence.gitrun import RepoInfo, git
@@ -27,7 +29,7 @@ from provenance.fsutil import write_text_atomic
 from provenance.model import Agent, Evidence
 
 CACHE_NAME = "paperprov/blame-cache.json"
-CACHE_VERSION = 3  # 3: model names normalised (agents.normalize_model)
+CACHE_VERSION = 3  # 3: model names normalised (agents.normalize_model); bases are optional
 
 
 def epoch(prefix: str, boundary: frozenset[str]) -> str:
@@ -59,32 +61,82 @@ def _changed_since(root: Path, old: str, head: str) -> set[str] | None:
     return {p.decode("utf-8", "surrogateescape") for p in out.stdout.split(b"\0") if p}
 
 
+class Base(NamedTuple):
+    """HEAD's blame of a file as the blob `blob` HEAD holds."""
+
+    blob: str
+    spans: tuple[BlameSpan, ...]
+
+
+class _AtHead:
+    """Is an entry computed at `old` still valid at HEAD for a path (the module's rule)?"""
+
+    def __init__(self, root: Path, info: RepoInfo) -> None:
+        self.root, self.info = root, info
+        self.changed: dict[str, set[str] | None] = {}
+
+    def __call__(self, old: str | None, top_path: str) -> bool:
+        head = self.info.head
+        if old == head:
+            return True
+        if not old or not head:
+            return False
+        if old not in self.changed:
+            if len(self.changed) >= 4:  # many different old heads: blaming is cheaper
+                return False
+            self.changed[old] = _changed_since(self.root, old, head)
+        changed = self.changed[old]
+        return changed is not None and top_path not in changed
+
+
 def reuse(root: Path, info: RepoInfo, digests: Mapping[str, str], cache: dict[str, Any],
-          ) -> dict[str, tuple[BlameSpan, ...]]:
-    """The cached blames still valid at HEAD (see the module docstring)."""
-    changed_by_head: dict[str, set[str] | None] = {}
+          ) -> tuple[dict[str, tuple[BlameSpan, ...]], dict[str, Base]]:
+    """The cached blames still valid at HEAD (see the module docstring), and their bases."""
+    at_head = _AtHead(root, info)
     out: dict[str, tuple[BlameSpan, ...]] = {}
+    bases: dict[str, Base] = {}
     old_files, shas = cache.get("files", {}), cache.get("shas", [])
     for rel, digest in digests.items():
         entry = old_files.get(rel)
-        if not entry or entry.get("hash") != digest:
+        if not entry or entry.get("hash") != digest or not at_head(entry.get("head"), info.prefix + rel):
             continue
-        old_head = entry.get("head")
-        if old_head != info.head:
-            if not old_head or not info.head:
-                continue
-            if old_head not in changed_by_head:
-                if len(changed_by_head) >= 4:  # many different old heads: blaming is cheaper
-                    continue
-                changed_by_head[old_head] = _changed_since(root, old_head, info.head)
-            changed = changed_by_head[old_head]
-            if changed is None or info.prefix + rel in changed:
-                continue
         try:
             out[rel] = _spans_from_json(entry, shas)
+            base = _base(entry, out[rel], shas)
         except (KeyError, TypeError, ValueError, IndexError):
+            out.pop(rel, None)
             continue  # a damaged entry is blamed afresh
+        if base is not None:
+            bases[rel] = base
+    return out, bases
+
+
+def reuse_bases(root: Path, info: RepoInfo, blobs: Mapping[str, str], cache: dict[str, Any]) -> dict[str, Base]:
+    """For files whose entry no longer matches the working tree: the cached base of the
+    blob HEAD holds (`blobs`, by root-relative file), where still valid at HEAD."""
+    at_head = _AtHead(root, info)
+    out: dict[str, Base] = {}
+    old_files, shas = cache.get("files", {}), cache.get("shas", [])
+    for rel, blob in blobs.items():
+        entry = old_files.get(rel)
+        if not entry:
+            continue
+        try:
+            base = _base(entry, None, shas)
+        except (KeyError, TypeError, ValueError, IndexError):
+            continue
+        # A base is written with its entry, so it is valid where the entry's HEAD is.
+        if base is not None and base.blob == blob and at_head(entry.get("head"), info.prefix + rel):
+            out[rel] = base
     return out
+
+
+def _base(entry: dict[str, Any], spans: tuple[BlameSpan, ...] | None, shas: list[str]) -> Base | None:
+    if "blob" in entry:
+        return Base(str(entry["blob"]), spans if spans is not None else _spans_from_json(entry, shas))
+    if "base" in entry:
+        return Base(str(entry["base"]["blob"]), _spans_from_json(entry["base"], shas))
+    return None
 
 
 def cached_commits(cache: dict[str, Any], shas: Iterable[str]) -> dict[str, CommitInfo]:
@@ -104,14 +156,14 @@ def is_stale(cache: dict[str, Any], head: str | None, files: Iterable[str]) -> b
 
 
 def save(path: Path, epoch: str, graph_head: str | None, head: str | None, digests: Mapping[str, str],
-         blame: Mapping[str, tuple[BlameSpan, ...]], commits: Mapping[str, CommitInfo]) -> None:
+         blame: Mapping[str, tuple[BlameSpan, ...]], bases: Mapping[str, Base],
+         commits: Mapping[str, CommitInfo]) -> None:
     sha_ids: dict[str, int] = {}
     new_cache = {
         "version": CACHE_VERSION,
         "epoch": epoch,
         "graph_head": graph_head,
-        "files": {rel: {"head": head, "hash": digests[rel], **_spans_to_json(blame[rel], sha_ids)}
-                  for rel in sorted(blame)},
+        "files": {rel: _entry(head, digests[rel], blame[rel], bases.get(rel), sha_ids) for rel in sorted(blame)},
         "shas": list(sha_ids),
         "commits": {sha: _commit_to_json(commits[sha]) for sha in sorted(commits)},
     }
@@ -119,6 +171,16 @@ def save(path: Path, epoch: str, graph_head: str | None, head: str | None, diges
         write_text_atomic(path, json.dumps(new_cache, separators=(",", ":")))
     except OSError:
         pass  # a read-only repository still gets its record, only slower next time
+
+
+def _entry(head: str | None, digest: str, spans: tuple[BlameSpan, ...], base: Base | None,
+           sha_ids: dict[str, int]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"head": head, "hash": digest, **_spans_to_json(spans, sha_ids)}
+    if base is not None and base.spans == spans:
+        entry["blob"] = base.blob
+    elif base is not None:
+        entry["base"] = {"blob": base.blob, **_spans_to_json(base.spans, sha_ids)}
+    return entry
 
 
 # -- the compact JSON form -------------------------------------------------------------

@@ -7,10 +7,11 @@ blamecache.py keeps blames and classifications between runs under .git/paperprov
 Everything reads git through plain `git` subprocesses (list form, never a shell;
 faster than GitPython for this): one `git log` for the commits' messages, one
 `git ls-tree` for what HEAD tracks, one `git notes list` + `git cat-file --batch` for
-`paperprov tag` notes, and one blame per file not answered by the cache. Line-level
-evidence from other tools (git-ai notes, Agent Trace records: `line_facts`, by the
-commit their line numbers refer to) is read by gitai.py and agenttrace.py, only where
-the configured ref or directory exists.
+`paperprov tag` notes, and one blame per file not answered by the cache (one
+`git diff` instead for a file edited since HEAD whose blame at HEAD the cache holds:
+worktree.py). Line-level evidence from other tools (git-ai notes, Agent Trace records:
+`line_facts`, by the commit their line numbers refer to) is read by gitai.py and
+agenttrace.py, only where the configured ref or directory exists.
 
 Paths: `files` and the keys of `blame` are relative to the directory given (the paper
 root); `orig_path` and note paths are relative to the repository's top level, as git
@@ -24,15 +25,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from provenance.config.evidence import EvidenceSources
 from provenance.errors import GitError
-from provenance.evidence import agenttrace, blamecache, gitai
+from provenance.evidence import agenttrace, blamecache, gitai, worktree
 from provenance.evidence.agents import parse_assisted_by
 from provenance.evidence.blame import (
     BlameSpan,
     blame_one,
-    tracked_paths,
     workers,
     write_commit_graph,
 )
@@ -43,6 +44,8 @@ from provenance.evidence.linefacts import LineFact, by_commit
 from provenance.evidence.notes import NOTES_REF, parse_note
 from provenance.evidence.trailers import CommitInfo, classify_commit
 from provenance.model import Agent
+
+Spans = tuple[BlameSpan, ...]
 
 
 @dataclass(frozen=True)
@@ -145,19 +148,11 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True,
         except OSError as exc:
             raise GitError(f"{rel}: cannot read ({exc.strerror}); check the file") from None
     digests = {rel: hashlib.sha256(data).hexdigest() for rel, data in contents.items()}
-    blame = blamecache.reuse(root, info, digests, cache)
-    todo = [rel for rel in files if rel not in blame]
-    tracked = tracked_paths(root, info) if todo else set()
-
+    blame, bases, blamed, fresh = _blame(root, info, files, contents, digests, cache)
     graph_head = cache.get("graph_head")
-    if todo and info.head and not info.shallow and graph_head != info.head:
+    if blamed and info.head and not info.shallow and graph_head != info.head:
         graph_head = write_commit_graph(root, info.head)
-    # Biggest files first, so the pool does not end waiting on one long blame.
-    todo.sort(key=lambda r: (-len(contents[r]), r))
-    with ThreadPoolExecutor(max_workers=workers()) as pool:
-        results = pool.map(lambda r: blame_one(root, info, r, contents[r], info.prefix + r in tracked), todo)
-        for rel, spans in zip(todo, results, strict=True):
-            blame[rel] = spans
+    _blame_in_full(root, info, blamed, contents, blame, bases)
 
     shas = {s.commit for spans in blame.values() for s in spans if s.commit}
     known = blamecache.cached_commits(cache, shas)
@@ -166,14 +161,50 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True,
     notes = read_notes(root, info, warnings)
     line_facts = read_line_facts(root, info, sources or EvidenceSources(), warnings)
 
-    stale = bool(todo) or len(known) < len(commits) or blamecache.is_stale(cache, info.head, files)
+    stale = fresh or len(known) < len(commits) or blamecache.is_stale(cache, info.head, files)
     if use_cache and stale:
-        blamecache.save(cache_path, epoch, graph_head, info.head, digests, blame, commits)
+        blamecache.save(cache_path, epoch, graph_head, info.head, digests, blame, bases, commits)
     if info.shallow:
         warnings.append("shallow clone: attribution is partial (lines from before the clone's depth count as unknown)")
     return GitEvidence(available=True, head=info.head, shallow=info.shallow, boundary=boundary,
                        commits=commits, notes=notes, blame={k: blame[k] for k in files}, warnings=tuple(warnings),
                        line_facts=line_facts)
+
+
+def _blame(root: Path, info: RepoInfo, files: Sequence[str], contents: Mapping[str, bytes],
+           digests: Mapping[str, str], cache: dict[str, Any],
+           ) -> tuple[dict[str, Spans], dict[str, blamecache.Base], dict[str, str | None], bool]:
+    """What the cache answers: blames still valid, and blames of working-tree edits made
+    from a file's base (worktree.py); what is left to blame in full, each file with the
+    blob HEAD holds for it (None: untracked); and whether any entry is new."""
+    blame, bases = blamecache.reuse(root, info, digests, cache)
+    todo = [rel for rel in files if rel not in blame]
+    if not todo:
+        return blame, bases, {}, False
+    tree = worktree.tracked_blobs(root, info)
+    blobs = {rel: tree.get(info.prefix + rel) for rel in todo}
+    if not worktree.merging(info):
+        found = blamecache.reuse_bases(root, info, {r: b for r, b in blobs.items() if b}, cache)
+        for rel, base in found.items():
+            same = worktree.blob_id(contents[rel], base.blob) == base.blob
+            spans = base.spans if same else worktree.edited_blame(root, info, rel, base.spans)
+            if spans is not None:
+                blame[rel], bases[rel] = spans, base
+    return blame, bases, {rel: b for rel, b in blobs.items() if rel not in blame}, True
+
+
+def _blame_in_full(root: Path, info: RepoInfo, blobs: Mapping[str, str | None], contents: Mapping[str, bytes],
+                   blame: dict[str, Spans], bases: dict[str, blamecache.Base]) -> None:
+    """Blame `blobs`' files on a thread pool; a file as HEAD holds it becomes its base."""
+    # Biggest files first, so the pool does not end waiting on one long blame.
+    todo = sorted(blobs, key=lambda r: (-len(contents[r]), r))
+    with ThreadPoolExecutor(max_workers=workers()) as pool:
+        results = pool.map(lambda r: blame_one(root, info, r, contents[r], blobs[r] is not None), todo)
+        for rel, spans in zip(todo, results, strict=True):
+            blame[rel] = spans
+            blob = blobs[rel]
+            if blob is not None and worktree.blob_id(contents[rel], blob) == blob:
+                bases[rel] = blamecache.Base(blob, spans)
 
 
 def dirty_files(root: Path, files: Sequence[str]) -> list[str]:

@@ -6,20 +6,20 @@ attribution of every unit.
 The key is what the record task's up-to-date check looks at (scan/sources.record_inputs:
 every source the record reads, the claim-check outcomes, Agent Trace files, and
 evidence/gitstate.state_token: HEAD, the notes refs, the shallow boundary, an open
-session), by content, plus the index's stat (a `git add` or `git rm --cached` changes what
-`dirty` says) and paperprov's version. A damaged, unreadable or unwritable cache is
+session), by content, plus what the index stages for those inputs (a `git add` or
+`git rm --cached` changes what `dirty` says) and paperprov's version. A damaged, unreadable or unwritable cache is
 simply not used. Same inputs, same bytes: the cache stores the record's exact bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from provenance import __version__
 from provenance.config import Config
 from provenance.evidence import gitstate
+from provenance.evidence.gitrun import git
 from provenance.fsutil import write_bytes_atomic
 from provenance.model import Record
 from provenance.record.assemble import build_record
@@ -35,13 +35,13 @@ def key(cfg: Config) -> str:
     # An anonymous build records fewer units (submission.anonymize): another record.
     h.update(f"anonymous {cfg.submission.anonymous} {list(cfg.submission.anonymize)}\n".encode())
     h.update(gitstate.state_token(cfg.root, cfg.evidence.refs).encode())
-    gd = gitstate.git_dir(cfg.root)
-    try:
-        st = os.stat(gd / "index") if gd is not None else None
-        h.update(f"\nindex {st.st_mtime_ns} {st.st_size}\n".encode() if st else b"\nno index\n")
-    except OSError:
-        h.update(b"\nno index\n")
-    for rel in record_inputs(cfg):
+    inputs = record_inputs(cfg)
+    if gitstate.git_dir(cfg.root) is not None:
+        # What the index holds for the inputs (a `git add` or `git rm --cached` changes
+        # what `dirty` says); not the index file's stat, which `git status` rewrites.
+        staged = git(cfg.root, "ls-files", "--stage", "-z", "--", *inputs, check=False).stdout
+        h.update(b"index " + hashlib.sha256(staged).hexdigest().encode() + b"\n")
+    for rel in inputs:
         try:
             digest = hashlib.sha256((cfg.root / rel).read_bytes()).hexdigest()
         except OSError:

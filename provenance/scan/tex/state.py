@@ -81,6 +81,7 @@ class Walk:
     graphicspath: list[str] = field(default_factory=lambda: [""])
     active: dict[str, tuple[TexFile, int]] = field(default_factory=dict)  # file -> (file, line of its \input)
     visited: set[str] = field(default_factory=set)
+    probed: set[str] = field(default_factory=set)  # every path looked for, found or not
     trace: Trace = field(default_factory=Trace)  # the lines of unit files in reading order
     labels: list[tuple[str, str, int]] = field(default_factory=list)  # every \label: (name, file, line)
 
@@ -90,16 +91,14 @@ class Walk:
         raise NotImplementedError
 
     def exists(self, rel: str) -> bool:
+        self.probed.add(rel)
         return rel in self.generated or os.path.isfile(self.root / rel)
 
     def section_parent(self) -> PendingUnit | None:
         return self.sections[-1] if self.sections else None
 
     def innermost(self, kinds: Collection[str]) -> PendingUnit | None:
-        for _, b in reversed(self.envstack):
-            if b is not None and b.kind in kinds:
-                return b
-        return None
+        return next((b for _, b in reversed(self.envstack) if b is not None and b.kind in kinds), None)
 
     def add_unit(self, f: TexFile, unit: PendingUnit) -> None:
         unit.first = self.position(f, unit.start)

@@ -12,6 +12,7 @@ hand-written.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -44,7 +45,38 @@ class TexDeps:
         return {name: tuple(places) for name, places in where.items() if len(places) > 1}
 
 
+# The last walk, with the stat of every file it read: `paperprov status` asks for the
+# dependencies (its cache key) and then for the units of the same files.
+# (A file looked for and not found counts too: it may appear.)
+Stamp = tuple[int, int] | None
+_last: dict[tuple[str, str, frozenset[str]], tuple[list[str], list[Stamp], list[Unit], TexDeps]] = {}
+
+
+def _stamps(root: Path, files: list[str]) -> list[Stamp]:
+    out: list[Stamp] = []
+    for rel in files:
+        try:
+            st = os.stat(root / rel)
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return out
+
+
 def scan_paper(root: Path, main: str, *, generated: Collection[str] = ()) -> tuple[list[Unit], TexDeps]:
+    """Every unit of the paper and the files LaTeX reads for it (see _walk); the same
+    answer again while every file the walk read keeps its size and mtime."""
+    key = (str(root), main, frozenset(generated))
+    hit = _last.get(key)
+    if hit is not None and hit[1] == _stamps(Path(root), hit[0]):
+        return list(hit[2]), hit[3]
+    units, deps, read = _walk(root, main, generated=generated)
+    _last.clear()
+    _last[key] = (read, _stamps(Path(root), read), units, deps)
+    return list(units), deps
+
+
+def _walk(root: Path, main: str, *, generated: Collection[str] = ()) -> tuple[list[Unit], TexDeps, list[str]]:
     """Every unit of the paper in document order, and the files LaTeX reads for it.
 
     Units have unique, deterministic ids: the label, or one made from the unit's file,
@@ -60,7 +92,7 @@ def scan_paper(root: Path, main: str, *, generated: Collection[str] = ()) -> tup
         w.end_at(s, w.trace.last_text())
     deps = TexDeps(tex=tuple(w.tex), other=tuple(dict.fromkeys(w.other)), missing=tuple(w.missing),
                    theorems=tuple(sorted(w.envs.items())), labels=tuple(w.labels))
-    return freeze(w.units, w.trace), deps
+    return freeze(w.units, w.trace), deps, sorted(w.visited | w.probed | set(w.other))
 
 
 def scan(root: Path, main: str, *, generated: Collection[str] = ()) -> list[Unit]:
