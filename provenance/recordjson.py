@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -120,19 +121,34 @@ def _compact(obj: Any) -> str:
 def record_to_json(record: Record) -> bytes:
     """The bytes of build/record.json: deterministic, one top-level key per line and one
     unit (and one file's line runs) per line, so it stays readable and diffs well. Units
-    are encoded one at a time: a book's record never exists whole as Python dicts."""
-    parts = []
-    for key, value in sorted(record_to_dict_shallow(record).items()):
+    are encoded one at a time, straight to bytes, and joined once: a book's record never
+    exists whole as Python dicts, nor as text beside its bytes."""
+    chunks = [b"{\n"]
+    for i, (key, value) in enumerate(sorted(record_to_dict_shallow(record).items())):
+        chunks.append(b",\n" if i else b"")
         if key == "units" and record.units:
-            inner = ",\n".join(_compact(_unit_dict(a)) for a in record.units)
-            parts.append(f'"units":[\n{inner}\n]')
+            chunks.append(b'"units":[\n')
+            chunks += _lines(_compact(_unit_dict(a)) for a in record.units)
+            chunks.append(b"\n]")
         elif key == "files" and record.files:
-            inner = ",\n".join(f"{_compact(path)}:{_compact([[r.start, r.end, r.origin, r.agent] for r in record.files[path]])}"
-                                for path in sorted(record.files))
-            parts.append(f'"files":{{\n{inner}\n}}')
+            chunks.append(b'"files":{\n')
+            chunks += _lines(f"{_compact(path)}:{_compact([[r.start, r.end, r.origin, r.agent] for r in record.files[path]])}"
+                             for path in sorted(record.files))
+            chunks.append(b"\n}")
         else:
-            parts.append(f"{_compact(key)}:{_compact(value)}")
-    return ("{\n" + ",\n".join(parts) + "\n}\n").encode("utf-8")
+            chunks.append(f"{_compact(key)}:{_compact(value)}".encode())
+    chunks.append(b"\n}\n")
+    return b"".join(chunks)
+
+
+def _lines(items: Iterable[str]) -> list[bytes]:
+    """`items` as UTF-8, separated by ",\\n"."""
+    out = []
+    for i, item in enumerate(items):
+        if i:
+            out.append(b",\n")
+        out.append(item.encode())
+    return out
 
 
 def _unit_from_dict(d: dict[str, Any]) -> Attribution:
