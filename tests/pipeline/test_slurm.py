@@ -41,6 +41,7 @@ def tiny(cluster: None, repo: Repo) -> Iterator[Repo]:
                             "  - {name: quick, script: write.py, outputs: [out.txt], seed: 7}\n"
                             "  - {name: bad, script: bad.py, outputs: [out.txt]}\n"
                             "  - {name: slow, script: write.py, outputs: [out.txt], args: [--sleep, 300]}\n"
+                            "  - {name: long, script: write.py, outputs: [out.txt], args: [--sleep, 300]}\n"
                             "  - {name: late, script: write.py, outputs: [out.txt], args: [--sleep, 300],\n"
                             "     executor: {time_min: 1}}\n"
                             "  - {name: sweep, script: write.py, outputs: [out.txt], executor: {array: 3}}\n"),
@@ -161,9 +162,10 @@ def test_a_failing_task_cancels_the_jobs_still_running(tiny: Repo) -> None:
 
 
 def test_ctrl_c_cancels_what_the_build_submitted(tiny: Repo) -> None:
-    build = subprocess.Popen([sys.executable, "-m", "doit", "experiments:slow", "experiments:late"], cwd=tiny.path,
+    # Two jobs well inside their time limit (5 min) however long the node keeps them queued.
+    build = subprocess.Popen([sys.executable, "-m", "doit", "experiments:slow", "experiments:long"], cwd=tiny.path,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    jobs = [_job_of(tiny, "slow"), _job_of(tiny, "late")]
+    jobs = [_job_of(tiny, "slow"), _job_of(tiny, "long")]
     build.send_signal(signal.SIGINT)
     build.communicate(timeout=120)
     assert build.returncode != 0
