@@ -91,3 +91,28 @@ def test_compose_keeps_blame_around_hunks_and_shifts_it() -> None:
     got = compose(base, [(2, 1, 2, 2), (5, 1, 5, 0)], "a.tex")
     assert per_line(got) == [("x", "a.tex", 1), (None, "a.tex", 2), (None, "a.tex", 3),
                              ("x", "a.tex", 3), ("y", "old.tex", 10)]
+
+
+def test_a_paper_in_a_subdirectory_of_the_repository(repo: Repo) -> None:
+    c1 = repo.commit("one", {"paper/a.tex": "a\nb\n", "other.txt": "x\n"})
+    root = repo.path / "paper"
+    collect(root, ["a.tex"])
+    (root / "a.tex").write_text("a\nb\nc\n")
+    cached = collect(root, ["a.tex"]).blame["a.tex"]
+    assert per_line(cached) == per_line(collect(root, ["a.tex"], use_cache=False).blame["a.tex"])
+    assert per_line(cached) == [(c1, "paper/a.tex", 1), (c1, "paper/a.tex", 2), (None, "paper/a.tex", 3)]
+
+
+def test_during_a_merge_the_file_is_blamed_in_full(repo: Repo) -> None:
+    """git blame gives lines the merge brings in to the merged commits, not to the working
+    tree: no shortcut from HEAD's blame while MERGE_HEAD exists."""
+    c1 = repo.commit("one", {"a.tex": "a\nb\n"})
+    collect(repo.path, ["a.tex"])
+    repo.git("checkout", "-q", "-b", "side")
+    c2 = repo.commit("two", {"a.tex": "a\nb\nfrom side\n"})
+    repo.git("checkout", "-q", "-")
+    repo.commit("three", {"other.tex": "x\n"})
+    collect(repo.path, ["a.tex"])
+    repo.git("merge", "-q", "--no-commit", "--no-ff", "side")
+    got = [c for c, _, _ in per_line(collect(repo.path, ["a.tex"]).blame["a.tex"])]
+    assert got == [c1, c1, c2]
