@@ -38,7 +38,7 @@ from provenance.evidence.blame import (
     write_commit_graph,
 )
 from provenance.evidence.blamecache import CACHE_NAME
-from provenance.evidence.gitrun import RepoInfo, git, notes, repo_info
+from provenance.evidence.gitrun import LITERAL, RepoInfo, git, notes, repo_info
 from provenance.evidence.gitstate import resolve_ref
 from provenance.evidence.linefacts import LineFact, by_commit
 from provenance.evidence.notes import NOTES_REF, parse_note
@@ -215,7 +215,7 @@ def dirty_files(root: Path, files: Sequence[str]) -> list[str]:
     if info is None:
         return sorted(files)
     prefix = info.prefix
-    proc = git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching",
+    proc = git(root, LITERAL, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching",
                "--no-renames", "--", *files, check=False)
     if proc.returncode != 0:
         return sorted(files)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from provenance.config import Config
 from provenance.errors import ToolMissing
-from provenance.evidence.gitrun import git
+from provenance.evidence.gitrun import LITERAL, git
 from provenance.evidence.gitstate import head_commit
 from provenance.fsutil import write_text_atomic
 from provenance.paths import ZIP_EPOCH
@@ -38,7 +38,7 @@ def last_change(root: Path, files: list[str], head: str) -> int:
     if not files:
         return ZIP_EPOCH
     try:
-        out = git(root, "log", "-1", "--format=%ct", head, "--", *files, check=False)
+        out = git(root, LITERAL, "log", "-1", "--format=%ct", head, "--", *files, check=False)
     except ToolMissing:
         return ZIP_EPOCH
     stamp = out.stdout.decode().strip()

@@ -17,6 +17,10 @@ from pathlib import Path
 from provenance.errors import GitError, ToolMissing
 from provenance.paths import ZIP_EPOCH
 
+# Before a subcommand whose pathspecs are file names: `a[1].tex` then names that file
+# alone, not also `a1.tex` (no globbing, no pathspec magic).
+LITERAL = "--literal-pathspecs"
+
 
 def git(root: Path, *args: str, input: bytes | None = None, check: bool = True,
         ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[bytes]:
@@ -28,8 +32,16 @@ def git(root: Path, *args: str, input: bytes | None = None, check: bool = True,
         raise ToolMissing("git not found on PATH; install git (Debian/Ubuntu: sudo apt-get install git)") from None
     if check and proc.returncode not in ok:
         err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed in {root}: {err[-1] if err else 'no message'}")
+        raise GitError(f"git {_subcommand(args)} failed in {root}: {err[-1] if err else 'no message'}")
     return proc
+
+
+def _subcommand(args: tuple[str, ...]) -> str:
+    """The subcommand among git's own options (`-c KEY=VALUE`, LITERAL)."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if args[i] == "-c" else 1
+    return args[i] if i < len(args) else "(no subcommand)"
 
 
 def git_text(root: Path, *args: str, input: str | None = None, ok: tuple[int, ...] = (0,)) -> str:

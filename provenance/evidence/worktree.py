@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from provenance.evidence.blame import DIFF_CONFIG, BlameSpan
-from provenance.evidence.gitrun import RepoInfo, git
+from provenance.evidence.gitrun import LITERAL, RepoInfo, git
 
 _HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 
@@ -57,7 +57,7 @@ def merging(info: RepoInfo) -> bool:
 def edited_blame(root: Path, info: RepoInfo, rel: str, base: Sequence[BlameSpan]) -> tuple[BlameSpan, ...] | None:
     """The blame of the working-tree `rel` from `base`, HEAD's blame of it; None when git
     cannot say (a binary diff, an error): then blame it in full."""
-    proc = git(root, *DIFF_CONFIG, "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
+    proc = git(root, LITERAL, *DIFF_CONFIG, "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
                "--diff-algorithm=myers", "--indent-heuristic", "-U0", "HEAD", "--", rel, check=False)
     if proc.returncode != 0 or b"\nBinary files " in proc.stdout:
         return None

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from provenance.errors import GitError
-from provenance.evidence.gitrun import git
+from provenance.evidence.gitrun import LITERAL, git
 
 
 class _Finding(Protocol, Hashable):
@@ -71,7 +71,7 @@ def _head_tree(root: Path, files: Sequence[str], dest: Path) -> bool:
 def _touched(root: Path, files: Sequence[str]) -> set[tuple[str, int]]:
     """(file, line) of every line the staged change adds or changes, and the line after
     each deletion."""
-    proc = git(root, "diff", "--cached", "--relative", "-U0", "--no-color", "--no-ext-diff", "HEAD", "--", *files,
+    proc = git(root, LITERAL, "diff", "--cached", "--relative", "-U0", "--no-color", "--no-ext-diff", "HEAD", "--", *files,
                check=False)
     out: set[tuple[str, int]] = set()
     current = None

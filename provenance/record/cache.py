@@ -19,7 +19,7 @@ from pathlib import Path
 from provenance import __version__
 from provenance.config import Config
 from provenance.evidence import gitstate
-from provenance.evidence.gitrun import git
+from provenance.evidence.gitrun import LITERAL, git
 from provenance.fsutil import write_bytes_atomic
 from provenance.model import Record
 from provenance.record.assemble import build_record
@@ -39,7 +39,7 @@ def key(cfg: Config) -> str:
     if gitstate.git_dir(cfg.root) is not None:
         # What the index holds for the inputs (a `git add` or `git rm --cached` changes
         # what `dirty` says); not the index file's stat, which `git status` rewrites.
-        staged = git(cfg.root, "ls-files", "--stage", "-z", "--", *inputs, check=False).stdout
+        staged = git(cfg.root, LITERAL, "ls-files", "--stage", "-z", "--", *inputs, check=False).stdout
         h.update(b"index " + hashlib.sha256(staged).hexdigest().encode() + b"\n")
     for rel in inputs:
         try:

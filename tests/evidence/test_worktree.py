@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from provenance.evidence.blame import BlameSpan
-from provenance.evidence.collect import collect
+from provenance.evidence.collect import collect, dirty_files
 from provenance.evidence.worktree import compose
 from tests.helpers import Repo
 
@@ -116,3 +116,15 @@ def test_during_a_merge_the_file_is_blamed_in_full(repo: Repo) -> None:
     repo.git("merge", "-q", "--no-commit", "--no-ff", "side")
     got = [c for c, _, _ in per_line(collect(repo.path, ["a.tex"]).blame["a.tex"])]
     assert got == [c1, c1, c2]
+
+
+def test_file_names_with_glob_characters_name_that_file_alone(repo: Repo) -> None:
+    c1 = repo.commit("one", {"a[1].tex": "a\nb\n", "a1.tex": "x\ny\n"})
+    collect(repo.path, ["a[1].tex", "a1.tex"])
+    repo.write("a[1].tex", "a\nb\nnew\n")
+    repo.write("a1.tex", "changed\nx\ny\n")  # what the glob a[1].tex would also match
+    ev = collect(repo.path, ["a[1].tex"])
+    assert [c for c, _, _ in per_line(ev.blame["a[1].tex"])] == [c1, c1, None]
+    assert dirty_files(repo.path, ["a[1].tex"]) == ["a[1].tex"]
+    repo.write("a[1].tex", "a\nb\n")
+    assert dirty_files(repo.path, ["a[1].tex"]) == []
