@@ -31,6 +31,7 @@ from provenance.evidence import gitstate
 from provenance.evidence import notes as tagnotes  # noqa: E402
 from provenance.hooks import commit as hooks
 from provenance.hooks.lint import lint  # noqa: E402
+from provenance.hooks.nokeys import private_keys
 
 ENV = {"CLAUDECODE": "1", "ANTHROPIC_MODEL": "claude-opus-4-1"}
 MESSAGE = "Tighten the excess-risk lemma\n\n# Please enter the commit message\n"
@@ -123,7 +124,7 @@ def main() -> None:
             ("tag (prepare-commit-msg)", tag_hook, ["tag", str(msg)], fresh_message, ENV),
             ("policy (commit-msg)", policy_hook, ["policy", str(msg)], fresh_message, {}),
             ("lint (pre-commit)", lambda: lint(repo, staged), ["lint", *staged], lambda: None, {}),
-            ("no-private-keys (pre-commit)", lambda: hooks.private_keys(repo, staged),
+            ("no-private-keys (pre-commit)", lambda: private_keys(repo, staged),
              ["no-private-keys", *staged], lambda: None, {}),
             ("attach-tags (post-commit)", attach_hook, ["attach-tags"], pending, {}),
         ]

@@ -13,29 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+# The declaration vocabulary lives in vocab.py (provenance.yaml reads it without this
+# module's dataclasses); it is part of the model, so it is importable from here too.
+from provenance.vocab import AI_ORIGINS, DECLARATION_KEYS, ORIGINS, ROLES, declaration_problem  # noqa: F401
+
 RECORD_SCHEMA = "paperprov/record/v1"
-
-ORIGINS = ("human", "ai", "mixed", "unknown")
-AI_ORIGINS = ("ai", "mixed")  # a unit with AI involvement
-ROLES = ("drafted", "edited", "proved", "suggested", "generated")
-# What a declaration may say: a `paperprov:` marker in a source or an `annotations:`
-# entry in provenance.yaml. One rule for both (declaration_problem).
-DECLARATION_KEYS = ("origin", "tool", "model", "role", "reviewed-by", "check", "formal")
-
-
-def declaration_problem(key: str, value: str) -> str | None:
-    """Why `key=value` is not a valid declaration, or None when it is."""
-    if key not in DECLARATION_KEYS:
-        return f"unknown key {key!r}; use one of {', '.join(DECLARATION_KEYS)}"
-    if not value:
-        return f"key {key!r} has an empty value; write {key}=VALUE"
-    if len(value) > 500 or any(ord(c) < 32 or ord(c) == 127 for c in value):
-        return f"{key}= must be one line of at most 500 characters"
-    if key == "origin" and value not in ORIGINS:
-        return f"origin={value!r} is not one of {'|'.join(ORIGINS)}"
-    if key == "role" and value not in ROLES:
-        return f"role={value!r} is not one of {'|'.join(ROLES)}"
-    return None
 
 # Unit kinds. Theorem-like environments all have kind "statement" and keep their
 # environment name in `env` and their printed name ("Lemma") in `display`.

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "provenance"
 # Upstream first. A module may import from its own stage or any stage before it.
 STAGES = (
     ("core", ("provenance", "provenance.errors", "provenance.paths", "provenance.fsutil", "provenance.hashing",
-              "provenance.config", "provenance.model", "provenance.recordjson")),
+              "provenance.vocab", "provenance.config", "provenance.model", "provenance.recordjson")),
     ("scan", ("provenance.scan",)),
     ("evidence", ("provenance.evidence",)),
     ("record", ("provenance.record",)),

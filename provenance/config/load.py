@@ -37,6 +37,11 @@ def load(root: str | Path = ".") -> Config:
     return parse(read_bounded(root / CONFIG_NAME), root)
 
 
+def load_if_present(root: Path) -> Config | None:
+    """provenance.yaml of `root`, or None when the repository has none."""
+    return load(root) if (Path(root) / CONFIG_NAME).is_file() else None
+
+
 def parse(text: str, root: Path) -> Config:
     data = parse_yaml(text)
     r = Reader(root)

@@ -20,7 +20,7 @@ from typing import Any
 
 from provenance.config.schema import CONFIG_NAME, NAME_RE
 from provenance.errors import ConfigError
-from provenance.model import declaration_problem
+from provenance.vocab import declaration_problem
 
 MAX_CONFIG_BYTES = 1 << 20
 MAX_VALUES = 50_000  # YAML nodes, counting each alias as the value it stands for

@@ -12,8 +12,8 @@ from provenance.config.evidence import EvidenceSources
 from provenance.config.formal import Formal
 from provenance.config.globs import matches
 from provenance.errors import ConfigError
-from provenance.model import DECLARATION_KEYS
 from provenance.paths import CONFIG_NAME
+from provenance.vocab import DECLARATION_KEYS
 
 # One data file per venue (its question as published, the answer's template): a new venue
 # is one file there. Read as a directory listing, not an import: config is upstream of disclose.

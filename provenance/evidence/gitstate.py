@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from provenance.errors import GitError
+
 NOTES_REF = "refs/notes/paperprov"  # `paperprov tag` ranges
 REVIEW_REF = "refs/notes/paperprov-review"  # `paperprov review` records
 SESSION_FILE = "paperprov/session.json"
@@ -80,3 +82,13 @@ def state_token(root: Path, extra_refs: tuple[str, ...] = ()) -> str:
         f = _common_dir(gd) / extra
         h.update(f"{extra}=".encode() + (f.read_bytes() if f.is_file() else b"-") + b"\n")
     return h.hexdigest()
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The work tree's top directory: the nearest parent holding `.git` (dir or file).
+    Read from the file system, not `git rev-parse`, because hooks call it on every commit."""
+    here = (start or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / ".git").exists():
+            return d
+    raise GitError(f"{here}: not inside a git repository; run this in your paper's repository")

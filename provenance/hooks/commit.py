@@ -1,4 +1,5 @@
-"""Commit-time hooks: the work behind `paperprov hook tag|policy|attach-tags|no-private-keys`.
+"""Commit-time hooks: the work behind `paperprov hook tag|policy|attach-tags` (lint.py and
+nokeys.py hold the other two).
 
 pre-commit (the framework) calls them; each returns what it found and the command
 module turns that into output and an exit code. They run on every commit, so they
@@ -31,14 +32,12 @@ Decisions (the README repeats them):
 from __future__ import annotations
 
 import fnmatch
-import os
 import re
-import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from provenance.errors import ConfigError, GitError
+from provenance.errors import GitError
 from provenance.evidence import gitstate
 from provenance.evidence.agents import (
     ASSISTED_BY,
@@ -50,12 +49,10 @@ from provenance.evidence.agents import (
     parse_assisted_by,
 )
 from provenance.evidence.gitrun import git_text
-from provenance.hooks.keyscan import private_keys_in
 from provenance.model import Agent
 from provenance.paths import CONFIG_NAME
 
 if TYPE_CHECKING:
-    from provenance.config import Config
     from provenance.evidence.notes import Tag
 
 _SCISSORS = "------------------------ >8 ------------------------"
@@ -230,14 +227,6 @@ def _touches(path: str, pattern: str) -> bool:
     return path == pattern or path.startswith(pattern + "/") or fnmatch.fnmatchcase(path, pattern)
 
 
-def _load_config(root: Path) -> Config | None:
-    if not (root / CONFIG_NAME).is_file():
-        return None
-    from provenance.config import load
-
-    return load(root)
-
-
 def check_policy(root: Path, msgfile: Path) -> list[str]:
     """Problems with the message under provenance.yaml's policy; empty means accept."""
     pairs = trailers(root, msgfile)
@@ -249,7 +238,9 @@ def check_policy(root: Path, msgfile: Path) -> list[str]:
             return [f"commit message: {exc}"]
     if declared or _replaying(root) or _merging(root):
         return []  # replayed and merged changes were declared by the commits that made them
-    cfg = _load_config(root)
+    from provenance.config.load import load_if_present
+
+    cfg = load_if_present(root)
     if cfg is None or not cfg.policy.declare_paths:
         return []
     staged = git_text(root, "diff", "--cached", "--name-only", "-z").split("\0")
@@ -262,35 +253,6 @@ def check_policy(root: Path, msgfile: Path) -> list[str]:
         f"declare AI use; add the line `{ASSISTED_BY}: none` to the end of the message "
         f"(or `{ASSISTED_BY}: AGENT:MODEL`, e.g. `{ASSISTED_BY}: claude-code:claude-opus-4-1`, if an AI helped)"
     ]
-
-
-def private_keys(root: Path, files: Sequence[str]) -> list[str]:
-    """`file:line: ...` for every private key about to be committed."""
-    configured: Path | None = None
-    try:
-        cfg = _load_config(root)
-    except ConfigError:
-        cfg = None  # a broken provenance.yaml is the policy hook's business; still scan the files
-    if cfg is not None and cfg.signing.key:
-        key = Path(os.path.expanduser(cfg.signing.key))
-        configured = (key if key.is_absolute() else root / key).resolve()
-    problems = []
-    for name in files:
-        path = root / name
-        if configured is not None and path.resolve() == configured:
-            problems.append(f"{name}: this is signing.key in {CONFIG_NAME}, a private key; "
-                            f"unstage it (git rm --cached {name}) and keep it outside the repository")
-            continue
-        try:
-            if not stat.S_ISREG(path.lstat().st_mode):
-                continue  # git commits a symlink as its target's name, never what it points to
-            data = path.read_bytes()
-        except (IsADirectoryError, FileNotFoundError):
-            continue
-        for line, kind in private_keys_in(data):
-            problems.append(f"{name}:{line}: {kind}; unstage the file (git rm --cached {name}), "
-                            "remove the key and keep private keys outside the repository")
-    return problems
 
 
 def _line_count(data: str) -> int:

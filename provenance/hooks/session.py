@@ -43,16 +43,6 @@ class Session:
         return datetime.fromtimestamp(int(self.started), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def find_root(start: Path | None = None) -> Path:
-    """The work tree's top directory: the nearest parent holding `.git` (dir or file).
-    Read from the file system, not `git rev-parse`, because hooks call it on every commit."""
-    here = (start or Path.cwd()).resolve()
-    for d in (here, *here.parents):
-        if (d / ".git").exists():
-            return d
-    raise GitError(f"{here}: not inside a git repository; run this in your paper's repository")
-
-
 def _state_dir(root: Path) -> Path:
     common = gitstate.common_dir(root)
     if common is None:

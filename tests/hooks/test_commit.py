@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance.hooks.commit import check_policy, private_keys, tag_message
+from provenance.hooks.commit import check_policy, tag_message
 from provenance.hooks.lint import lint
 from tests.helpers import Repo, assisted_by, cli, commit, git, install_hooks, message, write_message
 
@@ -292,53 +292,6 @@ def test_lint_hook_refuses_the_commit(repo: Repo) -> None:
     assert "paper/main.tex:5: mylemma has no \\label" in proc.stderr
     proc = commit(hooked, "Good", {"paper/main.tex": GOOD_TEX})
     assert proc.returncode == 0, proc.stderr
-
-
-def _keys() -> tuple[str, str]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    key = Ed25519PrivateKey.generate()
-    openssh = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
-                                serialization.NoEncryption()).decode()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
-    return openssh, pem
-
-
-def test_private_keys_are_refused_with_file_and_line(repo: Repo) -> None:
-    openssh, pem = _keys()
-    repo.write("id_ed25519", openssh)
-    repo.write("notes.md", "# notes\n\n" + pem)
-    repo.write("keys/alice.pub", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice\n")
-    problems = private_keys(repo.path, ["id_ed25519", "notes.md", "keys/alice.pub"])
-    assert [p.split(" block")[0] for p in problems] == ["id_ed25519:1: OPENSSH PRIVATE KEY", "notes.md:3: PRIVATE KEY"]
-
-
-def test_code_that_only_names_the_header_is_not_a_key(repo: Repo) -> None:
-    repo.write("check.py", 'assert data.startswith(b"-----BEGIN OPENSSH PRIVATE KEY-----")\n')
-    assert private_keys(repo.path, ["check.py"]) == []
-
-
-def test_configured_signing_key_is_refused(repo: Repo) -> None:
-    repo.write("paper/main.tex", "x\n")
-    repo.write("provenance.yaml", "paper: {name: p, main: paper/main.tex}\nsigning: {key: secret/signer.key}\n")
-    repo.write("secret/signer.key", "raw key bytes\n")
-    assert private_keys(repo.path, ["secret/signer.key", "paper/main.tex"]) == [
-        "secret/signer.key: this is signing.key in provenance.yaml, a private key; "
-        "unstage it (git rm --cached secret/signer.key) and keep it outside the repository"
-    ]
-
-
-def test_no_private_keys_hook_refuses_the_commit(repo: Repo) -> None:
-    install_hooks(repo, ("pre-commit",))
-    hooked = repo
-    openssh, _ = _keys()
-    head = hooked.git("rev-parse", "HEAD")
-    proc = commit(hooked, "Oops", {"deploy_key": openssh})
-    assert proc.returncode != 0
-    assert "deploy_key:1: OPENSSH PRIVATE KEY block" in proc.stderr
-    assert hooked.git("rev-parse", "HEAD") == head
 
 
 def test_hook_without_a_message_file_is_a_one_line_error(repo: Repo) -> None:

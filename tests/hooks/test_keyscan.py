@@ -13,8 +13,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from provenance.hooks.commit import private_keys
 from provenance.hooks.keyscan import private_keys_in
+from provenance.hooks.nokeys import private_keys
 from tests.helpers import IN_CI, Repo, cli
 
 RSA = rsa.generate_private_key(public_exponent=65537, key_size=1024)

@@ -39,11 +39,22 @@ def _report(lines: list[str]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Each hook imports only what it uses: they run on every commit.
     from provenance.errors import ProvenanceError, UsageError
-    from provenance.hooks import commit as hooks
-    from provenance.hooks.session import find_root
+    from provenance.evidence.gitstate import find_root
 
     root = find_root()
+    if args.kind == "lint":
+        from provenance.hooks.lint import lint
+
+        files = [a for a in args.args if a != "--all"]
+        return _report(lint(root, files, all_problems=len(files) < len(args.args)))
+    if args.kind == "no-private-keys":
+        from provenance.hooks.nokeys import private_keys
+
+        return _report(private_keys(root, args.args))
+    from provenance.hooks import commit as hooks
+
     if args.kind in ("tag", "policy"):
         if not args.args:
             raise UsageError(f"paperprov hook {args.kind}: give the commit message file (git passes it)")
@@ -60,13 +71,6 @@ def run(args: argparse.Namespace) -> int:
             return 0
         hooks.tag_message(root, msgfile, os.environ)
         return _report(hooks.check_policy(root, msgfile))
-    if args.kind == "lint":
-        from provenance.hooks.lint import lint
-
-        files = [a for a in args.args if a != "--all"]
-        return _report(lint(root, files, all_problems=len(files) < len(args.args)))
-    if args.kind == "no-private-keys":
-        return _report(hooks.private_keys(root, args.args))
     attached, warnings = hooks.attach_tags(root)
     for w in warnings:
         print(f"paperprov: {w}", file=sys.stderr)

@@ -23,9 +23,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from provenance.evidence.gitstate import find_root
     from provenance.hooks import session as sess
 
-    root = sess.find_root()
+    root = find_root()
     if args.action == "start":
         started = sess.start(root, args.agent, args.model)
         print(f"session with {started.as_agent} started {started.started_iso}; commits are tagged until `paperprov session stop`")

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from provenance.evidence import notes as tagnotes
     from provenance.evidence.agents import parse_assisted_by
     from provenance.evidence.gitrun import git_text
-    from provenance.hooks.session import find_root
+    from provenance.evidence.gitstate import find_root
 
     root = find_root()
     try:
