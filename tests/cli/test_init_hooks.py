@@ -50,12 +50,13 @@ def test_init_hooks_in_an_adopted_repository_never_edits_an_existing_config(repo
 
 
 def test_released_hooks_run_from_the_tag_in_a_shell_without_a_venv(repo: Repo, tmp_path: Path) -> None:
-    """The hook repository at tag v0.2.0 (a clone of this checkout), the block init writes,
+    """The hook repository at tag v0.2.0 (a clone of this checkout, the tag moved to what
+    is tested if the release tag came with it), the block init writes,
     `pre-commit install`, then a commit made by an agent in a shell whose PATH has no
     paperprov: pre-commit built paperprov's environment itself, and the commit is tagged."""
     hooks_repo = tmp_path / "paperprov"
     git(tmp_path, "clone", "-q", str(ROOT), str(hooks_repo))
-    git(hooks_repo, "tag", f"v{__version__}")
+    git(hooks_repo, "tag", "-f", f"v{__version__}")  # at the code under test, released or not
     repo.write("main.tex", "\\documentclass{article}\\begin{document}x\\end{document}\n")
     assert cli(repo.path, "init", "--hooks", "--hooks-repo", str(hooks_repo)).returncode == 0
     repo.git("add", "-A")
