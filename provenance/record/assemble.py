@@ -35,9 +35,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from provenance.config import CONFIG_NAME, Config
 from provenance.evidence.blame import line_count
+from provenance.evidence.gitstate import common_dir
 from provenance.model import Attribution, LineRun, Record, Unit
 from provenance.paths import CHECKS
 from provenance.record.anonymize import visible
@@ -47,11 +49,13 @@ from provenance.record.lines import LineClassifier, file_runs, untagged_commits
 from provenance.record.summary import summarize
 from provenance.scan.sources import scan_units, trace_files
 
+SCAN_CACHE = "paperprov/scan.pickle"
+
 
 def build_record(cfg: Config, use_cache: bool = True) -> Record:
     from provenance.evidence.collect import collect, dirty_files
 
-    units, warnings = scan_units(cfg)
+    units, warnings = scan_units(cfg, _scan_store(cfg) if use_cache else None)
     # An anonymous build leaves out what names the authors (submission.anonymize).
     units = visible(units, cfg.submission)
     files = sorted({f for u in units for f, _, _ in u.spans})
@@ -75,6 +79,13 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     all_warnings += tuple(f"cycle in \\uses: {c}" for c in summary.cycles)
     return Record(commit=ev.head, dirty=dirty, units=attributions, partial=ev.shallow,
                   warnings=all_warnings, summary=summary, files=runs)
+
+
+def _scan_store(cfg: Config) -> Path | None:
+    """Where the paper's walk is remembered across runs: beside the blame cache, under
+    .git/ (scan/tex/remembered.py says why there)."""
+    common = common_dir(cfg.root)
+    return None if common is None else common / SCAN_CACHE
 
 
 def _untagged_commits(classifier: LineClassifier, units: Sequence[Unit]) -> set[str]:

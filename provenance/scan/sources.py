@@ -10,6 +10,7 @@ scan/pycode.
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.config import CONFIG_NAME, Config, Experiment
@@ -179,14 +180,15 @@ def experiment_outputs(cfg: Config) -> list[str]:
     return [t for e in cfg.experiments for t in e.targets]
 
 
-def scan_units(cfg: Config) -> tuple[list[Unit], list[str]]:
-    """All units of the paper and the experiment code, and warnings from scanning."""
+def scan_units(cfg: Config, store: Path | None = None) -> tuple[list[Unit], list[str]]:
+    """All units of the paper and the experiment code, and warnings from scanning; the
+    paper's walk remembered in `store` (scan/tex/remembered.py)."""
     # Outputs other tasks write may not exist yet; they are followed, never warned about.
     generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
     from provenance.scan import pycode
     from provenance.scan.tex.walker import scan_paper
 
-    units, deps = scan_paper(cfg.root, cfg.paper.main, generated=generated)
+    units, deps = scan_paper(cfg.root, cfg.paper.main, generated=generated, store=store)
     warnings = [f"{m} not found; whatever it holds is not in the record" for m in deps.missing]
     warnings += duplicate_label_warnings(deps)
     units.extend(pycode.scan(cfg.root, code_sources(cfg)))

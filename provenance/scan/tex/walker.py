@@ -12,7 +12,6 @@ hand-written.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from provenance.model import Unit
 from provenance.scan.markers import parse_marker
 from provenance.scan.tex import blueprint, definitions, inputs, structure  # noqa: F401  (they register the handlers)
 from provenance.scan.tex.lexer import token_pattern
+from provenance.scan.tex.remembered import remembered
 from provenance.scan.tex.state import HANDLERS, PACKAGE_WORDS, Stop, Token, Walk
 from provenance.scan.tex.units import TexFile, attach_markers, freeze
 
@@ -45,35 +45,12 @@ class TexDeps:
         return {name: tuple(places) for name, places in where.items() if len(places) > 1}
 
 
-# The last walk, with the stat of every file it read: `paperprov status` asks for the
-# dependencies (its cache key) and then for the units of the same files.
-# (A file looked for and not found counts too: it may appear.)
-Stamp = tuple[int, int] | None
-_last: dict[tuple[str, str, frozenset[str]], tuple[list[str], list[Stamp], list[Unit], TexDeps]] = {}
-
-
-def _stamps(root: Path, files: list[str]) -> list[Stamp]:
-    out: list[Stamp] = []
-    for rel in files:
-        try:
-            st = os.stat(root / rel)
-            out.append((st.st_mtime_ns, st.st_size))
-        except OSError:
-            out.append(None)
-    return out
-
-
-def scan_paper(root: Path, main: str, *, generated: Collection[str] = ()) -> tuple[list[Unit], TexDeps]:
-    """Every unit of the paper and the files LaTeX reads for it (see _walk); the same
-    answer again while every file the walk read keeps its size and mtime."""
-    key = (str(root), main, frozenset(generated))
-    hit = _last.get(key)
-    if hit is not None and hit[1] == _stamps(Path(root), hit[0]):
-        return list(hit[2]), hit[3]
-    units, deps, read = _walk(root, main, generated=generated)
-    _last.clear()
-    _last[key] = (read, _stamps(Path(root), read), units, deps)
-    return list(units), deps
+def scan_paper(root: Path, main: str, *, generated: Collection[str] = (),
+               store: Path | None = None) -> tuple[list[Unit], TexDeps]:
+    """Every unit of the paper and the files LaTeX reads for it (see _walk), remembered
+    while those files are unchanged, in the process and, given `store`, across processes
+    (remembered.py)."""
+    return remembered(Path(root), main, generated, store, lambda: _walk(root, main, generated=generated))
 
 
 def _walk(root: Path, main: str, *, generated: Collection[str] = ()) -> tuple[list[Unit], TexDeps, list[str]]:

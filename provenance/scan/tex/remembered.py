@@ -1,0 +1,108 @@
+"""A walk of the paper remembered, so a record whose sources did not change is not made
+from a new walk (on a book, the walk is seconds of every record).
+
+In the process: the last walk, while every file it read or looked for keeps its stat
+(`paperprov status` asks for the dependencies, its cache key, and then for the units).
+Across processes: in `store`, a file the caller names, while every such file keeps its
+content, so a new commit, a review or a new claim-check result reuses the walk. The
+record keeps it beside the blame cache, `<git-dir>/paperprov/scan.pickle`: a pickle,
+which is safe only where nothing but paperprov writes, and no clone, bundle or build
+output ever writes under .git/. Never point it into build/ or the sources. A damaged,
+unreadable or other version's file is simply not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from provenance import __version__
+from provenance.fsutil import write_bytes_atomic
+from provenance.model import Unit
+
+Stamp = tuple[int, int] | None
+D = TypeVar("D")  # the walk's dependencies (walker.TexDeps)
+
+
+@dataclass
+class _Entry:
+    read: list[str]
+    stamps: list[Stamp]
+    units: list[Unit]
+    deps: Any
+    stored: set[str] = field(default_factory=set)
+
+
+_last: dict[tuple[str, str, frozenset[str]], _Entry] = {}
+
+
+def remembered(root: Path, main: str, generated: Collection[str], store: Path | None,
+               walk: Callable[[], tuple[list[Unit], D, list[str]]]) -> tuple[list[Unit], D]:
+    """`walk()`'s units and dependencies (it also returns every path it read or looked
+    for), or the remembered ones while those paths are unchanged."""
+    key = (str(root), main, frozenset(generated))
+    entry = _last.get(key)
+    if entry is None or entry.stamps != _stamps(root, entry.read):
+        entry = _load(root, main, generated, store) if store is not None else None
+        if entry is None:
+            units, deps, read = walk()
+            entry = _Entry(read, _stamps(root, read), units, deps)
+        _last.clear()
+        _last[key] = entry
+    if store is not None and str(store) not in entry.stored:
+        _save(root, main, generated, store, entry)
+    return list(entry.units), entry.deps
+
+
+def _stamps(root: Path, files: list[str]) -> list[Stamp]:
+    out: list[Stamp] = []
+    for rel in files:
+        try:
+            st = os.stat(root / rel)
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return out
+
+
+def _digests(root: Path, files: list[str]) -> list[str | None]:
+    out: list[str | None] = []
+    for rel in files:
+        try:
+            out.append(hashlib.sha256((root / rel).read_bytes()).hexdigest())
+        except OSError:
+            out.append(None)
+    return out
+
+
+def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _Entry | None:
+    try:
+        with open(store, "rb") as fh:
+            data = pickle.load(fh)
+        if data["version"] != __version__ or data["key"] != [main, sorted(generated)]:
+            return None
+        read = [rel for rel, _ in data["read"]]
+        if _digests(root, read) != [digest for _, digest in data["read"]]:
+            return None
+        return _Entry(read, _stamps(root, read), data["units"], data["deps"], {str(store)})
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, IndexError,
+            TypeError, ValueError):
+        return None
+
+
+def _save(root: Path, main: str, generated: Collection[str], store: Path, entry: _Entry) -> None:
+    digests = _digests(root, entry.read)
+    if _stamps(root, entry.read) != entry.stamps:
+        return  # a file changed since the walk read it: its digest would not be what was walked
+    data = {"version": __version__, "key": [main, sorted(generated)], "read": list(zip(entry.read, digests)),
+            "units": entry.units, "deps": entry.deps}
+    try:
+        write_bytes_atomic(store, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        return  # a read-only repository still gets its record, only slower next time
+    entry.stored.add(str(store))

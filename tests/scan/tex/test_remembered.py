@@ -1,0 +1,77 @@
+"""The paper's walk remembered across processes (scan/tex/remembered.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provenance.model import Unit
+from provenance.scan.tex import remembered
+from provenance.scan.tex.walker import TexDeps, _walk, scan_paper
+
+MAIN = ("\\documentclass{article}\n\\newtheorem{lem}{Lemma}\n\\begin{document}\n\\section{A}\n"
+        "\\input{a}\n\\InputIfFileExists{b.tex}{}{}\n\\end{document}\n")
+
+
+@pytest.fixture
+def paper(tmp_path: Path) -> Path:
+    root = tmp_path / "paper"
+    root.mkdir()
+    (root / "main.tex").write_text(MAIN)
+    (root / "a.tex").write_text("\\begin{lem}\\label{l}x\\end{lem}\n")
+    return root
+
+
+def new_process() -> None:
+    remembered._last.clear()  # what a new process starts with
+
+
+def walks(root: Path, store: Path) -> tuple[int, list[str]]:
+    """How many times the walk ran for one scan, and the unit ids it gave."""
+    count = 0
+
+    def walk() -> tuple[list[Unit], TexDeps, list[str]]:
+        nonlocal count
+        count += 1
+        return _walk(root, "main.tex")
+
+    units, _ = remembered.remembered(root, "main.tex", (), store, walk)
+    return count, [u.id for u in units]
+
+
+def test_a_new_process_reuses_the_stored_walk_while_the_files_are_the_same(paper: Path, tmp_path: Path) -> None:
+    store = tmp_path / "git" / "scan.pickle"
+    store.parent.mkdir()
+    first = walks(paper, store)
+    assert first[0] == 1 and store.is_file()
+    new_process()
+    assert walks(paper, store) == (0, first[1])
+    new_process()
+    (paper / "a.tex").write_text("\\begin{lem}\\label{m}y\\end{lem}\n")  # content changed
+    count, ids = walks(paper, store)
+    assert count == 1 and "m" in ids and "l" not in ids
+
+
+def test_a_file_looked_for_that_appears_makes_a_new_walk(paper: Path, tmp_path: Path) -> None:
+    store = tmp_path / "scan.pickle"
+    walks(paper, store)
+    new_process()
+    (paper / "b.tex").write_text("\\section{B}\n")
+    count, ids = walks(paper, store)
+    assert count == 1 and any("section:b" in i.lower() for i in ids), ids
+
+
+def test_a_damaged_store_is_walked_around(paper: Path, tmp_path: Path) -> None:
+    store = tmp_path / "scan.pickle"
+    store.write_bytes(b"not a pickle")
+    assert walks(paper, store)[0] == 1
+    new_process()
+    assert walks(paper, store)[0] == 0  # rewritten after the walk
+
+
+def test_scan_paper_answers_the_same_from_the_store(paper: Path, tmp_path: Path) -> None:
+    store = tmp_path / "scan.pickle"
+    fresh = scan_paper(paper, "main.tex", store=store)
+    new_process()
+    assert scan_paper(paper, "main.tex", store=store) == fresh
