@@ -2,15 +2,17 @@
 
 Blaming every source file on every build is what makes a record slow, so results are
 kept between runs. An entry is valid for HEAD when the file's working-tree bytes are
-unchanged and either it was computed at HEAD itself, or at an ancestor of HEAD and the
-path did not change between the two (then blame at HEAD passes every line through to
-that ancestor's result). An entry also keeps its file's base: HEAD's blame of the blob
-HEAD holds (`blob`: the entry's own spans are it; `base`: a separate copy, when the
-working tree differs), valid by the same rule. Editing a file then costs one `git diff`
-over its base (worktree.py); a new commit re-blames only the paths it touched. The whole cache is dropped when the shallow
-boundary or the paper's place in the repository changes (the epoch). Commits are
-immutable, so their classification is cached too: `git log` only reads commits the
-cache has not seen. Deleting the file changes nothing but time; a damaged or
+unchanged and either it was computed at HEAD itself, or at an ancestor of HEAD and no
+commit between the two touched the path (a change and its revert count: git blame gives
+the restored lines to the revert); then blame at HEAD passes every line through to that
+ancestor's result. An entry also keeps its file's base: HEAD's blame of the blob HEAD
+holds (`blob`: the entry's own spans are it; `base`: a separate copy, when the working
+tree differs), valid by the same rule. Editing a file then costs one `git diff` over its
+base (worktree.py); committing the edit as it was costs nothing (`committed`: its
+uncommitted lines become HEAD's); any other new commit re-blames only the paths it
+touched. The whole cache is dropped when the shallow boundary or the paper's place in
+the repository changes (the epoch). Commits are immutable, so their classification is
+cached too: `git log` only reads commits the cache has not seen. Deleting the file changes nothing but time; a damaged or
 unreadable one counts as empty, and a read-only repository simply goes uncached.
 """
 
@@ -52,13 +54,15 @@ def load(path: Path, epoch: str) -> dict[str, Any]:
 
 
 def _changed_since(root: Path, old: str, head: str) -> set[str] | None:
-    """Paths changed between an ancestor `old` and `head`, or None if `old` is not one."""
+    """Paths some commit between an ancestor `old` and `head` changed (merges against each
+    parent), or None if `old` is not one. Not the diff of the two trees: a change and its
+    revert leave the tree as it was, yet git blame gives the restored lines to the revert."""
     if git(root, "merge-base", "--is-ancestor", old, head, check=False).returncode != 0:
         return None
-    out = git(root, "diff", "--name-only", "-z", "--no-renames", old, head, check=False)
+    out = git(root, "log", "--format=", "--name-only", "-z", "-m", "--no-renames", f"{old}..{head}", check=False)
     if out.returncode != 0:
         return None
-    return {p.decode("utf-8", "surrogateescape") for p in out.stdout.split(b"\0") if p}
+    return {p.strip(b"\n").decode("utf-8", "surrogateescape") for p in out.stdout.split(b"\0") if p.strip(b"\n")}
 
 
 class Base(NamedTuple):
@@ -128,6 +132,30 @@ def reuse_bases(root: Path, info: RepoInfo, blobs: Mapping[str, str], cache: dic
         # A base is written with its entry, so it is valid where the entry's HEAD is.
         if base is not None and base.blob == blob and at_head(entry.get("head"), info.prefix + rel):
             out[rel] = base
+    return out
+
+
+def committed(info: RepoInfo, parent: str, clean: Mapping[str, str], digests: Mapping[str, str],
+              cache: dict[str, Any]) -> dict[str, Base]:
+    """Files HEAD committed just as the cache last saw them in the working tree, at HEAD's
+    only parent: their blame at HEAD is that working-tree blame with its uncommitted lines
+    given to HEAD, since git blame pairs the same lines either way (the parent's blob
+    against the same bytes). `clean` maps each file that is as HEAD holds it to that blob;
+    only entries with a base count (the file was tracked at the parent: no rename for
+    blame to follow)."""
+    out: dict[str, Base] = {}
+    old_files, shas = cache.get("files", {}), cache.get("shas", [])
+    for rel, blob in clean.items():
+        entry = old_files.get(rel)
+        if not entry or entry.get("head") != parent or entry.get("hash") != digests[rel]:
+            continue
+        if "blob" not in entry and "base" not in entry:
+            continue
+        try:
+            spans = _spans_from_json(entry, shas)
+        except (KeyError, TypeError, ValueError, IndexError):
+            continue
+        out[rel] = Base(blob, tuple(s if s.commit is not None else s._replace(commit=info.head) for s in spans))
     return out
 
 

@@ -8,8 +8,8 @@ Everything reads git through plain `git` subprocesses (list form, never a shell;
 faster than GitPython for this): one `git log` for the commits' messages, one
 `git ls-tree` for what HEAD tracks, one `git notes list` + `git cat-file --batch` for
 `paperprov tag` notes, and one blame per file not answered by the cache (one
-`git diff` instead for a file edited since HEAD whose blame at HEAD the cache holds:
-worktree.py). Line-level evidence from other tools (git-ai notes, Agent Trace records:
+`git diff` instead for a file edited since HEAD whose blame at HEAD the cache holds,
+worktree.py; none for a file HEAD committed as the cache last saw it). Line-level evidence from other tools (git-ai notes, Agent Trace records:
 `line_facts`, by the commit their line numbers refer to) is read by gitai.py and
 agenttrace.py, only where the configured ref or directory exists.
 
@@ -190,6 +190,12 @@ def _blame(root: Path, info: RepoInfo, files: Sequence[str], contents: Mapping[s
             spans = base.spans if same else worktree.edited_blame(root, info, rel, base.spans)
             if spans is not None:
                 blame[rel], bases[rel] = spans, base
+    left = {rel: b for rel, b in blobs.items() if rel not in blame and b}
+    clean = {rel: b for rel, b in left.items() if worktree.blob_id(contents[rel], b) == b}
+    parent = worktree.only_parent(root) if clean else None
+    if parent is not None:  # files just committed as they were: their blame needs no walk
+        for rel, base in blamecache.committed(info, parent, clean, digests, cache).items():
+            blame[rel], bases[rel] = base.spans, base
     return blame, bases, {rel: b for rel, b in blobs.items() if rel not in blame}, True
 
 

@@ -50,6 +50,13 @@ def blob_id(data: bytes, like: str) -> str:
     return h.hexdigest()
 
 
+def only_parent(root: Path) -> str | None:
+    """HEAD's parent when it has exactly one (not a merge, not a shallow clone's edge)."""
+    proc = git(root, "rev-list", "--parents", "-n", "1", "HEAD", check=False)
+    ids = proc.stdout.split()
+    return ids[1].decode("ascii") if proc.returncode == 0 and len(ids) == 2 else None
+
+
 def merging(info: RepoInfo) -> bool:
     return (info.git_dir / "MERGE_HEAD").exists()
 

@@ -200,3 +200,15 @@ def test_paths_with_spaces_quotes_and_non_ascii(repo: Repo) -> None:
     assert per_line(ev.blame[name]) == [c1, c1]
     assert ev.blame[name][0].orig_path == name
     assert dirty_files(repo.path, [name]) == []
+
+
+def test_a_change_and_its_revert_since_the_cache_give_the_lines_to_the_revert(repo: Repo) -> None:
+    """The tree is as it was, but git blame gives the restored line to the revert: so must
+    the cached answer."""
+    c1 = repo.commit("one", {"a.tex": "a\nb\nc\n", "b.tex": "x\n"})
+    collect(repo.path, ["a.tex", "b.tex"])
+    repo.commit("two", {"a.tex": "a\nB\nc\n"})
+    c3 = repo.commit("revert two", {"a.tex": "a\nb\nc\n"})
+    cached = collect(repo.path, ["a.tex", "b.tex"]).blame
+    assert per_line(cached["a.tex"]) == [c1, c3, c1]
+    assert cached == collect(repo.path, ["a.tex", "b.tex"], use_cache=False).blame

@@ -128,3 +128,34 @@ def test_file_names_with_glob_characters_name_that_file_alone(repo: Repo) -> Non
     assert dirty_files(repo.path, ["a[1].tex"]) == ["a[1].tex"]
     repo.write("a[1].tex", "a\nb\n")
     assert dirty_files(repo.path, ["a[1].tex"]) == []
+
+
+def test_a_commit_of_the_edit_is_blamed_from_the_edit_as_git_blame_would(repo: Repo) -> None:
+    rng = random.Random(41)
+    lines = [rng.choice(VOCAB) for _ in range(40)]
+    repo.commit("c0", {"a.tex": text(rng, lines)})
+    collect(repo.path, ["a.tex"])
+    for i in range(12):
+        lines = mutate(rng, (repo.path / "a.tex").read_text().splitlines())
+        repo.write("a.tex", text(rng, lines))
+        collect(repo.path, ["a.tex"])  # the edit, blamed from HEAD's blame
+        if i % 3 == 2:  # committed otherwise than the working tree holds it: blamed in full
+            repo.git("add", "a.tex")
+            repo.write("a.tex", text(rng, mutate(rng, lines)))
+            repo.git("commit", "-q", "-m", f"partial {i}")
+        else:
+            repo.commit(f"c{i + 1}" + ("\n\nAssisted-by: codex:gpt-5" if i % 2 else ""))
+        cached = collect(repo.path, ["a.tex"]).blame["a.tex"]
+        assert per_line(cached) == per_line(collect(repo.path, ["a.tex"], use_cache=False).blame["a.tex"])
+
+
+def test_committing_an_edit_costs_no_blame(repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    c1 = repo.commit("one", {"a.tex": "a\nb\n", "b.tex": "x\n"})
+    collect(repo.path, ["a.tex", "b.tex"])
+    repo.write("a.tex", "a\nnew\nb\n")
+    collect(repo.path, ["a.tex", "b.tex"])
+    c2 = repo.commit("two")
+    trace = git_trace(monkeypatch, tmp_path)
+    ev = collect(repo.path, ["a.tex", "b.tex"])
+    assert [c for c, _, _ in per_line(ev.blame["a.tex"])] == [c1, c2, c1]
+    assert " blame " not in trace.read_text()
