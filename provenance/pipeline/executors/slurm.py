@@ -26,7 +26,7 @@ from typing import Any
 
 from provenance.config import ExecutorSpec
 from provenance.errors import BuildError, ToolMissing
-from provenance.pipeline.executors import RunFailed, TaskRun, TaskSpec, run_task, tracked
+from provenance.pipeline.executors import RunFailed, TaskRun, TaskSpec, aborted, run_task, tracked
 
 POLL_S = 0.1  # how often to look for a job's result file
 ACCOUNTING_S = 2.0  # how often to ask sacct, for all jobs at once
@@ -132,6 +132,8 @@ def _collect(job: Any, task: TaskSpec, failed_job_error: type[Exception]) -> Tas
 
 
 def _scancel(job_ids: list[str]) -> None:
+    if not job_ids:
+        return
     subprocess.run(["scancel", *job_ids], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
                    timeout=60)
 
@@ -144,11 +146,16 @@ class SlurmExecutor:
         _check_commands()
         ex = submitit.AutoExecutor(folder=folder / "slurm", cluster="slurm")
         ex.update_parameters(**parameters(name, spec))
-        try:
-            jobs = ex.map_array(run_task, tasks) if spec.array is not None else [ex.submit(run_task, tasks[0])]
-        except (submitit.core.utils.FailedJobError, submitit.core.utils.FailedSubmissionError, OSError) as exc:
-            last = (str(exc).strip().splitlines() or ["no message"])[-1]
-            raise BuildError(f"experiment {name}: Slurm did not take the job ({last}); check that `sinfo` answers "
-                             f"and the executor settings in provenance.yaml, or {TRY_LOCALLY}") from None
+        jobs: list[Any] = []
+        # Tracked before submitting: a Ctrl-C or a failing task while sbatch runs must
+        # still cancel what it submits (the check after it covers a cancel that came first).
         with tracked(lambda: _scancel([j.job_id for j in jobs])):
+            try:
+                jobs += ex.map_array(run_task, tasks) if spec.array is not None else [ex.submit(run_task, tasks[0])]
+            except (submitit.core.utils.FailedJobError, submitit.core.utils.FailedSubmissionError, OSError) as exc:
+                last = (str(exc).strip().splitlines() or ["no message"])[-1]
+                raise BuildError(f"experiment {name}: Slurm did not take the job ({last}); check that `sinfo` "
+                                 f"answers and the executor settings in provenance.yaml, or {TRY_LOCALLY}") from None
+            if aborted():
+                _scancel([j.job_id for j in jobs])
             return [_collect(job, task, submitit.core.utils.FailedJobError) for job, task in zip(jobs, tasks)]
