@@ -8,7 +8,6 @@ of that file; `record_to_json` the one writer of its bytes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -226,4 +225,6 @@ class Record:
 
 def canonical_json(obj: Any) -> bytes:
     """Sorted keys, no insignificant whitespace, UTF-8: same value, same bytes."""
+    import json  # here: the commit hooks import this module and never need it
+
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

@@ -6,7 +6,6 @@ a no-op build reads a handful of small files and nothing else.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from provenance.errors import GitError
@@ -71,6 +70,8 @@ def state_token(root: Path, extra_refs: tuple[str, ...] = ()) -> str:
     """Changes whenever anything the record reads from git outside the work tree
     changes: HEAD, the paperprov notes refs and `extra_refs` (git-ai's, Agent Trace's),
     the shallow boundary, an open session."""
+    import hashlib  # here: the commit hooks import this module and never need it
+
     gd = git_dir(root)
     if gd is None:
         return "no-git"

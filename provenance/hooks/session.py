@@ -10,11 +10,9 @@ so opening or closing a session re-runs the record.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from provenance.errors import GitError, SourceError, UsageError
@@ -40,6 +38,8 @@ class Session:
     @property
     def started_iso(self) -> str:
         """The value of the Paperprov-Session trailer: the start time, UTC, to the second."""
+        from datetime import datetime, timezone  # here: the tag hook rarely needs it
+
         return datetime.fromtimestamp(int(self.started), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -57,6 +57,10 @@ def session_path(root: Path) -> Path:
 def open_session(root: Path) -> Session | None:
     """The open session, or None. A damaged file is an error that says how to clear it."""
     path = session_path(root)
+    if not path.exists():
+        return None  # the common case, on every commit: nothing more to import or read
+    import json
+
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         session = Session(agent=str(data["agent"]), model=str(data["model"]), started=float(data["started"]))
@@ -81,6 +85,8 @@ def start(root: Path, agent: str, model: str | None = None, now: float | None = 
             "run `paperprov session stop` first"
         )
     session = Session(agent=parsed.tool, model=parsed.model, started=float(int(now if now is not None else time.time())))
+    import json
+
     payload = {"agent": session.agent, "model": session.model, "started": int(session.started)}
     write_text_atomic(session_path(root), json.dumps(payload, sort_keys=True) + "\n")
     return session
