@@ -17,15 +17,18 @@ import hashlib
 import os
 import pickle
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
 from provenance import __version__
 from provenance.fsutil import write_bytes_atomic
-from provenance.model import Unit
+from provenance.model import Marker, Unit
 
 Stamp = tuple[int, int] | None
+# What the stored objects look like, beside paperprov's version: a development checkout
+# that adds a field to a unit does not read units pickled without it.
+_SHAPE = [[f.name for f in fields(Unit)], [f.name for f in fields(Marker)]]
 D = TypeVar("D")  # the walk's dependencies (walker.TexDeps)
 
 
@@ -84,7 +87,7 @@ def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _En
     try:
         with open(store, "rb") as fh:
             data = pickle.load(fh)
-        if data["version"] != __version__ or data["key"] != [main, sorted(generated)]:
+        if data["version"] != __version__ or data["shape"] != _SHAPE or data["key"] != [main, sorted(generated)]:
             return None
         read = [rel for rel, _ in data["read"]]
         if _digests(root, read) != [digest for _, digest in data["read"]]:
@@ -99,7 +102,7 @@ def _save(root: Path, main: str, generated: Collection[str], store: Path, entry:
     digests = _digests(root, entry.read)
     if _stamps(root, entry.read) != entry.stamps:
         return  # a file changed since the walk read it: its digest would not be what was walked
-    data = {"version": __version__, "key": [main, sorted(generated)], "read": list(zip(entry.read, digests)),
+    data = {"version": __version__, "shape": _SHAPE, "key": [main, sorted(generated)], "read": list(zip(entry.read, digests)),
             "units": entry.units, "deps": entry.deps}
     try:
         write_bytes_atomic(store, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))

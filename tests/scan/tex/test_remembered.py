@@ -75,3 +75,16 @@ def test_scan_paper_answers_the_same_from_the_store(paper: Path, tmp_path: Path)
     fresh = scan_paper(paper, "main.tex", store=store)
     new_process()
     assert scan_paper(paper, "main.tex", store=store) == fresh
+
+
+def test_a_store_from_another_version_or_shape_of_the_units_is_walked_around(paper: Path, tmp_path: Path) -> None:
+    import pickle
+
+    store = tmp_path / "scan.pickle"
+    walks(paper, store)
+    for key, value in (("version", "0.0.0"), ("shape", [["id"], []])):
+        data = pickle.loads(store.read_bytes())
+        data[key] = value
+        store.write_bytes(pickle.dumps(data))
+        new_process()
+        assert walks(paper, store)[0] == 1
