@@ -12,6 +12,8 @@ GAIDET_MD = "build/gaidet.md"  # GAIDeT delegation statement
 PDF = "build/paper.pdf"
 ATTESTATION = "build/attestation.intoto.jsonl"
 REPORT_HTML = "build/report/index.html"  # the reviewer's web page (self-contained)
+# What the disclosure task writes, all of it attested.
+DISCLOSURE_OUTPUTS = (DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD)
 LATEX_OUTDIR = "build/latex"
 RUNS_DIR = "build/runs"  # how each experiment ran (attest/runs.py): <name>.json, <name>/ logs, packages/
 SOURCE_TAR = "source.tar"  # `git archive` of the commit, inside the submission bundle

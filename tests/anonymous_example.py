@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import AGENT_PREFIXES, AGENT_VARS, IDENTITY, Repo, run_doit
+from tests.helpers import AGENT_PREFIXES, AGENT_VARS, IDENTITY, Repo, copy_built, run_doit
 
 AUTHOR_NAME = "Seed 5433d28d maintainers"
 AUTHOR_EMAIL = "maintainers@users.noreply.r-seed-5433d28d.example"
@@ -71,12 +71,7 @@ def anonymous_example(built_example: tuple[Path, Path], tmp_path_factory: pytest
 @pytest.fixture
 def anonymous(anonymous_example: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     """A copy of the anonymously submitted example, signing with the same key."""
-    src, home = anonymous_example
-    dest = tmp_path / "example"
-    shutil.copytree(src, dest, symlinks=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    return Repo(dest, init=False)
+    return copy_built(anonymous_example, tmp_path, monkeypatch)
 
 
 # -- reading everything a bundle holds, as a reviewer could (independent of leaks.py) -----------

@@ -19,6 +19,7 @@ from tests.helpers import (
     IDENTITY,
     IN_CI,
     Repo,
+    copy_built,
     copy_example,
     run_doit,
     tex_available,
@@ -125,12 +126,7 @@ def built_example(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixt
 def built(built_example: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     """A copy of the built example (sources, .git, build/, doit's database), signing with
     the same key: a built tree to change, in milliseconds instead of a build."""
-    src, home = built_example
-    dest = tmp_path / "example"
-    shutil.copytree(src, dest, symlinks=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    return Repo(dest, init=False)
+    return copy_built(built_example, tmp_path, monkeypatch)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_FILES = ("provenance.yaml", "dodo.py", "paper", "experiments", "tests/claims", "formal", ".gitignore")
 EXAMPLE_DATE = "2026-01-02T03:04:05Z"
@@ -267,3 +269,14 @@ def section(name: str, marker: str = "") -> str:
 def paper(*names: str) -> dict[str, str]:
     inputs = "".join(f"\\input{{sections/{n}}}\n" for n in names)
     return {"provenance.yaml": SECTIONS_CONFIG, "paper/main.tex": SECTIONS_MAIN % {"inputs": inputs}}
+
+
+def copy_built(built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
+    """A copy of a tree built once per session (`built`: the tree and the HOME whose key
+    signed it), signing with the same key: a built tree to change in milliseconds."""
+    src, home = built
+    dest = tmp_path / "example"
+    shutil.copytree(src, dest, symlinks=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    return Repo(dest, init=False)

@@ -45,6 +45,7 @@ from provenance.evidence.identities import Identities, identities, salted
 from provenance.evidence.pubkeys import PublicKey, fingerprint, read_public_keys
 from provenance.fsutil import write_bytes_atomic, write_text_atomic
 from provenance.paths import ANON_DIR, ANON_KEY, ANON_PUB, ANON_SALT, RECORD
+from provenance.scan.sources import output_files
 
 ANON_COMMENT = "anonymous"
 
@@ -174,7 +175,7 @@ def write_attestation(cfg: Config, out: Path, announce: Callable[[str], None] = 
     if ids.commit is None:
         raise BuildError(f"{cfg.root}: no commit yet; commit the paper before an anonymous build")
     s = builder_secrets(cfg, ids)
-    check_outputs(cfg, [RECORD, *sign.outputs(cfg)], s)
+    check_outputs(cfg, [RECORD, *output_files(cfg)], s)
     archive = anonymous_archive(cfg, ids.commit, ids, source_date_epoch(cfg.root))
     warn_sources(archive, s, announce)
     signer = anonymous_signer(cfg.root)

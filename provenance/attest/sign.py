@@ -38,16 +38,10 @@ from provenance.evidence.pubkeys import read_public_keys
 from provenance.fsutil import write_text_atomic
 from provenance.hashing import digest_files, sha256_file
 from provenance.paths import (
-    DISCLOSURE_MD,
-    DISCLOSURE_TEX,
-    GAIDET_MD,
     PDF,
     RECORD,
-    REPORT_HTML,
-    USAGE_CARD_JSON,
-    USAGE_CARD_MD,
 )
-from provenance.scan.sources import check_sources, experiment_outputs, input_files
+from provenance.scan.sources import check_sources, input_files, output_files
 
 KEY_ENV = "PAPERPROV_SIGNING_KEY"
 PACKAGES = ("paperprov", "doit", "PyYAML", "Jinja2", "cryptography", "bcrypt", "numpy", "matplotlib")
@@ -120,16 +114,11 @@ def environment(engine: str = "pdflatex") -> dict[str, Any]:
             "packages": packages, "tex": tex}
 
 
-def outputs(cfg: Config) -> list[str]:
-    return [PDF, *experiment_outputs(cfg), DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD,
-            REPORT_HTML]
-
-
 def statements(cfg: Config) -> list[bytes]:
     """The unsigned payloads. The SLSA and record statements are a function of the commit
     and the built files only; the runs statement (attest/runs.py), when there is one, is not."""
     root = cfg.root
-    outs = digest_files(root, outputs(cfg))
+    outs = digest_files(root, output_files(cfg))
     record_digest = digest_files(root, [RECORD])[RECORD]
     try:
         record = json.loads((root / RECORD).read_text(encoding="utf-8"))

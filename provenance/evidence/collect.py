@@ -29,7 +29,7 @@ from typing import Any
 
 from provenance.config.evidence import EvidenceSources
 from provenance.errors import GitError
-from provenance.evidence import agenttrace, blamecache, gitai, worktree
+from provenance.evidence import agenttrace, blamecache, gitai, gitstate, worktree
 from provenance.evidence.agents import parse_assisted_by
 from provenance.evidence.blame import (
     BlameSpan,
@@ -183,7 +183,7 @@ def _blame(root: Path, info: RepoInfo, files: Sequence[str], contents: Mapping[s
         return blame, bases, {}, False
     tree = worktree.tracked_blobs(root, info)
     blobs = {rel: tree.get(info.prefix + rel) for rel in todo}
-    if not worktree.merging(info):
+    if not gitstate.merging(root):
         found = blamecache.reuse_bases(root, info, {r: b for r, b in blobs.items() if b}, cache)
         for rel, base in found.items():
             same = worktree.blob_id(contents[rel], base.blob) == base.blob

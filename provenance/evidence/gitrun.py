@@ -30,6 +30,9 @@ def git(root: Path, *args: str, input: bytes | None = None, check: bool = True,
         proc = subprocess.run(cmd, cwd=root, input=input, capture_output=True)
     except FileNotFoundError:
         raise ToolMissing("git not found on PATH; install git (Debian/Ubuntu: sudo apt-get install git)") from None
+    except OSError as exc:  # e.g. an argument list longer than the system allows
+        raise GitError(f"git {_subcommand(args)} could not start in {root} ({exc.strerror}); "
+                       "try with fewer files, or report it") from None
     if check and proc.returncode not in ok:
         err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"git {_subcommand(args)} failed in {root}: {err[-1] if err else 'no message'}")

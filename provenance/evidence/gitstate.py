@@ -85,6 +85,12 @@ def state_token(root: Path, extra_refs: tuple[str, ...] = ()) -> str:
     return h.hexdigest()
 
 
+def merging(root: Path) -> bool:
+    """A merge is in progress (git blame then also looks at MERGE_HEAD)."""
+    gd = git_dir(root)
+    return gd is not None and (gd / "MERGE_HEAD").exists()
+
+
 def find_root(start: Path | None = None) -> Path:
     """The work tree's top directory: the nearest parent holding `.git` (dir or file).
     Read from the file system, not `git rev-parse`, because hooks call it on every commit."""

@@ -57,10 +57,6 @@ def only_parent(root: Path) -> str | None:
     return ids[1].decode("ascii") if proc.returncode == 0 and len(ids) == 2 else None
 
 
-def merging(info: RepoInfo) -> bool:
-    return (info.git_dir / "MERGE_HEAD").exists()
-
-
 def edited_blame(root: Path, info: RepoInfo, rel: str, base: Sequence[BlameSpan]) -> tuple[BlameSpan, ...] | None:
     """The blame of the working-tree `rel` from `base`, HEAD's blame of it; None when git
     cannot say (a binary diff, an error): then blame it in full."""

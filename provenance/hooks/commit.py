@@ -85,11 +85,6 @@ def _replaying(root: Path) -> bool:
     )
 
 
-def _merging(root: Path) -> bool:
-    gd = gitstate.git_dir(root)
-    return gd is not None and (gd / "MERGE_HEAD").exists()
-
-
 def detect_agents(root: Path, env: Mapping[str, str], pairs: Sequence[tuple[str, str]]) -> tuple[list[Agent], str | None, bool]:
     """The agents making this commit, the session trailer value (if a session is open),
     and whether any of them was seen outside the message (environment or session)."""
@@ -236,7 +231,7 @@ def check_policy(root: Path, msgfile: Path) -> list[str]:
             parse_assisted_by(value)
         except ValueError as exc:
             return [f"commit message: {exc}"]
-    if declared or _replaying(root) or _merging(root):
+    if declared or _replaying(root) or gitstate.merging(root):
         return []  # replayed and merged changes were declared by the commits that made them
     from provenance.config.load import load_if_present
 

@@ -24,14 +24,11 @@ from provenance.paths import (
     ANON_SALT,
     ATTESTATION,
     CHECKS,
-    DISCLOSURE_MD,
+    DISCLOSURE_OUTPUTS,
     DISCLOSURE_TEX,
-    GAIDET_MD,
     PDF,
     RECORD,
     REPORT_HTML,
-    USAGE_CARD_JSON,
-    USAGE_CARD_MD,
     run_facts,
     submission_zip,
 )
@@ -41,6 +38,7 @@ from provenance.scan.sources import (
     experiment_outputs,
     input_files,
     latexmkrc,
+    output_files,
     paper_deps,
     record_inputs,
     record_sources,
@@ -183,7 +181,7 @@ def task_disclosure() -> dict[str, Any]:
     return {
         "actions": [(action("actions:run_disclosure"), [cfg])],
         "file_dep": [RECORD, CONFIG_NAME] + renderer + _anonymous(cfg, ANON_PUB),
-        "targets": [DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD],
+        "targets": list(DISCLOSURE_OUTPUTS),
         # It names the disclosed signers' keys committed at HEAD, never an uncommitted
         # keys/*.pub, so that every builder of a commit renders the same bytes; which
         # signers depends on signing.signers or on who builds (attest/signers.py), or the
@@ -237,8 +235,7 @@ def task_attest() -> dict[str, Any]:
     from doit.tools import config_changed
 
     cfg = config()
-    subjects = [PDF, RECORD, DISCLOSURE_TEX, DISCLOSURE_MD, USAGE_CARD_JSON, USAGE_CARD_MD, GAIDET_MD,
-                REPORT_HTML] + experiment_outputs(cfg)
+    subjects = [RECORD, *output_files(cfg)]
     runs = [run_facts(e.name) for e in cfg.experiments]  # a new run, same outputs: a new runs statement
     return {
         "actions": [(action("actions:run_attest"), [cfg])],

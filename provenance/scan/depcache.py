@@ -20,7 +20,8 @@ from provenance.fsutil import write_text_atomic
 CACHE = "build/.paperprov/deps.json"
 
 
-def _stamp(path: Path) -> list[int] | None:
+def stamp(path: Path) -> list[int] | None:
+    """A file's mtime and size (None: absent): what says it is unchanged without reading it."""
     try:
         st = os.stat(path)
     except OSError:
@@ -37,10 +38,10 @@ def cached(root: Path, key: str, compute: Callable[[], tuple[Any, list[str]]]) -
     except (OSError, ValueError):
         store = {}
     entry = store.get(key)
-    if entry and all(_stamp(root / f) == s for f, s in entry["stamps"]):
+    if entry and all(stamp(root / f) == s for f, s in entry["stamps"]):
         return entry["value"]
     value, read = compute()
-    store[key] = {"value": value, "stamps": [[f, _stamp(root / f)] for f in sorted(set(read))]}
+    store[key] = {"value": value, "stamps": [[f, stamp(root / f)] for f in sorted(set(read))]}
     try:
         write_text_atomic(cache_path, json.dumps(store, sort_keys=True))
     except OSError:

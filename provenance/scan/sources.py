@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from provenance.config import CONFIG_NAME, Config, Experiment
 from provenance.errors import ProvenanceError
 from provenance.model import Unit
-from provenance.paths import CHECKS, DISCLOSURE_TEX
+from provenance.paths import CHECKS, DISCLOSURE_OUTPUTS, DISCLOSURE_TEX, PDF, REPORT_HTML
 from provenance.scan import depcache
 
 if TYPE_CHECKING:
@@ -131,6 +131,12 @@ def record_inputs(cfg: Config) -> list[str]:
     """What the record is made of in the working tree: its sources, the claim checks'
     outcomes and the Agent Trace records (git's part is gitstate.state_token)."""
     return record_sources(cfg) + [CHECKS] + trace_files(cfg)
+
+
+def output_files(cfg: Config) -> list[str]:
+    """What the attestation signs besides the record: the PDF, the experiments' outputs,
+    the disclosure and the reviewer's page."""
+    return [PDF, *experiment_outputs(cfg), *DISCLOSURE_OUTPUTS, REPORT_HTML]
 
 
 def input_files(cfg: Config) -> list[str]:

@@ -13,6 +13,7 @@ filter, for a rebuild. Deciding what the results mean is verify.py's job.
 
 from __future__ import annotations
 
+import json
 import stat
 import struct
 import tarfile
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from provenance.attest import statements as manifest
 from provenance.attest.archive import TarTree, tar_tree
@@ -115,6 +116,15 @@ class Bundle:
         if len(data) > limit:
             raise VerifyError(f"{name}: larger than {limit} bytes; refusing to read it")
         return data
+
+    def read_json(self, name: str) -> Any:
+        """The member parsed as JSON; None when it is absent or not JSON (the check that
+        reads it says what that means)."""
+        raw = self.read(name)
+        try:
+            return json.loads(raw) if raw is not None else None
+        except (ValueError, RecursionError):
+            return None
 
 
 def _local_name(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:

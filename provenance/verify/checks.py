@@ -31,7 +31,6 @@ Zip entries that no statement attests are listed as a warning (an error with --s
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from provenance.attest import signing
@@ -146,11 +145,7 @@ def _record(bundle: Bundle, statements: dict[str, manifest.Statement], checks: l
         problems.append(f"its record digest does not match {manifest.RECORD_NAME}")
     if rec.predicate.get("commit") != (slsa.source().get("gitCommit") or salted_commit(slsa)):
         problems.append("it names another commit than the provenance statement")
-    raw = bundle.read(manifest.RECORD_NAME, 256 << 20)
-    try:
-        doc = json.loads(raw) if raw is not None else None
-    except (ValueError, RecursionError):
-        doc = None
+    doc = bundle.read_json(manifest.RECORD_NAME)
     if not isinstance(doc, dict) or doc.get("commit") != rec.predicate.get("commit"):
         problems.append(f"{manifest.RECORD_NAME} is not JSON naming the attested commit")
     checks.append(Check(not problems, "record statement: " + ("; ".join(problems) if problems else

@@ -17,7 +17,6 @@ Who is who (Author 1 = ...), and the files left out, are printed as notes.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from provenance.attest import signing
@@ -82,10 +81,7 @@ def _signatures(r: Reveal, keys: list[PublicKey], threshold: int, checks: list[C
 def _commit(bundle: Bundle, r: Reveal, slsa: manifest.Statement | None, checks: list[Check]) -> None:
     commit = r.get("commit") or ""
     stamp = salted(r.salt, commit) if r.salt else ""
-    try:
-        record = json.loads(bundle.read(RECORD, 256 << 20) or b"null")
-    except (ValueError, RecursionError):
-        record = None
+    record = bundle.read_json(RECORD)
     in_record = isinstance(record, dict) and record.get("commit") == stamp
     in_att = slsa is not None and salted_commit(slsa) == stamp
     ok = bool(stamp) and in_record and in_att

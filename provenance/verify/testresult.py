@@ -5,8 +5,6 @@ attested inputs with the same digests."""
 
 from __future__ import annotations
 
-import json
-
 from provenance.attest import statements as manifest
 from provenance.attest.testresult import TEST_RESULT_PREDICATE, outcomes, predicate
 from provenance.verify.bundle import Bundle
@@ -22,11 +20,7 @@ def check_test_result(bundle: Bundle, statements: dict[str, manifest.Statement],
     problems = []
     if not set(st.subjects) <= set(rec.subjects) or manifest.RECORD_NAME not in st.subjects:
         problems.append("its subjects are not among the record statement's, with build/record.json")
-    raw = bundle.read(manifest.RECORD_NAME, 256 << 20)
-    try:
-        doc = json.loads(raw) if raw is not None else None
-    except (ValueError, RecursionError):
-        doc = None
+    doc = bundle.read_json(manifest.RECORD_NAME)
     found = outcomes(doc) if isinstance(doc, dict) else {}
     expected = predicate(found, {})
     keys = ("result", "passedTests", "failedTests", "notRunTests")

@@ -14,7 +14,6 @@ unreadable or other version's file is simply not used.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
@@ -24,8 +23,9 @@ from typing import Any, TypeVar
 from provenance import __version__
 from provenance.fsutil import write_bytes_atomic
 from provenance.model import Marker, Unit
+from provenance.scan.depcache import stamp
 
-Stamp = tuple[int, int] | None
+Stamp = list[int] | None
 # What the stored objects look like, beside paperprov's version: a development checkout
 # that adds a field to a unit does not read units pickled without it.
 _SHAPE = [[f.name for f in fields(Unit)], [f.name for f in fields(Marker)]]
@@ -63,14 +63,7 @@ def remembered(root: Path, main: str, generated: Collection[str], store: Path | 
 
 
 def _stamps(root: Path, files: list[str]) -> list[Stamp]:
-    out: list[Stamp] = []
-    for rel in files:
-        try:
-            st = os.stat(root / rel)
-            out.append((st.st_mtime_ns, st.st_size))
-        except OSError:
-            out.append(None)
-    return out
+    return [stamp(root / rel) for rel in files]
 
 
 def _digests(root: Path, files: list[str]) -> list[str | None]:
