@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -17,13 +18,15 @@ def _default_mode() -> int:
 DEFAULT_MODE = _default_mode()
 
 
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, mode: int | None = None) -> None:
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes | Sequence[bytes], mode: int | None = None) -> None:
+    """`data`, or its parts one after another (a large file need not be joined first)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for part in (data,) if isinstance(data, bytes) else data:
+                fh.write(part)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, DEFAULT_MODE if mode is None else mode)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -118,22 +118,33 @@ def _compact(obj: Any) -> str:
     return _ENCODER.encode(obj)
 
 
-def record_to_json(record: Record) -> bytes:
+def unit_line(a: Attribution) -> bytes:
+    """One unit's line of record.json."""
+    return _compact(_unit_dict(a)).encode()
+
+
+def runs_line(path: str, runs: Sequence[LineRun]) -> bytes:
+    """One file's line runs as their line of record.json."""
+    return f"{_compact(path)}:{_compact([[r.start, r.end, r.origin, r.agent] for r in runs])}".encode()
+
+
+def record_to_json(record: Record, units: Callable[[Attribution], bytes] = unit_line,
+                   files: Callable[[str, Sequence[LineRun]], bytes] = runs_line) -> bytes:
     """The bytes of build/record.json: deterministic, one top-level key per line and one
     unit (and one file's line runs) per line, so it stays readable and diffs well. Units
     are encoded one at a time, straight to bytes, and joined once: a book's record never
-    exists whole as Python dicts, nor as text beside its bytes."""
+    exists whole as Python dicts, nor as text beside its bytes. `units` and `files` give
+    those lines (record/pieces.py answers them from what it remembers)."""
     chunks = [b"{\n"]
     for i, (key, value) in enumerate(sorted(record_to_dict_shallow(record).items())):
         chunks.append(b",\n" if i else b"")
         if key == "units" and record.units:
             chunks.append(b'"units":[\n')
-            chunks += _lines(_compact(_unit_dict(a)) for a in record.units)
+            chunks += _lines(units(a) for a in record.units)
             chunks.append(b"\n]")
         elif key == "files" and record.files:
             chunks.append(b'"files":{\n')
-            chunks += _lines(f"{_compact(path)}:{_compact([[r.start, r.end, r.origin, r.agent] for r in record.files[path]])}"
-                             for path in sorted(record.files))
+            chunks += _lines(files(path, record.files[path]) for path in sorted(record.files))
             chunks.append(b"\n}")
         else:
             chunks.append(f"{_compact(key)}:{_compact(value)}".encode())
@@ -141,13 +152,13 @@ def record_to_json(record: Record) -> bytes:
     return b"".join(chunks)
 
 
-def _lines(items: Iterable[str]) -> list[bytes]:
-    """`items` as UTF-8, separated by ",\\n"."""
+def _lines(items: Iterable[bytes]) -> list[bytes]:
+    """`items` separated by ",\\n"."""
     out = []
     for i, item in enumerate(items):
         if i:
             out.append(b",\n")
-        out.append(item.encode())
+        out.append(item)
     return out
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from provenance.config import CONFIG_NAME, Config
@@ -45,15 +46,20 @@ from provenance.paths import CHECKS
 from provenance.record.anonymize import visible
 from provenance.record.attribute import attribute
 from provenance.record.graph import StatementGraph
-from provenance.record.lines import LineClassifier, file_runs, untagged_commits
+from provenance.record.lines import LineClassifier, file_runs
+from provenance.record.pieces import Pieces
 from provenance.record.summary import summarize
 from provenance.scan.sources import scan_units, trace_files
 
 SCAN_CACHE = "paperprov/scan.pickle"
 
 
-def build_record(cfg: Config, use_cache: bool = True) -> Record:
+def build_record(cfg: Config, use_cache: bool = True, pieces: Pieces | None = None) -> Record:
+    """The record of the working tree as it is now; `pieces` keeps per-file work across
+    runs (pieces.py; record/cache.py gives one), else everything is computed afresh."""
     from provenance.evidence.collect import collect, dirty_files
+
+    pieces = pieces or Pieces()
 
     units, warnings = scan_units(cfg, _scan_store(cfg) if use_cache else None)
     # An anonymous build leaves out what names the authors (submission.anonymize).
@@ -61,7 +67,7 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     files = sorted({f for u in units for f, _, _ in u.spans})
     ev = collect(cfg.root, files, use_cache=use_cache, sources=cfg.evidence)
     classifier = LineClassifier(ev)
-    attributions = attribute(units, classifier, cfg)
+    attributions = attribute(units, classifier, cfg, pieces)
     if ev.available and ev.head is not None:
         attributions = _with_reviews(cfg, units, attributions)
     attributions = _with_check_results(cfg, units, attributions)
@@ -73,9 +79,9 @@ def build_record(cfg: Config, use_cache: bool = True) -> Record:
     all_warnings = tuple(warnings) + ev.warnings
     if ev.available and ev.head is None:
         all_warnings += ("no commits yet: every line counts as uncommitted",)
-    runs = _file_runs(cfg, classifier, files) if ev.available else {}
+    runs = _file_runs(cfg, classifier, files, pieces) if ev.available else {}
     summary = summarize(attributions, runs, ev.shallow, StatementGraph.of(attributions),
-                        len(_untagged_commits(classifier, units)), cfg.attribution.untagged)
+                        len(pieces.untagged(units)), cfg.attribution.untagged)
     all_warnings += tuple(f"cycle in \\uses: {c}" for c in summary.cycles)
     return Record(commit=ev.head, dirty=dirty, units=attributions, partial=ev.shallow,
                   warnings=all_warnings, summary=summary, files=runs)
@@ -88,21 +94,22 @@ def _scan_store(cfg: Config) -> Path | None:
     return None if common is None else common / SCAN_CACHE
 
 
-def _untagged_commits(classifier: LineClassifier, units: Sequence[Unit]) -> set[str]:
-    """The commits with no AI evidence (and no `Assisted-by: none`) that last changed a
-    line of some unit."""
-    return untagged_commits(classifier, sorted({s for u in units for s in u.spans}))
-
-
-def _file_runs(cfg: Config, classifier: LineClassifier, files: Sequence[str]) -> dict[str, tuple[LineRun, ...]]:
+def _file_runs(cfg: Config, classifier: LineClassifier, files: Sequence[str],
+               pieces: Pieces) -> dict[str, tuple[LineRun, ...]]:
     out = {}
     for rel in files:
-        try:
-            n = line_count((cfg.root / rel).read_bytes())
-        except OSError:
-            continue  # collect() read it a moment ago; a file gone since has no lines to show
-        out[rel] = file_runs(classifier, rel, n)
+        found = pieces.runs(rel, partial(_runs_of, cfg.root, classifier, rel))
+        if found is not None:
+            out[rel] = found
     return out
+
+
+def _runs_of(root: Path, classifier: LineClassifier, rel: str) -> tuple[LineRun, ...] | None:
+    try:
+        n = line_count((root / rel).read_bytes())
+    except OSError:
+        return None  # collect() read it a moment ago; a file gone since has no lines to show
+    return file_runs(classifier, rel, n)
 
 
 def _with_reviews(cfg: Config, units: Sequence[Unit], atts: Sequence[Attribution]) -> tuple[Attribution, ...]:

@@ -43,7 +43,8 @@ from provenance.model import (
     Unit,
 )
 from provenance.record.declare import declarations, enclosing_markers
-from provenance.record.lines import LINE_ORIGINS, LineClassifier, Lines
+from provenance.record.lines import LINE_ORIGINS, LineClassifier, Lines, untagged_commits
+from provenance.record.pieces import Pieces
 
 
 def measure(lines: Lines, cfg: Config) -> tuple[str, float]:
@@ -130,6 +131,11 @@ def _where(unit: Unit) -> str:
     return "lines " + ", ".join(f"{f}:{a}-{b}" for f, a, b in spans)
 
 
+def known_uses(unit: Unit, labels: frozenset[str]) -> tuple[str, ...]:
+    """The labels the unit's \\uses name that the paper defines (not its own)."""
+    return tuple(dict.fromkeys(u for u in unit.uses if u in labels and u != unit.label)) if unit.uses else ()
+
+
 def attribute_unit(unit: Unit, classifier: LineClassifier, cfg: Config, known_labels: frozenset[str],
                    enclosing: Sequence[Marker] = ()) -> Attribution:
     ev = classifier.ev
@@ -161,7 +167,7 @@ def attribute_unit(unit: Unit, classifier: LineClassifier, cfg: Config, known_la
         evidence.append(Evidence("blame", f"{_where(unit)}: {parts}; measured {measured}", file=unit.file,
                                  line=unit.lines[0]))
     evidence.extend(_commit_evidence(lines, classifier))
-    uses = tuple(dict.fromkeys(u for u in unit.uses if u in known_labels and u != unit.label))
+    uses = known_uses(unit, known_labels)
     return Attribution(
         unit=replace(unit, uses=uses) if uses != unit.uses else unit,
         origin=origin,
@@ -179,7 +185,13 @@ def attribute_unit(unit: Unit, classifier: LineClassifier, cfg: Config, known_la
     )
 
 
-def attribute(units: Sequence[Unit], classifier: LineClassifier, cfg: Config) -> tuple[Attribution, ...]:
+def attribute(units: Sequence[Unit], classifier: LineClassifier, cfg: Config,
+              pieces: Pieces | None = None) -> tuple[Attribution, ...]:
+    """Every unit's attribution; `pieces` keeps them per file across runs (pieces.py)."""
     labels = frozenset(u.label for u in units if u.label)
     enclosing = enclosing_markers(units)
-    return tuple(attribute_unit(u, classifier, cfg, labels, enclosing.get(u.id, ())) for u in units)
+    if pieces is None:
+        return tuple(attribute_unit(u, classifier, cfg, labels, enclosing.get(u.id, ())) for u in units)
+    return pieces.attributions(units, enclosing, lambda u: known_uses(u, labels),
+                               lambda u, around: attribute_unit(u, classifier, cfg, labels, around),
+                               lambda u: untagged_commits(classifier, u.spans))

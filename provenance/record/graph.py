@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from provenance.model import Attribution, BadCheck, Rests
 
@@ -44,10 +45,14 @@ class StatementGraph:
             edges[s] = sorted((t for t in targets if t is not None and t in order and t != s), key=order.__getitem__)
         return cls(order=order, members=members, edges=edges)
 
+    @cached_property
+    def _sccs(self) -> list[list[str]]:
+        return _components(self.order, self.edges)
+
     def components(self) -> list[list[str]]:
         """Strongly connected components, each listed after every component it can reach:
-        the order a bottom-up pass needs."""
-        return _components(self.order, self.edges)
+        the order a bottom-up pass needs (computed once per graph)."""
+        return self._sccs
 
     def closure(self) -> dict[str, Rests]:
         """Statement id -> what it rests on, transitively (every statement on a cycle rests

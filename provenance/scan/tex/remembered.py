@@ -79,13 +79,14 @@ def _digests(root: Path, files: list[str]) -> list[str | None]:
 def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _Entry | None:
     try:
         with open(store, "rb") as fh:
-            data = pickle.load(fh)
-        if data["version"] != __version__ or data["shape"] != _SHAPE or data["key"] != [main, sorted(generated)]:
-            return None
-        read = [rel for rel, _ in data["read"]]
-        if _digests(root, read) != [digest for _, digest in data["read"]]:
-            return None
-        return _Entry(read, _stamps(root, read), data["units"], data["deps"], {str(store)})
+            data = pickle.load(fh)  # what the walk read first: the units only if it still holds
+            if data["version"] != __version__ or data["shape"] != _SHAPE or data["key"] != [main, sorted(generated)]:
+                return None
+            read = [rel for rel, _ in data["read"]]
+            if _digests(root, read) != [digest for _, digest in data["read"]]:
+                return None
+            units, deps = pickle.load(fh)
+        return _Entry(read, _stamps(root, read), units, deps, {str(store)})
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, IndexError,
             TypeError, ValueError):
         return None
@@ -95,10 +96,10 @@ def _save(root: Path, main: str, generated: Collection[str], store: Path, entry:
     digests = _digests(root, entry.read)
     if _stamps(root, entry.read) != entry.stamps:
         return  # a file changed since the walk read it: its digest would not be what was walked
-    data = {"version": __version__, "shape": _SHAPE, "key": [main, sorted(generated)], "read": list(zip(entry.read, digests)),
-            "units": entry.units, "deps": entry.deps}
+    head = {"version": __version__, "shape": _SHAPE, "key": [main, sorted(generated)], "read": list(zip(entry.read, digests))}
     try:
-        write_bytes_atomic(store, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        write_bytes_atomic(store, pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)
+                           + pickle.dumps((entry.units, entry.deps), protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         return  # a read-only repository still gets its record, only slower next time
     entry.stored.add(str(store))

@@ -1,0 +1,235 @@
+"""The record's work remembered per file, so a record after an edit attributes, counts and
+encodes again only the units whose files changed.
+
+What is remembered, per file that holds units (one shard per file under
+`<git-dir>/paperprov/units/`): each unit's attribution before reviews, claim-check
+outcomes and formal results are added (those come from git notes and build/checks.json
+and are cheap), the commits without AI evidence behind its lines, and its line of
+record.json; the file's line runs and their line of record.json.
+
+A unit's entry is used while the unit is the same (the walk gave the same unit: lines,
+extents, ids, markers, uses), the declarations around it are the same, the labels its
+`\\uses` name still exist, and every file its lines lie in has the same content; and
+while the token is the same, which covers everything else an attribution reads:
+paperprov's version and the shapes of what is stored, git's state outside the work tree
+(HEAD, notes refs, the shallow boundary: gitstate.state_token), provenance.yaml and the
+Agent Trace records. A new commit therefore makes everything new; an edit only its file.
+
+Pickles, as for the remembered walk (scan/tex/remembered.py says why that is safe only
+under .git/). A damaged, unreadable or other version's shard is simply not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from provenance import __version__
+from provenance.fsutil import write_bytes_atomic
+from provenance.model import Attribution, Evidence, LineRun, Marker, Unit
+from provenance.recordjson import runs_line, unit_line
+
+STORE = "paperprov/units"
+# The shard's own format, and the fields of what it holds: a development checkout that
+# changes either does not read shards written before.
+_SHAPE = [1, *([f.name for f in fields(c)] for c in (Unit, Marker, Attribution, Evidence, LineRun))]
+_ERRORS = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, IndexError,
+           TypeError, ValueError)
+
+
+@dataclass
+class _Unit:
+    unit: Unit
+    enclosing: tuple[Marker, ...]
+    digests: tuple[tuple[str, str], ...]  # every file the unit's lines lie in, by content
+    attribution: Attribution
+    untagged: frozenset[str]
+    line: bytes | None = None  # the attribution's line of record.json
+
+
+@dataclass
+class _Runs:
+    digest: str
+    runs: tuple[LineRun, ...]
+    line: bytes | None = None  # their line of record.json
+
+
+@dataclass
+class _Shard:
+    units: dict[str, _Unit]
+    runs: _Runs | None = None
+    dirty: bool = False
+
+
+class _Shards:
+    """The shards of this run (`_new`) and of the last one (`_old`, read when first asked)."""
+
+    def __init__(self, store: Path | None, token: str) -> None:
+        self._store = _Store(store, token) if store is not None else None
+        self._old: dict[str, _Shard] = {}
+        self._new: dict[str, _Shard] = {}
+
+    def _shard(self, rel: str, old: bool) -> _Shard:
+        shards = self._old if old else self._new
+        shard = shards.get(rel)
+        if shard is None:
+            shard = shards[rel] = (self._store.load(rel) if old and self._store else None) or _Shard({})
+        return shard
+
+    def save(self) -> None:
+        """Write the shards that changed; drop those of files that no longer hold units."""
+        if self._store is None:
+            return
+        for rel, shard in self._new.items():
+            old = self._old.get(rel)
+            if shard.dirty or old is None or old.units.keys() != shard.units.keys():
+                shard.dirty = False
+                if not self._store.save(rel, shard):
+                    return  # a read-only repository still gets its record, only slower next time
+        self._store.prune(self._new)
+
+
+class Pieces(_Shards):
+    """Per-unit and per-file results of one record, old ones reused where still valid.
+    Without a store it only computes (the same results, nothing kept)."""
+
+    def __init__(self, store: Path | None = None, token: str = "", digests: Mapping[str, str] | None = None) -> None:
+        super().__init__(store, token)
+        self.digests = dict(digests or {})
+        self._by_id: dict[str, _Unit] = {}
+
+
+    def attributions(self, units: Sequence[Unit], enclosing: Mapping[str, tuple[Marker, ...]],
+                     uses: Callable[[Unit], tuple[str, ...]],
+                     compute: Callable[[Unit, tuple[Marker, ...]], Attribution],
+                     untagged: Callable[[Unit], set[str]]) -> tuple[Attribution, ...]:
+        """Every unit's attribution: the remembered one while nothing it was made from
+        changed (`uses(unit)`: its \\uses that name existing labels), else
+        `compute(unit, enclosing markers)`; `untagged(unit)`: its commits without AI
+        evidence, kept beside it."""
+        out = []
+        shards: dict[str, tuple[dict[str, _Unit], _Shard]] = {}
+        for u in units:
+            here = shards.get(u.file)
+            if here is None:
+                here = shards[u.file] = (self._shard(u.file, old=True).units, self._shard(u.file, old=False))
+            around = enclosing.get(u.id, ())
+            digests = _unit_digests(self.digests, u)
+            entry = here[0].get(u.id)
+            if (entry is None or digests is None or entry.digests != digests or entry.unit != u
+                    or entry.enclosing != around or entry.attribution.unit.uses != uses(u)):
+                entry = _Unit(u, around, digests or (), compute(u, around), frozenset(untagged(u)))
+                here[1].dirty = True
+            here[1].units[u.id] = entry
+            self._by_id[u.id] = entry
+            out.append(entry.attribution)
+        return tuple(out)
+
+    def untagged(self, units: Iterable[Unit]) -> set[str]:
+        """The commits with no AI evidence behind some line of these units."""
+        out: set[str] = set()
+        for u in units:
+            out |= self._by_id[u.id].untagged
+        return out
+
+    def unit_line(self, a: Attribution) -> bytes:
+        """`a`'s line of record.json; remembered only for the attribution as made here
+        (one a review or a check result changed is encoded afresh each time)."""
+        entry = self._by_id.get(a.unit.id)
+        if entry is None or entry.attribution is not a:
+            return unit_line(a)
+        if entry.line is None:
+            entry.line = unit_line(a)
+            self._shard(a.unit.file, old=False).dirty = True
+        return entry.line
+
+    def runs(self, rel: str, compute: Callable[[], tuple[LineRun, ...] | None]) -> tuple[LineRun, ...] | None:
+        """The file's line runs (None: the file is gone)."""
+        digest = self.digests.get(rel)
+        old = self._shard(rel, old=True).runs
+        new = self._shard(rel, old=False)
+        if old is not None and digest is not None and old.digest == digest:
+            new.runs = old
+            return old.runs
+        runs = compute()
+        if runs is not None and digest is not None:
+            new.runs, new.dirty = _Runs(digest, runs, None), True
+        return runs
+
+    def runs_line(self, rel: str, runs: Sequence[LineRun]) -> bytes:
+        """The file's line runs as their line of record.json."""
+        kept = self._new[rel].runs if rel in self._new else None
+        if kept is None or kept.runs is not runs:
+            return runs_line(rel, runs)
+        if kept.line is None:
+            kept.line = runs_line(rel, runs)
+            self._new[rel].dirty = True
+        return kept.line
+
+class _Store:
+    """Shards on disk, one per file: a header (version, shape, token, file), then the
+    shard, read only when the header matches."""
+
+    def __init__(self, directory: Path, token: str) -> None:
+        self.directory, self.token = directory, token
+
+    def path(self, rel: str) -> Path:
+        return self.directory / (hashlib.sha256(rel.encode()).hexdigest()[:32] + ".pickle")
+
+    def _header(self, rel: str) -> dict[str, object]:
+        return {"version": __version__, "shape": _SHAPE, "token": self.token, "file": rel}
+
+    def load(self, rel: str) -> _Shard | None:
+        try:
+            with open(self.path(rel), "rb") as fh:
+                if pickle.load(fh) != self._header(rel):
+                    return None
+                shard = pickle.load(fh)
+            return shard if isinstance(shard, _Shard) else None
+        except _ERRORS:
+            return None
+
+    def save(self, rel: str, shard: _Shard) -> bool:
+        try:
+            write_bytes_atomic(self.path(rel), (pickle.dumps(self._header(rel), protocol=pickle.HIGHEST_PROTOCOL),
+                                                pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL)))
+        except OSError:
+            return False
+        return True
+
+    def prune(self, files: Collection[str]) -> None:
+        """Remove the shards of every file but these."""
+        keep = {self.path(rel).name for rel in files}
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return
+        for name in names:
+            if name.endswith(".pickle") and name not in keep:
+                try:
+                    os.unlink(self.directory / name)
+                except OSError:
+                    pass
+
+
+def _unit_digests(digests: Mapping[str, str], unit: Unit) -> tuple[tuple[str, str], ...] | None:
+    """Every file the unit's lines lie in, with its digest; None if one is not an input."""
+    out = []
+    for f in dict.fromkeys(f for f, _, _ in unit.spans):
+        d = digests.get(f)
+        if d is None:
+            return None  # not a known input: never remembered
+        out.append((f, d))
+    return tuple(out)
+
+
+def token(parts: Sequence[str]) -> str:
+    """The token of the pieces: what every remembered piece depends on besides its files."""
+    h = hashlib.sha256(f"paperprov {__version__}\n{_SHAPE}\n".encode())
+    for p in parts:
+        h.update(p.encode() + b"\n")
+    return h.hexdigest()

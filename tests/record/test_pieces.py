@@ -1,0 +1,106 @@
+"""The record's work remembered per file: after an edit only the edited file's units are
+attributed again, and the record is always the bytes a fresh one would be."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from provenance.config import load
+from provenance.record import attribute
+from provenance.record.cache import record_json
+from provenance.record.pieces import STORE
+from tests.helpers import Repo, paper, section
+
+
+@pytest.fixture
+def made(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A paper of three sections in their own files, AI work in one; the ids of the units
+    attributed afresh are appended to the returned list."""
+    repo.commit("Base\n\nAssisted-by: none", {**paper("a", "b", "c"), **{
+        f"paper/sections/{n}.tex": section(n) for n in ("base", "a", "b", "c")}})
+    repo.commit("AI lemma\n\nAssisted-by: claude-code:claude-opus-4-1",
+                {"paper/sections/b.tex": section("b") + "\\begin{lemma}\\label{lem:b2}\\uses{lem:a}\nMore.\n\\end{lemma}\n"})
+    calls: list[str] = []
+    real = attribute.attribute_unit
+
+    def counted(unit, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(unit.id)
+        return real(unit, *args, **kwargs)
+
+    monkeypatch.setattr(attribute, "attribute_unit", counted)
+    return calls
+
+
+def fresh(root: Path) -> bytes:
+    return record_json(load(root), use_cache=False)
+
+
+def units(data: bytes) -> dict[str, dict]:  # type: ignore[type-arg]
+    return {u["id"]: u for u in json.loads(data)["units"]}
+
+
+def test_an_edit_attributes_again_only_the_units_of_the_edited_file(repo: Repo, made: list[str]) -> None:
+    first = record_json(load(repo.path))
+    assert len(made) == len(units(first)) and first == fresh(repo.path)
+    made.clear()
+    with open(repo.path / "paper/sections/a.tex", "a", encoding="utf-8") as fh:
+        fh.write("An uncommitted line.\n")
+    data = record_json(load(repo.path))
+    assert sorted(made) == sorted(u for u, d in units(data).items() if d["file"] == "paper/sections/a.tex")
+    assert data == fresh(repo.path)
+    assert units(data)["sec:a"]["lines_by_origin"]["uncommitted"] == 1
+    made.clear()
+    assert record_json(load(repo.path)) == data and made == []  # nothing changed: the whole record is kept
+
+
+def test_a_commit_attributes_everything_again(repo: Repo, made: list[str]) -> None:
+    record_json(load(repo.path))
+    made.clear()
+    repo.commit("More\n\nAssisted-by: none", {"paper/sections/c.tex": section("c") + "More text.\n"})
+    data = record_json(load(repo.path))
+    assert len(made) == len(units(data)) and data == fresh(repo.path)
+
+
+def test_a_label_removed_in_another_file_leaves_the_uses_of_an_unchanged_one(repo: Repo, made: list[str]) -> None:
+    record_json(load(repo.path))
+    assert units(record_json(load(repo.path)))["lem:b2"]["uses"] == ["lem:a"]
+    text = (repo.path / "paper/sections/a.tex").read_text(encoding="utf-8")
+    repo.write("paper/sections/a.tex", text.replace("\\label{lem:a}", ""))
+    data = record_json(load(repo.path))
+    assert units(data)["lem:b2"]["uses"] == [] and data == fresh(repo.path)
+
+
+def test_a_declaration_around_an_unchanged_file_reaches_its_units(repo: Repo, made: list[str]) -> None:
+    main = (repo.path / "paper/main.tex").read_text(encoding="utf-8")
+    repo.commit("Intro\n\nAssisted-by: none", {
+        "paper/main.tex": main.replace("\\input{sections/a}", "% paperprov: origin=human\n\\section{Intro}\n\\input{sections/a}"),
+        "paper/sections/a.tex": "\\begin{lemma}\\label{lem:a}\nA.\n\\end{lemma}\n"})
+    assert units(record_json(load(repo.path)))["lem:a"]["declared_origin"] == "human"
+    repo.write("paper/main.tex", (repo.path / "paper/main.tex").read_text(encoding="utf-8")
+               .replace("origin=human", "origin=ai tool=claude"))
+    data = record_json(load(repo.path))
+    assert units(data)["lem:a"]["declared_origin"] == "ai" and data == fresh(repo.path)
+
+
+def test_damaged_pieces_are_not_used(repo: Repo, made: list[str]) -> None:
+    record_json(load(repo.path))
+    shards = sorted((repo.path / ".git" / STORE).glob("*.pickle"))
+    assert len(shards) == 4  # one per file that holds units: base, a, b, c
+    for i, shard in enumerate(shards):
+        shard.write_bytes(b"" if i % 2 else b"\x80\x05garbage")
+    repo.write("paper/sections/c.tex", section("c") + "Edited.\n")
+    assert record_json(load(repo.path)) == fresh(repo.path)
+
+
+def test_the_pieces_of_a_file_the_paper_no_longer_reads_are_dropped(repo: Repo, made: list[str]) -> None:
+    record_json(load(repo.path))
+    store = repo.path / ".git" / STORE
+    before = len(list(store.glob("*.pickle")))
+    main = (repo.path / "paper/main.tex").read_text(encoding="utf-8")
+    repo.write("paper/main.tex", main.replace("\\input{sections/c}\n", ""))
+    data = record_json(load(repo.path))
+    assert "sec:c" not in units(data) and data == fresh(repo.path)
+    assert len(list(store.glob("*.pickle"))) == before - 1
