@@ -67,6 +67,7 @@ def build_record(cfg: Config, use_cache: bool = True, pieces: Pieces | None = No
     files = sorted({f for u in units for f, _, _ in u.spans})
     ev = collect(cfg.root, files, use_cache=use_cache, sources=cfg.evidence)
     classifier = LineClassifier(ev)
+    pieces.know(ev, files)
     attributions = attribute(units, classifier, cfg, pieces)
     if ev.available and ev.head is not None:
         attributions = _with_reviews(cfg, units, attributions)

@@ -46,12 +46,12 @@ def digests(cfg: Config) -> dict[str, str]:
     return out
 
 
-def key(cfg: Config, inputs: Mapping[str, str], state: str) -> str:
-    """The record's cache key: `inputs` are digests(cfg), `state` git's state_token."""
+def key(cfg: Config, inputs: Mapping[str, str]) -> str:
+    """The record's cache key; `inputs` are digests(cfg)."""
     h = hashlib.sha256(f"paperprov {__version__}\n".encode())
     # An anonymous build records fewer units (submission.anonymize): another record.
     h.update(f"anonymous {cfg.submission.anonymous} {list(cfg.submission.anonymize)}\n".encode())
-    h.update(state.encode())
+    h.update(gitstate.state_token(cfg.root, cfg.evidence.refs).encode())
     if gitstate.git_dir(cfg.root) is not None:
         # What the index holds for the inputs (a `git add` or `git rm --cached` changes
         # what `dirty` says); not the index file's stat, which `git status` rewrites.
@@ -73,15 +73,15 @@ def record_json(cfg: Config, use_cache: bool = True) -> bytes:
         path = _path(cfg) if use_cache else None
         if path is None:
             return record_to_json(build_record(cfg, use_cache))
-        inputs, state = digests(cfg), gitstate.state_token(cfg.root, cfg.evidence.refs)
-        k = key(cfg, inputs, state).encode()
+        inputs = digests(cfg)
+        k = key(cfg, inputs).encode()
         try:
             with open(path, "rb") as fh:
                 if fh.readline() == _HEADER + k + b"\n":
                     return fh.read()
         except OSError:
             pass
-        pieces = _pieces(cfg, path.parent, inputs, state)
+        pieces = _pieces(cfg, path.parent, inputs)
         data = record_to_json(build_record(cfg, use_cache, pieces), pieces.unit_line, pieces.runs_line)
         pieces.save()
         try:
@@ -91,10 +91,10 @@ def record_json(cfg: Config, use_cache: bool = True) -> bytes:
         return data
 
 
-def _pieces(cfg: Config, store: Path, inputs: Mapping[str, str], state: str) -> Pieces:
-    """What the record remembers per file (pieces.py), keyed beside the files by what
-    every piece reads: git's state, provenance.yaml, the Agent Trace records."""
-    parts = [state, f"config {inputs.get(CONFIG_NAME, 'missing')}"]
+def _pieces(cfg: Config, store: Path, inputs: Mapping[str, str]) -> Pieces:
+    """What the record remembers per file (pieces.py), keyed beside the files and their
+    git evidence by what every piece reads: provenance.yaml, the Agent Trace records."""
+    parts = [f"config {inputs.get(CONFIG_NAME, 'missing')}"]
     parts += [f"trace {rel} {inputs.get(rel, 'missing')}" for rel in trace_files(cfg)]
     return Pieces(store / "units", token(parts), inputs)
 

@@ -9,11 +9,11 @@ record.json; the file's line runs and their line of record.json.
 
 A unit's entry is used while the unit is the same (the walk gave the same unit: lines,
 extents, ids, markers, uses), the declarations around it are the same, the labels its
-`\\uses` name still exist, and every file its lines lie in has the same content; and
-while the token is the same, which covers everything else an attribution reads:
-paperprov's version and the shapes of what is stored, git's state outside the work tree
-(HEAD, notes refs, the shallow boundary: gitstate.state_token), provenance.yaml and the
-Agent Trace records. A new commit therefore makes everything new; an edit only its file.
+`\\uses` name still exist, and every file its lines lie in has the same content and the
+same git evidence (`evidence_prints`: which commit each line comes from, and what notes,
+line facts and a shallow boundary say of those lines); and while the token is the same:
+paperprov's version, the shapes of what is stored, provenance.yaml and the Agent Trace
+records. An edit makes its file's units new; a commit those of the files it touched.
 
 Pickles, as for the remembered walk (scan/tex/remembered.py says why that is safe only
 under .git/). A damaged, unreadable or other version's shard is simply not used.
@@ -29,6 +29,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from provenance import __version__
+from provenance.evidence.collect import GitEvidence
 from provenance.fsutil import write_bytes_atomic
 from provenance.model import Attribution, Evidence, LineRun, Marker, Unit
 from provenance.recordjson import runs_line, unit_line
@@ -36,7 +37,7 @@ from provenance.recordjson import runs_line, unit_line
 STORE = "paperprov/units"
 # The shard's own format, and the fields of what it holds: a development checkout that
 # changes either does not read shards written before.
-_SHAPE = [1, *([f.name for f in fields(c)] for c in (Unit, Marker, Attribution, Evidence, LineRun))]
+_SHAPE = [2, *([f.name for f in fields(c)] for c in (Unit, Marker, Attribution, Evidence, LineRun))]
 _ERRORS = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, IndexError,
            TypeError, ValueError)
 
@@ -45,7 +46,7 @@ _ERRORS = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportErro
 class _Unit:
     unit: Unit
     enclosing: tuple[Marker, ...]
-    digests: tuple[tuple[str, str], ...]  # every file the unit's lines lie in, by content
+    digests: tuple[tuple[str, str, str], ...]  # every file the unit's lines lie in: content, evidence
     attribution: Attribution
     untagged: frozenset[str]
     line: bytes | None = None  # the attribution's line of record.json
@@ -94,23 +95,26 @@ class _Shards:
 
 
 class Pieces(_Shards):
-    """Per-unit and per-file results of one record, old ones reused where still valid.
-    Without a store it only computes (the same results, nothing kept)."""
+    """Per-unit and per-file results of one record, old ones reused where still valid;
+    without a store it only computes."""
 
     def __init__(self, store: Path | None = None, token: str = "", digests: Mapping[str, str] | None = None) -> None:
         super().__init__(store, token)
         self.digests = dict(digests or {})
+        self.evidence: dict[str, str] = {}  # file -> digest of the git evidence for its lines
         self._by_id: dict[str, _Unit] = {}
 
+    def know(self, ev: GitEvidence, files: Iterable[str]) -> None:
+        """The git evidence the record attributes from (before any piece is asked for)."""
+        self.evidence = evidence_prints(ev, files)
 
     def attributions(self, units: Sequence[Unit], enclosing: Mapping[str, tuple[Marker, ...]],
                      uses: Callable[[Unit], tuple[str, ...]],
                      compute: Callable[[Unit, tuple[Marker, ...]], Attribution],
                      untagged: Callable[[Unit], set[str]]) -> tuple[Attribution, ...]:
         """Every unit's attribution: the remembered one while nothing it was made from
-        changed (`uses(unit)`: its \\uses that name existing labels), else
-        `compute(unit, enclosing markers)`; `untagged(unit)`: its commits without AI
-        evidence, kept beside it."""
+        changed (`uses(unit)`: its \\uses naming existing labels), else `compute(unit,
+        enclosing markers)`; `untagged(unit)`, its commits without AI evidence, beside it."""
         out = []
         shards: dict[str, tuple[dict[str, _Unit], _Shard]] = {}
         for u in units:
@@ -118,7 +122,7 @@ class Pieces(_Shards):
             if here is None:
                 here = shards[u.file] = (self._shard(u.file, old=True).units, self._shard(u.file, old=False))
             around = enclosing.get(u.id, ())
-            digests = _unit_digests(self.digests, u)
+            digests = _unit_digests(self.digests, self.evidence, u)
             entry = here[0].get(u.id)
             if (entry is None or digests is None or entry.digests != digests or entry.unit != u
                     or entry.enclosing != around or entry.attribution.unit.uses != uses(u)):
@@ -150,6 +154,7 @@ class Pieces(_Shards):
     def runs(self, rel: str, compute: Callable[[], tuple[LineRun, ...] | None]) -> tuple[LineRun, ...] | None:
         """The file's line runs (None: the file is gone)."""
         digest = self.digests.get(rel)
+        digest = None if digest is None else f"{digest} {self.evidence.get(rel, '')}"
         old = self._shard(rel, old=True).runs
         new = self._shard(rel, old=False)
         if old is not None and digest is not None and old.digest == digest:
@@ -216,15 +221,43 @@ class _Store:
                     pass
 
 
-def _unit_digests(digests: Mapping[str, str], unit: Unit) -> tuple[tuple[str, str], ...] | None:
-    """Every file the unit's lines lie in, with its digest; None if one is not an input."""
+def _unit_digests(digests: Mapping[str, str], evidence: Mapping[str, str],
+                  unit: Unit) -> tuple[tuple[str, str, str], ...] | None:
+    """Every file the unit's lines lie in, with the digests of its content and of its
+    evidence; None if one is not an input."""
     out = []
     for f in dict.fromkeys(f for f, _, _ in unit.spans):
         d = digests.get(f)
         if d is None:
             return None  # not a known input: never remembered
-        out.append((f, d))
+        out.append((f, d, evidence.get(f, "")))
     return tuple(out)
+
+
+def evidence_prints(ev: GitEvidence, files: Iterable[str]) -> dict[str, str]:
+    """Per file, a digest of everything its lines are attributed from: which commit each
+    line comes from (blame), and for those commits the `paperprov tag` notes, git-ai
+    and Agent Trace line facts and shallow-boundary status. A commit's own message and
+    names cannot change, so its id stands for them. A new commit that touches no line of
+    a file leaves the file's print as it was."""
+    out = {}
+    more = bool(ev.notes or ev.line_facts or ev.boundary)
+    for f in files:
+        spans = ev.blame.get(f, ())
+        h = hashlib.sha256(repr(spans).encode())
+        if more:  # what notes, line facts or a shallow boundary say of this file's lines, if anything
+            paths: dict[str, set[str]] = {}
+            for s in spans:
+                if s.commit:
+                    paths.setdefault(s.commit, set()).add(s.orig_path)
+            said = [(c, [t for t in ev.notes.get(c, ()) if t.path in paths[c]],
+                     [x for x in ev.line_facts.get(c, ()) if x.path in paths[c]], c in ev.boundary)
+                    for c in sorted(paths)]
+            said = [x for x in said if x[1] or x[2] or x[3]]
+            if said:
+                h.update(repr(said).encode())
+        out[f] = h.hexdigest()
+    return out
 
 
 def token(parts: Sequence[str]) -> str:

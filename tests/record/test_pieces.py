@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from provenance.config import load
+from provenance.evidence.notes import NOTES_REF, Tag, note_text
 from provenance.record import attribute
 from provenance.record.cache import record_json
 from provenance.record.pieces import STORE
@@ -56,12 +57,25 @@ def test_an_edit_attributes_again_only_the_units_of_the_edited_file(repo: Repo, 
     assert record_json(load(repo.path)) == data and made == []  # nothing changed: the whole record is kept
 
 
-def test_a_commit_attributes_everything_again(repo: Repo, made: list[str]) -> None:
+def test_a_commit_attributes_again_only_the_units_of_the_files_it_touched(repo: Repo, made: list[str]) -> None:
     record_json(load(repo.path))
     made.clear()
-    repo.commit("More\n\nAssisted-by: none", {"paper/sections/c.tex": section("c") + "More text.\n"})
+    repo.commit("More\n\nAssisted-by: claude-code:claude-opus-4-1", {"paper/sections/c.tex": section("c") + "More text.\n"})
     data = record_json(load(repo.path))
-    assert len(made) == len(units(data)) and data == fresh(repo.path)
+    in_c = sorted(u for u, d in units(data).items() if d["file"] == "paper/sections/c.tex")
+    assert sorted(made) == in_c and data == fresh(repo.path)
+    assert units(data)["sec:c"]["lines_by_origin"]["ai"] == 1  # the new commit's line, as AI work
+
+
+def test_a_note_on_an_old_commit_reaches_the_units_of_its_lines(repo: Repo, made: list[str]) -> None:
+    record_json(load(repo.path))
+    made.clear()
+    first = repo.git("rev-list", "--max-parents=0", "HEAD").strip()
+    note = note_text([Tag("paper/sections/a.tex", 1, 2, "codex:gpt-5")])
+    repo.git("notes", "--ref", NOTES_REF, "add", "-m", note, first)
+    data = record_json(load(repo.path))
+    assert sorted(made) == sorted(u for u, d in units(data).items() if d["file"] == "paper/sections/a.tex")
+    assert units(data)["sec:a"]["lines_by_origin"]["ai"] == 2 and data == fresh(repo.path)
 
 
 def test_a_label_removed_in_another_file_leaves_the_uses_of_an_unchanged_one(repo: Repo, made: list[str]) -> None:
