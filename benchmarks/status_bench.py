@@ -14,6 +14,7 @@ its baseline measured in the same run:
             build/.paperprov removed, git's commit-graph removed)
   warm      the same again, nothing changed
   edit      after appending a line to one chapter in the working tree
+  commit    after committing that edit (status saw it); the commit is then taken back
   python    `python -c pass`, the floor of any command
 
 Peak memory is given twice: of paperprov's own process (what its data costs), and of
@@ -97,7 +98,7 @@ def measure(root: Path, runs: int) -> dict[str, Sample]:
     status = [PY, "-c", OWN_RSS, "status", "--json"]
     chapter = sorted((root / "paper").rglob("*.tex"))[-1]
     original = chapter.read_bytes()
-    out: dict[str, list[Sample]] = {k: [] for k in ("python", "blame", "cold", "warm", "edit")}
+    out: dict[str, list[Sample]] = {k: [] for k in ("python", "blame", "cold", "warm", "edit", "commit")}
     try:
         for i in range(runs):
             out["python"].append(run([PY, "-c", "pass"], root))
@@ -108,8 +109,15 @@ def measure(root: Path, runs: int) -> dict[str, Sample]:
             out["warm"].append(run(status, root))
             chapter.write_bytes(original + f"One more sentence, edit {i}.\n".encode())
             out["edit"].append(run(status, root))
+            # Commit the edit status has seen, as an author does next; then take the
+            # commit back (the next round starts with no cache of ours anyway).
+            subprocess.run(["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.org", "commit", "-q",
+                            "--no-verify", "-m", "Bench edit\n\nAssisted-by: none", "--", str(chapter)],
+                           cwd=root, check=True)
+            out["commit"].append(run(status, root))
+            subprocess.run(["git", "reset", "-q", "--soft", "HEAD~1"], cwd=root, check=True)
             chapter.write_bytes(original)
-            run(status, root)  # back to the committed text for the next round
+            subprocess.run(["git", "reset", "-q", "--", str(chapter)], cwd=root, check=True)
     finally:
         chapter.write_bytes(original)
     return {k: median(v) for k, v in out.items()}
@@ -129,7 +137,7 @@ def report(title: str, m: dict[str, Sample]) -> None:
     print(f"\n{title}")
     print(f"  python -c pass        {m['python'][0]:7.3f} s")
     print(f"  sequential git blame  {blame:7.3f} s")
-    for k in ("cold", "warm", "edit"):
+    for k in ("cold", "warm", "edit", "commit"):
         wall, tree, own = m[k]
         print(f"  status {k:<5}          {wall:7.3f} s  = {wall / blame:5.2f}x blame   "
               f"peak {own:4.0f} MiB (process tree, git included: {tree:4.0f} MiB)")

@@ -6,7 +6,6 @@ named here once."""
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -67,13 +66,20 @@ class TexFile:
     base: str  # directory \input resolves against (changed by \import)
     package: bool  # a .sty/.cls: read for theorem definitions and the packages it loads
     units: bool  # False for packages and generated files under build/
-    starts: list[int] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
     built: list[PendingUnit] = field(default_factory=list)
     _lines: list[str] | None = None
+    _at: int = 0  # line() counts newlines from where it was last asked: the walk reads forward
+    _line: int = 1
 
     def line(self, pos: int) -> int:
-        return bisect.bisect_right(self.starts, pos)
+        """The line (from 1) holding position `pos`."""
+        if pos >= self._at:
+            self._line += self.text.count("\n", self._at, pos)
+        else:
+            self._line -= self.text.count("\n", pos, self._at)
+        self._at = pos
+        return self._line
 
     def lines(self) -> list[str]:
         if self._lines is None:

@@ -12,7 +12,6 @@ hand-written.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,8 +102,7 @@ class Walker(Walk):
                 raise SourceError(f"{rel}: cannot read ({exc.strerror}); check paper.main in provenance.yaml") from None
             self.missing.append(f"{rel}: cannot read ({exc.strerror})")
             return
-        starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        f = TexFile(rel, text, base, package, units=not package and not rel.startswith("build/"), starts=starts)
+        f = TexFile(rel, text, base, package, units=not package and not rel.startswith("build/"))
         if f.units:
             self.trace.open(rel, 1, f.lines())
         depth = len(self.envstack)
@@ -124,7 +122,7 @@ class Walker(Walk):
         while True:
             m = _TOKEN.match(text, pos)
             if m is None or not m.group(1):  # the end (or a lone backslash at the very end)
-                return len(f.starts) + 1
+                return f.text.count("\n") + 2
             at, pos = m.start(1), m.end()
             if m.group(1) == "%":
                 pos = self.comment(f, at, pos)
