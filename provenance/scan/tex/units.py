@@ -142,13 +142,15 @@ def freeze(builders: list[PendingUnit], trace: Trace) -> list[Unit]:
     out = []
     for b, parent in zip(builders, parents, strict=True):
         spans = trace.cut(b.first, b.last or b.first)
-        end = max((hi for f, _, hi in spans if f == b.file), default=b.start)
+        end = spans[0][2] if len(spans) == 1 and spans[0][0] == b.file else \
+            max((hi for f, _, hi in spans if f == b.file), default=b.start)
         own = ((b.file, b.start, end),)
         out.append(Unit(
             id=ids[id(b)], kind=b.kind, file=b.file, lines=(b.start, end),
             title=b.title, label=b.label, env=b.env, display=b.display,
             parent=ids[id(parent)] if parent is not None else None,
-            uses=tuple(dict.fromkeys(b.uses)), includes=tuple(dict.fromkeys(b.includes)),
+            uses=tuple(dict.fromkeys(b.uses)) if b.uses else (),
+            includes=tuple(dict.fromkeys(b.includes)) if b.includes else (),
             markers=tuple(b.markers), formal=tuple(b.formal), leanok=b.leanok,
             extents=spans if spans != own else (),
         ))
