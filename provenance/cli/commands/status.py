@@ -3,7 +3,8 @@
 The table lists every unit with its origin, AI share, agents and reviewers; the figures
 the appendix prints (record/summary.py counts them, once, for both), conflicts and
 warnings follow. `--json` prints the record exactly as build/record.json holds it.
-Nothing is written except the blame cache under .git/.
+Nothing is written except paperprov's caches under .git/paperprov/ (blame, the walk, the
+record whole and per file).
 """
 
 from __future__ import annotations
