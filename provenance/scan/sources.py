@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.config import CONFIG_NAME, Config, Experiment
 from provenance.errors import ProvenanceError
-from provenance.model import Unit
 from provenance.paths import CHECKS, DISCLOSURE_OUTPUTS, DISCLOSURE_TEX, PDF, REPORT_HTML
 from provenance.scan import depcache
 
 if TYPE_CHECKING:
+    from provenance.model import Unit
     from provenance.scan.tex.walker import TexDeps
 
 # The walker, the Python scanner and the claim links are imported where they are used:
