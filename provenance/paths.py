@@ -45,6 +45,9 @@ def reveal_file(name: str) -> str:
     return f"dist/{name}-reveal.json"
 
 
+# provenance.yaml as parsed, by the digest of its text (config/parsed.py).
+CONFIG_PARSED = "build/.paperprov/config.json"
+
 # The SOURCE_DATE_EPOCH each output was last built with (pipeline writes, attest checks).
 BUILT_EPOCHS = "build/.paperprov/epoch"
 PAPER_EPOCH = f"{BUILT_EPOCHS}/paper"

@@ -15,7 +15,8 @@ from provenance.config.evidence import parse_evidence
 from provenance.config.executor import parse_executor
 from provenance.config.experiments import parse_code, parse_experiments, parse_latex
 from provenance.config.formal import parse_formal, parse_link
-from provenance.config.reader import MAX_LIST, MAX_PATH, Reader, parse_yaml, read_bounded, show
+from provenance.config.parsed import parse_remembered
+from provenance.config.reader import MAX_LIST, MAX_PATH, Reader, read_bounded, show
 from provenance.config.schema import (
     ANNOTATION_KEYS,
     CONFIG_NAME,
@@ -43,7 +44,7 @@ def load_if_present(root: Path) -> Config | None:
 
 
 def parse(text: str, root: Path) -> Config:
-    data = parse_yaml(text)
+    data = parse_remembered(text, root)
     r = Reader(root)
     top = r.mapping(
         data,

@@ -135,8 +135,9 @@ def _with_check_results(cfg: Config, units: Sequence[Unit], atts: Sequence[Attri
     results = for_record(linked, load_results(cfg.root / CHECKS))
     out = []
     for a in atts:
-        ran = {c.nodeid: c for c in results.get(a.unit.id, ())}
-        if ran:
+        got = results.get(a.unit.id)
+        if got:
+            ran = {c.nodeid: c for c in got}
             merged = {c.nodeid: ran.get(c.nodeid, c) for c in a.checks}
             merged.update(ran)
             a = replace(a, checks=tuple(merged[n] for n in sorted(merged)))
