@@ -1,8 +1,8 @@
 """Commit-hook benchmark for issue 4: each hook's own work on a typical commit.
 
 The typical commit: the example paper (provenance.yaml with policy.declare_paths set),
-one section edited and staged, an agent in the environment (CLAUDECODE=1), one pending
-`paperprov tag`. For every hook it reports
+built before (build/ exists), one section edited and staged, an agent in the environment
+(CLAUDECODE=1), one pending `paperprov tag`. For every hook it reports
   - in-process: the hook function alone (what paperprov adds to a commit), and
   - process: `python -m provenance hook KIND ...` as pre-commit starts it,
 next to the bare interpreter start (`python -c pass`), which no hook can avoid.
@@ -56,6 +56,7 @@ def make_repo(base: Path) -> tuple[Path, list[str]]:
         git(repo, "config", k, v)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--no-verify", "-m", "Example paper")
+    (repo / "build").mkdir()  # as after a first `doit build` (not committed): config/parsed.py keeps the parse there
     section = repo / "paper" / "sections" / "lemmas.tex"
     section.write_text(section.read_text(encoding="utf-8") + "% a new remark\n", encoding="utf-8")
     (repo / "experiments" / "chain.py").write_text(
