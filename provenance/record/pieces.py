@@ -183,7 +183,7 @@ class _Store:
         self.directory, self.token = directory, token
 
     def path(self, rel: str) -> Path:
-        return self.directory / (hashlib.sha256(rel.encode()).hexdigest()[:32] + ".pickle")
+        return self.directory / shard_name(rel)
 
     def _header(self, rel: str) -> dict[str, object]:
         return {"version": __version__, "shape": _SHAPE, "token": self.token, "file": rel}
@@ -258,6 +258,11 @@ def evidence_prints(ev: GitEvidence, files: Iterable[str]) -> dict[str, str]:
                 h.update(repr(said).encode())
         out[f] = h.hexdigest()
     return out
+
+
+def shard_name(rel: str) -> str:
+    """The file under the store that holds `rel`'s pieces."""
+    return hashlib.sha256(rel.encode()).hexdigest()[:32] + ".pickle"
 
 
 def token(parts: Sequence[str]) -> str:

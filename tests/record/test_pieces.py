@@ -4,6 +4,7 @@ attributed again, and the record is always the bytes a fresh one would be."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,8 @@ from provenance.config import load
 from provenance.evidence.notes import NOTES_REF, Tag, note_text
 from provenance.record import attribute
 from provenance.record.cache import record_json
-from provenance.record.pieces import STORE
-from tests.helpers import Repo, paper, section
+from provenance.record.pieces import STORE, shard_name
+from tests.helpers import Repo, paper, run_cli, section
 
 
 @pytest.fixture
@@ -118,3 +119,19 @@ def test_the_pieces_of_a_file_the_paper_no_longer_reads_are_dropped(repo: Repo, 
     data = record_json(load(repo.path))
     assert "sec:c" not in units(data) and data == fresh(repo.path)
     assert len(list(store.glob("*.pickle"))) == before - 1
+
+
+def test_status_processes_rewrite_only_the_edited_files_shard(repo: Repo, made: list[str]) -> None:
+    first = run_cli(repo.path, "status", "--json")
+    assert first.returncode == 0, first.stderr
+    store = repo.path / ".git" / STORE
+    before = {p.name: p.stat().st_mtime_ns for p in store.glob("*.pickle")}
+    time.sleep(0.01)
+    with open(repo.path / "paper/sections/b.tex", "a", encoding="utf-8") as fh:
+        fh.write("An edit.\n")
+    second = run_cli(repo.path, "status", "--json")
+    assert second.returncode == 0, second.stderr
+    after = {p.name: p.stat().st_mtime_ns for p in store.glob("*.pickle")}
+    assert after.keys() == before.keys()
+    assert [n for n in after if after[n] != before[n]] == [shard_name("paper/sections/b.tex")]
+    assert second.stdout.encode() == fresh(repo.path)
