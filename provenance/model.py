@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 # The declaration vocabulary lives in vocab.py (provenance.yaml reads it without this
 # module's dataclasses); it is part of the model, so it is importable from here too.
+from provenance.basics import Agent, Evidence, canonical_json  # noqa: F401  (defined there for the commit hooks)
 from provenance.vocab import AI_ORIGINS, DECLARATION_KEYS, ORIGINS, ROLES, declaration_problem  # noqa: F401
 
 RECORD_SCHEMA = "paperprov/record/v1"
@@ -84,26 +84,6 @@ class Unit:
     def size(self) -> int:
         """How many lines the unit covers, in all its files."""
         return sum(b - a + 1 for _, a, b in self.spans)
-
-
-@dataclass(frozen=True)
-class Agent:
-    tool: str
-    model: str = "unknown"
-
-    def __str__(self) -> str:
-        return f"{self.tool}:{self.model}"
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One fact and where it came from: a marker or sidecar (file, line), or a commit."""
-
-    source: str
-    detail: str
-    file: str | None = None
-    line: int | None = None
-    commit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,10 +201,3 @@ class Record:
     warnings: tuple[str, ...] = ()
     summary: Summary = field(default_factory=Summary, hash=False)
     files: Mapping[str, tuple[LineRun, ...]] = field(default_factory=dict, hash=False)  # path -> its lines
-
-
-def canonical_json(obj: Any) -> bytes:
-    """Sorted keys, no insignificant whitespace, UTF-8: same value, same bytes."""
-    import json  # here: the commit hooks import this module and never need it
-
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from provenance.model import Agent
+from provenance.basics import Agent
 
 ASSISTED_BY = "Assisted-by"
 SESSION_TRAILER = "Paperprov-Session"

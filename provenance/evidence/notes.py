@@ -19,10 +19,10 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from provenance.basics import canonical_json
 from provenance.errors import SourceError
 from provenance.evidence.gitstate import NOTES_REF, REVIEW_REF  # noqa: F401  (their one definition; callers import them here)
 from provenance.fsutil import write_text_atomic
-from provenance.model import canonical_json
 
 PENDING_FILE = "paperprov/pending-tags.json"
 NOTE_VERSION = 1

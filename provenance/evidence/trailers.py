@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from provenance.basics import Agent, Evidence
 from provenance.evidence.agents import (
     ASSISTED_BY,
     SESSION_TRAILER,
@@ -17,7 +18,6 @@ from provenance.evidence.agents import (
     name_agent,
     parse_assisted_by,
 )
-from provenance.model import Agent, Evidence
 
 _GIT_GENERATED = ("signed-off-by", "(cherry picked from commit ")
 

@@ -37,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from provenance.basics import Agent
 from provenance.errors import GitError
 from provenance.evidence import gitstate
 from provenance.evidence.agents import (
@@ -49,7 +50,6 @@ from provenance.evidence.agents import (
     parse_assisted_by,
 )
 from provenance.evidence.gitrun import git_text
-from provenance.model import Agent
 from provenance.paths import CONFIG_NAME
 
 if TYPE_CHECKING:

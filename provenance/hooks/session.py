@@ -15,11 +15,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from provenance.basics import Agent
 from provenance.errors import GitError, SourceError, UsageError
 from provenance.evidence import gitstate
 from provenance.evidence.agents import NONE_VALUES
 from provenance.fsutil import write_text_atomic
-from provenance.model import Agent
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+/@-]*$")  # as in an Assisted-by value
 STALE_AFTER = 24 * 3600  # seconds: a session open longer than a day was probably forgotten
