@@ -7,8 +7,10 @@ The key is what the record task's up-to-date check looks at (scan/sources.record
 every source the record reads, the claim-check outcomes, Agent Trace files, and
 evidence/gitstate.state_token: HEAD, the notes refs, the shallow boundary, an open
 session), by content, plus what the index stages for those inputs (a `git add` or
-`git rm --cached` changes what `dirty` says) and paperprov's version. A damaged, unreadable or unwritable cache is
-simply not used. Same inputs, same bytes: the cache stores the record's exact bytes.
+`git rm --cached` changes what `dirty` says) and paperprov's version. A damaged,
+unreadable or unwritable cache is simply not used. Same inputs, same bytes: the cache
+stores the record's exact bytes. When the key changes, the record is made again from what
+is remembered per file (pieces.py), so an edit or a commit costs the files it touched.
 """
 
 from __future__ import annotations
