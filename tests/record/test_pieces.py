@@ -135,3 +135,16 @@ def test_status_processes_rewrite_only_the_edited_files_shard(repo: Repo, made: 
     assert after.keys() == before.keys()
     assert [n for n in after if after[n] != before[n]] == [shard_name("paper/sections/b.tex")]
     assert second.stdout.encode() == fresh(repo.path)
+
+
+def test_a_shallow_clone_keeps_its_boundary_lines_unknown(repo: Repo, made: list[str], tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", "--depth", "1", f"file://{repo.path}", str(clone))
+    first = record_json(load(clone))
+    assert json.loads(first)["partial"] is True and first == fresh(clone)
+    made.clear()
+    with open(clone / "paper/sections/c.tex", "a", encoding="utf-8") as fh:
+        fh.write("Edited in the clone.\n")
+    data = record_json(load(clone))
+    assert sorted(made) == sorted(u for u, d in units(data).items() if d["file"] == "paper/sections/c.tex")
+    assert units(data)["sec:c"]["lines_by_origin"]["unknown"] > 0 and data == fresh(clone)
