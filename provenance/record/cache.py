@@ -28,7 +28,7 @@ from provenance.evidence.gitrun import LITERAL, git
 from provenance.fsutil import write_bytes_atomic
 from provenance.model import Record
 from provenance.record.assemble import build_record
-from provenance.record.pieces import Pieces, token
+from provenance.record.pieces import STORE, Pieces, token
 from provenance.recordjson import parse_record, record_to_json
 from provenance.scan.sources import record_inputs, trace_files
 
@@ -64,17 +64,13 @@ def key(cfg: Config, inputs: Mapping[str, str]) -> str:
     return h.hexdigest()
 
 
-def _path(cfg: Config) -> Path | None:
-    common = gitstate.common_dir(cfg.root)
-    return None if common is None else common / CACHE
-
-
 def record_json(cfg: Config, use_cache: bool = True) -> bytes:
     """The bytes of build/record.json for the working tree as it is now."""
     with _no_gc():
-        path = _path(cfg) if use_cache else None
-        if path is None:
+        common = gitstate.common_dir(cfg.root) if use_cache else None
+        if common is None:
             return record_to_json(build_record(cfg, use_cache))
+        path = common / CACHE
         inputs = digests(cfg)
         k = key(cfg, inputs).encode()
         try:
@@ -83,7 +79,7 @@ def record_json(cfg: Config, use_cache: bool = True) -> bytes:
                     return fh.read()
         except OSError:
             pass
-        pieces = _pieces(cfg, path.parent, inputs)
+        pieces = _pieces(cfg, common / STORE, inputs)
         data = record_to_json(build_record(cfg, use_cache, pieces), pieces.unit_line, pieces.runs_line)
         pieces.save()
         try:
@@ -98,7 +94,7 @@ def _pieces(cfg: Config, store: Path, inputs: Mapping[str, str]) -> Pieces:
     git evidence by what every piece reads: provenance.yaml, the Agent Trace records."""
     parts = [f"config {inputs.get(CONFIG_NAME, 'missing')}"]
     parts += [f"trace {rel} {inputs.get(rel, 'missing')}" for rel in trace_files(cfg)]
-    return Pieces(store / "units", token(parts), inputs)
+    return Pieces(store, token(parts), inputs)
 
 
 @contextmanager

@@ -15,38 +15,34 @@ line facts and a shallow boundary say of those lines); and while the token is th
 paperprov's version, the shapes of what is stored, provenance.yaml and the Agent Trace
 records. An edit makes its file's units new; a commit those of the files it touched.
 
-Pickles, as for the remembered walk (scan/tex/remembered.py says why that is safe only
-under .git/). A damaged, unreadable or other version's shard is simply not used.
+Pickles with a header (pickled.py, as for the remembered walk). A damaged, unreadable or
+other version's shard is simply not used.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from provenance import __version__
+from provenance import __version__, pickled
 from provenance.evidence.collect import GitEvidence
-from provenance.fsutil import write_bytes_atomic
 from provenance.model import Attribution, Evidence, LineRun, Marker, Unit
 from provenance.recordjson import runs_line, unit_line
 
 STORE = "paperprov/units"
 # The shard's own format, and the fields of what it holds: a development checkout that
 # changes either does not read shards written before.
-_SHAPE = [2, *([f.name for f in fields(c)] for c in (Unit, Marker, Attribution, Evidence, LineRun))]
-_ERRORS = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, IndexError,
-           TypeError, ValueError)
+_SHAPE = [3, *([f.name for f in fields(c)] for c in (Unit, Marker, Attribution, Evidence, LineRun))]
 
 
 @dataclass
 class _Unit:
     unit: Unit
     enclosing: tuple[Marker, ...]
-    digests: tuple[tuple[str, str, str], ...]  # every file the unit's lines lie in: content, evidence
+    digests: tuple[tuple[str, str], ...]  # every file the unit's lines lie in, with its _key
     attribution: Attribution
     untagged: frozenset[str]
     line: bytes | None = None  # the attribution's line of record.json
@@ -122,7 +118,7 @@ class Pieces(_Shards):
             if here is None:
                 here = shards[u.file] = (self._shard(u.file, old=True).units, self._shard(u.file, old=False))
             around = enclosing.get(u.id, ())
-            digests = _unit_digests(self.digests, self.evidence, u)
+            digests = _keys(self.digests, self.evidence, u)
             entry = here[0].get(u.id)
             if (entry is None or digests is None or entry.digests != digests or entry.unit != u
                     or entry.enclosing != around or entry.attribution.unit.uses != uses(u)):
@@ -153,8 +149,7 @@ class Pieces(_Shards):
 
     def runs(self, rel: str, compute: Callable[[], tuple[LineRun, ...] | None]) -> tuple[LineRun, ...] | None:
         """The file's line runs (None: the file is gone)."""
-        digest = self.digests.get(rel)
-        digest = None if digest is None else f"{digest} {self.evidence.get(rel, '')}"
+        digest = _key(self.digests, self.evidence, rel)
         old = self._shard(rel, old=True).runs
         new = self._shard(rel, old=False)
         if old is not None and digest is not None and old.digest == digest:
@@ -189,22 +184,11 @@ class _Store:
         return {"version": __version__, "shape": _SHAPE, "token": self.token, "file": rel}
 
     def load(self, rel: str) -> _Shard | None:
-        try:
-            with open(self.path(rel), "rb") as fh:
-                if pickle.load(fh) != self._header(rel):
-                    return None
-                shard = pickle.load(fh)
-            return shard if isinstance(shard, _Shard) else None
-        except _ERRORS:
-            return None
+        found = pickled.load(self.path(rel), self._header(rel).__eq__)
+        return found[1] if found is not None and isinstance(found[1], _Shard) else None
 
     def save(self, rel: str, shard: _Shard) -> bool:
-        try:
-            write_bytes_atomic(self.path(rel), (pickle.dumps(self._header(rel), protocol=pickle.HIGHEST_PROTOCOL),
-                                                pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL)))
-        except OSError:
-            return False
-        return True
+        return pickled.save(self.path(rel), self._header(rel), shard)
 
     def prune(self, files: Collection[str]) -> None:
         """Remove the shards of every file but these."""
@@ -221,16 +205,21 @@ class _Store:
                     pass
 
 
-def _unit_digests(digests: Mapping[str, str], evidence: Mapping[str, str],
-                  unit: Unit) -> tuple[tuple[str, str, str], ...] | None:
-    """Every file the unit's lines lie in, with the digests of its content and of its
-    evidence; None if one is not an input."""
+def _key(digests: Mapping[str, str], evidence: Mapping[str, str], rel: str) -> str | None:
+    """What the pieces of `rel` are made from: its content and the git evidence for its
+    lines; None for a file that is not a record input (never remembered)."""
+    digest = digests.get(rel)
+    return None if digest is None else f"{digest} {evidence.get(rel, '')}"
+
+
+def _keys(digests: Mapping[str, str], evidence: Mapping[str, str], unit: Unit) -> tuple[tuple[str, str], ...] | None:
+    """_key of every file the unit's lines lie in; None if one is not an input."""
     out = []
     for f in dict.fromkeys(f for f, _, _ in unit.spans):
-        d = digests.get(f)
-        if d is None:
-            return None  # not a known input: never remembered
-        out.append((f, d, evidence.get(f, "")))
+        k = _key(digests, evidence, f)
+        if k is None:
+            return None
+        out.append((f, k))
     return tuple(out)
 
 

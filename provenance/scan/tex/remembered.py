@@ -14,14 +14,12 @@ unreadable or other version's file is simply not used.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-from provenance import __version__
-from provenance.fsutil import write_bytes_atomic
+from provenance import __version__, pickled
 from provenance.model import Marker, Unit
 from provenance.scan.depcache import stamp
 
@@ -77,19 +75,16 @@ def _digests(root: Path, files: list[str]) -> list[str | None]:
 
 
 def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _Entry | None:
-    try:
-        with open(store, "rb") as fh:
-            data = pickle.load(fh)  # what the walk read first: the units only if it still holds
-            if data["version"] != __version__ or data["shape"] != _SHAPE or data["key"] != [main, sorted(generated)]:
-                return None
-            read = [rel for rel, _ in data["read"]]
-            if _digests(root, read) != [digest for _, digest in data["read"]]:
-                return None
-            units, deps = pickle.load(fh)
-        return _Entry(read, _stamps(root, read), units, deps, {str(store)})
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, IndexError,
-            TypeError, ValueError):
+    def current(head: Any) -> bool:  # this version and key, and every file it read as it was
+        return (isinstance(head, dict) and head.get("version") == __version__ and head.get("shape") == _SHAPE
+                and head.get("key") == [main, sorted(generated)]
+                and _digests(root, [rel for rel, _ in head["read"]]) == [digest for _, digest in head["read"]])
+
+    found = pickled.load(store, current)
+    if found is None or not isinstance(found[1], tuple) or len(found[1]) != 2:
         return None
+    read = [rel for rel, _ in found[0]["read"]]
+    return _Entry(read, _stamps(root, read), found[1][0], found[1][1], {str(store)})
 
 
 def _save(root: Path, main: str, generated: Collection[str], store: Path, entry: _Entry) -> None:
@@ -97,9 +92,6 @@ def _save(root: Path, main: str, generated: Collection[str], store: Path, entry:
     if _stamps(root, entry.read) != entry.stamps:
         return  # a file changed since the walk read it: its digest would not be what was walked
     head = {"version": __version__, "shape": _SHAPE, "key": [main, sorted(generated)], "read": list(zip(entry.read, digests))}
-    try:
-        write_bytes_atomic(store, pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)
-                           + pickle.dumps((entry.units, entry.deps), protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:
+    if not pickled.save(store, head, (entry.units, entry.deps)):
         return  # a read-only repository still gets its record, only slower next time
     entry.stored.add(str(store))

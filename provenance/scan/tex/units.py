@@ -142,8 +142,7 @@ def freeze(builders: list[PendingUnit], trace: Trace) -> list[Unit]:
     out = []
     for b, parent in zip(builders, parents, strict=True):
         spans = trace.cut(b.first, b.last or b.first)
-        end = spans[0][2] if len(spans) == 1 and spans[0][0] == b.file else \
-            max((hi for f, _, hi in spans if f == b.file), default=b.start)
+        end = max((hi for f, _, hi in spans if f == b.file), default=b.start)
         own = ((b.file, b.start, end),)
         out.append(Unit(
             id=ids[id(b)], kind=b.kind, file=b.file, lines=(b.start, end),
