@@ -135,6 +135,13 @@ def record_to_json(record: Record, units: Callable[[Attribution], bytes] = unit_
     are encoded one at a time, straight to bytes, and joined once: a book's record never
     exists whole as Python dicts, nor as text beside its bytes. `units` and `files` give
     those lines (record/pieces.py answers them from what it remembers)."""
+    return b"".join(record_parts(record, units, files))
+
+
+def record_parts(record: Record, units: Callable[[Attribution], bytes] = unit_line,
+                 files: Callable[[str, Sequence[LineRun]], bytes] = runs_line) -> list[bytes]:
+    """record_to_json's bytes in the parts they are made of, for a caller that writes them
+    one after another (a book's record is 35 MB: joined, it would be held twice)."""
     chunks = [b"{\n"]
     for i, (key, value) in enumerate(sorted(record_to_dict_shallow(record).items())):
         chunks.append(b",\n" if i else b"")
@@ -149,7 +156,7 @@ def record_to_json(record: Record, units: Callable[[Attribution], bytes] = unit_
         else:
             chunks.append(f"{_compact(key)}:{_compact(value)}".encode())
     chunks.append(b"\n}\n")
-    return b"".join(chunks)
+    return chunks
 
 
 def _lines(items: Iterable[bytes]) -> list[bytes]:

@@ -20,7 +20,6 @@ prints them.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from provenance.evidence.gitstate import resolve_ref
 from provenance.evidence.linefacts import LineFact, by_commit
 from provenance.evidence.notes import NOTES_REF, parse_note
 from provenance.evidence.trailers import CommitInfo, classify_commit
+from provenance.hashing import read_digested
 from provenance.model import Agent
 
 Spans = tuple[BlameSpan, ...]
@@ -142,12 +142,12 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True,
     cache = blamecache.load(cache_path, epoch) if use_cache else blamecache.empty()
 
     contents: dict[str, bytes] = {}
+    digests: dict[str, str] = {}
     for rel in files:
         try:
-            contents[rel] = (root / rel).read_bytes()
+            contents[rel], digests[rel] = read_digested(root / rel)
         except OSError as exc:
             raise GitError(f"{rel}: cannot read ({exc.strerror}); check the file") from None
-    digests = {rel: hashlib.sha256(data).hexdigest() for rel, data in contents.items()}
     blame, bases, blamed, fresh = _blame(root, info, files, contents, digests, cache)
     graph_head = cache.get("graph_head")
     if blamed and info.head and not info.shallow and graph_head != info.head:

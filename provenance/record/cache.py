@@ -26,10 +26,11 @@ from provenance.config import CONFIG_NAME, Config
 from provenance.evidence import gitstate
 from provenance.evidence.gitrun import LITERAL, git
 from provenance.fsutil import write_bytes_atomic
+from provenance.hashing import source_digest
 from provenance.model import Record
 from provenance.record.assemble import build_record
 from provenance.record.pieces import STORE, Pieces, token
-from provenance.recordjson import parse_record, record_to_json
+from provenance.recordjson import parse_record, record_parts, record_to_json
 from provenance.scan.sources import record_inputs, trace_files
 
 CACHE = "paperprov/record.json"
@@ -39,13 +40,7 @@ _HEADER = b"paperprov-record-cache "
 def digests(cfg: Config) -> dict[str, str]:
     """Every record input (scan/sources.record_inputs) by content; "missing" for one
     that cannot be read."""
-    out = {}
-    for rel in record_inputs(cfg):
-        try:
-            out[rel] = hashlib.sha256((cfg.root / rel).read_bytes()).hexdigest()
-        except OSError:
-            out[rel] = "missing"
-    return out
+    return {rel: source_digest(cfg.root / rel) or "missing" for rel in record_inputs(cfg)}
 
 
 def key(cfg: Config, inputs: Mapping[str, str]) -> str:
@@ -66,27 +61,34 @@ def key(cfg: Config, inputs: Mapping[str, str]) -> str:
 
 def record_json(cfg: Config, use_cache: bool = True) -> bytes:
     """The bytes of build/record.json for the working tree as it is now."""
+    parts = record_json_parts(cfg, use_cache)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def record_json_parts(cfg: Config, use_cache: bool = True) -> list[bytes]:
+    """record_json's bytes in parts, for a caller that writes them out one after another
+    (`status --json`): a book's record is not held twice to be joined."""
     with _no_gc():
         common = gitstate.common_dir(cfg.root) if use_cache else None
         if common is None:
-            return record_to_json(build_record(cfg, use_cache))
+            return record_parts(build_record(cfg, use_cache))
         path = common / CACHE
         inputs = digests(cfg)
         k = key(cfg, inputs).encode()
         try:
             with open(path, "rb") as fh:
                 if fh.readline() == _HEADER + k + b"\n":
-                    return fh.read()
+                    return [fh.read()]
         except OSError:
             pass
         pieces = _pieces(cfg, common / STORE, inputs)
-        data = record_to_json(build_record(cfg, use_cache, pieces), pieces.unit_line, pieces.runs_line)
+        parts = record_parts(build_record(cfg, use_cache, pieces), pieces.unit_line, pieces.runs_line)
         pieces.save()
         try:
-            write_bytes_atomic(path, (_HEADER + k + b"\n", data))
+            write_bytes_atomic(path, [_HEADER + k + b"\n", *parts])
         except OSError:
             pass  # a read-only repository still gets its record, only slower next time
-        return data
+        return parts
 
 
 def _pieces(cfg: Config, store: Path, inputs: Mapping[str, str]) -> Pieces:

@@ -53,8 +53,15 @@ def normalize(text: str, file: str) -> str:
     return "\n".join(ln for ln in kept if ln and not ln.lstrip().startswith("# paperprov:"))
 
 
+# Files whose lines are kept at once: units come in reading order, so a few suffice, and a
+# book's every file split into lines would be tens of megabytes held to the end of a record.
+_FILES_KEPT = 8
+
+
 def _lines(root: Path, file: str, cache: dict[str, list[str]]) -> list[str]:
     if file not in cache:
+        if len(cache) >= _FILES_KEPT:
+            del cache[next(iter(cache))]
         try:
             raw = (root / file).read_bytes()
         except OSError:

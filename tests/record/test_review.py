@@ -150,6 +150,19 @@ def test_normalize_keeps_escaped_percent_and_drops_comments() -> None:
     assert review.normalize("def f():\n    # paperprov: origin=ai\n    return 1   \n\n", "x.py") == "def f():\n    return 1"
 
 
+def test_texts_of_units_in_many_files_are_each_units_own(tmp_path: Path) -> None:
+    # More files than review_texts keeps split at once, visited back and forth: a file
+    # dropped from its cache is read again, never mistaken for another.
+    units = []
+    for i in range(12):
+        (tmp_path / f"f{i}.tex").write_text(f"\\begin{{lemma}}\\label{{l{i}}}\nclaim {i}\n\\end{{lemma}}\n")
+        units.append(Unit(id=f"l{i}", kind="statement", file=f"f{i}.tex", lines=(1, 3), label=f"l{i}"))
+    units += [Unit(id=f"l{i}-again", kind="statement", file=f"f{i}.tex", lines=(2, 2)) for i in range(12)]
+    texts = review.review_texts(tmp_path, units)
+    assert texts == {u.id: review.unit_text(tmp_path, u) for u in units}
+    assert texts["l3"] == "\\begin{lemma}\\label{l3} claim 3 \\end{lemma}" and texts["l11-again"] == "claim 11"
+
+
 CONFIG = """\
 paper: {name: demo, main: paper/main.tex}
 authors:

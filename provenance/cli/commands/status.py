@@ -144,14 +144,16 @@ def format_table(record: Record, durations: Mapping[str, float] | None = None) -
 
 def run(args: argparse.Namespace) -> int:
     from provenance.config import load
-    from provenance.record.cache import record_json
+    from provenance.record.cache import record_json_parts
 
     cfg = load(Path(args.dir))
-    data = record_json(cfg)
+    parts = record_json_parts(cfg)
     if args.json:
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.writelines(parts)
         sys.stdout.flush()
         return 0
+    data = parts[0] if len(parts) == 1 else b"".join(parts)
+    del parts
     record = parse_record(data, "the record")
     from provenance.paths import CHECKS
     from provenance.record.checks import load_results

@@ -13,13 +13,13 @@ unreadable or other version's file is simply not used.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
 from provenance import __version__, pickled
+from provenance.hashing import source_digest
 from provenance.model import Marker, Unit
 from provenance.scan.depcache import stamp
 
@@ -65,13 +65,7 @@ def _stamps(root: Path, files: list[str]) -> list[Stamp]:
 
 
 def _digests(root: Path, files: list[str]) -> list[str | None]:
-    out: list[str | None] = []
-    for rel in files:
-        try:
-            out.append(hashlib.sha256((root / rel).read_bytes()).hexdigest())
-        except OSError:
-            out.append(None)
-    return out
+    return [source_digest(root / rel) for rel in files]
 
 
 def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _Entry | None:

@@ -119,18 +119,19 @@ class Walker(Walk):
     def lex(self, f: TexFile) -> int:
         """Read one file; the line LaTeX stops reading it at (past its end if none)."""
         text, pos = f.text, 0
+        match, handlers, package = _TOKEN.match, HANDLERS, f.package  # the walk's innermost loop
         while True:
-            m = _TOKEN.match(text, pos)
+            m = match(text, pos)
             if m is None or not m.group(1):  # the end (or a lone backslash at the very end)
-                return f.text.count("\n") + 2
+                return text.count("\n") + 2
             at, pos = m.start(1), m.end()
-            if m.group(1) == "%":
+            word = m.group(2)
+            if word is None:  # a comment
                 pos = self.comment(f, at, pos)
                 continue
-            word = m.group(2)
-            if f.package and word not in PACKAGE_WORDS:
+            if package and word not in PACKAGE_WORDS:
                 continue
-            result = HANDLERS[word](self, f, Token(word, m.group(3), at, pos))
+            result = handlers[word](self, f, Token(word, m.group(3), at, pos))
             if isinstance(result, Stop):
                 return result.line
             pos = result
