@@ -99,10 +99,12 @@ class Pieces(_Shards):
         self.digests = dict(digests or {})
         self.evidence: dict[str, str] = {}  # file -> digest of the git evidence for its lines
         self._by_id: dict[str, _Unit] = {}
+        self._keyed: dict[str, str | None] = {}
 
     def know(self, ev: GitEvidence, files: Iterable[str]) -> None:
         """The git evidence the record attributes from (before any piece is asked for)."""
         self.evidence = evidence_prints(ev, files)
+        self._keyed.clear()
 
     def attributions(self, units: Sequence[Unit], enclosing: Mapping[str, tuple[Marker, ...]],
                      uses: Callable[[Unit], tuple[str, ...]],
@@ -118,7 +120,7 @@ class Pieces(_Shards):
             if here is None:
                 here = shards[u.file] = (self._shard(u.file, old=True).units, self._shard(u.file, old=False))
             around = enclosing.get(u.id, ())
-            digests = _keys(self.digests, self.evidence, u)
+            digests = self._keys(u)
             entry = here[0].get(u.id)
             if (entry is None or digests is None or entry.digests != digests or entry.unit != u
                     or entry.enclosing != around or entry.attribution.unit.uses != uses(u)):
@@ -127,6 +129,24 @@ class Pieces(_Shards):
             here[1].units[u.id] = entry
             self._by_id[u.id] = entry
             out.append(entry.attribution)
+        return tuple(out)
+
+    def _key(self, rel: str) -> str | None:
+        """What the pieces of `rel` are made from: its content and the git evidence for
+        its lines; None for a file that is not a record input (never remembered)."""
+        if rel not in self._keyed:
+            digest = self.digests.get(rel)
+            self._keyed[rel] = None if digest is None else f"{digest} {self.evidence.get(rel, '')}"
+        return self._keyed[rel]
+
+    def _keys(self, unit: Unit) -> tuple[tuple[str, str], ...] | None:
+        """_key of every file the unit's lines lie in; None if one is not an input."""
+        out = []
+        for f in dict.fromkeys(f for f, _, _ in unit.spans):
+            k = self._key(f)
+            if k is None:
+                return None
+            out.append((f, k))
         return tuple(out)
 
     def untagged(self, units: Iterable[Unit]) -> set[str]:
@@ -149,7 +169,7 @@ class Pieces(_Shards):
 
     def runs(self, rel: str, compute: Callable[[], tuple[LineRun, ...] | None]) -> tuple[LineRun, ...] | None:
         """The file's line runs (None: the file is gone)."""
-        digest = _key(self.digests, self.evidence, rel)
+        digest = self._key(rel)
         old = self._shard(rel, old=True).runs
         new = self._shard(rel, old=False)
         if old is not None and digest is not None and old.digest == digest:
@@ -203,24 +223,6 @@ class _Store:
                     os.unlink(self.directory / name)
                 except OSError:
                     pass
-
-
-def _key(digests: Mapping[str, str], evidence: Mapping[str, str], rel: str) -> str | None:
-    """What the pieces of `rel` are made from: its content and the git evidence for its
-    lines; None for a file that is not a record input (never remembered)."""
-    digest = digests.get(rel)
-    return None if digest is None else f"{digest} {evidence.get(rel, '')}"
-
-
-def _keys(digests: Mapping[str, str], evidence: Mapping[str, str], unit: Unit) -> tuple[tuple[str, str], ...] | None:
-    """_key of every file the unit's lines lie in; None if one is not an input."""
-    out = []
-    for f in dict.fromkeys(f for f, _, _ in unit.spans):
-        k = _key(digests, evidence, f)
-        if k is None:
-            return None
-        out.append((f, k))
-    return tuple(out)
 
 
 def evidence_prints(ev: GitEvidence, files: Iterable[str]) -> dict[str, str]:

@@ -63,3 +63,17 @@ def test_status_outside_git_warns_and_bad_config_is_one_line(tmp_path: Path) -> 
     proc = run_cli(root, "status")
     assert proc.returncode == 1 and proc.stdout == ""
     assert len(proc.stderr.strip().splitlines()) == 1 and "paper.main" in proc.stderr
+
+
+def test_status_names_a_few_of_what_a_statement_rests_on(repo: Repo) -> None:
+    chain = "".join(f"\\begin{{lemma}}\\label{{lem:c{i}}}\\uses{{lem:c{i - 1}}}\nStep {i}.\n\\end{{lemma}}\n"
+                    for i in range(12))
+    repo.commit("Chain\n\nAssisted-by: claude-code:claude-opus-4-1",
+                {**paper("chain"), "paper/sections/chain.tex": "\\section{Chain}\n" + chain})
+    proc = run_cli(repo.path, "status")
+    assert proc.returncode == 0, proc.stderr
+    last = next(ln for ln in proc.stdout.splitlines() if ln.startswith("  lem:c11: "))
+    shown = ", ".join(f"lem:c{i}" for i in range(8))
+    assert last == f"  lem:c11: unreviewed AI: {shown} and 4 more"
+    assert next(ln for ln in proc.stdout.splitlines() if ln.startswith("  lem:c2: ")) == (
+        "  lem:c2: unreviewed AI: lem:c0, lem:c1, lem:c2")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from provenance.cli.commands import HELP
@@ -68,6 +68,14 @@ def _checks_cell(a: Attribution, durations: Mapping[str, float]) -> str:
             + (f" in {sum(took):.2f}s" if took else ""))
 
 
+SHOWN = 8  # statements named per list; a blueprint's main theorem rests on hundreds
+
+
+def _some(names: Sequence[str]) -> str:
+    more = len(names) - SHOWN
+    return ", ".join(names[:SHOWN]) + (f" and {more} more" if more > 0 else "")
+
+
 def _rests_on(record: Record) -> list[str]:
     """Statements that rest (transitively, through \\uses) on unreviewed AI work or on
     checks that did not pass."""
@@ -75,11 +83,11 @@ def _rests_on(record: Record) -> list[str]:
     for sid, d in record.summary.dependencies.items():
         parts = []
         if d.unreviewed_ai:
-            parts.append("unreviewed AI: " + ", ".join(d.unreviewed_ai))
+            parts.append("unreviewed AI: " + _some(d.unreviewed_ai))
         if d.bad_checks:
-            parts.append("checks: " + ", ".join(f"{c.nodeid} ({c.outcome})" for c in d.bad_checks))
+            parts.append("checks: " + _some([f"{c.nodeid} ({c.outcome})" for c in d.bad_checks]))
         if d.not_formally_proved:
-            parts.append("not formally proved: " + ", ".join(d.not_formally_proved))
+            parts.append("not formally proved: " + _some(d.not_formally_proved))
         if parts:
             lines.append(f"  {clean(sid, 60)}: {clean('; '.join(parts), 2000)}")
     return lines
