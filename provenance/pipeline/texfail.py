@@ -18,6 +18,9 @@ _RUN = re.compile(r"^Run number (\d+) of rule '([^']+)'")
 _RETURN = re.compile(r"Command for '([^']+)' gave return code (-?\d+)")
 _FILE_LINE = re.compile(r"^(.+?\.(?:tex|sty|cls|ltx|bbl|def|cfg|clo|dtx|aux|toc|lof|lot)):(\d+): (.+)$")
 _LINE_NO = re.compile(r"^l\.(\d+)")
+# The log's first line names the program latexmk really ran ("This is XeTeX, ...
+# (preloaded format=xelatex ...)"): a latexmkrc may run xelatex under the rule 'pdflatex'.
+_FORMAT = re.compile(r"\(preloaded format=([A-Za-z-]+)")
 
 
 def status_words(code: int) -> str:
@@ -63,6 +66,16 @@ def first_error(log: Path, cwd: Path, root: Path) -> str | None:
     return None
 
 
+def _program(log: Path) -> str | None:
+    """The format the log says TeX ran (pdflatex, xelatex, lualatex), if it says."""
+    try:
+        with open(log, encoding="utf-8", errors="replace") as fh:
+            m = _FORMAT.search(fh.readline())
+    except OSError:
+        return None
+    return m.group(1) if m else None
+
+
 def _repo_path(name: str, cwd: Path, root: Path) -> str:
     path = Path(name) if os.path.isabs(name) else cwd / name
     try:
@@ -101,7 +114,7 @@ def explain(output: str, code: int, log: Path, cwd: Path, root: Path, main: str)
     where = f" on pass {passes}" if passes else ""
     error = first_error(log, cwd, root)
     if rule and engine_code is not None:
-        head = f"{rule} {status_words(engine_code)}{where} compiling {main}"
+        head = f"{_program(log) or rule} {status_words(engine_code)}{where} compiling {main}"
         if engine_code > 128 and error is None:
             error = "the log ends without an error message"
     else:

@@ -43,7 +43,7 @@ def _need(cfg: Config, all_links: Mapping[str, Mapping[str, bool]], system: str)
         sid = next(s for s, ls in all_links.items() if any(x.startswith(system + ":") for x in ls))
         raise ConfigError(f"{CONFIG_NAME}: formal.{system}: statement {sid} links {system}:{names[0]}, but no "
                           f"{CHECKER[system]} project is configured; add `formal: {{{system}: {{root: DIR"
-                          + (", logical: NAME" if system == "coq" else "") + "}}}`")
+                          + (", logical: NAME" if system == "coq" else "") + "}}`")
     return names
 
 

@@ -110,3 +110,43 @@ def test_init_writes_the_untagged_assumption_commented_with_its_meaning(repo: Re
     (repo.path / "provenance.yaml").write_text(text.replace("  # untagged: human\n", "  untagged: human\n"))
     assert load(repo.path).attribution.untagged == "human"
     assert load(repo.path).lint.require_label[:2] == ("theorem", "lemma")
+
+
+def test_init_adopts_a_leanblueprint_with_its_lake_project(repo: Repo) -> None:
+    # leanblueprint's layout: blueprint/src/{print,web}.tex, a Lake project at the top.
+    for doc in ("print", "web"):
+        repo.write(f"blueprint/src/{doc}.tex", "\\documentclass{report}\n\\begin{document}\n\\input{content}\n"
+                                               "\\end{document}\n")
+    repo.write("blueprint/src/content.tex", "\\begin{theorem}\\label{thm:a}\\lean{Foo.bar}\\leanok\nA.\\end{theorem}\n")
+    repo.write("lakefile.toml", 'name = "Foo"\n')
+    repo.commit("A blueprint")
+    proc = run_cli(repo.path, "init")
+    assert proc.returncode == 0, proc.stderr
+    assert "main file blueprint/src/print.tex" in proc.stdout
+    cfg = load(repo.path)
+    assert cfg.formal.lean is not None and cfg.formal.lean.root == "." and cfg.formal.coq is None
+
+
+def test_init_finds_a_lake_project_one_directory_down_and_none_where_there_is_none(repo: Repo) -> None:
+    make_paper(repo)
+    assert run_cli(repo.path, "init").returncode == 0
+    assert load(repo.path).formal.lean is None
+    repo.write("formal/lakefile.lean", "import Lake\n")
+    proc = run_cli(repo.path, "init", "--force")
+    assert proc.returncode == 0, proc.stderr
+    lean = load(repo.path).formal.lean
+    assert lean is not None and lean.root == "formal"
+
+
+def test_init_sets_the_engine_a_paper_asks_for_or_needs(repo: Repo) -> None:
+    for doc, engine in [("% !TEX program = lualatex\n\\documentclass{article}\n", "lualatex"),
+                        ("\\documentclass{article}\n\\usepackage[no-math]{fontspec}\n", "xelatex"),
+                        ("\\documentclass{article}\n% \\usepackage{fontspec}\n", None)]:
+        repo.write("paper/main.tex", doc + "\\begin{document}\nx\n\\end{document}\n")
+        proc = run_cli(repo.path, "init", "--force")
+        assert proc.returncode == 0, proc.stderr
+        assert load(repo.path).latex.engine == engine
+    repo.write("paper/main.tex", "\\documentclass{article}\n\\usepackage{fontspec}\n")
+    repo.write("paper/latexmkrc", "$pdf_mode = 5;\n")  # the paper's latexmkrc decides, as latexmk would
+    assert run_cli(repo.path, "init", "--force").returncode == 0
+    assert load(repo.path).latex.engine is None

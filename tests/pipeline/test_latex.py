@@ -100,6 +100,15 @@ def test_an_error_is_named_by_the_engine_its_status_and_file_line(needs_tex: Non
         "paper/sections/intro.tex:2: Undefined control sequence. (log: build/latex/main.log)"]
 
 
+def test_an_engine_a_latexmkrc_runs_under_the_pdflatex_rule_is_named_as_itself(needs_tex: None, repo: Repo) -> None:
+    # leanblueprint's latexmkrc: $pdflatex = 'xelatex ...'; latexmk calls the rule pdflatex.
+    paper(repo, FONTSPEC_DOC.replace("Caf", "\\undefinedmacro Caf"),
+          files={"paper/latexmkrc": "$pdf_mode = 1;\n$pdflatex = 'xelatex %O %S';\n"})
+    assert error_lines(build(repo)) == [
+        "paperprov: xelatex exited with status 1 on pass 1 compiling paper/main.tex: "
+        "paper/main.tex:4: Undefined control sequence. (log: build/latex/main.log)"]
+
+
 def test_a_crashed_engine_is_named_with_its_signal_and_pass(needs_tex: None, repo: Repo) -> None:
     """pdfTeX killed by SIGSEGV (sent by a \\write18 command to its own parent, so a real
     pdflatex really ends on the signal)."""

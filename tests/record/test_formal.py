@@ -193,3 +193,17 @@ def test_checks_json_keeps_the_claim_checks_and_reads_back(tmp_path: Path) -> No
     assert doc["checks"] == {"t.py::a": {"outcome": "passed"}}
     assert doc["formal"] == {"coq:x": {"status": "axioms", "axioms": ["Ax.a"], "detail": "Dev.x"}}
     assert read_formal(out) == {"coq:x": FormalResult("coq:x", "axioms", ("Ax.a",), "Dev.x")}
+
+
+def test_a_link_without_its_project_says_what_to_add(tmp_path: Path) -> None:
+    from provenance.config import load
+    from provenance.errors import ConfigError
+    from provenance.record.formal import update_formal
+
+    (tmp_path / "provenance.yaml").write_text("paper: {name: demo, main: main.tex}\n")
+    (tmp_path / "main.tex").write_text("\\documentclass{article}\n")
+    unit = Unit(id="thm:a", kind="statement", file="main.tex", lines=(1, 1), formal=("lean:Foo.bar",))
+    with pytest.raises(ConfigError) as err:
+        update_formal(load(tmp_path), [unit], tmp_path / "build" / "checks.json")
+    assert str(err.value).endswith("statement thm:a links lean:Foo.bar, but no Lean project is configured; "
+                                   "add `formal: {lean: {root: DIR}}`")

@@ -19,7 +19,20 @@ from provenance.fsutil import write_text_atomic
 
 _DOCUMENTCLASS = re.compile(r"^[^%\n]*\\documentclass\b", re.MULTILINE)
 _SKIP_DIRS = {"build", "dist", ".git", "node_modules", "__pycache__"}
-PREFERRED_MAIN = ("main.tex", "paper.tex", "ms.tex", "manuscript.tex")
+# print.tex: a leanblueprint's PDF (its web.tex is for plasTeX).
+PREFERRED_MAIN = ("main.tex", "paper.tex", "ms.tex", "manuscript.tex", "print.tex")
+LAKEFILES = ("lakefile.lean", "lakefile.toml")
+LATEX_COMMENTED = "# latex: {engine: pdflatex, shell_escape: false, extra_args: []}\n"
+# What says which engine a paper needs: a TeXShop/Overleaf-style magic comment, or a
+# package only XeLaTeX/LuaLaTeX can load.
+_MAGIC = re.compile(r"^%\s*!\s*TeX\s+(?:TS-)?program\s*=\s*(pdflatex|xelatex|lualatex)\b", re.I | re.M)
+_UNICODE_TEX = re.compile(r"^[^%\n]*\\(?:usepackage|RequirePackage)\s*(?:\[[^\]]*\]\s*)?\{[^}]*?\b"
+                          r"(fontspec|unicode-math|polyglossia|xeCJK|luacode)\b", re.M)
+FORMAL_COMMENTED = """\
+# formal:
+#   coq: {root: formal, logical: Paper, files: ["*.v"], allow_axioms: []}
+#   lean: {root: lean}   # checked only when lake/lean is on PATH; else "declared"
+"""
 GITIGNORE_LINES = ("build/", "dist/", ".doit.db*", "__pycache__/")
 
 DODO = '''\
@@ -86,8 +99,7 @@ experiments: []
 # code: [code/*.py, "src/**/*.py"]
 
 # LaTeX: the engine (else your latexmkrc's, else pdflatex), shell escape, more latexmk options.
-# latex: {{engine: pdflatex, shell_escape: false, extra_args: []}}
-
+{latex}
 # What the submission's source archive leaves out (data the rebuild does not need).
 # submission: {{exclude: [data/raw/]}}
 
@@ -134,10 +146,7 @@ checks: {{}}
 
 # Formal proofs: link a statement with `% paperprov: formal=coq:NAME` (or leanblueprint's
 # \\lean{{NAME}}); the checks task compiles the development and asks Coq what NAME rests on.
-# formal:
-#   coq: {{root: formal, logical: Paper, files: ["*.v"], allow_axioms: []}}
-#   lean: {{root: lean}}   # checked only when lake/lean is on PATH; else "declared"
-
+{formal}
 # What `doit submission` insists on (and `doit build` too with enforce_on_build: true).
 policy:
   require_review_of_ai: false
@@ -181,6 +190,45 @@ def find_main(root: Path) -> str:
     raise ConfigError(
         f"{root}: several .tex files have \\documentclass ({', '.join(candidates)}); pass --main to choose one"
     )
+
+
+def lean_project(root: Path) -> str | None:
+    """The repository's Lake project (a leanblueprint's formalisation): the directory
+    holding a lakefile, the root itself or a directory just under it."""
+    for d in [root, *sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))]:
+        if d.name not in _SKIP_DIRS and any((d / f).is_file() for f in LAKEFILES):
+            return d.relative_to(root).as_posix()
+    return None
+
+
+def _formal_block(root: Path) -> str:
+    lean = lean_project(root)
+    if lean is None:
+        return FORMAL_COMMENTED
+    return (f"formal:\n  lean: {{root: {_yaml_str(lean)}}}   # found its lakefile; checked only when lake/lean "
+            f"is on PATH, else \"declared\"\n#   coq: {{root: formal, logical: Paper, files: [\"*.v\"]}}\n")
+
+
+def engine_of(root: Path, main: str) -> tuple[str, str] | None:
+    """The engine the main file asks for or needs, and why; None where its latexmkrc
+    decides or nothing says (pdflatex)."""
+    if any((root / main).parent.joinpath(rc).is_file() for rc in (".latexmkrc", "latexmkrc")):
+        return None
+    text = (root / main).read_bytes()[:200_000].decode("utf-8", errors="replace")
+    m = _MAGIC.search(text)
+    if m:
+        return m.group(1).lower(), "its % !TEX program line"
+    m = _UNICODE_TEX.search(text)
+    if m:
+        return ("lualatex" if m.group(1) == "luacode" else "xelatex"), f"it loads {m.group(1)}, which pdflatex cannot"
+    return None
+
+
+def _latex_block(root: Path, main: str) -> str:
+    found = engine_of(root, main)
+    if found is None:
+        return LATEX_COMMENTED
+    return f"latex: {{engine: {found[0]}}}   # {main.rpartition('/')[2]}: {found[1]}\n"
 
 
 def _slug(text: str) -> str:
@@ -228,7 +276,8 @@ def run(args: argparse.Namespace) -> int:
 
     author, email = _git_identity(root)
     write_text_atomic(root / CONFIG_NAME, CONFIG_TEMPLATE.format(
-        name=name, main=_yaml_str(main), author=_yaml_str(author), email=_yaml_str(email)))
+        name=name, main=_yaml_str(main), author=_yaml_str(author), email=_yaml_str(email), formal=_formal_block(root),
+        latex=_latex_block(root, main)))
     write_text_atomic(root / "dodo.py", DODO)
     written = [CONFIG_NAME, "dodo.py"]
 
