@@ -150,3 +150,18 @@ def test_init_sets_the_engine_a_paper_asks_for_or_needs(repo: Repo) -> None:
     repo.write("paper/latexmkrc", "$pdf_mode = 5;\n")  # the paper's latexmkrc decides, as latexmk would
     assert run_cli(repo.path, "init", "--force").returncode == 0
     assert load(repo.path).latex.engine is None
+
+
+def test_init_asks_when_the_documentclass_file_is_read_by_another(repo: Repo) -> None:
+    # The HoTT book's layout: hott-online.tex sets options, then \input{main}; main.tex
+    # alone does not compile. Neither is chosen silently.
+    repo.write("main.tex", "\\documentclass[\\OPTfontsize]{book}\n\\begin{document}\nx\n\\end{document}\n")
+    repo.write("hott-online.tex", "% a wrapper\n\\input{opt-letter}\n\\input main\n")
+    repo.write("opt-letter.tex", "\\def\\OPTfontsize{11pt}\n")
+    repo.write("notes.tex", "% \\input{main} in a comment reads nothing\n")
+    repo.commit("A book with options files")
+    proc = run_cli(repo.path, "init")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "could be the main one (hott-online.tex, main.tex); pass --main" in proc.stderr
+    assert run_cli(repo.path, "init", "--main", "hott-online.tex").returncode == 0
+    assert load(repo.path).paper.main == "hott-online.tex"

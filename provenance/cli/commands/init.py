@@ -7,6 +7,7 @@ needs; finds the main .tex as the one with an (uncommented) \\documentclass.
 from __future__ import annotations
 
 import argparse
+import posixpath
 import re
 from importlib import resources
 from pathlib import Path
@@ -18,6 +19,8 @@ from provenance.errors import ConfigError, UsageError
 from provenance.fsutil import write_text_atomic
 
 _DOCUMENTCLASS = re.compile(r"^[^%\n]*\\documentclass\b", re.MULTILINE)
+_INPUT = re.compile(r"\\(?:input|include)(?![A-Za-z@])\s*(?:\{\s*([^{}\s]+)\s*\}|[ \t]+([^\s{}%\\]+))")
+_COMMENT = re.compile(r"(?<!\\)%.*")
 _SKIP_DIRS = {"build", "dist", ".git", "node_modules", "__pycache__"}
 # print.tex: a leanblueprint's PDF (its web.tex is for plasTeX).
 PREFERRED_MAIN = ("main.tex", "paper.tex", "ms.tex", "manuscript.tex", "print.tex")
@@ -172,24 +175,57 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def find_main(root: Path) -> str:
-    candidates = []
+    """The .tex file LaTeX is run on: the one with \\documentclass. Where other files
+    \\input that one (a book's options files that then read main.tex, a camera-ready
+    wrapper), any of them could be: they are listed for the author to choose."""
+    texts: dict[str, str] = {}
     for path in sorted(root.rglob("*.tex")):
         rel = path.relative_to(root)
         if _SKIP_DIRS.intersection(rel.parts[:-1]) or any(p.startswith(".") for p in rel.parts):
             continue
-        head = path.read_bytes()[:200_000].decode("utf-8", errors="replace")
-        if _DOCUMENTCLASS.search(head):
-            candidates.append(rel.as_posix())
-    if not candidates:
+        texts[rel.as_posix()] = path.read_bytes()[:200_000].decode("utf-8", errors="replace")
+    documents = [rel for rel, text in texts.items() if _DOCUMENTCLASS.search(text)]
+    if not documents:
         raise ConfigError(f"{root}: no .tex file with \\documentclass found; pass --main path/to/main.tex")
+    read_by = _readers(texts)
+    candidates = sorted(set(documents) | {r for d in documents for r in _tops(d, read_by)})
     if len(candidates) == 1:
         return candidates[0]
-    preferred = [c for c in candidates if Path(c).name in PREFERRED_MAIN]
+    preferred = [c for c in candidates if Path(c).name in PREFERRED_MAIN and c not in read_by]
     if len(preferred) == 1:
         return preferred[0]
     raise ConfigError(
-        f"{root}: several .tex files have \\documentclass ({', '.join(candidates)}); pass --main to choose one"
+        f"{root}: several .tex files could be the main one ({', '.join(candidates)}); pass --main to choose one"
     )
+
+
+def _readers(texts: dict[str, str]) -> dict[str, list[str]]:
+    """File -> the files that \\input or \\include it."""
+    read_by: dict[str, list[str]] = {}
+    for rel, text in texts.items():
+        for m in _INPUT.finditer(_COMMENT.sub("", text)):
+            name = m.group(1) or m.group(2)
+            for base in dict.fromkeys((posixpath.dirname(rel), "")):
+                target = posixpath.normpath(posixpath.join(base, name if name.endswith(".tex") else name + ".tex"))
+                if target in texts and target != rel:
+                    read_by.setdefault(target, []).append(rel)
+                    break
+    return read_by
+
+
+def _tops(rel: str, read_by: dict[str, list[str]]) -> list[str]:
+    """The files that read `rel`, directly or through others, that no file reads."""
+    out, todo, seen = [], list(read_by.get(rel, ())), {rel}
+    while todo:
+        r = todo.pop()
+        if r in seen:
+            continue
+        seen.add(r)
+        if r in read_by:
+            todo.extend(read_by[r])
+        else:
+            out.append(r)
+    return out
 
 
 def lean_project(root: Path) -> str | None:
