@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +19,8 @@ DEFAULT_MODE = _default_mode()
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes | Sequence[bytes], mode: int | None = None) -> None:
     """`data`, or its parts one after another (a large file need not be joined first)."""
+    import tempfile  # here: the commit hooks import this module to write now and then, not on every commit
+
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -47,6 +47,8 @@ def reveal_file(name: str) -> str:
 
 # provenance.yaml as parsed, by the digest of its text (config/parsed.py).
 CONFIG_PARSED = "build/.paperprov/config.json"
+# The values the commit hooks read of it, kept with its text after a full check (config/hookview.py).
+HOOK_SETTINGS = "build/.paperprov/hooks.json"
 
 # The SOURCE_DATE_EPOCH each output was last built with (pipeline writes, attest checks).
 BUILT_EPOCHS = "build/.paperprov/epoch"

@@ -10,7 +10,7 @@ always uses refs/notes/ai; Agent Trace leaves storage to implementations, so the
 directory and the ref are this project's conventions. Nothing is read (and no git
 process starts) when a ref or the directory does not exist.
 
-Like formal.py, this module imports nothing else of config/ (load.py passes its Reader).
+Like formal.py, this module imports nothing else of config/ (validate.py passes its Reader).
 """
 
 from __future__ import annotations

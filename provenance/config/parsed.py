@@ -5,8 +5,9 @@ hook, `status`) need not import PyYAML (12-20 ms) nor parse it again.
 Kept only where the build directory exists (a hook never creates build/), and only when
 JSON gives back exactly what YAML gave (mappings with string keys, lists, strings, numbers,
 booleans, null; a date, a number as a key or a NaN is simply never remembered). What is
-remembered passed parse_yaml's bounds when it was written; the validation after it (load.py)
-runs every time. A damaged or unreadable file is simply not used.
+remembered passed parse_yaml's bounds when it was written; the validation after it (validate.py)
+runs every time (the commit hooks keep the few values they read of a validated text apart,
+hookview.py). A damaged or unreadable file is simply not used.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Reading provenance.yaml within bounds, with the key path at hand, so every error can
-name it. Every section of the config (load.py, and any new one) reads through here:
+name it. Every section of the config (validate.py, and any new one) reads through here:
 
 - `read_bounded` opens the file without blocking (a FIFO or a device is refused, not
   read) and reads at most MAX_CONFIG_BYTES;
@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import stat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from provenance.config.schema import CONFIG_NAME, NAME_RE
 from provenance.errors import ConfigError
+from provenance.paths import CONFIG_NAME
 from provenance.vocab import declaration_problem
 
 MAX_CONFIG_BYTES = 1 << 20
@@ -29,6 +30,7 @@ MAX_SCALAR = 10_000  # characters of one YAML scalar
 MAX_LIST = 1_000  # items of one list of strings (args, inputs, outputs, ...)
 MAX_PATH = 1_024  # characters of a repo-relative path
 MAX_NAME = 100  # characters of a name used in file and task names
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # a name used in file and task names
 
 
 def show(value: Any, limit: int = 60) -> str:

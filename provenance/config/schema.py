@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from provenance.vocab import DECLARATION_KEYS
 # is one file there. Read as a directory listing, not an import: config is upstream of disclose.
 VENUE_DIR = Path(__file__).resolve().parent.parent / "disclose" / "venues"
 VENUES = ("none", *sorted(p.stem for p in VENUE_DIR.glob("*.yaml")))
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ANNOTATION_KEYS = DECLARATION_KEYS  # the same keys, and values, as a `paperprov:` marker
 ENGINES = ("pdflatex", "xelatex", "lualatex")
 ROOT_PREFIX = "{root}/"  # an output at a repository path, e.g. {root}/figures/x.pdf

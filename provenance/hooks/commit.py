@@ -233,13 +233,13 @@ def check_policy(root: Path, msgfile: Path) -> list[str]:
             return [f"commit message: {exc}"]
     if declared or _replaying(root) or gitstate.merging(root):
         return []  # replayed and merged changes were declared by the commits that made them
-    from provenance.config.load import load_if_present
+    from provenance.config.hookview import hook_settings
 
-    cfg = load_if_present(root)
-    if cfg is None or not cfg.policy.declare_paths:
+    settings = hook_settings(root)
+    if settings is None or not settings.declare_paths:
         return []
     staged = git_text(root, "diff", "--cached", "--name-only", "-z").split("\0")
-    touched = [p for p in staged if p and any(_touches(p, pat) for pat in cfg.policy.declare_paths)]
+    touched = [p for p in staged if p and any(_touches(p, pat) for pat in settings.declare_paths)]
     if not touched:
         return []
     more = f" and {len(touched) - 1} more" if len(touched) > 1 else ""

@@ -22,12 +22,10 @@ import io
 import re
 import tokenize
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-from provenance.config import LABELLED_ENVS
 from provenance.errors import ProvenanceError, SourceError
-from provenance.scan.markers import parse_marker
 
 # Theorem-like environments every amsthm paper may use without declaring them here;
 # the paper's own \newtheorem / \declaretheorem declarations are added to these.
@@ -43,8 +41,9 @@ _LABEL = re.compile(r"\\label\s*\{([^}]*)\}")
 _USES = re.compile(r"\\uses\s*\{([^}]*)\}")
 
 
-@dataclass(frozen=True)
-class Finding:
+# NamedTuples, not frozen dataclasses: this module is imported on every commit, and each
+# dataclass costs ~0.5 ms to create.
+class Finding(NamedTuple):
     file: str
     line: int
     message: str
@@ -54,8 +53,7 @@ class Finding:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-@dataclass(frozen=True)
-class TexFacts:
+class TexFacts(NamedTuple):
     envs: tuple[tuple[str, int, int, bool], ...]  # (env, begin line, end line, labelled)
     labels: tuple[tuple[str, int], ...]
     uses: tuple[tuple[str, int], ...]
@@ -103,6 +101,8 @@ def tex_facts(text: str, theorem_envs: Iterable[str]) -> TexFacts:
 def _marker_problems(text: str, name: str, python: bool) -> list[Finding]:
     if "paperprov" not in text:
         return []
+    from provenance.scan.markers import parse_marker  # here: a commit with no marker never creates the model
+
     problems = []
     if python:
         # Only real comments count: a string that merely quotes a marker is not one.
@@ -131,25 +131,25 @@ def _read(root: Path, rel: str) -> str | None:
 
 def _settings(root: Path) -> tuple[str | None, tuple[str, ...]]:
     """(paper.main, lint.require_label) from provenance.yaml, with defaults."""
-    if not (root / "provenance.yaml").is_file():
-        return None, LABELLED_ENVS
-    from provenance.config import load
+    from provenance.config.hookview import hook_settings
 
     try:
-        cfg = load(root)
+        settings = hook_settings(root)
     except ProvenanceError:
-        return None, LABELLED_ENVS  # the build reports a broken config; lint finds the document itself
-    return cfg.paper.main, cfg.lint.require_label
+        settings = None  # the build reports a broken config; lint finds the document itself
+    if settings is None:
+        from provenance.config.schema import LABELLED_ENVS
+
+        return None, LABELLED_ENVS
+    return settings.main, settings.require_label
 
 
-@dataclass
-class _Doc:
+class _Doc(NamedTuple):
     """One LaTeX document as the walker reads it (None where the walk failed)."""
 
     files: tuple[str, ...]
     units: list | None = None  # list[Unit]
     labels: tuple[tuple[str, str, int], ...] | None = None
-    printed: dict[str, str] = field(default_factory=dict)  # theorem environment -> printed name
 
 
 class _Documents:
@@ -166,7 +166,7 @@ class _Documents:
 
             try:
                 units, deps = scan_paper(self.root, main)
-                self.docs[main] = _Doc(deps.tex, units, deps.labels, dict(deps.theorems))
+                self.docs[main] = _Doc(deps.tex, units, deps.labels)
             except ProvenanceError:
                 # a malformed marker: reported on its own line; the line scan stands in
                 self.docs[main] = _Doc(self._files_only(main))
@@ -217,12 +217,23 @@ def _unlabelled(doc: _Doc, facts: dict[str, TexFacts], f: str, required: Sequenc
             if not labelled and _required(env, printed.get(env, env), required)]
 
 
-def _lint_document(root: Path, doc: _Doc, committed: list[str], required: Sequence[str]) -> list[Finding]:
+def _facts(root: Path, doc: _Doc, committed: list[str]) -> tuple[dict[str, str], dict[str, TexFacts]]:
+    """The texts and line-scan facts lint needs. After a walk, which gives the units and
+    labels, only the committed files' \\uses (whatever the environments): those files
+    alone are read. Otherwise every file of the document, the committed ones scanned again
+    knowing the theorem-like environments all of them declare (labels and printed names
+    do not depend on those)."""
+    if doc.units is not None and doc.labels is not None:
+        texts = {f: t for f in doc.files if f in committed and (t := _read(root, f)) is not None}
+        return texts, {f: tex_facts(t, ()) for f, t in texts.items()}
     texts = {f: t for f in doc.files if (t := _read(root, f)) is not None}
-    declared: set[str] = set()
-    for t in texts.values():
-        declared |= tex_facts(t, ()).declared
-    facts = {f: tex_facts(t, DEFAULT_ENVS | declared) for f, t in texts.items()}
+    first = {f: tex_facts(t, ()) for f, t in texts.items()}
+    envs = DEFAULT_ENVS.union(*(fa.declared for fa in first.values()))
+    return texts, {f: tex_facts(t, envs) if f in committed else first[f] for f, t in texts.items()}
+
+
+def _lint_document(root: Path, doc: _Doc, committed: list[str], required: Sequence[str]) -> list[Finding]:
+    texts, facts = _facts(root, doc, committed)
     labels = doc.labels if doc.labels is not None else tuple(
         (label, f, n) for f, fa in facts.items() for label, n in fa.labels)
     where: dict[str, list[tuple[str, int]]] = {}

@@ -18,13 +18,13 @@ def private_keys(root: Path, files: Sequence[str]) -> list[str]:
     """`file:line: ...` for every private key about to be committed."""
     configured: Path | None = None
     try:
-        from provenance.config.load import load_if_present
+        from provenance.config.hookview import hook_settings
 
-        cfg = load_if_present(root)
+        settings = hook_settings(root)
     except ConfigError:
-        cfg = None  # a broken provenance.yaml is the policy hook's business; still scan the files
-    if cfg is not None and cfg.signing.key:
-        key = Path(os.path.expanduser(cfg.signing.key))
+        settings = None  # a broken provenance.yaml is the policy hook's business; still scan the files
+    if settings is not None and settings.signing_key:
+        key = Path(os.path.expanduser(settings.signing_key))
         configured = (key if key.is_absolute() else root / key).resolve()
     problems = []
     for name in files:

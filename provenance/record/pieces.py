@@ -97,14 +97,12 @@ class Pieces(_Shards):
     def __init__(self, store: Path | None = None, token: str = "", digests: Mapping[str, str] | None = None) -> None:
         super().__init__(store, token)
         self.digests = dict(digests or {})
-        self.evidence: dict[str, str] = {}  # file -> digest of the git evidence for its lines
+        self.keys = _Keys(self.digests, {})
         self._by_id: dict[str, _Unit] = {}
-        self._keyed: dict[str, str | None] = {}
 
     def know(self, ev: GitEvidence, files: Iterable[str]) -> None:
         """The git evidence the record attributes from (before any piece is asked for)."""
-        self.evidence = evidence_prints(ev, files)
-        self._keyed.clear()
+        self.keys = _Keys(self.digests, evidence_prints(ev, files))
 
     def attributions(self, units: Sequence[Unit], enclosing: Mapping[str, tuple[Marker, ...]],
                      uses: Callable[[Unit], tuple[str, ...]],
@@ -120,7 +118,7 @@ class Pieces(_Shards):
             if here is None:
                 here = shards[u.file] = (self._shard(u.file, old=True).units, self._shard(u.file, old=False))
             around = enclosing.get(u.id, ())
-            digests = self._keys(u)
+            digests = self.keys.of_unit(u)
             entry = here[0].get(u.id)
             if (entry is None or digests is None or entry.digests != digests or entry.unit != u
                     or entry.enclosing != around or entry.attribution.unit.uses != uses(u)):
@@ -129,24 +127,6 @@ class Pieces(_Shards):
             here[1].units[u.id] = entry
             self._by_id[u.id] = entry
             out.append(entry.attribution)
-        return tuple(out)
-
-    def _key(self, rel: str) -> str | None:
-        """What the pieces of `rel` are made from: its content and the git evidence for
-        its lines; None for a file that is not a record input (never remembered)."""
-        if rel not in self._keyed:
-            digest = self.digests.get(rel)
-            self._keyed[rel] = None if digest is None else f"{digest} {self.evidence.get(rel, '')}"
-        return self._keyed[rel]
-
-    def _keys(self, unit: Unit) -> tuple[tuple[str, str], ...] | None:
-        """_key of every file the unit's lines lie in; None if one is not an input."""
-        out = []
-        for f in dict.fromkeys(f for f, _, _ in unit.spans):
-            k = self._key(f)
-            if k is None:
-                return None
-            out.append((f, k))
         return tuple(out)
 
     def untagged(self, units: Iterable[Unit]) -> set[str]:
@@ -169,7 +149,7 @@ class Pieces(_Shards):
 
     def runs(self, rel: str, compute: Callable[[], tuple[LineRun, ...] | None]) -> tuple[LineRun, ...] | None:
         """The file's line runs (None: the file is gone)."""
-        digest = self._key(rel)
+        digest = self.keys.of_file(rel)
         old = self._shard(rel, old=True).runs
         new = self._shard(rel, old=False)
         if old is not None and digest is not None and old.digest == digest:
@@ -189,6 +169,32 @@ class Pieces(_Shards):
             kept.line = runs_line(rel, runs)
             self._new[rel].dirty = True
         return kept.line
+
+class _Keys:
+    """What the pieces of a file are made from: its content and the git evidence for its
+    lines (`evidence`: evidence_prints), one string per file, made once."""
+
+    def __init__(self, digests: Mapping[str, str], evidence: Mapping[str, str]) -> None:
+        self.digests, self.evidence = digests, evidence
+        self._made: dict[str, str | None] = {}
+
+    def of_file(self, rel: str) -> str | None:
+        """None for a file that is not a record input (never remembered)."""
+        if rel not in self._made:
+            digest = self.digests.get(rel)
+            self._made[rel] = None if digest is None else f"{digest} {self.evidence.get(rel, '')}"
+        return self._made[rel]
+
+    def of_unit(self, unit: Unit) -> tuple[tuple[str, str], ...] | None:
+        """of_file of every file the unit's lines lie in; None if one is not an input."""
+        out = []
+        for f in dict.fromkeys(f for f, _, _ in unit.spans):
+            k = self.of_file(f)
+            if k is None:
+                return None
+            out.append((f, k))
+        return tuple(out)
+
 
 class _Store:
     """Shards on disk, one per file: a header (version, shape, token, file), then the

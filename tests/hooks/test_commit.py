@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from provenance.config import load
+from provenance.errors import ConfigError, one_line
 from provenance.hooks.commit import check_policy, tag_message
 from provenance.hooks.lint import lint
-from tests.helpers import Repo, assisted_by, cli, commit, git, install_hooks, message, write_message
+from tests.helpers import Repo, assisted_by, cli, commit, git, install_hooks, message, run_cli, write_message
 
 CLAUDE = {"CLAUDECODE": "1", "ANTHROPIC_MODEL": "claude-opus-4-1"}
 CONFIG = """paper: {name: p, main: paper/main.tex}
@@ -226,6 +229,39 @@ def test_without_provenance_yaml_there_is_no_policy(repo: Repo) -> None:
     repo.write("paper/main.tex", "x\n")
     repo.git("add", "-A")
     assert check_policy(repo.path, write_message(repo, "Tweak\n")) == []
+
+
+@pytest.mark.parametrize("broken", [
+    CONFIG.replace("declare_paths", "declare_path"),
+    CONFIG + "policy: {}\n",
+    CONFIG.replace("[paper/, experiments/]", "[paper/, ../elsewhere/]"),
+    CONFIG.replace("main: paper/main.tex", "main: paper/missing.tex"),
+    "paper: {name: p, main: paper/main.tex\n",
+])
+def test_policy_hook_refuses_a_malformed_provenance_yaml_with_load_s_one_line(repo: Repo, broken: str) -> None:
+    repo.commit("Paper", {"provenance.yaml": CONFIG, "paper/main.tex": "x\n"})
+    (repo.path / "build").mkdir()  # where the values it read of the good file are kept
+    assert run_cli(repo.path, "hook", "policy", str(write_message(repo, "Tweak\n"))).returncode == 0
+    repo.write("provenance.yaml", broken)
+    proc = run_cli(repo.path, "hook", "policy", str(write_message(repo, "Tweak\n")))
+    with pytest.raises(ConfigError) as from_load:
+        load(repo.path)
+    assert (proc.returncode, proc.stderr) == (1, one_line(from_load.value) + "\n")
+
+
+def test_policy_hook_process_reads_a_kept_configuration_without_yaml_or_the_schema(repo: Repo) -> None:
+    repo.commit("Paper", {"provenance.yaml": CONFIG, "paper/main.tex": "x\n"})
+    (repo.path / "build").mkdir()
+    repo.write("paper/main.tex", "y\n")
+    repo.git("add", "-A")
+    assert run_cli(repo.path, "hook", "policy", str(write_message(repo, "Tweak\n"))).returncode == 1
+    code = ("import sys\nfrom provenance.cli.main import main\nprint(main(sys.argv[1:]))\n"
+            "heavy = ('yaml', 'provenance.config.schema', 'provenance.config.validate', 'provenance.model')\n"
+            "print([m for m in heavy if m in sys.modules])\n")
+    proc = subprocess.run([sys.executable, "-c", code, "hook", "policy", str(write_message(repo, "Tweak\n"))],
+                          cwd=repo.path, capture_output=True, text=True)
+    assert proc.stdout.splitlines() == ["1", "[]"]
+    assert "this commit touches paper/main.tex (policy.declare_paths in provenance.yaml)" in proc.stderr
 
 
 # -- lint and keys (pre-commit) ------------------------------------------------------

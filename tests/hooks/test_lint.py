@@ -3,6 +3,8 @@ the problems a change introduces (unless --all), configurable labelled environme
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from provenance.config import load
@@ -79,3 +81,14 @@ def test_first_commit_reports_everything(tmp_path: Path) -> None:
     repo.git("add", "-A")
     assert lint(repo.path, ["paper/a.tex"]) == [
         "paper/a.tex:1: lemma has no \\label; add \\label{...} right after \\begin{lemma}"]
+
+
+def test_linting_python_without_markers_creates_neither_the_model_nor_the_configuration(repo: Repo) -> None:
+    repo.write("provenance.yaml", CONFIG)
+    repo.write("code/run.py", "print('no marker here')\n")
+    code = ("import sys\nfrom provenance.cli.main import main\nprint(main(sys.argv[1:]))\n"
+            "heavy = ('provenance.model', 'provenance.config.schema', 'dataclasses', 'yaml')\n"
+            "print([m for m in heavy if m in sys.modules])\n")
+    proc = subprocess.run([sys.executable, "-c", code, "hook", "lint", "code/run.py"], cwd=repo.path,
+                          capture_output=True, text=True)
+    assert proc.stdout.splitlines() == ["0", "[]"]

@@ -12,17 +12,23 @@ Exit 0 accepts, 1 refuses; findings go to stderr, one line each.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from provenance.cli.commands import HELP
+
+if TYPE_CHECKING:
+    import argparse
 
 KINDS = ("tag", "policy", "lint", "no-private-keys", "attach-tags")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    import argparse  # here: cli/main.py reads a plain hook line without argparse
+
     p = sub.add_parser("hook", help=HELP["hook"])
     p.add_argument("kind", choices=KINDS, help="which hook")
     # REMAINDER: `lint --all FILES` must parse, and pre-commit puts a hook's args before the files.
@@ -39,33 +45,38 @@ def _report(lines: list[str]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    return run_hook(args.kind, args.args)
+
+
+def run_hook(kind: str, argv: Sequence[str]) -> int:
+    """Hook `kind` (one of KINDS) with what git/pre-commit passed it."""
     # Each hook imports only what it uses: they run on every commit.
     from provenance.errors import ProvenanceError, UsageError
     from provenance.evidence.gitstate import find_root
 
     root = find_root()
-    if args.kind == "lint":
+    if kind == "lint":
         from provenance.hooks.lint import lint
 
-        files = [a for a in args.args if a != "--all"]
-        return _report(lint(root, files, all_problems=len(files) < len(args.args)))
-    if args.kind == "no-private-keys":
+        files = [a for a in argv if a != "--all"]
+        return _report(lint(root, files, all_problems=len(files) < len(argv)))
+    if kind == "no-private-keys":
         from provenance.hooks.nokeys import private_keys
 
-        return _report(private_keys(root, args.args))
+        return _report(private_keys(root, argv))
     from provenance.hooks import commit as hooks
 
-    if args.kind in ("tag", "policy"):
-        if not args.args:
-            raise UsageError(f"paperprov hook {args.kind}: give the commit message file (git passes it)")
-        msgfile = Path(args.args[0])
+    if kind in ("tag", "policy"):
+        if not argv:
+            raise UsageError(f"paperprov hook {kind}: give the commit message file (git passes it)")
+        msgfile = Path(argv[0])
         if not msgfile.is_file():
             raise ProvenanceError(f"{msgfile}: no such commit message file; git passes it to the hook")
-        if args.kind == "tag":
+        if kind == "tag":
             # git's SOURCE and SHA (or pre-commit's variables for them) say whether this
             # is an amend, whose AI trailers the new message must keep (hooks/carry.py).
-            source = args.args[1] if len(args.args) > 1 else os.environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE")
-            sha = args.args[2] if len(args.args) > 2 else os.environ.get("PRE_COMMIT_COMMIT_OBJECT_NAME")
+            source = argv[1] if len(argv) > 1 else os.environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE")
+            sha = argv[2] if len(argv) > 2 else os.environ.get("PRE_COMMIT_COMMIT_OBJECT_NAME")
             for line in hooks.tag_message(root, msgfile, os.environ, source or None, sha or None):
                 print(f"paperprov: added {line}", file=sys.stderr)
             return 0

@@ -1,4 +1,7 @@
-"""provenance.yaml: load with yaml.safe_load, validate, fill defaults.
+"""provenance.yaml: load with yaml.safe_load, validate, fill defaults (`load`, `parse`).
+Not named load.py: importing a submodule `load` would set the package's attribute
+`load` to the module, over the function that `from provenance.config import load` gives
+(the package imports its names lazily, see __init__.py).
 
 Every problem is one ConfigError line naming the key (as a path such as
 `experiments[1].script`) and what to do. Unknown keys are errors, not silently ignored:
@@ -36,11 +39,6 @@ from provenance.config.submission import parse_submission
 def load(root: str | Path = ".") -> Config:
     root = Path(root).resolve()
     return parse(read_bounded(root / CONFIG_NAME), root)
-
-
-def load_if_present(root: Path) -> Config | None:
-    """provenance.yaml of `root`, or None when the repository has none."""
-    return load(root) if (Path(root) / CONFIG_NAME).is_file() else None
 
 
 def parse(text: str, root: Path) -> Config:
