@@ -13,6 +13,7 @@ from provenance.errors import GitError
 NOTES_REF = "refs/notes/paperprov"  # `paperprov tag` ranges
 REVIEW_REF = "refs/notes/paperprov-review"  # `paperprov review` records
 SESSION_FILE = "paperprov/session.json"
+WALK_STORE = "paperprov/scan.pickle"  # the paper's walk remembered (scan/tex/remembered.py)
 
 
 def git_dir(root: Path) -> Path | None:
@@ -39,6 +40,13 @@ def common_dir(root: Path) -> Path | None:
     """Where state shared by all worktrees lives (session, pending tags, notes)."""
     gd = git_dir(root)
     return None if gd is None else _common_dir(gd)
+
+
+def walk_store(root: Path) -> Path | None:
+    """Where the paper's walk is remembered across runs: beside the blame cache, under
+    .git/, which no clone, bundle or build output writes (scan/tex/remembered.py)."""
+    common = common_dir(root)
+    return None if common is None else common / WALK_STORE
 
 
 def resolve_ref(gd: Path, ref: str) -> str | None:

@@ -143,7 +143,7 @@ def task_checks() -> dict[str, Any]:
     cfg = config()
     return {
         "actions": [(action("actions:run_checks"), [cfg])],
-        "file_dep": sorted(set(record_sources(cfg)) | set(check_sources(cfg))),
+        "file_dep": sorted(set(record_sources(cfg, gitstate.walk_store(cfg.root))) | set(check_sources(cfg))),
         "targets": [CHECKS],
         "clean": True,
     }
@@ -157,7 +157,7 @@ def task_record() -> dict[str, Any]:
     cfg = config()
     return {
         "actions": [(action("actions:run_record"), [cfg])],
-        "file_dep": record_inputs(cfg),
+        "file_dep": record_inputs(cfg, gitstate.walk_store(cfg.root)),
         "targets": [RECORD] + _anonymous(cfg, ANON_KEY, ANON_PUB, ANON_SALT),
         "uptodate": [config_changed(f"{gitstate.state_token(cfg.root, cfg.evidence.refs)}|{mode(cfg)}")],
         "clean": True,
@@ -203,7 +203,7 @@ def task_report() -> dict[str, Any]:
                                         "templates/report.html.j2", "templates/report.css", "templates/report.js")]
     return {
         "actions": [(action("actions:run_report"), [cfg])],
-        "file_dep": sorted(set(record_sources(cfg)) | {RECORD}) + renderer,
+        "file_dep": sorted(set(record_sources(cfg, gitstate.walk_store(cfg.root))) | {RECORD}) + renderer,
         "targets": [REPORT_HTML],
         "clean": True,
     }
@@ -215,7 +215,7 @@ def task_paper() -> dict[str, Any]:
     from doit.tools import config_changed
 
     cfg = config()
-    tex, other = paper_deps(cfg)
+    tex, other = paper_deps(cfg, gitstate.walk_store(cfg.root))
     deps = set(tex) | set(other) | set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
     rc = latexmkrc(cfg)
     if rc is not None:

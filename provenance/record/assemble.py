@@ -40,7 +40,7 @@ from pathlib import Path
 
 from provenance.config import CONFIG_NAME, Config
 from provenance.evidence.blame import line_count
-from provenance.evidence.gitstate import common_dir
+from provenance.evidence.gitstate import walk_store
 from provenance.model import Attribution, LineRun, Record, Unit
 from provenance.paths import CHECKS
 from provenance.record.anonymize import visible
@@ -51,8 +51,6 @@ from provenance.record.pieces import Pieces
 from provenance.record.summary import summarize
 from provenance.scan.sources import scan_units, trace_files
 
-SCAN_CACHE = "paperprov/scan.pickle"
-
 
 def build_record(cfg: Config, use_cache: bool = True, pieces: Pieces | None = None) -> Record:
     """The record of the working tree as it is now; `pieces` keeps per-file work across
@@ -61,7 +59,7 @@ def build_record(cfg: Config, use_cache: bool = True, pieces: Pieces | None = No
 
     pieces = pieces or Pieces()
 
-    units, warnings = scan_units(cfg, _scan_store(cfg) if use_cache else None)
+    units, warnings = scan_units(cfg, walk_store(cfg.root) if use_cache else None)
     # An anonymous build leaves out what names the authors (submission.anonymize).
     units = visible(units, cfg.submission)
     files = sorted({f for u in units for f, _, _ in u.spans})
@@ -86,13 +84,6 @@ def build_record(cfg: Config, use_cache: bool = True, pieces: Pieces | None = No
     all_warnings += tuple(f"cycle in \\uses: {c}" for c in summary.cycles)
     return Record(commit=ev.head, dirty=dirty, units=attributions, partial=ev.shallow,
                   warnings=all_warnings, summary=summary, files=runs)
-
-
-def _scan_store(cfg: Config) -> Path | None:
-    """Where the paper's walk is remembered across runs: beside the blame cache, under
-    .git/ (scan/tex/remembered.py says why there)."""
-    common = common_dir(cfg.root)
-    return None if common is None else common / SCAN_CACHE
 
 
 def _file_runs(cfg: Config, classifier: LineClassifier, files: Sequence[str],

@@ -40,7 +40,7 @@ _HEADER = b"paperprov-record-cache "
 def digests(cfg: Config) -> dict[str, str]:
     """Every record input (scan/sources.record_inputs) by content; "missing" for one
     that cannot be read."""
-    return {rel: source_digest(cfg.root / rel) or "missing" for rel in record_inputs(cfg)}
+    return {rel: source_digest(cfg.root / rel) or "missing" for rel in record_inputs(cfg, gitstate.walk_store(cfg.root))}
 
 
 def key(cfg: Config, inputs: Mapping[str, str]) -> str:

@@ -26,20 +26,27 @@ if TYPE_CHECKING:
 # a no-op `doit build` answers every list here from depcache and never needs them.
 
 
-def paper_deps(cfg: Config) -> tuple[list[str], list[str]]:
-    """(tex files reached from the main file, other files LaTeX reads) — repo-relative."""
+def paper_deps(cfg: Config, store: Path | None = None) -> tuple[list[str], list[str]]:
+    """(tex files reached from the main file, other files LaTeX reads) — repo-relative;
+    `store`: where the paper's walk is remembered (walk_paper)."""
 
     def compute() -> tuple[Any, list[str]]:
-        # Outputs of other tasks count as present, so the list is the same before and after
-        # the experiments run.
-        generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
-        from provenance.scan.tex.walker import dependencies
-
-        deps = dependencies(cfg.root, cfg.paper.main, generated=generated)
+        deps = walk_paper(cfg, store)[1]
         return [list(deps.tex), list(deps.other)], [f for f in deps.tex if not f.startswith("build/")]
 
     tex, other = depcache.cached(cfg.root, f"tex:{cfg.paper.main}", compute)
     return tex, other
+
+
+def walk_paper(cfg: Config, store: Path | None = None) -> tuple[list[Unit], TexDeps]:
+    """The paper's units and what LaTeX reads (scan/tex/walker.py), the walk remembered
+    in `store` across runs (scan/tex/remembered.py)."""
+    # Outputs of other tasks count as present, so the list is the same before and after
+    # the experiments run; they are followed, never warned about.
+    generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
+    from provenance.scan.tex.walker import scan_paper
+
+    return scan_paper(cfg.root, cfg.paper.main, generated=generated, store=store)
 
 
 def entry_files(cfg: Config, exp: Experiment) -> list[str]:
@@ -111,8 +118,8 @@ def code_sources(cfg: Config) -> list[str]:
     return sorted({f for e in cfg.experiments for f in experiment_deps(cfg, e) if f.endswith(".py")})
 
 
-def record_sources(cfg: Config) -> list[str]:
-    tex, other = paper_deps(cfg)
+def record_sources(cfg: Config, store: Path | None = None) -> list[str]:
+    tex, other = paper_deps(cfg, store)
     own = [f for f in tex + other if not f.startswith("build/") and f.endswith((".tex", ".sty", ".cls"))]
     return sorted(set(own) | set(code_sources(cfg)) | {CONFIG_NAME})
 
@@ -127,10 +134,11 @@ def trace_files(cfg: Config) -> list[str]:
                   if p.suffix in (".json", ".jsonl") and p.is_file())
 
 
-def record_inputs(cfg: Config) -> list[str]:
+def record_inputs(cfg: Config, store: Path | None = None) -> list[str]:
     """What the record is made of in the working tree: its sources, the claim checks'
-    outcomes and the Agent Trace records (git's part is gitstate.state_token)."""
-    return record_sources(cfg) + [CHECKS] + trace_files(cfg)
+    outcomes and the Agent Trace records (git's part is gitstate.state_token); `store`:
+    where the paper's walk is remembered."""
+    return record_sources(cfg, store) + [CHECKS] + trace_files(cfg)
 
 
 def output_files(cfg: Config) -> list[str]:
@@ -189,12 +197,9 @@ def experiment_outputs(cfg: Config) -> list[str]:
 def scan_units(cfg: Config, store: Path | None = None) -> tuple[list[Unit], list[str]]:
     """All units of the paper and the experiment code, and warnings from scanning; the
     paper's walk remembered in `store` (scan/tex/remembered.py)."""
-    # Outputs other tasks write may not exist yet; they are followed, never warned about.
-    generated = set(experiment_outputs(cfg)) | {DISCLOSURE_TEX}
     from provenance.scan import pycode
-    from provenance.scan.tex.walker import scan_paper
 
-    units, deps = scan_paper(cfg.root, cfg.paper.main, generated=generated, store=store)
+    units, deps = walk_paper(cfg, store)
     warnings = [f"{m} not found; whatever it holds is not in the record" for m in deps.missing]
     warnings += duplicate_label_warnings(deps)
     units.extend(pycode.scan(cfg.root, code_sources(cfg)))

@@ -49,6 +49,26 @@ _DEF_HEAD = re.compile(r"\s*(?:\\(?:[A-Za-z@]+|.)|.)[^{]*")
 
 # -- argument readers (positions into the text) ------------------------------------------
 
+# How far the readers below have looked since `reach_from`: the walker (walker.py) keeps,
+# per file, the stretches of text a handler's result depends on, which can end past where
+# reading goes on (a \\section's title is read whole, then reading goes on inside it; a
+# reader that finds no argument has looked at the next line's first character).
+_reach = [0]
+
+
+def reach_from(pos: int) -> None:
+    _reach[0] = pos
+
+
+def reached() -> int:
+    return _reach[0]
+
+
+def _seen(end: int) -> None:
+    if end > _reach[0]:
+        _reach[0] = end
+
+
 def space(text: str, pos: int) -> int:
     """Skip what TeX skips before an argument: spaces, one newline, comments."""
     newline = False
@@ -70,9 +90,11 @@ def group(text: str, pos: int) -> tuple[str, int, int] | None:
     """A {...} argument at pos (after spaces): (content, content start, position after)."""
     simple = _SIMPLE_GROUP.match(text, pos)  # the common case: \begin{lem}, \label{x}
     if simple is not None:
+        _seen(simple.end())
         return simple.group(1), simple.start(1), simple.end()
     pos = space(text, pos)
     if pos >= len(text) or text[pos] != "{":
+        _seen(pos + 1)
         return None
     depth = 0
     for m in _BRACES.finditer(text, pos):
@@ -82,7 +104,9 @@ def group(text: str, pos: int) -> tuple[str, int, int] | None:
         elif t == "}":
             depth -= 1
             if depth == 0:
+                _seen(m.end())
                 return text[pos + 1:m.start()], pos + 1, m.end()
+    _seen(len(text))
     return text[pos + 1:], pos + 1, len(text)
 
 
@@ -90,6 +114,7 @@ def opt(text: str, pos: int) -> tuple[str, int, int] | None:
     """An optional [...] argument at pos, ending at the first ] outside braces."""
     pos = space(text, pos)
     if pos >= len(text) or text[pos] != "[":
+        _seen(pos + 1)
         return None
     depth = 0
     for m in _BRACKETS.finditer(text, pos + 1):
@@ -99,7 +124,9 @@ def opt(text: str, pos: int) -> tuple[str, int, int] | None:
         elif t == "}":
             depth -= 1
         elif t == "]" and depth <= 0:
+            _seen(m.end())
             return text[pos + 1:m.start()], pos + 1, m.end()
+    _seen(len(text))
     return None
 
 
@@ -110,6 +137,7 @@ def arg(text: str, pos: int) -> tuple[str, int]:
         return g[0], g[2]
     pos = space(text, pos)
     m = _ONE_TOKEN.match(text, pos)
+    _seen(m.end() if m else pos + 1)
     return (m.group(0), m.end()) if m else ("", pos)
 
 
@@ -132,6 +160,15 @@ def skip_iffalse(text: str, pos: int) -> int:
         if depth == 0:
             return m.end()
     return len(text)
+
+
+def decode(data: bytes) -> str:
+    """A source file's text as the walk reads it: UTF-8, else Latin-1 (old papers: every
+    byte is a character, lines stay exact)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def skip_verb(text: str, pos: int) -> int:

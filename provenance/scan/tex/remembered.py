@@ -3,31 +3,48 @@ from a new walk (on a book, the walk is seconds of every record).
 
 In the process: the last walk, while every file it read or looked for keeps its stat
 (`paperprov status` asks for the dependencies, its cache key, and then for the units).
-Across processes: in `store`, a file the caller names, while every such file keeps its
-content, so a new commit, a review or a new claim-check result reuses the walk. The
-record keeps it beside the blame cache, `<git-dir>/paperprov/scan.pickle`: a pickle,
-which is safe only where nothing but paperprov writes, and no clone, bundle or build
-output ever writes under .git/. Never point it into build/ or the sources. A damaged,
-unreadable or other version's file is simply not used.
+Across processes, given `store` (a file path): the walk while every such file keeps its
+content, so a new commit, a review or a new claim-check result reuses it; and also after
+edits that leave the walk as it was (edits.py: reworded lines of text), judged against
+the text each file had when it was walked. Kept beside the blame cache:
+
+- `<store>` (`<git-dir>/paperprov/scan.pickle`): the units and dependencies, a pickle,
+  which is safe only where nothing but paperprov writes; no clone, bundle or build
+  output ever writes under .git/. Never point it into build/ or the sources;
+- `<store>.json`: what they were walked from (each file's digest, the lines its handlers
+  read across, the pickle's id), rewritten alone when an edit leaves the walk as it was;
+- `texts/<sha256>`: each .tex file's text as walked, by its digest.
+
+A damaged, unreadable or other version's file is simply not used.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import secrets
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
 from provenance import __version__, pickled
+from provenance.fsutil import write_bytes_atomic, write_text_atomic
 from provenance.hashing import source_digest
 from provenance.model import Marker, Unit
 from provenance.scan.depcache import stamp
+from provenance.scan.tex.edits import same_walk
+from provenance.scan.tex.lexer import decode
+from provenance.scan.tex.state import Reaches
 
 Stamp = list[int] | None
 # What the stored objects look like, beside paperprov's version: a development checkout
 # that adds a field to a unit does not read units pickled without it.
 _SHAPE = [[f.name for f in fields(Unit)], [f.name for f in fields(Marker)]]
+TEXTS = "texts"
 D = TypeVar("D")  # the walk's dependencies (walker.TexDeps)
+Walk = Callable[[], tuple[list[Unit], D, list[str], Reaches]]
 
 
 @dataclass
@@ -36,6 +53,8 @@ class _Entry:
     stamps: list[Stamp]
     units: list[Unit]
     deps: Any
+    reaches: Reaches
+    body: str | None = None  # the id of the stored units, once stored
     stored: set[str] = field(default_factory=set)
 
 
@@ -43,16 +62,17 @@ _last: dict[tuple[str, str, frozenset[str]], _Entry] = {}
 
 
 def remembered(root: Path, main: str, generated: Collection[str], store: Path | None,
-               walk: Callable[[], tuple[list[Unit], D, list[str]]]) -> tuple[list[Unit], D]:
+               walk: Walk[D]) -> tuple[list[Unit], D]:
     """`walk()`'s units and dependencies (it also returns every path it read or looked
-    for), or the remembered ones while those paths are unchanged."""
+    for, and what its handlers read across lines), or the remembered ones while those
+    paths are unchanged or changed only by edits that leave the walk as it was."""
     key = (str(root), main, frozenset(generated))
     entry = _last.get(key)
     if entry is None or entry.stamps != _stamps(root, entry.read):
         entry = _load(root, main, generated, store) if store is not None else None
         if entry is None:
-            units, deps, read = walk()
-            entry = _Entry(read, _stamps(root, read), units, deps)
+            units, deps, read, reaches = walk()
+            entry = _Entry(read, _stamps(root, read), units, deps, reaches)
         _last.clear()
         _last[key] = entry
     if store is not None and str(store) not in entry.stored:
@@ -68,24 +88,79 @@ def _digests(root: Path, files: list[str]) -> list[str | None]:
     return [source_digest(root / rel) for rel in files]
 
 
-def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _Entry | None:
-    def current(head: Any) -> bool:  # this version and key, and every file it read as it was
-        return (isinstance(head, dict) and head.get("version") == __version__ and head.get("shape") == _SHAPE
-                and head.get("key") == [main, sorted(generated)]
-                and _digests(root, [rel for rel, _ in head["read"]]) == [digest for _, digest in head["read"]])
+def _index(store: Path) -> Path:
+    return store.with_name(store.name + ".json")
 
-    found = pickled.load(store, current)
+
+def _head(main: str, generated: Collection[str]) -> dict[str, Any]:
+    return {"version": __version__, "shape": _SHAPE, "key": [main, sorted(generated)]}
+
+
+def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _Entry | None:
+    try:
+        index = json.loads(_index(store).read_bytes())
+        if {k: index[k] for k in ("version", "shape", "key")} != _head(main, generated):
+            return None
+        read = [str(rel) for rel, _ in index["read"]]
+        reaches = {str(rel): tuple((int(a), int(b)) for a, b in r) for rel, r in index["reaches"].items()}
+        body = str(index["id"])
+        was = [d for _, d in index["read"]]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    now = _digests(root, read)
+    changed = [(rel, old) for rel, old, new in zip(read, was, now, strict=True) if old != new]
+    if not all(rel in reaches and _walked_alike(root, store, rel, old, reaches[rel]) for rel, old in changed):
+        return None
+    found = pickled.load(store, {**_head(main, generated), "id": body}.__eq__)
     if found is None or not isinstance(found[1], tuple) or len(found[1]) != 2:
         return None
-    read = [rel for rel, _ in found[0]["read"]]
-    return _Entry(read, _stamps(root, read), found[1][0], found[1][1], {str(store)})
+    entry = _Entry(read, _stamps(root, read), found[1][0], found[1][1], reaches, body)
+    if not changed:
+        entry.stored.add(str(store))
+    return entry
+
+
+def _walked_alike(root: Path, store: Path, rel: str, old: str | None, reaches: tuple[tuple[int, int], ...]) -> bool:
+    """Whether `rel`, which read as `old` (its digest) when walked, is walked as before."""
+    if old is None:
+        return False
+    try:
+        was = (store.parent / TEXTS / old).read_bytes()
+        now = (root / rel).read_bytes()
+    except OSError:
+        return False
+    return hashlib.sha256(was).hexdigest() == old and same_walk(decode(was), decode(now), reaches)
 
 
 def _save(root: Path, main: str, generated: Collection[str], store: Path, entry: _Entry) -> None:
     digests = _digests(root, entry.read)
     if _stamps(root, entry.read) != entry.stamps:
         return  # a file changed since the walk read it: its digest would not be what was walked
-    head = {"version": __version__, "shape": _SHAPE, "key": [main, sorted(generated)], "read": list(zip(entry.read, digests))}
-    if not pickled.save(store, head, (entry.units, entry.deps)):
-        return  # a read-only repository still gets its record, only slower next time
+    if entry.body is None:
+        body = secrets.token_hex(8)
+        if not pickled.save(store, {**_head(main, generated), "id": body}, (entry.units, entry.deps)):
+            return  # a read-only repository still gets its record, only slower next time
+        entry.body = body
+    texts = {rel: d for rel, d in zip(entry.read, digests, strict=True) if rel in entry.reaches and d}
+    index = {**_head(main, generated), "id": entry.body, "read": list(zip(entry.read, digests, strict=True)),
+             "reaches": {rel: entry.reaches[rel] for rel in texts}}
+    try:
+        _keep_texts(root, store.parent / TEXTS, texts)
+        write_text_atomic(_index(store), json.dumps(index, separators=(",", ":")))
+    except OSError:
+        return
     entry.stored.add(str(store))
+
+
+def _keep_texts(root: Path, directory: Path, texts: dict[str, str]) -> None:
+    """Each file's text under its digest (as walked: the stamps held), and no other."""
+    directory.mkdir(parents=True, exist_ok=True)
+    have = set(os.listdir(directory))
+    for rel, digest in texts.items():
+        if digest not in have:
+            write_bytes_atomic(directory / digest, (root / rel).read_bytes())
+    for name in have - set(texts.values()):
+        try:
+            os.unlink(directory / name)
+        except OSError:
+            pass

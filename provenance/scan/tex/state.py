@@ -41,6 +41,7 @@ class Token(NamedTuple):
 
 
 Handler = Callable[["Walk", TexFile, Token], "int | Stop"]
+Reaches = dict[str, tuple[tuple[int, int], ...]]  # file -> (first line, last line) of each reading
 HANDLERS: dict[str, Handler] = {}
 PACKAGE_WORDS: set[str] = set()  # what still matters inside a .sty/.cls
 H = TypeVar("H", bound=Callable[..., "int | Stop"])
@@ -84,6 +85,7 @@ class Walk:
     probed: set[str] = field(default_factory=set)  # every path looked for, found or not
     trace: Trace = field(default_factory=Trace)  # the lines of unit files in reading order
     labels: list[tuple[str, str, int]] = field(default_factory=list)  # every \label: (name, file, line)
+    reaches: Reaches = field(default_factory=dict)  # file -> lines a handler's reading spanned (edits.py)
 
     def walk(self, rel: str, base: str, package: bool) -> None:
         """Read `rel` (reached from a file whose \\input base is `base`) as LaTeX would;

@@ -33,6 +33,10 @@ class Segment:
 _COMMANDS_ONLY = re.compile(r"\s*(?:\\[A-Za-z@]+\*?\s*(?:\[[^\]]*\]\s*|\{[^{}]*\}\s*)*)+(?:%.*)?")
 
 
+def commands_only(line: str) -> bool:
+    return _COMMANDS_ONLY.fullmatch(line) is not None
+
+
 def is_text(line: str) -> bool:
     """Not blank and not only a comment: a line that belongs to what it follows."""
     s = line.strip()
@@ -69,7 +73,7 @@ class Trace:
             seg = self.segments[k]
             lines = self.texts.get(seg.file, [])
             for n in range(min(hi, len(lines)), seg.start - 1, -1):
-                if is_text(lines[n - 1]) and not (opening and _COMMANDS_ONLY.fullmatch(lines[n - 1])):
+                if is_text(lines[n - 1]) and not (opening and commands_only(lines[n - 1])):
                     return k, n
             opening = False
             k -= 1

@@ -68,6 +68,7 @@ class TexFile:
     units: bool  # False for packages and generated files under build/
     markers: list[Marker] = field(default_factory=list)
     built: list[PendingUnit] = field(default_factory=list)
+    reaches: list[tuple[int, int]] = field(default_factory=list)  # what handlers read, where it spans lines
     _lines: list[str] | None = None
     _at: int = 0  # line() counts newlines from where it was last asked: the walk reads forward
     _line: int = 1

@@ -20,9 +20,9 @@ from provenance.errors import SourceError
 from provenance.model import Unit
 from provenance.scan.markers import parse_marker
 from provenance.scan.tex import blueprint, definitions, inputs, structure  # noqa: F401  (they register the handlers)
-from provenance.scan.tex.lexer import token_pattern
+from provenance.scan.tex.lexer import decode, reach_from, reached, token_pattern
 from provenance.scan.tex.remembered import remembered
-from provenance.scan.tex.state import HANDLERS, PACKAGE_WORDS, Stop, Token, Walk
+from provenance.scan.tex.state import HANDLERS, PACKAGE_WORDS, Reaches, Stop, Token, Walk
 from provenance.scan.tex.units import TexFile, attach_markers, freeze
 
 _TOKEN = token_pattern(HANDLERS)
@@ -52,7 +52,7 @@ def scan_paper(root: Path, main: str, *, generated: Collection[str] = (),
     return remembered(Path(root), main, generated, store, lambda: _walk(root, main, generated=generated))
 
 
-def _walk(root: Path, main: str, *, generated: Collection[str] = ()) -> tuple[list[Unit], TexDeps, list[str]]:
+def _walk(root: Path, main: str, *, generated: Collection[str] = ()) -> tuple[list[Unit], TexDeps, list[str], Reaches]:
     """Every unit of the paper in document order, and the files LaTeX reads for it.
 
     Units have unique, deterministic ids: the label, or one made from the unit's file,
@@ -68,23 +68,19 @@ def _walk(root: Path, main: str, *, generated: Collection[str] = ()) -> tuple[li
         w.end_at(s, w.trace.last_text())
     deps = TexDeps(tex=tuple(w.tex), other=tuple(dict.fromkeys(w.other)), missing=tuple(w.missing),
                    theorems=tuple(sorted(w.envs.items())), labels=tuple(w.labels))
-    return freeze(w.units, w.trace), deps, sorted(w.visited | w.probed | set(w.other))
+    return freeze(w.units, w.trace), deps, sorted(w.visited | w.probed | set(w.other)), w.reaches
 
 
 def scan(root: Path, main: str, *, generated: Collection[str] = ()) -> list[Unit]:
     return scan_paper(root, main, generated=generated)[0]
 
 
-def dependencies(root: Path, main: str, *, generated: Collection[str] = ()) -> TexDeps:
-    return scan_paper(root, main, generated=generated)[1]
+def dependencies(root: Path, main: str, *, generated: Collection[str] = (), store: Path | None = None) -> TexDeps:
+    return scan_paper(root, main, generated=generated, store=store)[1]
 
 
 def _read(root: Path, rel: str) -> str:
-    data = (root / rel).read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")  # old papers: every byte is a character, lines stay exact
+    return decode((root / rel).read_bytes())
 
 
 class Walker(Walk):
@@ -106,7 +102,10 @@ class Walker(Walk):
         if f.units:
             self.trace.open(rel, 1, f.lines())
         depth = len(self.envstack)
+        outer = reached()  # the handler that reads this file looks no further for it
         stop = self.lex(f)
+        reach_from(outer)
+        self.reaches[rel] = tuple((f.line(a), f.line(min(b, len(text)))) for a, b in f.reaches)
         for _, unit in self.envstack[depth:]:  # an environment left open at the end of its file
             if unit is not None:
                 self.end_at(unit, self.position_before(f, stop))
@@ -131,9 +130,13 @@ class Walker(Walk):
                 continue
             if package and word not in PACKAGE_WORDS:
                 continue
+            reach_from(pos)
             result = handlers[word](self, f, Token(word, m.group(3), at, pos))
             if isinstance(result, Stop):
                 return result.line
+            end = max(result, reached())
+            if text.find("\n", at, end) >= 0:  # what it read spans lines (edits.py)
+                f.reaches.append((at, end))
             pos = result
 
     def comment(self, f: TexFile, at: int, pos: int) -> int:

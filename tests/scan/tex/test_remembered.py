@@ -8,6 +8,7 @@ import pytest
 
 from provenance.model import Unit
 from provenance.scan.tex import remembered
+from provenance.scan.tex.state import Reaches
 from provenance.scan.tex.walker import TexDeps, _walk, scan_paper
 
 MAIN = ("\\documentclass{article}\n\\newtheorem{lem}{Lemma}\n\\begin{document}\n\\section{A}\n"
@@ -31,7 +32,7 @@ def walks(root: Path, store: Path) -> tuple[int, list[str]]:
     """How many times the walk ran for one scan, and the unit ids it gave."""
     count = 0
 
-    def walk() -> tuple[list[Unit], TexDeps, list[str]]:
+    def walk() -> tuple[list[Unit], TexDeps, list[str], Reaches]:
         nonlocal count
         count += 1
         return _walk(root, "main.tex")
@@ -88,3 +89,32 @@ def test_a_store_from_another_version_or_shape_of_the_units_is_walked_around(pap
         store.write_bytes(pickle.dumps(data))
         new_process()
         assert walks(paper, store)[0] == 1
+
+
+def test_a_reworded_line_reuses_the_walk_and_a_new_heading_does_not(paper: Path, tmp_path: Path) -> None:
+    store = tmp_path / "git" / "scan.pickle"
+    store.parent.mkdir()
+    (paper / "a.tex").write_text("\\begin{lem}\\label{l}x\\end{lem}\nSome words.\nMore words.\n")
+    walks(paper, store)
+    for words in ("Other words, with \\emph{stress}.", "Yet other words."):  # the second: from the first's text
+        new_process()
+        (paper / "a.tex").write_text(f"\\begin{{lem}}\\label{{l}}x\\end{{lem}}\n{words}\nMore words.\n")
+        count, ids = walks(paper, store)
+        assert count == 0 and ids == [u.id for u in _walk(paper, "main.tex")[0]]
+    new_process()
+    assert walks(paper, store)[0] == 0  # the index was rewritten for the new text
+    new_process()
+    (paper / "a.tex").write_text("\\begin{lem}\\label{l}x\\end{lem}\n\\section{New}\nMore words.\n")
+    count, ids = walks(paper, store)
+    assert count == 1 and any("section:new" in i for i in ids)
+
+
+def test_a_stored_text_that_is_not_what_was_walked_is_not_trusted(paper: Path, tmp_path: Path) -> None:
+    store = tmp_path / "scan.pickle"
+    (paper / "a.tex").write_text("\\begin{lem}\\label{l}x\\end{lem}\nSome words.\n")
+    walks(paper, store)
+    for text in (tmp_path / remembered.TEXTS).iterdir():
+        text.write_bytes(text.read_bytes().replace(b"Some", b"Sum"))  # no longer its digest
+    new_process()
+    (paper / "a.tex").write_text("\\begin{lem}\\label{l}x\\end{lem}\nOther words.\n")
+    assert walks(paper, store)[0] == 1
