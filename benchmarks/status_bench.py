@@ -13,7 +13,7 @@ its baseline measured in the same run:
   cold      `paperprov status --json` with no cache of ours (.git/paperprov and
             build/.paperprov removed, git's commit-graph removed)
   warm      the same again, nothing changed
-  reword    after rewording a line of prose in one chapter (a sentence added to it)
+  reword    after rewording a line of prose in the middle chapter (a sentence added to it)
   edit      after appending a line to that chapter instead
   commit    after committing that edit (status saw it); the commit is then taken back
   python    `python -c pass`, the floor of any command
@@ -98,7 +98,8 @@ def median(samples: list[Sample]) -> Sample:
 
 def measure(root: Path, runs: int) -> dict[str, Sample]:
     status = [PY, "-c", OWN_RSS, "status", "--json"]
-    chapter = sorted((root / "paper").rglob("*.tex"))[-1]
+    chapters = sorted((root / "paper" / "chapters").rglob("*.tex"))
+    chapter = chapters[len(chapters) // 2]  # one in the middle of the paper
     original = chapter.read_bytes()
     lines = original.decode().split("\n")
     prose = next(i for i in range(len(lines) // 2, len(lines)) if lines[i][:1].isalpha())
