@@ -14,6 +14,7 @@ its baseline measured in the same run:
             build/.paperprov removed, git's commit-graph removed)
   warm      the same again, nothing changed
   reword    after rewording a line of prose in the middle chapter (a sentence added to it)
+  insert    after adding a sentence there on a line of its own instead
   edit      after appending a line to that chapter instead
   commit    after committing that edit (status saw it); the commit is then taken back
   python    `python -c pass`, the floor of any command
@@ -23,8 +24,9 @@ the whole process tree (git's processes included: their resident size counts the
 files git maps, 330 MiB for one `git log` on the book).
 
 Targets (issue 14): cold <= 1.0x blame; warm <= 1.0 s and edit <= 2.0 s on the book,
-peak memory <= 300 MiB; edit <= 0.3 s on the paper. An edit is a reword or an appended
-line: the first keeps the paper's walk (scan/tex/edits.py), the second walks it again.
+peak memory <= 300 MiB; edit <= 0.3 s on the paper. An edit is a reword, an inserted or an appended
+line: the first keeps the paper's walk, the second moves its lines (scan/tex/edits.py),
+the third walks it again.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def measure(root: Path, runs: int) -> dict[str, Sample]:
     original = chapter.read_bytes()
     lines = original.decode().split("\n")
     prose = next(i for i in range(len(lines) // 2, len(lines)) if lines[i][:1].isalpha())
-    out: dict[str, list[Sample]] = {k: [] for k in ("python", "blame", "cold", "warm", "reword", "edit", "commit")}
+    out: dict[str, list[Sample]] = {k: [] for k in ("python", "blame", "cold", "warm", "reword", "insert", "edit", "commit")}
     try:
         for i in range(runs):
             out["python"].append(run([PY, "-c", "pass"], root))
@@ -115,6 +117,9 @@ def measure(root: Path, runs: int) -> dict[str, Sample]:
             reworded = lines[:prose] + [f"{lines[prose]} Indeed, {i}."] + lines[prose + 1:]
             chapter.write_bytes("\n".join(reworded).encode())
             out["reword"].append(run(status, root))
+            inserted = reworded[:prose + 1] + [f"A sentence on a line of its own, {i}."] + reworded[prose + 1:]
+            chapter.write_bytes("\n".join(inserted).encode())
+            out["insert"].append(run(status, root))
             chapter.write_bytes(original + f"One more sentence, edit {i}.\n".encode())
             out["edit"].append(run(status, root))
             # Commit the edit status has seen, as an author does next; then take the
@@ -145,7 +150,7 @@ def report(title: str, m: dict[str, Sample]) -> None:
     print(f"\n{title}")
     print(f"  python -c pass        {m['python'][0]:7.3f} s")
     print(f"  sequential git blame  {blame:7.3f} s")
-    for k in ("cold", "warm", "reword", "edit", "commit"):
+    for k in ("cold", "warm", "reword", "insert", "edit", "commit"):
         wall, tree, own = m[k]
         print(f"  status {k:<6}         {wall:7.3f} s  = {wall / blame:5.2f}x blame   "
               f"peak {own:4.0f} MiB (process tree, git included: {tree:4.0f} MiB)")

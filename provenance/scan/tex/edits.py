@@ -1,34 +1,45 @@
-"""Edits after which the walk of the paper is the one already made.
+"""Edits after which the walk of the paper is the one already made, or that one with the
+edited file's later lines moved.
 
-Most edits reword prose: a line of text becomes another line of text. LaTeX's structure,
-as the walk sees it, does not move: the walk stops only at comments and at the control
-words a handler registered (state.py), and a handler's result depends only on the text
-from its word to as far as it read (`reaches`, recorded per file by the walker from the
-lexer's readers). So an edited file is walked exactly as before when every line that
-changed, before and after, is
+Most edits reword prose, or add or remove a sentence. LaTeX's structure, as the walk sees
+it, does not move: the walk stops only at comments and at the control words a handler
+registered (state.py), and a handler's result depends only on the text from its word to
+as far as it read (`reaches`, recorded per file by the walker from the lexer's readers).
+A line is *free* when it is a line of text (not blank: a blank line ends a section's
+text, trace.py), holds no `%` (comments hold markers) and none of those words, and is not
+"commands only" (trace.py lets such lines at a file's top belong to it).
 
-- a line of text: not blank (a blank line ends a section's text: trace.py), not a
-  comment and without a `%` anywhere (comments hold markers), and as much or as little
-  "commands only" as it was (trace.py lets such lines at a file's top belong to it);
-- free of the words the walk stops at (\\section, \\label, \\ref, \\begin, ...: their
-  handlers would read it);
-- outside everything a handler read that spans lines (a two-line \\section title, a
-  caption, a verbatim block, an \\iffalse, a definition's body, the next line a reader
-  looked at for an argument it did not find);
+- Lines reworded in place: when every changed line is free before and after and lies
+  outside everything a handler read across lines, the walk is the same.
+- Lines added or removed in one place: when the lines that differ, before and after, are
+  all free, the lines on both sides of them are free too (so the search for a section's
+  last line of text, which goes backwards, stops before reaching them), and no reading
+  spans that place, the walk is the same but for the edited file's lines after it, which
+  move by the number of lines added (`shift`).
 
-and the file has as many lines as before. Then every unit, its lines and extents, every
-label and dependency are what they were (tests/scan/tex/test_edits.py compares walks).
+tests/scan/tex/test_edits.py compares such walks with the walk of the edited paper.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import NamedTuple
 
-from provenance.scan.tex.state import HANDLERS
+from provenance.model import Unit
+from provenance.scan.tex.state import HANDLERS, TexDeps
 from provenance.scan.tex.trace import commands_only, is_text
 
 _words: list[re.Pattern[str]] = []
+Reach = tuple[tuple[int, int], ...]
+
+
+class Moved(NamedTuple):
+    """The walk as before, with the edited file's lines after `after` moved by `by`."""
+
+    after: int
+    by: int
 
 
 def _stops() -> re.Pattern[str]:
@@ -39,18 +50,64 @@ def _stops() -> re.Pattern[str]:
     return _words[0]
 
 
-def same_walk(old: str, new: str, reaches: Sequence[tuple[int, int]]) -> bool:
-    """Whether a file that read `old` and now reads `new` is walked as before; `reaches`:
-    the (first, last) lines of what the walk's handlers read of `old` across lines."""
+def _free(line: str) -> bool:
+    return is_text(line) and not commands_only(line) and not _stops().search(line)
+
+
+def _read(first: int, last: int, reaches: Reach) -> bool:
+    """Whether a handler's reading touched a line from `first` to `last`."""
+    return any(lo <= last and hi >= first for lo, hi in reaches)
+
+
+def walk_edit(old: str, new: str, reaches: Reach) -> Moved | None:
+    """How a file that read `old` when walked and now reads `new` is walked: as before,
+    with its lines moved (`Moved(0, 0)`: not at all), or None (walk it again);
+    `reaches`: the (first, last) lines of what the walk's handlers read of `old` across
+    lines."""
     a, b = old.split("\n"), new.split("\n")
-    if len(a) != len(b):
-        return False
-    stops = _stops()
-    for i, (x, y) in enumerate(zip(a, b, strict=True)):
-        if x == y:
-            continue
-        if not (is_text(x) and is_text(y)) or stops.search(x) or stops.search(y):
-            return False
-        if commands_only(x) != commands_only(y) or any(lo <= i + 1 <= hi for lo, hi in reaches):
-            return False
-    return True
+    if len(a) == len(b):
+        changed = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if all(_free(a[i]) and _free(b[i]) and not _read(i + 1, i + 1, reaches) for i in changed):
+            return Moved(0, 0)
+    top = 0
+    while top < min(len(a), len(b)) and a[top] == b[top]:
+        top += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - top and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    if top == 0 or tail == 0:
+        return None
+    below = len(a) - tail  # 0-based: the first unchanged line after the edit
+    if not all(map(_free, [a[top - 1], a[below], *a[top:below], *b[top:len(b) - tail]])):
+        return None
+    if _read(top + 1, below + 1, reaches):
+        return None
+    return Moved(top, len(b) - len(a))
+
+
+def shift(units: Sequence[Unit], deps: TexDeps, reaches: Reach, file: str,
+          moved: Moved) -> tuple[list[Unit], TexDeps, Reach]:
+    """The walk's units and dependencies, and `file`'s reaches, with `file`'s lines
+    after `moved.after` moved by `moved.by`."""
+
+    def at(n: int) -> int:
+        return n + moved.by if n > moved.after else n
+
+    out = []
+    for u in units:
+        if u.file == file or any(f == file for f, _, _ in u.extents):
+            u = replace(u, lines=(at(u.lines[0]), at(u.lines[1])) if u.file == file else u.lines,
+                        extents=tuple((f, at(lo), at(hi)) if f == file else (f, lo, hi) for f, lo, hi in u.extents),
+                        markers=tuple(replace(m, line=at(m.line)) if m.file == file else m for m in u.markers))
+        out.append(u)
+    labels = tuple((name, f, at(n) if f == file else n) for name, f, n in deps.labels)
+    missing = tuple(_moved_missing(m, file, at) for m in deps.missing)
+    return out, replace(deps, labels=labels, missing=missing), tuple((at(lo), at(hi)) for lo, hi in reaches)
+
+
+def _moved_missing(entry: str, file: str, at: Callable[[int], int]) -> str:
+    """A missing input's "file:line: name" with its line moved, when it is in `file`."""
+    if not entry.startswith(file + ":"):
+        return entry
+    line, _, name = entry[len(file) + 1:].partition(": ")
+    return f"{file}:{at(int(line))}: {name}" if line.isdigit() else entry

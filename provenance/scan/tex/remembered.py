@@ -5,14 +5,15 @@ In the process: the last walk, while every file it read or looked for keeps its 
 (`paperprov status` asks for the dependencies, its cache key, and then for the units).
 Across processes, given `store` (a file path): the walk while every such file keeps its
 content, so a new commit, a review or a new claim-check result reuses it; and also after
-edits that leave the walk as it was (edits.py: reworded lines of text), judged against
-the text each file had when it was walked. Kept beside the blame cache:
+edits that leave the walk as it was or only move a file's later lines (edits.py: lines of
+text reworded, added or removed), judged against the text each file had when it was
+walked. Kept beside the blame cache:
 
 - `<store>` (`<git-dir>/paperprov/scan.pickle`): the units and dependencies, a pickle,
   which is safe only where nothing but paperprov writes; no clone, bundle or build
   output ever writes under .git/. Never point it into build/ or the sources;
 - `<store>.json`: what they were walked from (each file's digest, the lines its handlers
-  read across, the pickle's id), rewritten alone when an edit leaves the walk as it was;
+  read across, the pickle's id), rewritten alone when an edit leaves the units as they were;
 - `texts/<sha256>`: each .tex file's text as walked, by its digest.
 
 A damaged, unreadable or other version's file is simply not used.
@@ -34,7 +35,7 @@ from provenance.fsutil import write_bytes_atomic, write_text_atomic
 from provenance.hashing import source_digest
 from provenance.model import Marker, Unit
 from provenance.scan.depcache import stamp
-from provenance.scan.tex.edits import same_walk
+from provenance.scan.tex.edits import Moved, shift, walk_edit
 from provenance.scan.tex.lexer import decode
 from provenance.scan.tex.state import Reaches
 
@@ -108,28 +109,37 @@ def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _En
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
     now = _digests(root, read)
-    changed = [(rel, old) for rel, old, new in zip(read, was, now, strict=True) if old != new]
-    if not all(rel in reaches and _walked_alike(root, store, rel, old, reaches[rel]) for rel, old in changed):
-        return None
+    moves = {}
+    for rel, old, new in zip(read, was, now, strict=True):
+        moved = _walk_edit(root, store, rel, old, reaches[rel]) if old != new and rel in reaches else None
+        if old != new and moved is None:
+            return None
+        if moved is not None:
+            moves[rel] = moved
     found = pickled.load(store, {**_head(main, generated), "id": body}.__eq__)
     if found is None or not isinstance(found[1], tuple) or len(found[1]) != 2:
         return None
-    entry = _Entry(read, _stamps(root, read), found[1][0], found[1][1], reaches, body)
-    if not changed:
+    units, deps = found[1]
+    for rel, moved in moves.items():
+        if moved.by:
+            units, deps, reaches[rel] = shift(units, deps, reaches[rel], rel, moved)
+    entry = _Entry(read, _stamps(root, read), units, deps, reaches,
+                   None if any(m.by for m in moves.values()) else body)  # moved lines: the units are new
+    if not moves:
         entry.stored.add(str(store))
     return entry
 
 
-def _walked_alike(root: Path, store: Path, rel: str, old: str | None, reaches: tuple[tuple[int, int], ...]) -> bool:
-    """Whether `rel`, which read as `old` (its digest) when walked, is walked as before."""
+def _walk_edit(root: Path, store: Path, rel: str, old: str | None, reaches: tuple[tuple[int, int], ...]) -> Moved | None:
+    """How `rel`, which read as `old` (its digest) when walked, is walked now (edits.py)."""
     if old is None:
-        return False
+        return None
     try:
         was = (store.parent / TEXTS / old).read_bytes()
         now = (root / rel).read_bytes()
     except OSError:
-        return False
-    return hashlib.sha256(was).hexdigest() == old and same_walk(decode(was), decode(now), reaches)
+        return None
+    return walk_edit(decode(was), decode(now), reaches) if hashlib.sha256(was).hexdigest() == old else None
 
 
 def _save(root: Path, main: str, generated: Collection[str], store: Path, entry: _Entry) -> None:

@@ -40,6 +40,24 @@ class Token(NamedTuple):
     end: int
 
 
+@dataclass(frozen=True)
+class TexDeps:
+    """What LaTeX reads for the paper, as one walk found it (walker.py)."""
+
+    tex: tuple[str, ...]  # every .tex reached from main, main first (repo-relative)
+    other: tuple[str, ...]  # .bib, local .sty/.cls/.bst, graphics (repo-relative)
+    missing: tuple[str, ...] = ()  # "file:line: name" of \input-like targets that do not exist
+    theorems: tuple[tuple[str, str], ...] = ()  # theorem-like environment -> printed name ("lem", "Lemma")
+    labels: tuple[tuple[str, str, int], ...] = ()  # every \label the paper defines: (name, file, line)
+
+    def duplicate_labels(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        """Labels defined more than once: name -> every (file, line) defining it."""
+        where: dict[str, list[tuple[str, int]]] = {}
+        for name, file, line in self.labels:
+            where.setdefault(name, []).append((file, line))
+        return {name: tuple(places) for name, places in where.items() if len(places) > 1}
+
+
 Handler = Callable[["Walk", TexFile, Token], "int | Stop"]
 Reaches = dict[str, tuple[tuple[int, int], ...]]  # file -> (first line, last line) of each reading
 HANDLERS: dict[str, Handler] = {}

@@ -13,7 +13,6 @@ hand-written.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.errors import SourceError
@@ -22,26 +21,10 @@ from provenance.scan.markers import parse_marker
 from provenance.scan.tex import blueprint, definitions, inputs, structure  # noqa: F401  (they register the handlers)
 from provenance.scan.tex.lexer import decode, reach_from, reached, token_pattern
 from provenance.scan.tex.remembered import remembered
-from provenance.scan.tex.state import HANDLERS, PACKAGE_WORDS, Reaches, Stop, Token, Walk
+from provenance.scan.tex.state import HANDLERS, PACKAGE_WORDS, Reaches, Stop, TexDeps, Token, Walk
 from provenance.scan.tex.units import TexFile, attach_markers, freeze
 
 _TOKEN = token_pattern(HANDLERS)
-
-
-@dataclass(frozen=True)
-class TexDeps:
-    tex: tuple[str, ...]  # every .tex reached from main, main first (repo-relative)
-    other: tuple[str, ...]  # .bib, local .sty/.cls/.bst, graphics (repo-relative)
-    missing: tuple[str, ...] = ()  # "file:line: name" of \input-like targets that do not exist
-    theorems: tuple[tuple[str, str], ...] = ()  # theorem-like environment -> printed name ("lem", "Lemma")
-    labels: tuple[tuple[str, str, int], ...] = ()  # every \label the paper defines: (name, file, line)
-
-    def duplicate_labels(self) -> dict[str, tuple[tuple[str, int], ...]]:
-        """Labels defined more than once: name -> every (file, line) defining it."""
-        where: dict[str, list[tuple[str, int]]] = {}
-        for name, file, line in self.labels:
-            where.setdefault(name, []).append((file, line))
-        return {name: tuple(places) for name, places in where.items() if len(places) > 1}
 
 
 def scan_paper(root: Path, main: str, *, generated: Collection[str] = (),

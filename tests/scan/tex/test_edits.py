@@ -1,5 +1,6 @@
-"""edits.same_walk against the walk itself: wherever it says an edited file is walked as
-before, walking the edited paper gives the same units, dependencies and files read."""
+"""edits.walk_edit against the walk itself: wherever it says an edited file is walked as
+before (its later lines moved), walking the edited paper gives those units, dependencies,
+files read and reaches."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance.scan.tex.edits import same_walk
+from provenance.scan.tex.edits import Moved, shift, walk_edit
 from provenance.scan.tex.walker import _walk
 
 MAIN = r"""\documentclass{article}
@@ -30,10 +31,17 @@ Opening text of the file.
 \section{A title that goes
 on to a second line}\label{sec:a}
 Text with \emph{emphasis} and $x^2$ math.
+A paragraph of prose, one sentence a line.
+Its second sentence.
+Its third, citing \cite{k}.
+Its fourth.
+Its fifth and last.
 \begin{lemma}
 [A title on the next line]
 \label{lem:a}
 The statement, in words.
+It goes on for a line.
+And another.
 \end{lemma}
 \begin{proof}
 Words of the proof, citing \cite{k} only.
@@ -43,7 +51,9 @@ A lemma whose next line a reader looked at.
 \end{lemma}
 \begin{figure}
 \caption{A caption
-that spans lines}
+that spans lines
+and more lines
+which end here}
 \end{figure}
 \begin{verbatim}
 verbatim words
@@ -88,23 +98,36 @@ def _paper(tmp_path: Path, sec: str) -> tuple:
     return _walk(tmp_path, "main.tex")
 
 
-def test_edits_it_allows_leave_the_walk_as_it_was(tmp_path: Path) -> None:
-    rng = random.Random(1)
-    old = _paper(tmp_path, SEC)
-    reaches = old[3]["sec.tex"]
-    lines = SEC.split("\n")
-    allowed = refused = 0
-    for _ in range(1500):
-        new_lines = list(lines)
+def _edit(rng: random.Random, lines: list[str]) -> list[str]:
+    """One to three lines replaced, or a few lines inserted or removed in one place."""
+    out = list(lines)
+    kind = rng.choice(("replace", "insert", "remove"))
+    if kind == "replace":
         for i in rng.sample(range(len(lines)), rng.choice((1, 1, 2, 3))):
-            new_lines[i] = rng.choice(EDITS)
-        new = "\n".join(new_lines)
-        if not same_walk(SEC, new, reaches):
-            refused += 1
+            out[i] = rng.choice(EDITS)
+        return out
+    at = rng.randrange(len(lines))
+    if kind == "insert":
+        return out[:at] + [rng.choice(EDITS) for _ in range(rng.choice((1, 1, 2)))] + out[at:]
+    return out[:at] + out[at + rng.choice((1, 1, 2)):]
+
+
+def test_edits_it_allows_give_the_walk_of_the_edited_paper(tmp_path: Path) -> None:
+    rng = random.Random(1)
+    units, deps, read, reaches = _paper(tmp_path, SEC)
+    lines = SEC.split("\n")
+    seen = {"same": 0, "moved": 0, "walked": 0}
+    for _ in range(3000):
+        new = "\n".join(_edit(rng, lines))
+        moved = walk_edit(SEC, new, reaches["sec.tex"])
+        if moved is None:
+            seen["walked"] += 1
             continue
-        allowed += 1
-        assert _paper(tmp_path, new)[:3] == old[:3], new
-    assert allowed >= 60 and refused >= 60  # both ways were tried
+        seen["same" if moved == Moved(0, 0) else "moved"] += 1
+        got_units, got_deps, got_reach = shift(units, deps, reaches["sec.tex"], "sec.tex", moved)
+        fresh = _paper(tmp_path, new)
+        assert (got_units, got_deps, read, got_reach) == (*fresh[:3], fresh[3]["sec.tex"]), new
+    assert min(seen.values()) >= 60, seen  # every way was tried
 
 
 def test_it_refuses_what_changes_the_walk(tmp_path: Path) -> None:
@@ -116,19 +139,24 @@ def test_it_refuses_what_changes_the_walk(tmp_path: Path) -> None:
         out[lines.index(at)] = text
         return "\n".join(out)
 
-    assert same_walk(SEC, edited("Plain words here." if False else "Last line of text.", "Other words."), reaches)
+    assert walk_edit(SEC, edited("Last line of text.", "Other words."), reaches) == Moved(0, 0)
+    two = SEC.replace("Its second sentence.\n", "Its second sentence.\nA new sentence.\nAnd one more.\n")
+    assert walk_edit(SEC, two, reaches) == Moved(8, 2)
+    assert walk_edit(SEC, SEC.replace("Its fourth.\n", ""), reaches) == Moved(9, -1)
+    assert walk_edit(SEC, SEC.replace("Its fifth and last.\n", ""), reaches) is None  # its neighbour: \begin
     for at, text in [
         ("on to a second line}\\label{sec:a}", "on to a second line}\\label{sec:a} more"),  # a title's line
         ("A lemma whose next line a reader looked at.", "[now a title] words"),  # looked at for [...]
-        ("that spans lines}", "that spans other lines}"),  # inside a caption
+        ("that spans lines", "that spans other lines"),  # inside a caption
         ("verbatim words", "other words"),  # inside a verbatim block
         ("hidden words", "other words"),  # inside \iffalse
         ("skipped line after verb", "other words"),  # what \verb skipped
         ("Last line of text.", ""),  # a blank line ends a section's text
         ("Opening text of the file.", "\\noindent"),  # commands only: not text at a file's top
     ]:
-        assert not same_walk(SEC, edited(at, text), reaches), (at, text)
-    assert not same_walk(SEC, SEC + "one more line\n", reaches)
+        assert walk_edit(SEC, edited(at, text), reaches) is None, (at, text)
+    assert walk_edit(SEC, SEC + "one more line\n", reaches) is None  # the last section now ends there
+    assert walk_edit(SEC, SEC.replace("Closing", "Closing"), reaches) == Moved(0, 0)
 
 
 @pytest.mark.parametrize("name", ["main.tex", "sec.tex"])
@@ -136,4 +164,4 @@ def test_reaches_are_recorded_per_file_and_only_across_lines(tmp_path: Path, nam
     reaches = _paper(tmp_path, SEC)[3][name]
     assert reaches and all(lo < hi for lo, hi in reaches)
     if name == "sec.tex":
-        assert (4, 5) in reaches  # the two-line \section title
+        assert (4, 5) in reaches  # the two-line \\section title
