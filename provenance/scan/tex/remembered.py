@@ -105,7 +105,7 @@ def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _En
         read = [str(rel) for rel, _ in index["read"]]
         reaches = {str(rel): tuple((int(a), int(b)) for a, b in r) for rel, r in index["reaches"].items()}
         body = str(index["id"])
-        was = [d for _, d in index["read"]]
+        was = [None if d is None else str(d) for _, d in index["read"]]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
     now = _digests(root, read)

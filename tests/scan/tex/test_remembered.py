@@ -118,3 +118,21 @@ def test_a_stored_text_that_is_not_what_was_walked_is_not_trusted(paper: Path, t
     new_process()
     (paper / "a.tex").write_text("\\begin{lem}\\label{l}x\\end{lem}\nOther words.\n")
     assert walks(paper, store)[0] == 1
+
+
+def test_a_damaged_index_is_walked_around(paper: Path, tmp_path: Path) -> None:
+    import json
+
+    store = tmp_path / "scan.pickle"
+    walks(paper, store)
+    index = store.with_name("scan.pickle.json")
+    good = json.loads(index.read_text())
+    for damage in ({"read": [[rel, 5] for rel, _ in good["read"]]}, {"reaches": {"a.tex": [["x", 1]]}},
+                   {"read": "nothing"}, {"id": None}):
+        index.write_text(json.dumps({**good, **damage}))
+        (paper / "a.tex").write_text((paper / "a.tex").read_text() + "More words.\n")
+        new_process()
+        assert walks(paper, store)[0] == 1
+    index.write_text("[1, 2]")
+    new_process()
+    assert walks(paper, store)[0] == 1
