@@ -95,6 +95,18 @@ def test_leanblueprint_macros_link_statements_and_claim_them(tmp_path: Path) -> 
         scan(tmp_path, "main.tex")
 
 
+
+def test_a_lean_name_after_a_line_ending_comment_and_with_subscripts_is_read(tmp_path: Path) -> None:
+    # sphere-eversion's blueprint: \lean{%<newline>  StepLandscape.improveStep_rel_compl_K₁}
+    text = (BLUEPRINT % "").replace("\\lean{Foo.b}", "\\lean{%\n  Foo.b_K₁,%\n  Foo.c}")
+    (tmp_path / "main.tex").write_text(text, encoding="utf-8")
+    assert next(u for u in scan(tmp_path, "main.tex") if u.id == "lem:b").formal == ("lean:Foo.b_K₁", "lean:Foo.c")
+    (tmp_path / "main.tex").write_text(text.replace("Foo.c}", "Foo\n c}"), encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        scan(tmp_path, "main.tex")
+    assert "\n" not in str(err.value) and "\\lean{Foo c}: not a Lean declaration name" in str(err.value)
+
+
 @pytest.mark.parametrize("preamble", ["", r"\newcommand{\lean}[1]{}\newcommand{\leanok}{}"])
 def test_paperprov_sty_lets_lean_macros_print_nothing_or_be_defined_by_the_paper(
         tmp_path: Path, needs_tex: None, preamble: str) -> None:

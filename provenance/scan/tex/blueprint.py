@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from provenance.config.formal import parse_link
 from provenance.errors import SourceError
-from provenance.scan.tex.lexer import group
+from provenance.scan.tex.lexer import group, strip_comments
 from provenance.scan.tex.state import Token, Walk, handles
 from provenance.scan.tex.units import TexFile
 
@@ -29,13 +29,15 @@ def lean(w: Walk, f: TexFile, t: Token) -> int:
     unit = w.innermost(_HOLDERS)
     if unit is None or not f.units:
         return g[2]
-    for name in (x.strip() for x in g[0].split(",")):
+    # A `%` ends a line without a space in TeX: \lean{%<newline>  Foo.bar} names Foo.bar.
+    for name in (x.strip() for x in strip_comments(g[0]).split(",")):
         if not name:
             continue
         try:
             link = parse_link(f"lean:{name}")
         except ValueError:
-            raise SourceError(f"{f.rel}:{f.line(t.start)}: \\lean{{{name}}}: not a Lean declaration name "
+            shown = " ".join(name.split())  # the message stays one line
+            raise SourceError(f"{f.rel}:{f.line(t.start)}: \\lean{{{shown}}}: not a Lean declaration name "
                               "(letters, digits, _ ' ! ?, dot-separated); write the name as Lean prints it") from None
         if str(link) not in unit.formal:
             unit.formal.append(str(link))
