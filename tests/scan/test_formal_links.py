@@ -96,6 +96,14 @@ def test_leanblueprint_macros_link_statements_and_claim_them(tmp_path: Path) -> 
 
 
 
+def test_proves_names_the_statement_a_proof_proves(tmp_path: Path) -> None:
+    text = (BLUEPRINT % "").replace("\\end{document}", "\\begin{proof}\\proves{lem:a}\\leanok\nDelta.\n\\end{proof}\n"
+                                                       "\\end{document}")
+    (tmp_path / "main.tex").write_text(text, encoding="utf-8")
+    proofs = [(u.id, u.parent) for u in scan(tmp_path, "main.tex") if u.kind == "proof"]
+    assert proofs == [("main.tex#proof:of-lem-a", "lem:a"), ("main.tex#proof:of-lem-a-2", "lem:a")]  # not lem:b, the nearer
+
+
 def test_a_lean_name_after_a_line_ending_comment_and_with_subscripts_is_read(tmp_path: Path) -> None:
     # sphere-eversion's blueprint: \lean{%<newline>  StepLandscape.improveStep_rel_compl_K₁}
     text = (BLUEPRINT % "").replace("\\lean{Foo.b}", "\\lean{%\n  Foo.b_K₁,%\n  Foo.c}")

@@ -4,10 +4,13 @@
   `lean:Decl` links in the unit's `formal` (scan/formal.py gives them to the statement).
 - `\\leanok`: the authors say the formalisation is finished (in a proof: the proof is).
 - `\\mathlibok`: the statement is already in Mathlib, which is the same claim.
+- `\\proves{label}` in a proof: the statement it proves, wherever the proof stands (as
+  `[Proof of \\cref{label}]` does).
 
 Neither is a check: record/formal.py reports them as `declared` until a Lean toolchain
 checks the names. Outside a statement or proof they say nothing about a unit and are
-passed over. paperprov.sty defines them as no-ops for papers without leanblueprint.
+passed over. paperprov.sty defines \\lean and \\leanok as no-ops for papers without
+leanblueprint.
 """
 
 from __future__ import annotations
@@ -50,3 +53,14 @@ def leanok(w: Walk, f: TexFile, t: Token) -> int:
     if unit is not None and f.units:
         unit.leanok = True
     return t.end
+
+
+@handles("proves")
+def proves(w: Walk, f: TexFile, t: Token) -> int:
+    g = group(f.text, t.end)
+    if g is None:
+        return t.end
+    proof = w.innermost(("proof",))
+    if proof is not None and f.units and g[0].strip():
+        proof.named = g[0].strip()
+    return g[2]

@@ -37,7 +37,7 @@ from provenance.model import Marker, Unit
 from provenance.scan.depcache import stamp
 from provenance.scan.tex.edits import Moved, shift, walk_edit
 from provenance.scan.tex.lexer import decode
-from provenance.scan.tex.state import Reaches
+from provenance.scan.tex.state import HANDLERS, Reaches
 
 Stamp = list[int] | None
 # What the stored objects look like, beside paperprov's version: a development checkout
@@ -94,13 +94,14 @@ def _index(store: Path) -> Path:
 
 
 def _head(main: str, generated: Collection[str]) -> dict[str, Any]:
-    return {"version": __version__, "shape": _SHAPE, "key": [main, sorted(generated)]}
+    # The words the walk stops at: a checkout that handles one more walks again.
+    return {"version": __version__, "shape": _SHAPE, "key": [main, sorted(generated)], "words": sorted(HANDLERS)}
 
 
 def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _Entry | None:
     try:
         index = json.loads(_index(store).read_bytes())
-        if {k: index[k] for k in ("version", "shape", "key")} != _head(main, generated):
+        if {k: index[k] for k in ("version", "shape", "key", "words")} != _head(main, generated):
             return None
         read = [str(rel) for rel, _ in index["read"]]
         reaches = {str(rel): tuple((int(a), int(b)) for a, b in r) for rel, r in index["reaches"].items()}

@@ -136,3 +136,14 @@ def test_a_damaged_index_is_walked_around(paper: Path, tmp_path: Path) -> None:
     index.write_text("[1, 2]")
     new_process()
     assert walks(paper, store)[0] == 1
+
+
+def test_a_walk_stored_before_a_handler_was_added_is_not_used(paper: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance.scan.tex.state import HANDLERS
+
+    store = tmp_path / "scan.pickle"
+    walks(paper, store)
+    monkeypatch.setitem(HANDLERS, "newword", HANDLERS["label"])
+    new_process()
+    assert walks(paper, store)[0] == 1
