@@ -232,7 +232,11 @@ def lean_project(root: Path) -> str | None:
     """The repository's Lake project (a leanblueprint's formalisation): the directory
     holding a lakefile, the root itself or a directory just under it."""
     for d in [root, *sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))]:
-        if d.name not in _SKIP_DIRS and any((d / f).is_file() for f in LAKEFILES):
+        try:
+            found = d.name not in _SKIP_DIRS and any((d / f).is_file() for f in LAKEFILES)
+        except OSError:  # a directory we may not look into holds no project of the paper's
+            continue
+        if found:
             return d.relative_to(root).as_posix()
     return None
 
