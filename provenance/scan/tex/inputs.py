@@ -82,7 +82,9 @@ def input_(w: Walk, f: TexFile, t: Token) -> int:
         name, end = m.group(1), m.end()
     else:
         name, end = g[0], g[2]
-    follow(w, f, t.start, name, [f.base, w.cwd], f.base)
+    # A class or package that inputs a file the repository lacks reads it from the TeX
+    # distribution (acmart.cls: \input{glyphtounicode}); only the paper's own are missing.
+    follow(w, f, t.start, name, [f.base, w.cwd], f.base, optional=f.package)
     return end
 
 

@@ -237,6 +237,16 @@ def test_every_input_form_and_a_missing_file(tmp_path: Path) -> None:
     assert deps.missing == ("main.tex:11: nowhere",)
 
 
+def test_a_class_that_inputs_a_distribution_file_is_not_missing_anything(tmp_path: Path) -> None:
+    # acmart.cls, copied into many papers: \input{glyphtounicode} comes from TeX Live.
+    write(tmp_path, {"acmart.cls": "\\LoadClass{article}\n\\input{glyphtounicode}\n\\newtheorem{lemma}{Lemma}\n"})
+    (tmp_path / "main.tex").write_text("\\documentclass{acmart}\n\\begin{document}\n\\input{glyphtounicode}\n"
+                                       "\\begin{lemma}x\\end{lemma}\n\\end{document}\n")
+    deps = latex.dependencies(tmp_path, "main.tex")
+    assert deps.other == ("acmart.cls",) and deps.missing == ("main.tex:3: glyphtounicode",)
+    assert [u.kind for u in latex.scan(tmp_path, "main.tex")] == ["statement"]  # the class was still read
+
+
 def test_subimport_is_relative_to_the_importing_file(tmp_path: Path) -> None:
     write(tmp_path, {"chap/intro.tex": "\\subimport{sec/}{first}\n", "chap/sec/first.tex": "\\section{First}\n"})
     found = paper(tmp_path, "\\import{chap/}{intro}\n", "\\usepackage{import}\n")
