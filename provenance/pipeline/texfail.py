@@ -61,6 +61,11 @@ def first_error(log: Path, cwd: Path, root: Path) -> str | None:
         if m:
             return f"{_repo_path(m.group(1), cwd, root)}:{m.group(2)}: {m.group(3).strip()}"
         if line.startswith("! "):
+            # A prompt error (a missing file) is followed by "./main.tex:42: Emergency stop."
+            after = (_FILE_LINE.match(ln) for ln in lines[i + 1:i + 20])
+            at = next((m for m in after if m), None)
+            if at is not None:
+                return f"{_repo_path(at.group(1), cwd, root)}:{at.group(2)}: {line[2:].strip()}"
             where = next((_LINE_NO.match(ln) for ln in lines[i + 1:i + 20] if _LINE_NO.match(ln)), None)
             return f"{line[2:].strip()}" + (f" (at line {where.group(1)})" if where else "")
     return None

@@ -4,6 +4,7 @@ PDFs under every engine, and failures in one line that says how the engine ended
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -107,6 +108,15 @@ def test_an_engine_a_latexmkrc_runs_under_the_pdflatex_rule_is_named_as_itself(n
     assert error_lines(build(repo)) == [
         "paperprov: xelatex exited with status 1 on pass 1 compiling paper/main.tex: "
         "paper/main.tex:4: Undefined control sequence. (log: build/latex/main.log)"]
+
+
+def test_a_missing_package_is_named_with_the_file_and_line_that_loads_it(needs_tex: None, repo: Repo) -> None:
+    paper(repo, "\\documentclass{article}\n\\usepackage{nosuchpackagexyz}\n\\begin{document}\nx\n\\end{document}\n")
+    [line] = error_lines(build(repo))
+    # The line TeX names is where it stood when it asked for the file (the line after, here).
+    assert re.fullmatch(r"paperprov: pdflatex exited with status 1 on pass 1 compiling paper/main\.tex: "
+                        r"paper/main\.tex:[23]: LaTeX Error: File `nosuchpackagexyz\.sty' not found\. "
+                        r"\(log: build/latex/main\.log\)", line), line
 
 
 def test_a_crashed_engine_is_named_with_its_signal_and_pass(needs_tex: None, repo: Repo) -> None:
