@@ -77,3 +77,17 @@ def test_status_names_a_few_of_what_a_statement_rests_on(repo: Repo) -> None:
     assert last == f"  lem:c11: unreviewed AI: {shown} and 4 more"
     assert next(ln for ln in proc.stdout.splitlines() if ln.startswith("  lem:c2: ")) == (
         "  lem:c2: unreviewed AI: lem:c0, lem:c1, lem:c2")
+
+
+def test_the_table_is_remembered_for_the_same_record_and_made_again_for_another(repo: Repo) -> None:
+    make(repo)
+    first = run_cli(repo.path, "status")
+    cache = repo.path / ".git" / "paperprov" / "status.txt"
+    assert first.returncode == 0 and cache.is_file()
+    key, _, text = cache.read_bytes().partition(b"\n")
+    assert text.decode() == first.stdout
+    cache.write_bytes(key + b"\n" + text.replace(b"Conflicts (1):", b"Conflicts (remembered):"))
+    assert "Conflicts (remembered):" in run_cli(repo.path, "status").stdout  # the same record: not laid out again
+    (repo.path / "paper/sections/base.tex").write_text(section("base") + "More words.\n")
+    again = run_cli(repo.path, "status")
+    assert "Conflicts (1):" in again.stdout and "(dirty)" in again.stdout.splitlines()[0]
