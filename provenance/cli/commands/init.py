@@ -17,10 +17,10 @@ from provenance.cli.commands.hooksconfig import HOOKS_REPO, write_hooks_config
 from provenance.config import CONFIG_NAME, NAME_RE
 from provenance.errors import ConfigError, UsageError
 from provenance.fsutil import write_text_atomic
+from provenance.scan.tex.lexer import decode, strip_comments
 
 _DOCUMENTCLASS = re.compile(r"^[^%\n]*\\documentclass\b", re.MULTILINE)
 _INPUT = re.compile(r"\\(?:input|include)(?![A-Za-z@])\s*(?:\{\s*([^{}\s]+)\s*\}|[ \t]+([^\s{}%\\]+))")
-_COMMENT = re.compile(r"(?<!\\)%.*")
 _SKIP_DIRS = {"build", "dist", ".git", "node_modules", "__pycache__"}
 # print.tex: a leanblueprint's PDF (its web.tex is for plasTeX).
 PREFERRED_MAIN = ("main.tex", "paper.tex", "ms.tex", "manuscript.tex", "print.tex")
@@ -183,7 +183,7 @@ def find_main(root: Path) -> str:
         rel = path.relative_to(root)
         if _SKIP_DIRS.intersection(rel.parts[:-1]) or any(p.startswith(".") for p in rel.parts):
             continue
-        texts[rel.as_posix()] = path.read_bytes()[:200_000].decode("utf-8", errors="replace")
+        texts[rel.as_posix()] = decode(path.read_bytes()[:200_000])
     documents = [rel for rel, text in texts.items() if _DOCUMENTCLASS.search(text)]
     if not documents:
         raise ConfigError(f"{root}: no .tex file with \\documentclass found; pass --main path/to/main.tex")
@@ -203,7 +203,7 @@ def _readers(texts: dict[str, str]) -> dict[str, list[str]]:
     """File -> the files that \\input or \\include it."""
     read_by: dict[str, list[str]] = {}
     for rel, text in texts.items():
-        for m in _INPUT.finditer(_COMMENT.sub("", text)):
+        for m in _INPUT.finditer(strip_comments(text)):
             name = m.group(1) or m.group(2)
             for base in dict.fromkeys((posixpath.dirname(rel), "")):
                 target = posixpath.normpath(posixpath.join(base, name if name.endswith(".tex") else name + ".tex"))
@@ -254,7 +254,7 @@ def engine_of(root: Path, main: str) -> tuple[str, str] | None:
     decides or nothing says (pdflatex)."""
     if any((root / main).parent.joinpath(rc).is_file() for rc in (".latexmkrc", "latexmkrc")):
         return None
-    text = (root / main).read_bytes()[:200_000].decode("utf-8", errors="replace")
+    text = decode((root / main).read_bytes()[:200_000])
     m = _MAGIC.search(text)
     if m:
         return m.group(1).lower(), "its % !TEX program line"

@@ -22,17 +22,15 @@ tests/scan/tex/test_edits.py compares such walks with the walk of the edited pap
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
 from provenance.model import Unit
-from provenance.scan.tex.state import HANDLERS, TexDeps
+from provenance.scan.tex.state import HANDLERS, Reach, TexDeps
 from provenance.scan.tex.trace import commands_only, is_text
-
-_words: list[re.Pattern[str]] = []
-Reach = tuple[tuple[int, int], ...]
 
 
 class Moved(NamedTuple):
@@ -42,12 +40,11 @@ class Moved(NamedTuple):
     by: int
 
 
+@functools.cache  # made on first use: the handlers register when walker.py is imported
 def _stops() -> re.Pattern[str]:
     """The walk's stopping points in a line: a comment, or a word some handler took."""
-    if not _words:  # made on first use: the handlers register when walker.py is imported
-        alt = "|".join(sorted(HANDLERS, key=len, reverse=True))
-        _words.append(re.compile(r"%|\\(?:" + alt + r")(?![A-Za-z@])"))
-    return _words[0]
+    alt = "|".join(sorted(HANDLERS, key=len, reverse=True))
+    return re.compile(r"%|\\(?:" + alt + r")(?![A-Za-z@])")
 
 
 def _free(line: str) -> bool:

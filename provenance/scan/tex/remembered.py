@@ -37,7 +37,7 @@ from provenance.model import Marker, Unit
 from provenance.scan.depcache import stamp
 from provenance.scan.tex.edits import Moved, shift, walk_edit
 from provenance.scan.tex.lexer import decode
-from provenance.scan.tex.state import HANDLERS, Reaches
+from provenance.scan.tex.state import HANDLERS, Reach, Reaches
 
 Stamp = list[int] | None
 # What the stored objects look like, beside paperprov's version: a development checkout
@@ -112,11 +112,12 @@ def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _En
     now = _digests(root, read)
     moves = {}
     for rel, old, new in zip(read, was, now, strict=True):
-        moved = _walk_edit(root, store, rel, old, reaches[rel]) if old != new and rel in reaches else None
-        if old != new and moved is None:
+        if old == new:
+            continue
+        moved = _walk_edit(root, store, rel, old, reaches[rel]) if rel in reaches else None
+        if moved is None:
             return None
-        if moved is not None:
-            moves[rel] = moved
+        moves[rel] = moved
     found = pickled.load(store, {**_head(main, generated), "id": body}.__eq__)
     if found is None or not isinstance(found[1], tuple) or len(found[1]) != 2:
         return None
@@ -131,7 +132,7 @@ def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _En
     return entry
 
 
-def _walk_edit(root: Path, store: Path, rel: str, old: str | None, reaches: tuple[tuple[int, int], ...]) -> Moved | None:
+def _walk_edit(root: Path, store: Path, rel: str, old: str | None, reaches: Reach) -> Moved | None:
     """How `rel`, which read as `old` (its digest) when walked, is walked now (edits.py)."""
     if old is None:
         return None

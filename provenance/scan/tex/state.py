@@ -59,7 +59,8 @@ class TexDeps:
 
 
 Handler = Callable[["Walk", TexFile, Token], "int | Stop"]
-Reaches = dict[str, tuple[tuple[int, int], ...]]  # file -> (first line, last line) of each reading
+Reach = tuple[tuple[int, int], ...]  # (first line, last line) of each reading of a file that spans lines
+Reaches = dict[str, Reach]  # file -> its Reach
 HANDLERS: dict[str, Handler] = {}
 PACKAGE_WORDS: set[str] = set()  # what still matters inside a .sty/.cls
 H = TypeVar("H", bound=Callable[..., "int | Stop"])
