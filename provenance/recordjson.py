@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from provenance.errors import BuildError
 from provenance.model import (
@@ -95,7 +95,24 @@ def summary_to_dict(s: Summary) -> dict[str, Any]:
     }
 
 
-def record_to_dict_shallow(record: Record) -> dict[str, Any]:
+class RecordTop(Protocol):
+    """What a record says besides its units: a Record, or one being made (assemble.Made)."""
+
+    @property
+    def commit(self) -> str | None: ...
+    @property
+    def dirty(self) -> bool: ...
+    @property
+    def partial(self) -> bool: ...
+    @property
+    def warnings(self) -> tuple[str, ...]: ...
+    @property
+    def summary(self) -> Summary: ...
+    @property
+    def files(self) -> Mapping[str, Sequence[LineRun]]: ...
+
+
+def record_to_dict_shallow(record: RecordTop) -> dict[str, Any]:
     """The record's top-level keys; `units` and `files` empty, for the caller to fill."""
     return {
         "schema": RECORD_SCHEMA,
@@ -142,12 +159,18 @@ def record_parts(record: Record, units: Callable[[Attribution], bytes] = unit_li
                  files: Callable[[str, Sequence[LineRun]], bytes] = runs_line) -> list[bytes]:
     """record_to_json's bytes in the parts they are made of, for a caller that writes them
     one after another (a book's record is 35 MB: joined, it would be held twice)."""
+    return parts_of(record, [units(a) for a in record.units], files)
+
+
+def parts_of(record: RecordTop, unit_lines: Sequence[bytes],
+             files: Callable[[str, Sequence[LineRun]], bytes] = runs_line) -> list[bytes]:
+    """record_parts of a record whose units are given as their lines (unit_line), in order."""
     chunks = [b"{\n"]
     for i, (key, value) in enumerate(sorted(record_to_dict_shallow(record).items())):
         chunks.append(b",\n" if i else b"")
-        if key == "units" and record.units:
+        if key == "units" and unit_lines:
             chunks.append(b'"units":[\n')
-            chunks += _lines(units(a) for a in record.units)
+            chunks += _lines(unit_lines)
             chunks.append(b"\n]")
         elif key == "files" and record.files:
             chunks.append(b'"files":{\n')

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -185,13 +185,21 @@ def is_stale(cache: dict[str, Any], head: str | None, files: Iterable[str]) -> b
 
 def save(path: Path, epoch: str, graph_head: str | None, head: str | None, digests: Mapping[str, str],
          blame: Mapping[str, tuple[BlameSpan, ...]], bases: Mapping[str, Base],
-         commits: Mapping[str, CommitInfo]) -> None:
-    sha_ids: dict[str, int] = {}
+         commits: Mapping[str, CommitInfo], old: Mapping[str, Any] | None = None,
+         blamed: Collection[str] = ()) -> None:
+    """Write the cache. `old`, the cache as loaded this run: an entry it holds for the same
+    HEAD and the same bytes is what this run would write again, and is kept as it was (an
+    edit rewrites one file's entry, not a book's every span); not for the files `blamed`
+    this run (their old entries did not answer: damaged, or made for other bytes)."""
+    kept = _reusable(old or {}, epoch, head, {rel: d for rel, d in digests.items() if rel not in blamed})
+    sha_ids: dict[str, int] = {sha: i for i, sha in enumerate(kept["shas"])} if kept["files"] else {}
+    files = {rel: kept["files"].get(rel) or _entry(head, digests[rel], blame[rel], bases.get(rel), sha_ids)
+             for rel in sorted(blame)}
     new_cache = {
         "version": CACHE_VERSION,
         "epoch": epoch,
         "graph_head": graph_head,
-        "files": {rel: _entry(head, digests[rel], blame[rel], bases.get(rel), sha_ids) for rel in sorted(blame)},
+        "files": files,
         "shas": list(sha_ids),
         "commits": {sha: _commit_to_json(commits[sha]) for sha in sorted(commits)},
     }
@@ -199,6 +207,19 @@ def save(path: Path, epoch: str, graph_head: str | None, head: str | None, diges
         write_text_atomic(path, json.dumps(new_cache, separators=(",", ":")))
     except OSError:
         pass  # a read-only repository still gets its record, only slower next time
+
+
+def _reusable(old: Mapping[str, Any], epoch: str, head: str | None, digests: Mapping[str, str]) -> dict[str, Any]:
+    """The entries of `old` made at `head` for the bytes each file has now, with the
+    interned commit ids they refer to."""
+    files = old.get("files")
+    shas = old.get("shas")
+    if old.get("version") != CACHE_VERSION or old.get("epoch") != epoch or not isinstance(files, dict) \
+            or not isinstance(shas, list):
+        return {"files": {}, "shas": []}
+    same = {rel: e for rel, e in files.items()
+            if rel in digests and isinstance(e, dict) and e.get("head") == head and e.get("hash") == digests[rel]}
+    return {"files": same, "shas": shas}
 
 
 def _entry(head: str | None, digest: str, spans: tuple[BlameSpan, ...], base: Base | None,

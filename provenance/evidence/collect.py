@@ -161,9 +161,9 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True,
     notes = read_notes(root, info, warnings)
     line_facts = read_line_facts(root, info, sources or EvidenceSources(), warnings)
 
-    stale = fresh or len(known) < len(commits) or blamecache.is_stale(cache, info.head, files)
+    stale = bool(fresh) or len(known) < len(commits) or blamecache.is_stale(cache, info.head, files)
     if use_cache and stale:
-        blamecache.save(cache_path, epoch, graph_head, info.head, digests, blame, bases, commits)
+        blamecache.save(cache_path, epoch, graph_head, info.head, digests, blame, bases, commits, cache, fresh)
     if info.shallow:
         warnings.append("shallow clone: attribution is partial (lines from before the clone's depth count as unknown)")
     return GitEvidence(available=True, head=info.head, shallow=info.shallow, boundary=boundary,
@@ -173,14 +173,14 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True,
 
 def _blame(root: Path, info: RepoInfo, files: Sequence[str], contents: Mapping[str, bytes],
            digests: Mapping[str, str], cache: dict[str, Any],
-           ) -> tuple[dict[str, Spans], dict[str, blamecache.Base], dict[str, str | None], bool]:
+           ) -> tuple[dict[str, Spans], dict[str, blamecache.Base], dict[str, str | None], set[str]]:
     """What the cache answers: blames still valid, and blames of working-tree edits made
     from a file's base (worktree.py); what is left to blame in full, each file with the
-    blob HEAD holds for it (None: untracked); and whether any entry is new."""
+    blob HEAD holds for it (None: untracked); and the files whose entries are new."""
     blame, bases = blamecache.reuse(root, info, digests, cache)
     todo = [rel for rel in files if rel not in blame]
     if not todo:
-        return blame, bases, {}, False
+        return blame, bases, {}, set()
     tree = worktree.tracked_blobs(root, info)
     blobs = {rel: tree.get(info.prefix + rel) for rel in todo}
     if not gitstate.merging(root):
@@ -196,7 +196,7 @@ def _blame(root: Path, info: RepoInfo, files: Sequence[str], contents: Mapping[s
     if parent is not None:  # files just committed as they were: their blame needs no walk
         for rel, base in blamecache.committed(info, parent, clean, digests, cache).items():
             blame[rel], bases[rel] = base.spans, base
-    return blame, bases, {rel: b for rel, b in blobs.items() if rel not in blame}, True
+    return blame, bases, {rel: b for rel, b in blobs.items() if rel not in blame}, set(todo)
 
 
 def _blame_in_full(root: Path, info: RepoInfo, blobs: Mapping[str, str | None], contents: Mapping[str, bytes],

@@ -33,32 +33,59 @@ path, the clock or the blame cache.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
 from provenance.config import CONFIG_NAME, Config
 from provenance.evidence.blame import line_count
 from provenance.evidence.gitstate import walk_store
-from provenance.model import Attribution, LineRun, Record, Unit
+from provenance.model import Attribution, CheckResult, FormalResult, LineRun, Record, Review, Summary, Unit
 from provenance.paths import CHECKS
+from provenance.record import groups as grouping
 from provenance.record.anonymize import visible
-from provenance.record.attribute import attribute
-from provenance.record.graph import StatementGraph
+from provenance.record.attribute import Around, attribute
 from provenance.record.lines import LineClassifier, file_runs
 from provenance.record.pieces import Pieces
 from provenance.record.summary import summarize
 from provenance.scan.sources import scan_units, trace_files
 
 
-def build_record(cfg: Config, use_cache: bool = True, pieces: Pieces | None = None) -> Record:
+@dataclass(frozen=True)
+class Made:
+    """A record as made: its top-level facts, its units as lines of record.json in
+    document order, and as attributions when every file's group was made afresh (None
+    when some came from what pieces.py remembers)."""
+
+    commit: str | None
+    dirty: bool
+    partial: bool
+    warnings: tuple[str, ...]
+    summary: Summary
+    files: dict[str, tuple[LineRun, ...]]
+    lines: list[bytes]
+    units: tuple[Attribution, ...] | None
+
+    def record(self) -> Record:
+        assert self.units is not None, "a record of remembered groups has no attributions"
+        return Record(commit=self.commit, dirty=self.dirty, units=self.units, partial=self.partial,
+                      warnings=self.warnings, summary=self.summary, files=self.files)
+
+
+def build_record(cfg: Config, use_cache: bool = True) -> Record:
+    """The record of the working tree as it is now, every unit attributed afresh."""
+    return make_record(cfg, use_cache).record()
+
+
+def make_record(cfg: Config, use_cache: bool = True, pieces: Pieces | None = None,
+                store: Path | None = None) -> Made:
     """The record of the working tree as it is now; `pieces` keeps per-file work across
-    runs (pieces.py; record/cache.py gives one), else everything is computed afresh."""
+    runs (pieces.py, groups.py; record/cache.py gives one), `store` (the git directory)
+    the statement closure; else everything is computed afresh."""
     from provenance.evidence.collect import collect, dirty_files
 
     pieces = pieces or Pieces()
-
     units, warnings = scan_units(cfg, walk_store(cfg.root) if use_cache else None)
     # An anonymous build leaves out what names the authors (submission.anonymize).
     units = visible(units, cfg.submission)
@@ -66,11 +93,9 @@ def build_record(cfg: Config, use_cache: bool = True, pieces: Pieces | None = No
     ev = collect(cfg.root, files, use_cache=use_cache, sources=cfg.evidence)
     classifier = LineClassifier(ev)
     pieces.know(ev, files)
-    attributions = attribute(units, classifier, cfg, pieces)
-    if ev.available and ev.head is not None:
-        attributions = _with_reviews(cfg, units, attributions)
-    attributions = _with_check_results(cfg, units, attributions)
-    attributions = _with_formal(cfg, units, attributions)
+    extras = _extras(cfg, units, reviews=ev.available and ev.head is not None)
+    made: dict[str, Attribution] = {}
+    groups = _groups(cfg, units, classifier, pieces, extras, made)
     if ev.available:
         dirty = bool(dirty_files(cfg.root, files + [CONFIG_NAME] + trace_files(cfg))) or ev.head is None
     else:
@@ -79,11 +104,39 @@ def build_record(cfg: Config, use_cache: bool = True, pieces: Pieces | None = No
     if ev.available and ev.head is None:
         all_warnings += ("no commits yet: every line counts as uncommitted",)
     runs = _file_runs(cfg, classifier, files, pieces) if ev.available else {}
-    summary = summarize(attributions, runs, ev.shallow, StatementGraph.of(attributions),
-                        len(pieces.untagged(units)), cfg.attribution.untagged)
+    ids = [u.id for u in units]
+    dependencies, cycles = grouping.graph_summary(store, groups, ids)
+    summary = summarize(grouping.tally(groups), runs, ev.shallow, dependencies, cycles,
+                        grouping.untagged_commits(groups), cfg.attribution.untagged)
     all_warnings += tuple(f"cycle in \\uses: {c}" for c in summary.cycles)
-    return Record(commit=ev.head, dirty=dirty, units=attributions, partial=ev.shallow,
-                  warnings=all_warnings, summary=summary, files=runs)
+    return Made(commit=ev.head, dirty=dirty, partial=ev.shallow, warnings=all_warnings, summary=summary,
+                files=runs, lines=grouping.lines(groups, ids),
+                units=tuple(made[i] for i in ids) if len(made) == len(ids) else None)
+
+
+def _groups(cfg: Config, units: Sequence[Unit], classifier: LineClassifier, pieces: Pieces,
+            extras: _Extras, made: dict[str, Attribution]) -> list[grouping.Group]:
+    """Every file's group (groups.py), the remembered one where nothing it is made from
+    changed; the attributions made afresh are put in `made`."""
+    around = Around.of(units)
+    by_file: dict[str, list[Unit]] = {}
+    for u in units:
+        by_file.setdefault(u.file, []).append(u)
+
+    def make(us: list[Unit]) -> grouping.Group:
+        pre = attribute(us, classifier, cfg, pieces, around)
+        finals = [extras.apply(a) for a in pre]
+        made.update((a.unit.id, a) for a in finals)
+        return grouping.make(finals, pieces.unit_line, frozenset(pieces.untagged(us)))
+
+    out = []
+    for rel, us in by_file.items():
+        keys = pieces.keys.of_files({f for u in us for f, _, _ in u.spans} if any(u.extents for u in us) else (rel,))
+        made_from = None if keys is None else grouping.print_of(
+            grouping.fields_of(us), keys, [around.enclosing.get(u.id, ()) for u in us], [around.uses(u) for u in us],
+            [extras.of(u.id) for u in us])
+        out.append(pieces.group(rel, made_from, partial(make, us)))
+    return out
 
 
 def _file_runs(cfg: Config, classifier: LineClassifier, files: Sequence[str],
@@ -104,41 +157,41 @@ def _runs_of(root: Path, classifier: LineClassifier, rel: str) -> tuple[LineRun,
     return file_runs(classifier, rel, n)
 
 
-def _with_reviews(cfg: Config, units: Sequence[Unit], atts: Sequence[Attribution]) -> tuple[Attribution, ...]:
-    """Add the reviews recorded by `paperprov review` (git notes) to the declared ones."""
-    from provenance.record.review import for_units
+@dataclass(frozen=True)
+class _Extras:
+    """What is added to units' attributions after they are made: the reviews recorded by
+    `paperprov review` (git notes), the outcomes of the last claim-check run and each
+    statement's formal-proof statuses (build/checks.json), per unit id."""
 
-    noted = for_units(cfg.root, units)
-    return tuple(
-        replace(a, reviewed_by=tuple(sorted(set(a.reviewed_by) | set(noted[a.unit.id]),
-                                            key=lambda r: (r.by, r.source, r.commit or ""))))
-        if a.unit.id in noted else a
-        for a in atts
-    )
+    reviews: Mapping[str, tuple[Review, ...]]
+    checks: Mapping[str, tuple[CheckResult, ...]]
+    formal: Mapping[str, tuple[FormalResult, ...]]
 
+    def of(self, uid: str) -> tuple[object, ...]:
+        return self.reviews.get(uid), self.checks.get(uid), self.formal.get(uid)
 
-def _with_check_results(cfg: Config, units: Sequence[Unit], atts: Sequence[Attribution]) -> tuple[Attribution, ...]:
-    """Outcomes of the last claim-check run (the `checks` task writes build/checks.json);
-    durations stay in checks.json so the record stays deterministic."""
-    from provenance.record.checks import for_record, links, load_results
-
-    linked = links(units, cfg.checks, cfg.annotations)
-    results = for_record(linked, load_results(cfg.root / CHECKS))
-    out = []
-    for a in atts:
-        got = results.get(a.unit.id)
-        if got:
+    def apply(self, a: Attribution) -> Attribution:
+        uid = a.unit.id
+        if uid in self.reviews:
+            a = replace(a, reviewed_by=tuple(sorted(set(a.reviewed_by) | set(self.reviews[uid]),
+                                                    key=lambda r: (r.by, r.source, r.commit or ""))))
+        got = self.checks.get(uid)
+        if got:  # checks.json's durations stay there, so the record stays deterministic
             ran = {c.nodeid: c for c in got}
             merged = {c.nodeid: ran.get(c.nodeid, c) for c in a.checks}
             merged.update(ran)
             a = replace(a, checks=tuple(merged[n] for n in sorted(merged)))
-        out.append(a)
-    return tuple(out)
+        if uid in self.formal:
+            a = replace(a, formal=self.formal[uid])
+        return a
 
 
-def _with_formal(cfg: Config, units: Sequence[Unit], atts: Sequence[Attribution]) -> tuple[Attribution, ...]:
-    """Each statement's formal-proof statuses, from the last `checks` run."""
-    from provenance.record.formal import for_units, read_formal
+def _extras(cfg: Config, units: Sequence[Unit], reviews: bool) -> _Extras:
+    from provenance.record.checks import for_record, links, load_results
+    from provenance.record.formal import for_units as formal_for_units
+    from provenance.record.formal import read_formal
+    from provenance.record.review import for_units as reviews_for_units
 
-    found = for_units(units, cfg.annotations, read_formal(cfg.root / CHECKS))
-    return tuple(replace(a, formal=found[a.unit.id]) if a.unit.id in found else a for a in atts)
+    results = for_record(links(units, cfg.checks, cfg.annotations), load_results(cfg.root / CHECKS))
+    return _Extras(reviews=reviews_for_units(cfg.root, units) if reviews else {}, checks=results,
+                   formal=formal_for_units(units, cfg.annotations, read_formal(cfg.root / CHECKS)))

@@ -29,7 +29,7 @@ Per unit (all of its lines: a section's extents across \\input files included):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from provenance.config import Config
@@ -185,13 +185,29 @@ def attribute_unit(unit: Unit, classifier: LineClassifier, cfg: Config, known_la
     )
 
 
+@dataclass(frozen=True)
+class Around:
+    """What a unit's attribution reads of the rest of the paper: the labels that exist
+    (for its \\uses), the declarations of the units around it."""
+
+    labels: frozenset[str]
+    enclosing: Mapping[str, tuple[Marker, ...]]
+
+    @classmethod
+    def of(cls, units: Sequence[Unit]) -> Around:
+        return cls(frozenset(u.label for u in units if u.label), enclosing_markers(units))
+
+    def uses(self, unit: Unit) -> tuple[str, ...]:
+        return known_uses(unit, self.labels)
+
+
 def attribute(units: Sequence[Unit], classifier: LineClassifier, cfg: Config,
-              pieces: Pieces | None = None) -> tuple[Attribution, ...]:
-    """Every unit's attribution; `pieces` keeps them per file across runs (pieces.py)."""
-    labels = frozenset(u.label for u in units if u.label)
-    enclosing = enclosing_markers(units)
+              pieces: Pieces | None = None, around: Around | None = None) -> tuple[Attribution, ...]:
+    """Every unit's attribution; `pieces` keeps them per file across runs (pieces.py);
+    `around`: Around.of the whole paper when `units` are only some of its units."""
+    ctx = around or Around.of(units)
     if pieces is None:
-        return tuple(attribute_unit(u, classifier, cfg, labels, enclosing.get(u.id, ())) for u in units)
-    return pieces.attributions(units, enclosing, lambda u: known_uses(u, labels),
-                               lambda u, around: attribute_unit(u, classifier, cfg, labels, around),
+        return tuple(attribute_unit(u, classifier, cfg, ctx.labels, ctx.enclosing.get(u.id, ())) for u in units)
+    return pieces.attributions(units, ctx.enclosing, ctx.uses,
+                               lambda u, near: attribute_unit(u, classifier, cfg, ctx.labels, near),
                                lambda u: untagged_commits(classifier, u.spans))

@@ -28,9 +28,9 @@ from provenance.evidence.gitrun import LITERAL, git
 from provenance.fsutil import write_bytes_atomic
 from provenance.hashing import source_digest
 from provenance.model import Record
-from provenance.record.assemble import build_record
+from provenance.record.assemble import build_record, make_record
 from provenance.record.pieces import STORE, Pieces, token
-from provenance.recordjson import parse_record, record_parts, record_to_json
+from provenance.recordjson import parse_record, parts_of, record_parts, record_to_json
 from provenance.scan.sources import record_inputs, trace_files
 
 CACHE = "paperprov/record.json"
@@ -82,7 +82,8 @@ def record_json_parts(cfg: Config, use_cache: bool = True) -> list[bytes]:
         except OSError:
             pass
         pieces = _pieces(cfg, common / STORE, inputs)
-        parts = record_parts(build_record(cfg, use_cache, pieces), pieces.unit_line, pieces.runs_line)
+        made = make_record(cfg, use_cache, pieces, common)
+        parts = parts_of(made, made.lines, pieces.runs_line)
         pieces.save()
         try:
             write_bytes_atomic(path, [_HEADER + k + b"\n", *parts])

@@ -14,36 +14,56 @@ then one pass over them), apart from the closure's own output; order is document
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from provenance.model import Attribution, BadCheck, Rests
 
 MAX_CYCLES = 100  # elementary cycles can be exponentially many; a paper needs a few
 
 
+class Node(NamedTuple):
+    """What the graph needs of one unit: a statement's or a proof's place and standing,
+    or only the label of another unit (a \\uses naming a section leads nowhere)."""
+
+    id: str
+    kind: str
+    label: str | None
+    parent: str | None
+    uses: tuple[str, ...]  # the labels its \\uses name that exist (Attribution.unit.uses)
+    ai: bool  # Attribution.is_ai
+    reviewed: bool  # Attribution.has_current_review
+    bad: tuple[tuple[str, str], ...]  # (node id, outcome) of its checks that did not pass
+    formal: tuple[str, ...]  # the statuses of its formal proofs
+
+
+def node(a: Attribution) -> Node | None:
+    """The unit's node, or None for one the graph never looks at (no label, not a
+    statement or proof)."""
+    u = a.unit
+    if u.kind not in ("statement", "proof"):
+        return Node(u.id, u.kind, u.label, u.parent, (), False, False, (), ()) if u.label else None
+    return Node(u.id, u.kind, u.label, u.parent, u.uses, a.is_ai, a.has_current_review,
+                tuple((c.nodeid, c.outcome) for c in a.checks if c.outcome != "passed"),
+                tuple(f.status for f in a.formal))
+
+
 @dataclass(frozen=True)
 class StatementGraph:
     order: dict[str, int]  # statement id -> document position
-    members: dict[str, list[Attribution]]  # statement id -> the statement, then its proofs
+    members: dict[str, list[Node]]  # statement id -> the statement, then its proofs
     edges: dict[str, list[str]]  # statement id -> statements it uses, document order
 
     @classmethod
     def of(cls, units: Sequence[Attribution]) -> StatementGraph:
-        ids = {a.unit.id: a for a in units}
-        by_label = {a.unit.label: a.unit.id for a in units if a.unit.label}
-        by_label.update({i: i for i in ids})
-        order = {a.unit.id: i for i, a in enumerate(a for a in units if a.unit.kind == "statement")}
-        members: dict[str, list[Attribution]] = {s: [ids[s]] for s in order}
-        for a in units:
-            if a.unit.kind == "proof" and a.unit.parent in order:
-                members[a.unit.parent].append(a)
-        edges: dict[str, list[str]] = {}
-        for s, group in members.items():
-            targets = {by_label.get(lb) for m in group for lb in m.unit.uses}
-            edges[s] = sorted((t for t in targets if t is not None and t in order and t != s), key=order.__getitem__)
-        return cls(order=order, members=members, edges=edges)
+        return cls.of_nodes([n for n in map(node, units) if n is not None], [a.unit.id for a in units])
+
+    @classmethod
+    def of_nodes(cls, nodes: Sequence[Node], ids: Iterable[str]) -> StatementGraph:
+        """The graph of the nodes of a record's units (document order) among all unit ids."""
+        return cls(*_build(nodes, ids))
 
     @cached_property
     def _sccs(self) -> list[list[str]]:
@@ -58,8 +78,7 @@ class StatementGraph:
         """Statement id -> what it rests on, transitively (every statement on a cycle rests
         on all the others)."""
         unreviewed = {s: _unreviewed_ai(group) for s, group in self.members.items()}
-        bad = {s: tuple(dict.fromkeys(BadCheck(s, c.nodeid, c.outcome) for m in group for c in m.checks
-                                      if c.outcome != "passed"))
+        bad = {s: tuple(dict.fromkeys(BadCheck(s, nodeid, outcome) for m in group for nodeid, outcome in m.bad))
                for s, group in self.members.items()}
         reach: dict[str, frozenset[str]] = {}
         for comp in self.components():  # what a component reaches is known before it is needed
@@ -104,6 +123,23 @@ class StatementGraph:
             for s in comp:
                 layer[s] = depth
         return layer
+
+
+def _build(nodes: Sequence[Node], ids: Iterable[str]
+           ) -> tuple[dict[str, int], dict[str, list[Node]], dict[str, list[str]]]:
+    by_label = {n.label: n.id for n in nodes if n.label}
+    by_label.update({i: i for i in ids})
+    statements = [n for n in nodes if n.kind == "statement"]
+    order = {n.id: i for i, n in enumerate(statements)}
+    members: dict[str, list[Node]] = {n.id: [n] for n in statements}
+    for n in nodes:
+        if n.kind == "proof" and n.parent in order:
+            members[n.parent].append(n)
+    edges: dict[str, list[str]] = {}
+    for s, group in members.items():
+        targets = {by_label.get(lb) for m in group for lb in m.uses}
+        edges[s] = sorted((t for t in targets if t is not None and t in order and t != s), key=order.__getitem__)
+    return order, members, edges
 
 
 def _components(order: dict[str, int], edges: dict[str, list[str]]) -> list[list[str]]:
@@ -162,18 +198,18 @@ def _cycles_from(edges: dict[str, list[str]], s: str, allowed: set[str], found: 
             iters.append(iter(edges[nxt]))
 
 
-def _unreviewed_ai(group: list[Attribution]) -> bool:
-    if group[0].has_current_review:
+def _unreviewed_ai(group: list[Node]) -> bool:
+    if group[0].reviewed:
         return False  # a review of a statement covers its proofs
-    return any(m.is_ai and not m.has_current_review for m in group)
+    return any(m.ai and not m.reviewed for m in group)
 
 
-def _not_formal(members: dict[str, list[Attribution]]) -> dict[str, bool]:
+def _not_formal(members: dict[str, list[Node]]) -> dict[str, bool]:
     """Statement id -> it has a proof (in the paper, or a linked formal one) and no
     `proved` formal result; all False while no statement links a formal proof."""
     if not any(group[0].formal for group in members.values()):
         return dict.fromkeys(members, False)
-    return {s: (len(group) > 1 or bool(group[0].formal)) and not any(r.status == "proved" for r in group[0].formal)
+    return {s: (len(group) > 1 or bool(group[0].formal)) and "proved" not in group[0].formal
             for s, group in members.items()}
 
 

@@ -1,11 +1,14 @@
 """The record's work remembered per file, so a record after an edit attributes, counts and
 encodes again only the units whose files changed.
 
-What is remembered, per file that holds units (one shard per file under
-`<git-dir>/paperprov/units/`): each unit's attribution before reviews, claim-check
-outcomes and formal results are added (those come from git notes and build/checks.json
-and are cheap), the commits without AI evidence behind its lines, and its line of
-record.json; the file's line runs and their line of record.json.
+What is remembered, per file that holds units, in two files under
+`<git-dir>/paperprov/units/`: the shard, each unit's attribution before reviews,
+claim-check outcomes and formal results are added (those come from git notes and
+build/checks.json), the commits without AI evidence behind its lines, and its line of
+record.json; and the light file, the file's line runs with their line of record.json, and
+what the file's units add to the record as a whole (groups.py: their lines, counts and
+graph nodes, under a print of everything they are made from). A record after an edit
+reads the light files of unchanged files and the shards of changed ones only.
 
 A unit's entry is used while the unit is the same (the walk gave the same unit: lines,
 extents, ids, markers, uses), the declarations around it are the same, the labels its
@@ -26,6 +29,7 @@ import os
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any, TypeVar
 
 from provenance import __version__, pickled
 from provenance.evidence.collect import GitEvidence
@@ -33,9 +37,10 @@ from provenance.model import Attribution, Evidence, LineRun, Marker, Unit
 from provenance.recordjson import runs_line, unit_line
 
 STORE = "paperprov/units"
+_T = TypeVar("_T")
 # The shard's own format, and the fields of what it holds: a development checkout that
 # changes either does not read shards written before.
-_SHAPE = [3, *([f.name for f in fields(c)] for c in (Unit, Marker, Attribution, Evidence, LineRun))]
+_SHAPE = [4, *([f.name for f in fields(c)] for c in (Unit, Marker, Attribution, Evidence, LineRun))]
 
 
 @dataclass
@@ -58,27 +63,47 @@ class _Runs:
 @dataclass
 class _Shard:
     units: dict[str, _Unit]
+    dirty: bool = False
+
+
+@dataclass
+class _Light:
+    group: tuple[str, Any] | None = None  # (print, groups.Group)
     runs: _Runs | None = None
     dirty: bool = False
 
 
 class _Shards:
-    """The shards of this run (`_new`) and of the last one (`_old`, read when first asked)."""
+    """The shards and light files of this run (`_new`, `_light`) and of the last one
+    (`_old`, `_old_light`, read when first asked)."""
 
     def __init__(self, store: Path | None, token: str) -> None:
         self._store = _Store(store, token) if store is not None else None
         self._old: dict[str, _Shard] = {}
         self._new: dict[str, _Shard] = {}
+        self._old_light: dict[str, _Light] = {}
+        self._light: dict[str, _Light] = {}
 
     def _shard(self, rel: str, old: bool) -> _Shard:
         shards = self._old if old else self._new
         shard = shards.get(rel)
         if shard is None:
-            shard = shards[rel] = (self._store.load(rel) if old and self._store else None) or _Shard({})
+            found = self._store.load(rel, _Shard) if old and self._store else None
+            shard = shards[rel] = found or _Shard({})
         return shard
 
+    def _lights(self, rel: str) -> tuple[_Light, _Light]:
+        """The file's light file of the last run, and of this one."""
+        new = self._light.get(rel)
+        if new is None:
+            new = self._light[rel] = _Light()
+            found = self._store.load(rel, _Light) if self._store else None
+            self._old_light[rel] = found or _Light()
+        return self._old_light[rel], new
+
     def save(self) -> None:
-        """Write the shards that changed; drop those of files that no longer hold units."""
+        """Write the shards and light files that changed; drop those of files that no
+        longer hold units."""
         if self._store is None:
             return
         for rel, shard in self._new.items():
@@ -87,10 +112,55 @@ class _Shards:
                 shard.dirty = False
                 if not self._store.save(rel, shard):
                     return  # a read-only repository still gets its record, only slower next time
-        self._store.prune(self._new)
+        for rel, light in self._light.items():
+            if light.dirty:
+                light.dirty = False
+                if not self._store.save(rel, light):
+                    return
+        self._store.prune(self._light)
+
+class _Lights(_Shards):
+    """What the light files answer: a file's group and its line runs."""
+
+    keys: _Keys
+
+    def group(self, rel: str, made_from: str | None, make: Callable[[], Any]) -> Any:
+        """What the file's units add to the record (groups.Group): the remembered one while
+        `made_from` (a print of everything it is made from; None: not to be remembered) is
+        the same, else `make()`."""
+        old, new = self._lights(rel)
+        if made_from is not None and old.group is not None and old.group[0] == made_from:
+            new.group = old.group
+            return old.group[1]
+        made = make()
+        new.group, new.dirty = ((made_from, made), True) if made_from is not None else (None, new.dirty)
+        return made
+
+    def runs(self, rel: str, compute: Callable[[], tuple[LineRun, ...] | None]) -> tuple[LineRun, ...] | None:
+        """The file's line runs (None: the file is gone)."""
+        digest = self.keys.of_file(rel)
+        old, new = self._lights(rel)
+        if old.runs is not None and digest is not None and old.runs.digest == digest:
+            new.runs = old.runs
+            return old.runs.runs
+        runs = compute()
+        if runs is not None and digest is not None:
+            new.runs, new.dirty = _Runs(digest, runs, None), True
+        return runs
+
+    def runs_line(self, rel: str, runs: Sequence[LineRun]) -> bytes:
+        """The file's line runs as their line of record.json."""
+        light = self._light.get(rel)
+        kept = light.runs if light is not None else None
+        if light is None or kept is None or kept.runs is not runs:
+            return runs_line(rel, runs)
+        if kept.line is None:
+            kept.line = runs_line(rel, runs)
+            light.dirty = True
+        return kept.line
 
 
-class Pieces(_Shards):
+class Pieces(_Lights):
     """Per-unit and per-file results of one record, old ones reused where still valid;
     without a store it only computes."""
 
@@ -147,28 +217,6 @@ class Pieces(_Shards):
             self._shard(a.unit.file, old=False).dirty = True
         return entry.line
 
-    def runs(self, rel: str, compute: Callable[[], tuple[LineRun, ...] | None]) -> tuple[LineRun, ...] | None:
-        """The file's line runs (None: the file is gone)."""
-        digest = self.keys.of_file(rel)
-        old = self._shard(rel, old=True).runs
-        new = self._shard(rel, old=False)
-        if old is not None and digest is not None and old.digest == digest:
-            new.runs = old
-            return old.runs
-        runs = compute()
-        if runs is not None and digest is not None:
-            new.runs, new.dirty = _Runs(digest, runs, None), True
-        return runs
-
-    def runs_line(self, rel: str, runs: Sequence[LineRun]) -> bytes:
-        """The file's line runs as their line of record.json."""
-        kept = self._new[rel].runs if rel in self._new else None
-        if kept is None or kept.runs is not runs:
-            return runs_line(rel, runs)
-        if kept.line is None:
-            kept.line = runs_line(rel, runs)
-            self._new[rel].dirty = True
-        return kept.line
 
 class _Keys:
     """What the pieces of a file are made from: its content and the git evidence for its
@@ -185,8 +233,21 @@ class _Keys:
             self._made[rel] = None if digest is None else f"{digest} {self.evidence.get(rel, '')}"
         return self._made[rel]
 
+    def of_files(self, files: Iterable[str]) -> tuple[tuple[str, str], ...] | None:
+        """(file, of_file) for each of the files, sorted; None if one is not an input."""
+        out = []
+        for f in sorted(files):
+            k = self.of_file(f)
+            if k is None:
+                return None
+            out.append((f, k))
+        return tuple(out)
+
     def of_unit(self, unit: Unit) -> tuple[tuple[str, str], ...] | None:
         """of_file of every file the unit's lines lie in; None if one is not an input."""
+        if not unit.extents:
+            k = self.of_file(unit.file)
+            return None if k is None else ((unit.file, k),)
         out = []
         for f in dict.fromkeys(f for f, _, _ in unit.spans):
             k = self.of_file(f)
@@ -197,28 +258,30 @@ class _Keys:
 
 
 class _Store:
-    """Shards on disk, one per file: a header (version, shape, token, file), then the
-    shard, read only when the header matches."""
+    """Shards and light files on disk, two per file: a header (version, shape, token,
+    file, kind), then the body, read only when the header matches."""
+
+    _SUFFIX = {"_Shard": ".pickle", "_Light": ".light.pickle"}
 
     def __init__(self, directory: Path, token: str) -> None:
         self.directory, self.token = directory, token
 
-    def path(self, rel: str) -> Path:
-        return self.directory / shard_name(rel)
+    def path(self, rel: str, kind: type) -> Path:
+        return self.directory / shard_name(rel, self._SUFFIX[kind.__name__])
 
-    def _header(self, rel: str) -> dict[str, object]:
-        return {"version": __version__, "shape": _SHAPE, "token": self.token, "file": rel}
+    def _header(self, rel: str, kind: type) -> dict[str, object]:
+        return {"version": __version__, "shape": _SHAPE, "token": self.token, "file": rel, "kind": kind.__name__}
 
-    def load(self, rel: str) -> _Shard | None:
-        found = pickled.load(self.path(rel), self._header(rel).__eq__)
-        return found[1] if found is not None and isinstance(found[1], _Shard) else None
+    def load(self, rel: str, kind: type[_T]) -> _T | None:
+        found = pickled.load(self.path(rel, kind), self._header(rel, kind).__eq__)
+        return found[1] if found is not None and isinstance(found[1], kind) else None
 
-    def save(self, rel: str, shard: _Shard) -> bool:
-        return pickled.save(self.path(rel), self._header(rel), shard)
+    def save(self, rel: str, body: _Shard | _Light) -> bool:
+        return pickled.save(self.path(rel, type(body)), self._header(rel, type(body)), body)
 
     def prune(self, files: Collection[str]) -> None:
-        """Remove the shards of every file but these."""
-        keep = {self.path(rel).name for rel in files}
+        """Remove the shards and light files of every file but these."""
+        keep = {self.path(rel, kind).name for rel in files for kind in (_Shard, _Light)}
         try:
             names = os.listdir(self.directory)
         except OSError:
@@ -257,9 +320,10 @@ def evidence_prints(ev: GitEvidence, files: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def shard_name(rel: str) -> str:
-    """The file under the store that holds `rel`'s pieces."""
-    return hashlib.sha256(rel.encode()).hexdigest()[:32] + ".pickle"
+def shard_name(rel: str, suffix: str = ".pickle") -> str:
+    """The file under the store that holds `rel`'s pieces (its shard; `.light.pickle`:
+    its light file)."""
+    return hashlib.sha256(rel.encode()).hexdigest()[:32] + suffix
 
 
 def token(parts: Sequence[str]) -> str:

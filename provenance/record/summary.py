@@ -20,8 +20,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from provenance.model import ORIGINS, SECTION_KINDS, Attribution, LineRun, Record, Summary
-from provenance.record.graph import StatementGraph, format_cycle
+from provenance.model import ORIGINS, SECTION_KINDS, Attribution, LineRun, Record, Rests, Summary
 from provenance.record.lines import LINE_ORIGINS
 
 KIND_GROUPS = {
@@ -87,24 +86,116 @@ def agents_note(a: Attribution) -> str:
     return "human-edited, with AI lines from" if a.origin == "human" else "AI lines from"
 
 
-def covered_lines(units: Sequence[Attribution], files: Mapping[str, Sequence[LineRun]]) -> dict[str, int]:
-    """Lines by origin over the union of all units' spans (a section contains its
-    statements; no line is counted twice), from the record's line runs."""
-    ranges: dict[str, list[tuple[int, int]]] = {}
-    for a in units:
-        for file, lo, hi in a.unit.spans:
-            ranges.setdefault(file, []).append((lo, hi))
+_RANK = {"passed": 0, "not run": 1, "failed": 2}  # a test linked to several units counts at its worst
+
+
+class Tally:
+    """The figures' raw counts over some units: `add` one attribution at a time, `merge`
+    another tally (record/groups.py keeps one per file), `figures` at the end. One place
+    says what each figure counts, whether the record is made whole or from pieces."""
+
+    def __init__(self) -> None:
+        self.counts = {g: dict.fromkeys(ORIGINS, 0) for g in GROUPS}
+        self.ints = dict.fromkeys(_INTS, 0)
+        self.agents: dict[str, list[int]] = {}  # "tool:model" -> [units involved, other units]
+        self.checks: dict[str, str] = {}  # node id -> worst outcome
+        self.ranges: dict[str, list[tuple[int, int]]] = {}  # file -> the units' line ranges
+
+    def add(self, a: Attribution) -> None:
+        u, n = a.unit, self.ints
+        group = KIND_GROUPS.get(u.kind)
+        if group is not None:
+            self.counts[group][a.origin if a.origin in ORIGINS else "unknown"] += 1
+        involved = a.is_ai
+        for g in {str(g) for g in a.agents}:
+            self.agents.setdefault(g, [0, 0])[0 if involved else 1] += 1
+        if involved:
+            reviewed = a.has_current_review
+            n["involved"] += 1
+            n["involved_reviewed"] += reviewed
+            if u.kind in ("statement", "proof"):
+                n["statements_involved"] += 1
+                n["statements_reviewed"] += reviewed
+                if u.kind == "statement":
+                    n["ai_statements"] += 1
+                    n["ai_statements_reviewed"] += reviewed
+        if a.reviewed_by and all(r.stale or not r.by.strip() for r in a.reviewed_by) \
+                and any(r.by.strip() for r in a.reviewed_by):
+            n["stale_only"] += 1
+        if a.origin not in ("human", "ai", "mixed"):
+            n["unknown_units"] += 1
+        n["conflicts"] += len(a.conflicts)
+        for chk in a.checks:
+            o = "passed" if chk.outcome == "passed" else "failed" if chk.outcome in ("failed", "error") else "not run"
+            self._check(chk.nodeid, o)
+        for file, lo, hi in u.spans:
+            self.ranges.setdefault(file, []).append((lo, hi))
+
+    def _check(self, nodeid: str, outcome: str) -> None:
+        if _RANK[outcome] >= _RANK[self.checks.get(nodeid, "passed")]:
+            self.checks[nodeid] = outcome
+
+    def merge(self, other: Tally) -> None:
+        for g, row in other.counts.items():
+            for origin, k in row.items():
+                self.counts[g][origin] += k
+        for key, k in other.ints.items():
+            self.ints[key] += k
+        for g, (involved, rest) in other.agents.items():
+            mine = self.agents.setdefault(g, [0, 0])
+            mine[0] += involved
+            mine[1] += rest
+        for nodeid, outcome in other.checks.items():
+            self._check(nodeid, outcome)
+        for file, ranges in other.ranges.items():
+            self.ranges.setdefault(file, []).extend(ranges)
+
+    def merged(self) -> Tally:
+        """The same tally with each file's ranges merged (what a stored tally keeps)."""
+        self.ranges = {f: _merge(r) for f, r in self.ranges.items()}
+        return self
+
+    def figures(self, files: Mapping[str, Sequence[LineRun]], untagged_commits: int = 0,
+                untagged: str = "unknown") -> Figures:
+        n = self.ints
+        tally = Counter(self.checks.values())
+        return Figures(
+            counts=self.counts,
+            agents=tuple(AgentFigure(g, *self.agents[g]) for g in sorted(self.agents)),
+            involved=n["involved"], involved_reviewed=n["involved_reviewed"],
+            statements_involved=n["statements_involved"], statements_reviewed=n["statements_reviewed"],
+            ai_statements=n["ai_statements"], ai_statements_reviewed=n["ai_statements_reviewed"],
+            stale_only=n["stale_only"], unknown_units=n["unknown_units"],
+            checks=(tally["passed"], tally["failed"], tally["not run"]), conflicts=n["conflicts"],
+            lines=covered_lines(self.ranges, files), untagged_commits=untagged_commits, untagged=untagged,
+        )
+
+
+_INTS = ("involved", "involved_reviewed", "statements_involved", "statements_reviewed", "ai_statements",
+         "ai_statements_reviewed", "stale_only", "unknown_units", "conflicts")
+
+
+def _merge(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, disjoint ranges covering the same lines (touching ranges joined)."""
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(ranges):
+        if merged and lo <= merged[-1][1] + 1:
+            if hi > merged[-1][1]:
+                merged[-1] = (merged[-1][0], hi)
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def covered_lines(ranges: Mapping[str, Sequence[tuple[int, int]]],
+                  files: Mapping[str, Sequence[LineRun]]) -> dict[str, int]:
+    """Lines by origin over the union of the units' line ranges per file (a section
+    contains its statements; no line is counted twice), from the record's line runs."""
     total: Counter[str] = Counter()
     for file in sorted(ranges):
-        merged: list[list[int]] = []
-        for lo, hi in sorted(ranges[file]):
-            if merged and lo <= merged[-1][1] + 1:
-                merged[-1][1] = max(merged[-1][1], hi)
-            else:
-                merged.append([lo, hi])
         runs = sorted(files.get(file, ()), key=lambda r: r.start)
         i = 0
-        for lo, hi in merged:  # both sorted and disjoint: one pass over each
+        for lo, hi in _merge(ranges[file]):  # both sorted and disjoint: one pass over each
             while i < len(runs) and runs[i].end < lo:
                 i += 1
             j = i
@@ -115,48 +206,12 @@ def covered_lines(units: Sequence[Attribution], files: Mapping[str, Sequence[Lin
     return {k: total[k] for k in LINE_ORIGINS}
 
 
-def _checks(units: Sequence[Attribution]) -> tuple[int, int, int]:
-    outcome: dict[str, str] = {}
-    for unit in units:
-        for chk in unit.checks:  # a test linked to several units counts once, at its worst result
-            o = "passed" if chk.outcome == "passed" else "failed" if chk.outcome in ("failed", "error") else "not run"
-            if outcome.get(chk.nodeid) in (None, "passed") or o == "failed":
-                outcome[chk.nodeid] = o
-    tally = Counter(outcome.values())
-    return tally["passed"], tally["failed"], tally["not run"]
-
-
-def _agents(units: Sequence[Attribution]) -> tuple[AgentFigure, ...]:
-    involved: Counter[str] = Counter()
-    other: Counter[str] = Counter()
-    for a in units:
-        for g in {str(g) for g in a.agents}:
-            (involved if a.is_ai else other)[g] += 1
-    return tuple(AgentFigure(g, involved[g], other[g]) for g in sorted(set(involved) | set(other)))
-
-
 def figures(units: Sequence[Attribution], files: Mapping[str, Sequence[LineRun]],
             untagged_commits: int = 0, untagged: str = "unknown") -> Figures:
-    counts = {g: dict.fromkeys(ORIGINS, 0) for g in GROUPS}
+    tally = Tally()
     for a in units:
-        group = KIND_GROUPS.get(a.unit.kind)
-        if group is not None:
-            origin = a.origin if a.origin in ORIGINS else "unknown"
-            counts[group][origin] += 1
-    involved = [a for a in units if a.is_ai]
-    stmts = [a for a in involved if a.unit.kind in ("statement", "proof")]
-    ai_statements = [a for a in stmts if a.unit.kind == "statement"]
-    return Figures(
-        counts=counts, agents=_agents(units),
-        involved=len(involved), involved_reviewed=sum(a.has_current_review for a in involved),
-        statements_involved=len(stmts), statements_reviewed=sum(a.has_current_review for a in stmts),
-        ai_statements=len(ai_statements), ai_statements_reviewed=sum(a.has_current_review for a in ai_statements),
-        stale_only=sum(1 for a in units if a.reviewed_by and all(r.stale or not r.by.strip() for r in a.reviewed_by)
-                       and any(r.by.strip() for r in a.reviewed_by)),
-        unknown_units=sum(1 for a in units if a.origin not in ("human", "ai", "mixed")),
-        checks=_checks(units), conflicts=sum(len(a.conflicts) for a in units),
-        lines=covered_lines(units, files), untagged_commits=untagged_commits, untagged=untagged,
-    )
+        tally.add(a)
+    return tally.figures(files, untagged_commits, untagged)
 
 
 def record_figures(record: Record) -> Figures:
@@ -165,9 +220,12 @@ def record_figures(record: Record) -> Figures:
     return figures(record.units, record.files, s.untagged_commits, s.untagged)
 
 
-def summarize(attributions: Sequence[Attribution], files: Mapping[str, Sequence[LineRun]], partial: bool,
-              graph: StatementGraph, untagged_commits: int = 0, untagged: str = "unknown") -> Summary:
-    f = figures(attributions, files, untagged_commits, untagged)
+def summarize(tally: Tally, files: Mapping[str, Sequence[LineRun]], partial: bool,
+              dependencies: Mapping[str, Rests], cycles: Sequence[str], untagged_commits: int = 0,
+              untagged: str = "unknown") -> Summary:
+    """The record's summary: the figures of `tally`, and the statement graph's closure and
+    cycles (graph.py's `StatementGraph.closure`, `cycles`)."""
+    f = tally.figures(files, untagged_commits, untagged)
     return Summary(
         units={g: dict(c) for g, c in f.counts.items()},
         agents=tuple(a.agent for a in f.agents),
@@ -176,8 +234,8 @@ def summarize(attributions: Sequence[Attribution], files: Mapping[str, Sequence[
         conflicts=f.conflicts,
         lines_by_origin=dict(f.lines),
         partial=partial,
-        dependencies=graph.closure(),
-        cycles=tuple(format_cycle(c) for c in graph.cycles()),
+        dependencies=dependencies,
+        cycles=tuple(cycles),
         untagged_commits=untagged_commits,
         untagged=untagged,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from provenance.config import Annotation, Config, Paper
@@ -11,7 +12,7 @@ from provenance.model import Agent, Attribution, Evidence, Marker, Unit
 from provenance.record import attribute as attribution
 from provenance.record.graph import StatementGraph
 from provenance.record.lines import LineClassifier, file_runs
-from provenance.record.summary import summarize
+from provenance.record.summary import Tally, figures, summarize
 
 HUMAN, AI, NONE, UNTAGGED, EDGE = "1" * 40, "2" * 40, "3" * 40, "4" * 40, "5" * 40
 OPUS = Agent("claude-code", "claude-opus-4-1")
@@ -164,12 +165,24 @@ def test_uses_are_restricted_to_known_labels_and_summary_counts() -> None:
     atts = attribute(units, ev, cfg())
     assert atts[1].unit.uses == ("lem:b",)
     c = LineClassifier(ev)
-    s = summarize(atts, {"a.tex": file_runs(c, "a.tex", 10)}, False, StatementGraph.of(atts))
+    runs = {"a.tex": file_runs(c, "a.tex", 10)}
+    s = summarize(tally(atts), runs, False, StatementGraph.of(atts).closure(), ())
     assert s.units["statements"] == {"human": 1, "ai": 1, "mixed": 0, "unknown": 0}
     assert s.units["sections"]["mixed"] == 1 and s.units["proofs"]["ai"] == 1
     assert (s.ai_statements, s.ai_statements_reviewed) == (1, 1)
     assert s.lines_by_origin == {"ai": 5, "human": 5, "untagged": 0, "unknown": 0, "uncommitted": 0}
     assert s.agents == ("claude-code:claude-opus-4-1",) and s.conflicts == 0
+    for cut in range(len(atts) + 1):  # counted in two parts (as per-file groups are), the same figures
+        parts = tally(atts[:cut])
+        parts.merge(tally(atts[cut:]).merged())
+        assert parts.figures(runs) == figures(atts, runs)
+
+
+def tally(atts: Sequence[Attribution]) -> Tally:
+    out = Tally()
+    for a in atts:
+        out.add(a)
+    return out
 
 
 def test_enclosing_units_declaration_covers_what_it_contains() -> None:
