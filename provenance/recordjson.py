@@ -79,7 +79,7 @@ def _rests_dict(r: Rests) -> dict[str, Any]:
             "bad_checks": [asdict(c) for c in r.bad_checks], "not_formally_proved": list(r.not_formally_proved)}
 
 
-def summary_to_dict(s: Summary) -> dict[str, Any]:
+def summary_to_dict(s: Summary, dependencies: bool = True) -> dict[str, Any]:
     return {
         "units": {g: dict(c) for g, c in s.units.items()},
         "agents": list(s.agents),
@@ -88,7 +88,7 @@ def summary_to_dict(s: Summary) -> dict[str, Any]:
         "conflicts": s.conflicts,
         "lines_by_origin": dict(s.lines_by_origin),
         "partial": s.partial,
-        "dependencies": {sid: _rests_dict(r) for sid, r in s.dependencies.items()},
+        "dependencies": {sid: _rests_dict(r) for sid, r in s.dependencies.items()} if dependencies else {},
         "cycles": list(s.cycles),
         "untagged_commits": s.untagged_commits,
         "untagged": s.untagged,
@@ -112,8 +112,9 @@ class RecordTop(Protocol):
     def files(self) -> Mapping[str, Sequence[LineRun]]: ...
 
 
-def record_to_dict_shallow(record: RecordTop) -> dict[str, Any]:
-    """The record's top-level keys; `units` and `files` empty, for the caller to fill."""
+def record_to_dict_shallow(record: RecordTop, dependencies: bool = True) -> dict[str, Any]:
+    """The record's top-level keys; `units` and `files` empty, for the caller to fill
+    (and the summary's `dependencies`, without `dependencies`)."""
     return {
         "schema": RECORD_SCHEMA,
         "commit": record.commit,
@@ -121,7 +122,7 @@ def record_to_dict_shallow(record: RecordTop) -> dict[str, Any]:
         "partial": record.partial,
         "warnings": list(record.warnings),
         "units": [],
-        "summary": summary_to_dict(record.summary),
+        "summary": summary_to_dict(record.summary, dependencies),
         "files": {},
     }
 
@@ -162,13 +163,26 @@ def record_parts(record: Record, units: Callable[[Attribution], bytes] = unit_li
     return parts_of(record, [units(a) for a in record.units], files)
 
 
+def dependencies_json(dependencies: Mapping[str, Rests]) -> bytes:
+    """The summary's `dependencies` as encoded in record.json (a book's are 2.4 MB)."""
+    return _compact({sid: _rests_dict(r) for sid, r in dependencies.items()}).encode()
+
+
 def parts_of(record: RecordTop, unit_lines: Sequence[bytes],
-             files: Callable[[str, Sequence[LineRun]], bytes] = runs_line) -> list[bytes]:
-    """record_parts of a record whose units are given as their lines (unit_line), in order."""
+             files: Callable[[str, Sequence[LineRun]], bytes] = runs_line,
+             dependencies: bytes | None = None) -> list[bytes]:
+    """record_parts of a record whose units are given as their lines (unit_line), in order;
+    `dependencies`: its summary's, already encoded (dependencies_json)."""
     chunks = [b"{\n"]
-    for i, (key, value) in enumerate(sorted(record_to_dict_shallow(record).items())):
+    for i, (key, value) in enumerate(sorted(record_to_dict_shallow(record, dependencies is None).items())):
         chunks.append(b",\n" if i else b"")
-        if key == "units" and unit_lines:
+        if key == "summary" and dependencies is not None:
+            # Encoded with none, then spliced in: in encoded JSON a quote inside a string is
+            # escaped, so the bare key below occurs once, as the key itself.
+            before, key_found, after = _compact(value).encode().partition(b'"dependencies":{}')
+            assert key_found
+            chunks.append(b'"summary":' + before + b'"dependencies":' + dependencies + after)
+        elif key == "units" and unit_lines:
             chunks.append(b'"units":[\n')
             chunks += _lines(unit_lines)
             chunks.append(b"\n]")

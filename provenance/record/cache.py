@@ -83,7 +83,7 @@ def record_json_parts(cfg: Config, use_cache: bool = True) -> list[bytes]:
             pass
         pieces = _pieces(cfg, common / STORE, inputs)
         made = make_record(cfg, use_cache, pieces, common)
-        parts = parts_of(made, made.lines, pieces.runs_line)
+        parts = parts_of(made, made.lines, pieces.runs_line, made.dependencies)
         pieces.save()
         try:
             write_bytes_atomic(path, [_HEADER + k + b"\n", *parts])

@@ -29,6 +29,7 @@ from provenance import __version__, pickled
 from provenance.model import Attribution, Rests, Unit
 from provenance.record.graph import Node, StatementGraph, format_cycle, node
 from provenance.record.summary import Tally
+from provenance.recordjson import dependencies_json
 
 GRAPH = "paperprov/graph.pickle"
 
@@ -67,18 +68,20 @@ def make(finals: Sequence[Attribution], line: Callable[[Attribution], bytes], un
 
 
 def graph_summary(store: Path | None, groups: Sequence[Group], ids: Sequence[str]
-                  ) -> tuple[dict[str, Rests], tuple[str, ...]]:
-    """The statement graph's closure and formatted cycles for the record's units (`ids`,
-    document order), remembered in `store` (the git directory) under a print of its nodes."""
+                  ) -> tuple[dict[str, Rests], tuple[str, ...], bytes]:
+    """The statement graph's closure, formatted cycles and the closure as encoded in
+    record.json, for the record's units (`ids`, document order); remembered in `store`
+    (the git directory) under a print of its nodes."""
     made_from = print_of(__version__, [g.nodes_print for g in groups], "\0".join(ids))
-    header = {"version": __version__, "graph": made_from}
+    header = {"version": __version__, "graph": made_from, "holds": "closure, cycles, encoded closure"}
     if store is not None:
         found = pickled.load(store / GRAPH, header.__eq__)
         if found is not None and isinstance(found[1], tuple):
             return found[1]
     nodes_of = {n[0]: Node(*n) for g in groups for n in g.nodes}
     graph = StatementGraph.of_nodes([nodes_of[i] for i in ids if i in nodes_of], ids)
-    out = graph.closure(), tuple(format_cycle(c) for c in graph.cycles())
+    closure = graph.closure()
+    out = closure, tuple(format_cycle(c) for c in graph.cycles()), dependencies_json(closure)
     if store is not None:
         pickled.save(store / GRAPH, header, out)
     return out

@@ -40,7 +40,7 @@ STORE = "paperprov/units"
 _T = TypeVar("_T")
 # The shard's own format, and the fields of what it holds: a development checkout that
 # changes either does not read shards written before.
-_SHAPE = [4, *([f.name for f in fields(c)] for c in (Unit, Marker, Attribution, Evidence, LineRun))]
+_SHAPE = [5, *([f.name for f in fields(c)] for c in (Unit, Marker, Attribution, Evidence, LineRun))]
 
 
 @dataclass
@@ -304,7 +304,7 @@ def evidence_prints(ev: GitEvidence, files: Iterable[str]) -> dict[str, str]:
     more = bool(ev.notes or ev.line_facts or ev.boundary)
     for f in files:
         spans = ev.blame.get(f, ())
-        h = hashlib.sha256(repr(spans).encode())
+        h = hashlib.sha256(repr([tuple(s) for s in spans]).encode())  # tuple repr is C; a NamedTuple's is Python
         if more:  # what notes, line facts or a shallow boundary say of this file's lines, if anything
             paths: dict[str, set[str]] = {}
             for s in spans:

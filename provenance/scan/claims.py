@@ -44,15 +44,19 @@ def links(units: Sequence[Unit], cfg_checks: Iterable[tuple[str, Sequence[str]]]
     `check` (config.Annotation) and provenance.yaml `checks` ((label, nodeids) pairs).
     A `checks:` label that names no unit is a ConfigError (a typo must not hide a check)."""
     out: dict[str, list[str]] = {}
-    by_label = {u.label or u.id: u for u in units}
-    by_label.update({u.id: u for u in units})
+    checking = [a for a in annotations if any(k == "check" for k, _ in a.fields)]
     for u in units:
         for m in u.markers:
             out.setdefault(u.id, []).extend(m.get_all("check"))
-        for a in annotations:
+        for a in checking:
             if a.matches(u.file, u.label):
                 out.setdefault(u.id, []).extend(v for k, v in a.fields if k == "check")
-    for label, ids in cfg_checks:
+    pairs = list(cfg_checks)
+    by_label: dict[str, Unit] = {}
+    if pairs:  # only provenance.yaml's `checks:` names units by label
+        by_label = {u.label or u.id: u for u in units}
+        by_label.update({u.id: u for u in units})
+    for label, ids in pairs:
         unit = by_label.get(label)
         if unit is None:
             raise ConfigError(f"provenance.yaml: checks.{label}: no unit labelled {label!r} in the paper; "

@@ -41,17 +41,19 @@ def _owner(u: Unit, statements: dict[str, Unit]) -> Unit:
 def links(units: Sequence[Unit], annotations: Iterable[Any] = ()) -> dict[str, dict[str, bool]]:
     """Statement id -> {link: claimed}, links in order of appearance. `claimed` is False
     only for a `\\lean{NAME}` without the `\\leanok` that says it is finished."""
+    linked = [u for u in units if u.formal or (u.markers and _marker_links(u))]
+    noted = [(a, v) for a in annotations for k, v in a.fields if k == "formal"]
+    if not linked and not noted:
+        return {}  # most papers: no unit links a formal proof, and a book has 46,000 units
     statements = {u.id: u for u in units if u.kind == "statement"}
     proofs: dict[str, list[Unit]] = {}
     for u in units:
         if u.kind == "proof" and u.parent in statements:
             proofs.setdefault(u.parent, []).append(u)
     out: dict[str, dict[str, bool]] = {}
-    for u in units:
+    for u in linked:
         declared = _marker_links(u)
         named = list(u.formal)
-        if not declared and not named:
-            continue
         owner = _owner(u, statements)
         mine = out.setdefault(owner.id, {})
         done = _leanok(owner, proofs.get(owner.id, []))
@@ -59,13 +61,10 @@ def links(units: Sequence[Unit], annotations: Iterable[Any] = ()) -> dict[str, d
             mine[link] = mine.get(link, False) or done
         for link in declared:
             mine[link] = True
-    for a in annotations:
-        for k, v in a.fields:
-            if k != "formal":
-                continue
-            for s in statements.values():
-                if a.matches(s.file, s.label):
-                    out.setdefault(s.id, {})[v] = True
+    for a, v in noted:
+        for s in statements.values():
+            if a.matches(s.file, s.label):
+                out.setdefault(s.id, {})[v] = True
     return out
 
 

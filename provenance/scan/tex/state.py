@@ -52,6 +52,9 @@ class TexDeps:
 
     def duplicate_labels(self) -> dict[str, tuple[tuple[str, int], ...]]:
         """Labels defined more than once: name -> every (file, line) defining it."""
+        names = [name for name, _, _ in self.labels]
+        if len(set(names)) == len(names):
+            return {}  # the usual case, found without a list per label (a book defines 29,000)
         where: dict[str, list[tuple[str, int]]] = {}
         for name, file, line in self.labels:
             where.setdefault(name, []).append((file, line))
