@@ -50,6 +50,9 @@ def load(path: Path, epoch: str) -> dict[str, Any]:
         return empty()
     if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or data.get("epoch") != epoch:
         return empty()
+    shas, files = data.get("shas", []), data.get("files", {})
+    if not isinstance(shas, list) or not all(isinstance(c, str) for c in shas) or not isinstance(files, dict):
+        return empty()  # damaged: what entries name by index could not be trusted
     return data
 
 
@@ -191,9 +194,9 @@ def save(path: Path, epoch: str, graph_head: str | None, head: str | None, diges
     HEAD and the same bytes is what this run would write again, and is kept as it was (an
     edit rewrites one file's entry, not a book's every span); not for the files `blamed`
     this run (their old entries did not answer: damaged, or made for other bytes)."""
-    kept = _reusable(old or {}, epoch, head, {rel: d for rel, d in digests.items() if rel not in blamed})
-    sha_ids: dict[str, int] = {sha: i for i, sha in enumerate(kept["shas"])} if kept["files"] else {}
-    files = {rel: kept["files"].get(rel) or _entry(head, digests[rel], blame[rel], bases.get(rel), sha_ids)
+    kept, shas = _reusable(old or {}, head, {rel: d for rel, d in digests.items() if rel not in blamed})
+    sha_ids = {sha: i for i, sha in enumerate(shas)}
+    files = {rel: kept.get(rel) or _entry(head, digests[rel], blame[rel], bases.get(rel), sha_ids)
              for rel in sorted(blame)}
     new_cache = {
         "version": CACHE_VERSION,
@@ -209,17 +212,15 @@ def save(path: Path, epoch: str, graph_head: str | None, head: str | None, diges
         pass  # a read-only repository still gets its record, only slower next time
 
 
-def _reusable(old: Mapping[str, Any], epoch: str, head: str | None, digests: Mapping[str, str]) -> dict[str, Any]:
-    """The entries of `old` made at `head` for the bytes each file has now, with the
-    interned commit ids they refer to."""
-    files = old.get("files")
-    shas = old.get("shas")
-    if old.get("version") != CACHE_VERSION or old.get("epoch") != epoch or not isinstance(files, dict) \
-            or not isinstance(shas, list):
-        return {"files": {}, "shas": []}
+def _reusable(old: Mapping[str, Any], head: str | None, digests: Mapping[str, str]
+              ) -> tuple[dict[str, Any], list[str]]:
+    """The entries of `old` (as `load` gave it: this version and epoch, its commit ids
+    checked) made at `head` for the bytes each file has now, and the interned commit ids
+    they refer to."""
+    files, shas = old.get("files", {}), old.get("shas", [])
     same = {rel: e for rel, e in files.items()
             if rel in digests and isinstance(e, dict) and e.get("head") == head and e.get("hash") == digests[rel]}
-    return {"files": same, "shas": shas}
+    return same, shas if same else []
 
 
 def _entry(head: str | None, digest: str, spans: tuple[BlameSpan, ...], base: Base | None,

@@ -28,9 +28,9 @@ from provenance.evidence.gitrun import LITERAL, git
 from provenance.fsutil import write_bytes_atomic
 from provenance.hashing import source_digest
 from provenance.model import Record
-from provenance.record.assemble import build_record, make_record
+from provenance.record.assemble import make_record
 from provenance.record.pieces import STORE, Pieces, token
-from provenance.recordjson import parse_record, parts_of, record_parts, record_to_json
+from provenance.recordjson import parse_record, parts_of, record_to_json
 from provenance.scan.sources import record_inputs, trace_files
 
 CACHE = "paperprov/record.json"
@@ -71,7 +71,8 @@ def record_json_parts(cfg: Config, use_cache: bool = True) -> list[bytes]:
     with _no_gc():
         common = gitstate.common_dir(cfg.root) if use_cache else None
         if common is None:
-            return record_parts(build_record(cfg, use_cache))
+            made = make_record(cfg, use_cache)
+            return parts_of(made, made.lines, dependencies=made.dependencies)
         path = common / CACHE
         inputs = digests(cfg)
         k = key(cfg, inputs).encode()

@@ -46,8 +46,8 @@ class Group:
 
 def print_of(*parts: object) -> str:
     """A digest of plain data (dataclasses, tuples, strings, numbers): equal digests, equal
-    data. Objects shared in one place and copied in another pickle differently, which
-    only costs a group made again."""
+    data. Equal data may still differ in print (pickle writes an object met twice as a
+    reference, and an equal copy in full), which only costs a group made again."""
     return hashlib.sha256(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
 
 
@@ -76,7 +76,7 @@ def graph_summary(store: Path | None, groups: Sequence[Group], ids: Sequence[str
     header = {"version": __version__, "graph": made_from, "holds": "closure, cycles, encoded closure"}
     if store is not None:
         found = pickled.load(store / GRAPH, header.__eq__)
-        if found is not None and isinstance(found[1], tuple):
+        if found is not None and isinstance(found[1], tuple) and len(found[1]) == 3:
             return found[1]
     nodes_of = {n[0]: Node(*n) for g in groups for n in g.nodes}
     graph = StatementGraph.of_nodes([nodes_of[i] for i in ids if i in nodes_of], ids)

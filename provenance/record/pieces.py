@@ -133,7 +133,8 @@ class _Lights(_Shards):
             new.group = old.group
             return old.group[1]
         made = make()
-        new.group, new.dirty = ((made_from, made), True) if made_from is not None else (None, new.dirty)
+        if made_from is not None:
+            new.group, new.dirty = (made_from, made), True
         return made
 
     def runs(self, rel: str, compute: Callable[[], tuple[LineRun, ...] | None]) -> tuple[LineRun, ...] | None:
@@ -244,30 +245,21 @@ class _Keys:
         return tuple(out)
 
     def of_unit(self, unit: Unit) -> tuple[tuple[str, str], ...] | None:
-        """of_file of every file the unit's lines lie in; None if one is not an input."""
-        if not unit.extents:
-            k = self.of_file(unit.file)
-            return None if k is None else ((unit.file, k),)
-        out = []
-        for f in dict.fromkeys(f for f, _, _ in unit.spans):
-            k = self.of_file(f)
-            if k is None:
-                return None
-            out.append((f, k))
-        return tuple(out)
+        """of_files of every file the unit's lines lie in."""
+        return self.of_files((unit.file,) if not unit.extents else {f for f, _, _ in unit.extents})
 
 
 class _Store:
     """Shards and light files on disk, two per file: a header (version, shape, token,
     file, kind), then the body, read only when the header matches."""
 
-    _SUFFIX = {"_Shard": ".pickle", "_Light": ".light.pickle"}
+    _SUFFIX: dict[type, str] = {_Shard: ".pickle", _Light: ".light.pickle"}
 
     def __init__(self, directory: Path, token: str) -> None:
         self.directory, self.token = directory, token
 
     def path(self, rel: str, kind: type) -> Path:
-        return self.directory / shard_name(rel, self._SUFFIX[kind.__name__])
+        return self.directory / shard_name(rel, self._SUFFIX[kind])
 
     def _header(self, rel: str, kind: type) -> dict[str, object]:
         return {"version": __version__, "shape": _SHAPE, "token": self.token, "file": rel, "kind": kind.__name__}
@@ -281,7 +273,7 @@ class _Store:
 
     def prune(self, files: Collection[str]) -> None:
         """Remove the shards and light files of every file but these."""
-        keep = {self.path(rel, kind).name for rel in files for kind in (_Shard, _Light)}
+        keep = {self.path(rel, kind).name for rel in files for kind in self._SUFFIX}
         try:
             names = os.listdir(self.directory)
         except OSError:

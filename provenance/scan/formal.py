@@ -41,7 +41,11 @@ def _owner(u: Unit, statements: dict[str, Unit]) -> Unit:
 def links(units: Sequence[Unit], annotations: Iterable[Any] = ()) -> dict[str, dict[str, bool]]:
     """Statement id -> {link: claimed}, links in order of appearance. `claimed` is False
     only for a `\\lean{NAME}` without the `\\leanok` that says it is finished."""
-    linked = [u for u in units if u.formal or (u.markers and _marker_links(u))]
+    linked = []
+    for u in units:
+        declared = _marker_links(u) if u.markers else []
+        if declared or u.formal:
+            linked.append((u, declared))
     noted = [(a, v) for a in annotations for k, v in a.fields if k == "formal"]
     if not linked and not noted:
         return {}  # most papers: no unit links a formal proof, and a book has 46,000 units
@@ -51,8 +55,7 @@ def links(units: Sequence[Unit], annotations: Iterable[Any] = ()) -> dict[str, d
         if u.kind == "proof" and u.parent in statements:
             proofs.setdefault(u.parent, []).append(u)
     out: dict[str, dict[str, bool]] = {}
-    for u in linked:
-        declared = _marker_links(u)
+    for u, declared in linked:
         named = list(u.formal)
         owner = _owner(u, statements)
         mine = out.setdefault(owner.id, {})

@@ -175,6 +175,19 @@ def test_corrupt_cache_is_ignored(repo: Repo) -> None:
     assert per_line(collect(repo.path, ["a.tex"]).blame["a.tex"]) == [c1, c1]
 
 
+def test_a_cache_with_damaged_commit_ids_is_ignored(repo: Repo) -> None:
+    c1 = repo.commit("one", {"a.tex": lines(2), "b.tex": lines(2, "b")})
+    collect(repo.path, ["a.tex", "b.tex"])
+    path = repo.path / ".git/paperprov/blame-cache.json"
+    cache = json.loads(path.read_text())
+    path.write_text(json.dumps({**cache, "shas": [7] * len(cache["shas"])}))
+    assert per_line(collect(repo.path, ["a.tex", "b.tex"]).blame["a.tex"]) == [c1, c1]
+    repo.write("a.tex", lines(2) + "new\n")  # an edit: b.tex's entry, rewritten, is kept as it is
+    kept = collect(repo.path, ["a.tex", "b.tex"])
+    assert kept.blame == collect(repo.path, ["a.tex", "b.tex"], use_cache=False).blame
+    assert json.loads(path.read_text())["shas"] == [c1]
+
+
 def test_trailer_parsing_agrees_with_git_interpret_trailers(tmp_path: Path) -> None:
     messages = [
         "Title\n\nBody.\n\nAssisted-by: claude-code:opus\nSigned-off-by: A <a@b>\n",

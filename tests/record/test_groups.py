@@ -65,10 +65,15 @@ def _edit(rng: random.Random, repo: Repo, step: int) -> str:
     return f"{kind} {rel}"
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_a_record_from_remembered_groups_is_the_fresh_record(repo: Repo, seed: int) -> None:
+def _base(repo: Repo) -> None:
+    """main.tex inputting four files of one section, lemma and proof each."""
     repo.commit("Base\n\nAssisted-by: none", {**paper(*FILES[1:]), **{
         f"paper/sections/{n}.tex": section(n) for n in FILES}})
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_record_from_remembered_groups_is_the_fresh_record(repo: Repo, seed: int) -> None:
+    _base(repo)
     rng = random.Random(seed)
     for step in range(16):
         done = _edit(rng, repo, step)
@@ -76,17 +81,22 @@ def test_a_record_from_remembered_groups_is_the_fresh_record(repo: Repo, seed: i
 
 
 def test_a_reworded_line_makes_only_its_files_group_and_no_closure(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo.commit("Base\n\nAssisted-by: none", {**paper(*FILES[1:]), **{
-        f"paper/sections/{n}.tex": section(n) for n in FILES}})
+    _base(repo)
     record_json(load(repo.path))
-    made: list[tuple[str, ...]] = []
-    real_make = groups.make
-    monkeypatch.setattr(groups, "make", lambda finals, *a: made.append(tuple(f.unit.file for f in finals))
-                        or real_make(finals, *a))
+    made: list[tuple[str, ...]] = []  # the files of each group made afresh
     closures: list[int] = []
-    real_of_nodes = groups.StatementGraph.of_nodes
-    monkeypatch.setattr(groups.StatementGraph, "of_nodes",
-                        classmethod(lambda cls, nodes, ids: closures.append(1) or real_of_nodes(nodes, ids)))
+    real_make, real_of_nodes = groups.make, groups.StatementGraph.of_nodes
+
+    def make(finals, *args):  # type: ignore[no-untyped-def]
+        made.append(tuple(f.unit.file for f in finals))
+        return real_make(finals, *args)
+
+    def of_nodes(cls, nodes, ids):  # type: ignore[no-untyped-def]
+        closures.append(1)
+        return real_of_nodes(nodes, ids)
+
+    monkeypatch.setattr(groups, "make", make)
+    monkeypatch.setattr(groups.StatementGraph, "of_nodes", classmethod(of_nodes))
     text = (repo.path / "paper/sections/b.tex").read_text(encoding="utf-8")
     repo.write("paper/sections/b.tex", text.replace("is finite.", "is finite, and small."))
     data = record_json(load(repo.path))
