@@ -62,12 +62,14 @@ def line_count(data: bytes) -> int:
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
 
 
-def blame_one(root: Path, info: RepoInfo, rel: str, data: bytes, tracked: bool) -> tuple[BlameSpan, ...]:
+def blame_one(root: Path, info: RepoInfo, rel: str, data: bytes, tracked: bool,
+              at_head: bool = False) -> tuple[BlameSpan, ...]:
+    """The blame of `rel` as the working tree holds it (`data`), or as HEAD holds it."""
     top_path = info.prefix + rel
     if not tracked or info.head is None:
         n = line_count(data)
         return (BlameSpan(1, n, None, top_path, 1),) if n else ()
-    proc = git(root, *DIFF_CONFIG, "blame", "--incremental", "--", rel, check=False)
+    proc = git(root, *DIFF_CONFIG, "blame", "--incremental", *(["HEAD"] if at_head else []), "--", rel, check=False)
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"{rel}: git blame failed ({err[-1] if err else 'no message'}); check the file and the repository")

@@ -201,16 +201,33 @@ def _blame(root: Path, info: RepoInfo, files: Sequence[str], contents: Mapping[s
 
 def _blame_in_full(root: Path, info: RepoInfo, blobs: Mapping[str, str | None], contents: Mapping[str, bytes],
                    blame: dict[str, Spans], bases: dict[str, blamecache.Base]) -> None:
-    """Blame `blobs`' files on a thread pool; a file as HEAD holds it becomes its base."""
+    """Blame `blobs`' files on a thread pool, each with its base where HEAD tracks it."""
+    merging = any(b is not None and worktree.blob_id(contents[r], b) != b for r, b in blobs.items()) \
+        and gitstate.merging(root)
+
+    def one(rel: str) -> tuple[Spans, blamecache.Base | None]:
+        blob = blobs[rel]
+        if blob is None:
+            return blame_one(root, info, rel, contents[rel], False), None
+        if worktree.blob_id(contents[rel], blob) == blob:
+            spans = blame_one(root, info, rel, contents[rel], True)
+            return spans, blamecache.Base(blob, spans)
+        if not merging:
+            # An edited file: blame HEAD's blob, which every later edit starts from
+            # (worktree.py), then this edit; the same cost as blaming the edit itself.
+            base = blame_one(root, info, rel, contents[rel], True, at_head=True)
+            edited = worktree.edited_blame(root, info, rel, base)
+            if edited is not None:
+                return edited, blamecache.Base(blob, base)
+        return blame_one(root, info, rel, contents[rel], True), None
+
     # Biggest files first, so the pool does not end waiting on one long blame.
     todo = sorted(blobs, key=lambda r: (-len(contents[r]), r))
     with ThreadPoolExecutor(max_workers=workers()) as pool:
-        results = pool.map(lambda r: blame_one(root, info, r, contents[r], blobs[r] is not None), todo)
-        for rel, spans in zip(todo, results, strict=True):
+        for rel, (spans, base) in zip(todo, pool.map(one, todo), strict=True):
             blame[rel] = spans
-            blob = blobs[rel]
-            if blob is not None and worktree.blob_id(contents[rel], blob) == blob:
-                bases[rel] = blamecache.Base(blob, spans)
+            if base is not None:
+                bases[rel] = base
 
 
 def dirty_files(root: Path, files: Sequence[str]) -> list[str]:

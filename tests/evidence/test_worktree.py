@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from provenance.evidence.blame import BlameSpan
+from provenance.evidence.blame import BlameSpan, blame_one
 from provenance.evidence.collect import collect, dirty_files
+from provenance.evidence.gitrun import repo_info
 from provenance.evidence.worktree import compose
 from tests.helpers import Repo
 
@@ -44,6 +45,13 @@ def git_trace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return trace
 
 
+def git_blame(repo: Repo, rel: str) -> tuple[BlameSpan, ...]:
+    """git's own blame of the working-tree file, no cache, no base."""
+    info = repo_info(repo.path)
+    assert info is not None
+    return blame_one(repo.path, info, rel, (repo.path / rel).read_bytes(), True)
+
+
 def test_edits_blamed_from_the_base_agree_with_git_blame_line_for_line(repo: Repo) -> None:
     rng = random.Random(14)
     lines = [rng.choice(VOCAB) for _ in range(50)]
@@ -56,7 +64,22 @@ def test_edits_blamed_from_the_base_agree_with_git_blame_line_for_line(repo: Rep
         repo.write("sub/a.tex", text(rng, mutate(rng, committed)))
         cached = collect(repo.path, ["sub/a.tex"]).blame["sub/a.tex"]
         fresh = collect(repo.path, ["sub/a.tex"], use_cache=False).blame["sub/a.tex"]
-        assert per_line(cached) == per_line(fresh)
+        assert per_line(cached) == per_line(fresh) == per_line(git_blame(repo, "sub/a.tex"))
+
+
+def test_a_file_first_blamed_while_edited_keeps_its_base(repo: Repo, monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    c1 = repo.commit("one", {"a.tex": "a\nb\nc\n"})
+    repo.write("a.tex", "a\nnew\nc\n")  # edited before paperprov ever saw it
+    trace = git_trace(monkeypatch, tmp_path)
+    first = collect(repo.path, ["a.tex"]).blame["a.tex"]
+    assert per_line(first) == per_line(git_blame(repo, "a.tex"))
+    assert trace.read_text().count(" blame ") == 2  # HEAD's blob here, git's own in git_blame
+    trace.write_text("")
+    repo.write("a.tex", "a\nnew\nc\nmore\n")
+    again = collect(repo.path, ["a.tex"]).blame["a.tex"]
+    assert [c for c, _, _ in per_line(again)] == [c1, None, c1, None]
+    assert " blame " not in trace.read_text()
 
 
 def test_an_edit_costs_a_diff_and_undoing_it_costs_nothing(repo: Repo, monkeypatch: pytest.MonkeyPatch,
