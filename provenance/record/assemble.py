@@ -94,7 +94,7 @@ def make_record(cfg: Config, use_cache: bool = True, pieces: Pieces | None = Non
     ev = collect(cfg.root, files, use_cache=use_cache, sources=cfg.evidence)
     classifier = LineClassifier(ev)
     pieces.know(ev, files)
-    extras = _extras(cfg, units, reviews=ev.available and ev.head is not None)
+    extras = _extras(cfg, units, ev.available and ev.head is not None, store)
     made: dict[str, Attribution] = {}
     groups = _groups(cfg, units, classifier, pieces, extras, made)
     if ev.available:
@@ -191,12 +191,14 @@ class _Extras:
         return a
 
 
-def _extras(cfg: Config, units: Sequence[Unit], reviews: bool) -> _Extras:
+def _extras(cfg: Config, units: Sequence[Unit], reviews: bool, store: Path | None) -> _Extras:
     from provenance.record.checks import for_record, links, load_results
     from provenance.record.formal import for_units as formal_for_units
     from provenance.record.formal import read_formal
+    from provenance.record.review import REVIEW_TEXTS
     from provenance.record.review import for_units as reviews_for_units
 
     results = for_record(links(units, cfg.checks, cfg.annotations), load_results(cfg.root / CHECKS))
-    return _Extras(reviews=reviews_for_units(cfg.root, units) if reviews else {}, checks=results,
+    memo = store / REVIEW_TEXTS if store is not None else None
+    return _Extras(reviews=reviews_for_units(cfg.root, units, memo=memo) if reviews else {}, checks=results,
                    formal=formal_for_units(units, cfg.annotations, read_formal(cfg.root / CHECKS)))

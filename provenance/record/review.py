@@ -16,17 +16,22 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import re
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from provenance import __version__
 from provenance.errors import ConfigError, GitError, UsageError
 from provenance.evidence.gitrun import git, git_text, notes
 from provenance.evidence.notes import NOTE_VERSION, REVIEW_REF, note_items
+from provenance.fsutil import write_text_atomic
+from provenance.hashing import source_digest
 from provenance.model import Review, Unit, canonical_json
 
+REVIEW_TEXTS = "paperprov/review-texts.json"  # under the git directory (TextMemo)
 # A % that starts a comment: not escaped, though it may follow `\\` (a line break).
 _TEX_COMMENT = re.compile(r"(?<!\\)((?:\\\\)*)%.*")
 
@@ -70,24 +75,67 @@ def _lines(root: Path, file: str, cache: dict[str, list[str]]) -> list[str]:
     return cache[file]
 
 
-def unit_text(root: Path, unit: Unit, _cache: dict[str, list[str]] | None = None) -> str:
+class TextMemo:
+    """The normalized text of each (file, first line, last line) a record's reviews cover,
+    remembered by the file's content in `path` (a JSON file under .git/paperprov/), so a
+    record after an edit reads and normalizes only the edited files' reviewed units (on
+    a book, hundreds of files' lines otherwise). A damaged file counts as empty."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.old: dict[str, str] = {}
+        self.used: dict[str, str] = {}
+        try:
+            data = json.loads(path.read_bytes())
+            if isinstance(data, dict) and data.get("version") == __version__ and isinstance(data.get("texts"), dict):
+                self.old = {str(k): str(v) for k, v in data["texts"].items()}
+        except (OSError, ValueError):
+            pass
+
+    def part(self, root: Path, file: str, start: int, end: int, cache: dict[str, list[str]]) -> str:
+        digest = source_digest(root / file)
+        if digest is None:
+            return _part(root, file, start, end, cache)
+        key = f"{file}\0{digest}\0{start}\0{end}"
+        text = self.old.get(key)
+        self.used[key] = text if text is not None else _part(root, file, start, end, cache)
+        return self.used[key]
+
+    def save(self) -> None:
+        """Keep what this record used, and nothing else."""
+        if self.used == self.old:
+            return
+        try:
+            write_text_atomic(self.path, json.dumps({"version": __version__, "texts": self.used},
+                                                    sort_keys=True, separators=(",", ":")))
+        except OSError:
+            pass  # a read-only repository still gets its record, only slower next time
+
+
+def _part(root: Path, file: str, start: int, end: int, cache: dict[str, list[str]]) -> str:
+    lines = _lines(root, file, cache)
+    return normalize("\n".join(lines[max(start, 1) - 1:end]), file)
+
+
+def unit_text(root: Path, unit: Unit, _cache: dict[str, list[str]] | None = None,
+              memo: TextMemo | None = None) -> str:
     """The unit's current lines in the working tree, normalized (see `normalize`): all of
     them, in reading order (a section's \\input files too)."""
     cache = {} if _cache is None else _cache
-    parts = []
-    for file, start, end in unit.spans:
-        lines = _lines(Path(root), file, cache)
-        parts.append(normalize("\n".join(lines[max(start, 1) - 1:end]), file))
+    root = Path(root)
+    parts = [_part(root, f, a, b, cache) if memo is None else memo.part(root, f, a, b, cache)
+             for f, a, b in unit.spans]
     return parts[0] if len(parts) == 1 else "\n".join(parts)
 
 
-def review_texts(root: Path, units: Sequence[Unit], only: Collection[str] | None = None) -> dict[str, str]:
+def review_texts(root: Path, units: Sequence[Unit], only: Collection[str] | None = None,
+                 memo: TextMemo | None = None) -> dict[str, str]:
     """Unit id -> the text a review of it covers: its own, plus its proofs' for a
     statement; with `only`, just for those unit ids (normalising a book's every unit
     when a handful were reviewed costs seconds)."""
     cache: dict[str, list[str]] = {}
     wanted = [u for u in units if only is None or u.id in only or (u.kind == "proof" and u.parent in only)]
-    own = {u.id: unit_text(root, u, cache) for u in wanted}
+    own = {u.id: unit_text(root, u, cache, memo) for u in wanted}
     out = {uid: text for uid, text in own.items() if only is None or uid in only}
     for u in wanted:
         if u.kind == "proof" and u.parent in out and u.parent != u.id:
@@ -198,12 +246,16 @@ def current_reviews(root: Path, unit_texts: Mapping[str, str],
     return out
 
 
-def for_units(root: Path, units: Sequence[Unit],
-              entries: Mapping[str, Sequence[ReviewEntry]] | None = None) -> dict[str, tuple[Review, ...]]:
+def for_units(root: Path, units: Sequence[Unit], entries: Mapping[str, Sequence[ReviewEntry]] | None = None,
+              memo: Path | None = None) -> dict[str, tuple[Review, ...]]:
     """Unit id -> its reviews from notes; a proof with none of its own shows its
-    statement's (a review of a statement covers its proofs)."""
+    statement's (a review of a statement covers its proofs). `memo`: where the reviewed
+    texts are remembered (TextMemo)."""
     recorded = read_reviews(root) if entries is None else entries
-    reviews = current_reviews(root, review_texts(root, units, only=set(recorded)), recorded)
+    texts = TextMemo(memo) if memo is not None else None
+    reviews = current_reviews(root, review_texts(root, units, only=set(recorded), memo=texts), recorded)
+    if texts is not None:
+        texts.save()
     out = dict(reviews)
     for u in units:
         if u.kind == "proof" and u.id not in out and u.parent in reviews:

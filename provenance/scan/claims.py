@@ -52,12 +52,18 @@ def links(units: Sequence[Unit], cfg_checks: Iterable[tuple[str, Sequence[str]]]
             if a.matches(u.file, u.label):
                 out.setdefault(u.id, []).extend(v for k, v in a.fields if k == "check")
     pairs = list(cfg_checks)
+    # Only provenance.yaml's `checks:` names units by label: an id first, else a label
+    # (the last unit of either, as a dict built over all of them would give).
+    named = {label for label, _ in pairs}
+    by_id: dict[str, Unit] = {}
     by_label: dict[str, Unit] = {}
-    if pairs:  # only provenance.yaml's `checks:` names units by label
-        by_label = {u.label or u.id: u for u in units}
-        by_label.update({u.id: u for u in units})
+    for u in units if named else ():
+        if u.id in named:
+            by_id[u.id] = u
+        if (u.label or u.id) in named:
+            by_label[u.label or u.id] = u
     for label, ids in pairs:
-        unit = by_label.get(label)
+        unit = by_id.get(label) or by_label.get(label)
         if unit is None:
             raise ConfigError(f"provenance.yaml: checks.{label}: no unit labelled {label!r} in the paper; "
                               "fix the label or remove the entry")

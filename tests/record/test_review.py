@@ -197,3 +197,20 @@ def test_cli_records_lists_and_rejects(repo: Repo) -> None:
     assert bad.stderr.strip() == "paperprov: review: no unit labelled 'lem:two' in the paper; did you mean lem:one?"
     nobody = run_cli(repo.path, "review", "lem:one")
     assert nobody.returncode == 1 and "--by NAME is required" in nobody.stderr
+
+
+def test_reviewed_texts_remembered_by_content_go_stale_as_the_text_changes(paper: Repo, tmp_path: Path) -> None:
+    memo = tmp_path / "memo" / "review-texts.json"
+    review.add_review(paper.path, ["lem:mono", "thm:main"], "Ada Author", review.review_texts(paper.path, UNITS))
+    assert not review.for_units(paper.path, UNITS, memo=memo)["lem:mono"][0].stale
+    kept = json.loads(memo.read_text())["texts"]
+    assert len(kept) == 3  # the two statements and the lemma's proof, nothing else
+    edit(paper, "best fit", "best fitting function")  # the lemma's proof: a new content, a new key
+    got = review.for_units(paper.path, UNITS, memo=memo)
+    assert got["lem:mono"][0].stale and not got["thm:main"][0].stale
+    assert got == review.for_units(paper.path, UNITS)  # the same as without a memo
+    edit(paper, "best fitting function", "best fit")
+    assert not review.for_units(paper.path, UNITS, memo=memo)["lem:mono"][0].stale
+    memo.write_text("{damaged")
+    assert review.for_units(paper.path, UNITS, memo=memo) == review.for_units(paper.path, UNITS)
+    assert json.loads(memo.read_text())["texts"] == kept  # written again whole
