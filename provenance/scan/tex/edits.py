@@ -16,6 +16,10 @@ text, trace.py), holds no `%` (comments hold markers) and none of those words, a
   last line of text, which goes backwards, stops before reaching them), and no reading
   spans that place, the walk is the same but for the edited file's lines after it, which
   move by the number of lines added (`shift`).
+- Lines added at the end of a file whose last line is free: when they are free or blank
+  and the last of them is free, and no reading reaches the old last line, the walk is
+  the same but that what ended on the old last line (the last line of text before
+  whatever comes next, or the file's end) ends on the new one.
 
 tests/scan/tex/test_edits.py compares such walks with the walk of the edited paper.
 """
@@ -34,10 +38,13 @@ from provenance.scan.tex.trace import commands_only, is_text
 
 
 class Moved(NamedTuple):
-    """The walk as before, with the edited file's lines after `after` moved by `by`."""
+    """The walk as before, with the edited file's lines after `after` moved by `by`;
+    `grown`: the file grew at its end, and what ended on its old last line, `after`,
+    ends `by` lines later."""
 
     after: int
     by: int
+    grown: bool = False
 
 
 @functools.cache  # made on first use: the handlers register when walker.py is imported
@@ -66,6 +73,9 @@ def walk_edit(old: str, new: str, reaches: Reach) -> Moved | None:
         changed = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
         if all(_free(a[i]) and _free(b[i]) and not _read(i + 1, i + 1, reaches) for i in changed):
             return Moved(0, 0)
+    grown = _grown(a, b, reaches)
+    if grown is not None:
+        return grown
     top = 0
     while top < min(len(a), len(b)) and a[top] == b[top]:
         top += 1
@@ -82,6 +92,17 @@ def walk_edit(old: str, new: str, reaches: Reach) -> Moved | None:
     return Moved(top, len(b) - len(a))
 
 
+def _grown(a: list[str], b: list[str], reaches: Reach) -> Moved | None:
+    """Lines added after the last line (a final newline aside), if walk_edit allows them."""
+    a, b = a[:-1] if a[-1:] == [""] else a, b[:-1] if b[-1:] == [""] else b
+    added = b[len(a):]
+    if not a or not added or b[:len(a)] != a or not _free(a[-1]) or not _free(added[-1]):
+        return None
+    if not all(not line.strip() or _free(line) for line in added) or _read(len(a), len(a), reaches):
+        return None
+    return Moved(len(a), len(added), grown=True)
+
+
 def shift(units: Sequence[Unit], deps: TexDeps, reaches: Reach, file: str,
           moved: Moved) -> tuple[list[Unit], TexDeps, Reach]:
     """The walk's units and dependencies, and `file`'s reaches, with `file`'s lines
@@ -90,11 +111,14 @@ def shift(units: Sequence[Unit], deps: TexDeps, reaches: Reach, file: str,
     def at(n: int) -> int:
         return n + moved.by if n > moved.after else n
 
+    def end(n: int) -> int:
+        return n + moved.by if n > moved.after or (moved.grown and n == moved.after) else n
+
     out = []
     for u in units:
         if u.file == file or any(f == file for f, _, _ in u.extents):
-            u = replace(u, lines=(at(u.lines[0]), at(u.lines[1])) if u.file == file else u.lines,
-                        extents=tuple((f, at(lo), at(hi)) if f == file else (f, lo, hi) for f, lo, hi in u.extents),
+            u = replace(u, lines=(at(u.lines[0]), end(u.lines[1])) if u.file == file else u.lines,
+                        extents=tuple((f, at(lo), end(hi)) if f == file else (f, lo, hi) for f, lo, hi in u.extents),
                         markers=tuple(replace(m, line=at(m.line)) if m.file == file else m for m in u.markers))
         out.append(u)
     labels = tuple((name, f, at(n) if f == file else n) for name, f, n in deps.labels)

@@ -99,9 +99,13 @@ def _paper(tmp_path: Path, sec: str) -> tuple:
 
 
 def _edit(rng: random.Random, lines: list[str]) -> list[str]:
-    """One to three lines replaced, or a few lines inserted or removed in one place."""
+    """One to three lines replaced, a few lines inserted or removed in one place, or
+    added at the end (with or without a final newline, after or before it)."""
     out = list(lines)
-    kind = rng.choice(("replace", "insert", "remove"))
+    kind = rng.choice(("replace", "insert", "remove", "append"))
+    if kind == "append":
+        end = len(out) - (out[-1:] == [""] and rng.random() < 0.8)
+        return out[:end] + [rng.choice(EDITS) for _ in range(rng.choice((1, 2, 3)))] + out[end:]
     if kind == "replace":
         for i in rng.sample(range(len(lines)), rng.choice((1, 1, 2, 3))):
             out[i] = rng.choice(EDITS)
@@ -116,14 +120,14 @@ def test_edits_it_allows_give_the_walk_of_the_edited_paper(tmp_path: Path) -> No
     rng = random.Random(1)
     units, deps, read, reaches = _paper(tmp_path, SEC)
     lines = SEC.split("\n")
-    seen = {"same": 0, "moved": 0, "walked": 0}
+    seen = {"same": 0, "moved": 0, "grown": 0, "walked": 0}
     for _ in range(3000):
         new = "\n".join(_edit(rng, lines))
         moved = walk_edit(SEC, new, reaches["sec.tex"])
         if moved is None:
             seen["walked"] += 1
             continue
-        seen["same" if moved == Moved(0, 0) else "moved"] += 1
+        seen["same" if moved == Moved(0, 0) else "grown" if moved.grown else "moved"] += 1
         got_units, got_deps, got_reach = shift(units, deps, reaches["sec.tex"], "sec.tex", moved)
         fresh = _paper(tmp_path, new)
         assert (got_units, got_deps, read, got_reach) == (*fresh[:3], fresh[3]["sec.tex"]), new
@@ -155,7 +159,21 @@ def test_it_refuses_what_changes_the_walk(tmp_path: Path) -> None:
         ("Opening text of the file.", "\\noindent"),  # commands only: not text at a file's top
     ]:
         assert walk_edit(SEC, edited(at, text), reaches) is None, (at, text)
-    assert walk_edit(SEC, SEC + "one more line\n", reaches) is None  # the last section now ends there
+    assert walk_edit(SEC, SEC + "% a comment\n", reaches) is None  # the last line added is not text
+    assert walk_edit(SEC, SEC + "\\cite{k}\n", reaches) is None
+    assert walk_edit(SEC + "\\relax\n", SEC + "\\relax\nwords\n", reaches) is None  # the old last line is not free
+
+
+def test_lines_added_at_the_end_make_what_ended_there_end_later(tmp_path: Path) -> None:
+    units, deps, _, reaches = _paper(tmp_path, SEC)
+    new = SEC + "\none more line\n"
+    moved = walk_edit(SEC, new, reaches["sec.tex"])
+    assert moved == Moved(44, 2, grown=True)
+    got = shift(units, deps, reaches["sec.tex"], "sec.tex", moved)[0]
+    assert got == _paper(tmp_path, new)[0]
+    ended = {u.id for u in units if any(f == "sec.tex" and hi == 44 for f, _, hi in u.spans)}
+    assert ended == {"sec:a", "sec.tex#subsection:later"}, ended
+    assert all(any(f == "sec.tex" and hi == 46 for f, _, hi in u.spans) for u in got if u.id in ended)
     assert walk_edit(SEC, SEC.replace("Closing", "Closing"), reaches) == Moved(0, 0)
 
 
