@@ -13,7 +13,9 @@ walked. Kept beside the blame cache:
   which is safe only where nothing but paperprov writes; no clone, bundle or build
   output ever writes under .git/. Never point it into build/ or the sources;
 - `<store>.json`: what they were walked from (each file's digest, the lines its handlers
-  read across, the pickle's id), rewritten alone when an edit leaves the units as they were;
+  read across, the pickle's id, and the line moves of edits since the pickle was
+  written, applied when it is read), rewritten alone when an edit leaves the units as
+  they were or only moves lines: a few moves are cheaper than pickling a book's units;
 - `texts/<sha256>`: each .tex file's text as walked, by its digest.
 
 A damaged, unreadable or other version's file is simply not used.
@@ -44,6 +46,7 @@ Stamp = list[int] | None
 # that adds a field to a unit does not read units pickled without it.
 _SHAPE = [[f.name for f in fields(Unit)], [f.name for f in fields(Marker)]]
 TEXTS = "texts"
+_MOVES = 16  # line moves kept in the index before the units are pickled again
 D = TypeVar("D")  # the walk's dependencies (walker.TexDeps)
 Walk = Callable[[], tuple[list[Unit], D, list[str], Reaches]]
 
@@ -57,6 +60,7 @@ class _Entry:
     reaches: Reaches
     body: str | None = None  # the id of the stored units, once stored
     stored: set[str] = field(default_factory=set)
+    moves: list[tuple[str, Moved]] = field(default_factory=list)  # to apply to the stored units
 
 
 _last: dict[tuple[str, str, frozenset[str]], _Entry] = {}
@@ -107,27 +111,31 @@ def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _En
         reaches = {str(rel): tuple((int(a), int(b)) for a, b in r) for rel, r in index["reaches"].items()}
         body = str(index["id"])
         was = [None if d is None else str(d) for _, d in index["read"]]
+        kept = [(str(rel), Moved(int(a), int(b), bool(g))) for rel, a, b, g in index.get("moves", [])]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
     now = _digests(root, read)
-    moves = {}
+    moves = []
     for rel, old, new in zip(read, was, now, strict=True):
         if old == new:
             continue
         moved = _walk_edit(root, store, rel, old, reaches[rel]) if rel in reaches else None
         if moved is None:
             return None
-        moves[rel] = moved
+        if moved.by:
+            moves.append((rel, moved))
     found = pickled.load(store, {**_head(main, generated), "id": body}.__eq__)
     if found is None or not isinstance(found[1], tuple) or len(found[1]) != 2:
         return None
     units, deps = found[1]
-    for rel, moved in moves.items():
-        if moved.by:
-            units, deps, reaches[rel] = shift(units, deps, reaches[rel], rel, moved)
-    entry = _Entry(read, _stamps(root, read), units, deps, reaches,
-                   None if any(m.by for m in moves.values()) else body)  # moved lines: the units are new
-    if not moves:
+    for rel, moved in kept:  # the index's reaches are already moved
+        units, deps, _ = shift(units, deps, (), rel, moved)
+    for rel, moved in moves:
+        units, deps, reaches[rel] = shift(units, deps, reaches[rel], rel, moved)
+    entry = _Entry(read, _stamps(root, read), units, deps, reaches, body, moves=kept + moves)
+    if len(entry.moves) > _MOVES:
+        entry.body, entry.moves = None, []  # pickled again
+    if was == now:
         entry.stored.add(str(store))
     return entry
 
@@ -152,10 +160,11 @@ def _save(root: Path, main: str, generated: Collection[str], store: Path, entry:
         body = secrets.token_hex(8)
         if not pickled.save(store, {**_head(main, generated), "id": body}, (entry.units, entry.deps)):
             return  # a read-only repository still gets its record, only slower next time
-        entry.body = body
+        entry.body, entry.moves = body, []
     texts = {rel: d for rel, d in zip(entry.read, digests, strict=True) if rel in entry.reaches and d}
     index = {**_head(main, generated), "id": entry.body, "read": list(zip(entry.read, digests, strict=True)),
-             "reaches": {rel: entry.reaches[rel] for rel in texts}}
+             "reaches": {rel: entry.reaches[rel] for rel in texts},
+             "moves": [[rel, m.after, m.by, m.grown] for rel, m in entry.moves]}
     try:
         _keep_texts(root, store.parent / TEXTS, texts)
         write_text_atomic(_index(store), json.dumps(index, separators=(",", ":")))

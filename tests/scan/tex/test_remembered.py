@@ -147,3 +147,29 @@ def test_a_walk_stored_before_a_handler_was_added_is_not_used(paper: Path, tmp_p
     monkeypatch.setitem(HANDLERS, "newword", HANDLERS["label"])
     new_process()
     assert walks(paper, store)[0] == 1
+
+
+def test_lines_moved_by_edits_are_kept_in_the_index_until_there_are_many(paper: Path, tmp_path: Path) -> None:
+    import json
+
+    store = tmp_path / "git" / "scan.pickle"
+    store.parent.mkdir()
+    head = "\\begin{lem}\\label{l}x\\end{lem}\nFirst words.\n"
+    tail = "Last words.\n\\begin{lem}\\label{k}y\\end{lem}\nAfter it.\n"
+    (paper / "a.tex").write_text(head + tail)
+    walks(paper, store)
+    pickled = store.read_bytes()
+    added = ""
+    for n in range(1, remembered._MOVES + 2):  # each edit adds a line: the lemma below moves
+        new_process()
+        added += f"Added words {n}.\n"
+        (paper / "a.tex").write_text(head + added + tail)
+        count, ids = walks(paper, store)
+        assert count == 0
+        new_process()
+        assert remembered.remembered(paper, "main.tex", (), store, lambda: _walk(paper, "main.tex"))[0] == \
+            _walk(paper, "main.tex")[0]
+        moves = json.loads(store.with_name("scan.pickle.json").read_text())["moves"]
+        if n <= remembered._MOVES:
+            assert store.read_bytes() == pickled and len(moves) == n
+    assert store.read_bytes() != pickled and moves == []  # too many: the units pickled again
