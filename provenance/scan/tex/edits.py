@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -107,28 +107,57 @@ def shift(units: Sequence[Unit], deps: TexDeps, reaches: Reach, file: str,
           moved: Moved) -> tuple[list[Unit], TexDeps, Reach]:
     """The walk's units and dependencies, and `file`'s reaches, with `file`'s lines
     after `moved.after` moved by `moved.by`."""
+    units, deps = shift_all(units, deps, [(file, moved)])
+    return units, deps, shift_reach(reaches, moved)
 
-    def at(n: int) -> int:
-        return n + moved.by if n > moved.after else n
 
-    def end(n: int) -> int:
-        return n + moved.by if n > moved.after or (moved.grown and n == moved.after) else n
+def shift_reach(reaches: Reach, moved: Moved) -> Reach:
+    at = _movers([moved])[0]
+    return tuple((at(lo), at(hi)) for lo, hi in reaches)
 
+
+def shift_all(units: Sequence[Unit], deps: TexDeps, moves: Sequence[tuple[str, Moved]]) -> tuple[list[Unit], TexDeps]:
+    """The walk's units and dependencies with the lines of each (file, move) moved, in
+    order, in one pass over the units (a book's are tens of thousands)."""
+    by_file: dict[str, list[Moved]] = {}
+    for rel, m in moves:
+        by_file.setdefault(rel, []).append(m)
+    movers = {rel: _movers(ms) for rel, ms in by_file.items()}
     out = []
     for u in units:
-        if u.file == file or any(f == file for f, _, _ in u.extents):
-            u = replace(u, lines=(at(u.lines[0]), end(u.lines[1])) if u.file == file else u.lines,
-                        extents=tuple((f, at(lo), end(hi)) if f == file else (f, lo, hi) for f, lo, hi in u.extents),
-                        markers=tuple(replace(m, line=at(m.line)) if m.file == file else m for m in u.markers))
+        if u.file in movers or (u.extents and any(f in movers for f, _, _ in u.extents)):
+            at, end = movers.get(u.file, (None, None))
+            u = replace(u, lines=(at(u.lines[0]), end(u.lines[1])) if at and end else u.lines,
+                        extents=tuple((f, movers[f][0](lo), movers[f][1](hi)) if f in movers else (f, lo, hi)
+                                      for f, lo, hi in u.extents),
+                        markers=tuple(replace(m, line=movers[m.file][0](m.line)) if m.file in movers else m
+                                      for m in u.markers))
         out.append(u)
-    labels = tuple((name, f, at(n) if f == file else n) for name, f, n in deps.labels)
-    missing = tuple(_moved_missing(m, file, at) for m in deps.missing)
-    return out, replace(deps, labels=labels, missing=missing), tuple((at(lo), at(hi)) for lo, hi in reaches)
+    labels = tuple((name, f, movers[f][0](n) if f in movers else n) for name, f, n in deps.labels)
+    missing = tuple(_moved_missing(m, movers) for m in deps.missing)
+    return out, replace(deps, labels=labels, missing=missing)
 
 
-def _moved_missing(entry: str, file: str, at: Callable[[int], int]) -> str:
-    """A missing input's "file:line: name" with its line moved, when it is in `file`."""
-    if not entry.startswith(file + ":"):
-        return entry
-    line, _, name = entry[len(file) + 1:].partition(": ")
-    return f"{file}:{at(int(line))}: {name}" if line.isdigit() else entry
+def _movers(moves: Sequence[Moved]) -> tuple[Callable[[int], int], Callable[[int], int]]:
+    """Where a line that starts something, and one that ends something, is after `moves`."""
+
+    def at(n: int) -> int:
+        for m in moves:
+            n = n + m.by if n > m.after else n
+        return n
+
+    def end(n: int) -> int:
+        for m in moves:
+            n = n + m.by if n > m.after or (m.grown and n == m.after) else n
+        return n
+
+    return at, end
+
+
+def _moved_missing(entry: str, movers: Mapping[str, tuple[Callable[[int], int], Callable[[int], int]]]) -> str:
+    """A missing input's "file:line: name" with its line moved, when its file moved."""
+    for file, (at, _) in movers.items():
+        if entry.startswith(file + ":"):
+            line, _, name = entry[len(file) + 1:].partition(": ")
+            return f"{file}:{at(int(line))}: {name}" if line.isdigit() else entry
+    return entry

@@ -37,7 +37,7 @@ from provenance.fsutil import write_bytes_atomic, write_text_atomic
 from provenance.hashing import source_digest
 from provenance.model import Marker, Unit
 from provenance.scan.depcache import stamp
-from provenance.scan.tex.edits import Moved, shift, walk_edit
+from provenance.scan.tex.edits import Moved, shift_all, shift_reach, walk_edit
 from provenance.scan.tex.lexer import decode
 from provenance.scan.tex.state import HANDLERS, Reach, Reaches
 
@@ -128,10 +128,10 @@ def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _En
     if found is None or not isinstance(found[1], tuple) or len(found[1]) != 2:
         return None
     units, deps = found[1]
-    for rel, moved in kept:  # the index's reaches are already moved
-        units, deps, _ = shift(units, deps, (), rel, moved)
-    for rel, moved in moves:
-        units, deps, reaches[rel] = shift(units, deps, reaches[rel], rel, moved)
+    if kept or moves:
+        units, deps = shift_all(units, deps, kept + moves)
+    for rel, moved in moves:  # the index's reaches are those of the last texts walked
+        reaches[rel] = shift_reach(reaches[rel], moved)
     entry = _Entry(read, _stamps(root, read), units, deps, reaches, body, moves=kept + moves)
     if len(entry.moves) > _MOVES:
         entry.body, entry.moves = None, []  # pickled again
