@@ -33,7 +33,7 @@ from provenance.model import Unit  # noqa: E402
 from provenance.record.attribute import attribute  # noqa: E402
 from provenance.record.graph import StatementGraph  # noqa: E402
 from provenance.record.lines import LineClassifier, file_runs, untagged_commits  # noqa: E402
-from provenance.record.summary import summarize  # noqa: E402
+from provenance.record.summary import Tally, summarize  # noqa: E402
 
 
 def sources(root: Path) -> list[str]:
@@ -98,7 +98,10 @@ def main() -> None:
         atts = attribute(units, lines, cfg)
         runs = {f: file_runs(lines, f, line_count((root / f).read_bytes())) for f in files}
         untagged = untagged_commits(lines, sorted({s for u in units for s in u.spans}))
-        summarize(atts, runs, False, StatementGraph.of(atts), len(untagged))
+        tally = Tally()
+        for a in atts:
+            tally.add(a)
+        summarize(tally.figures(runs, len(untagged)), False, StatementGraph.of(atts).closure(), ())
 
     def cold() -> None:
         cache.unlink(missing_ok=True)

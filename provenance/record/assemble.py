@@ -48,7 +48,8 @@ from provenance.record.anonymize import visible
 from provenance.record.attribute import Around, attribute
 from provenance.record.lines import LineClassifier, file_runs
 from provenance.record.pieces import Pieces
-from provenance.record.summary import summarize
+from provenance.record.summary import Figures, summarize
+from provenance.record.table import Laid, Rows, Top
 from provenance.scan.sources import scan_units, trace_files
 
 
@@ -67,6 +68,15 @@ class Made:
     lines: list[bytes]
     units: tuple[Attribution, ...] | None
     dependencies: bytes  # summary.dependencies as encoded in record.json
+    ids: tuple[str, ...]  # the units' ids in document order
+    figures: Figures
+    rows: Rows
+    rests: tuple[str, ...]  # table.rests_on(summary.dependencies)
+
+    def laid(self) -> Laid:
+        """What the status table of this record is laid out from (table.py)."""
+        top = Top(self.commit, self.dirty, self.partial, self.warnings, self.rests)
+        return Laid.of(top, self.ids, self.rows, self.figures)
 
     def record(self) -> Record:
         assert self.units is not None, "a record of remembered groups has no attributions"
@@ -106,13 +116,14 @@ def make_record(cfg: Config, use_cache: bool = True, pieces: Pieces | None = Non
         all_warnings += ("no commits yet: every line counts as uncommitted",)
     runs = _file_runs(cfg, classifier, files, pieces) if ev.available else {}
     ids = [u.id for u in units]
-    dependencies, cycles, encoded = grouping.graph_summary(store, groups, ids)
-    summary = summarize(grouping.tally(groups), runs, ev.shallow, dependencies, cycles,
-                        grouping.untagged_commits(groups), cfg.attribution.untagged)
+    dependencies, cycles, encoded, rests = grouping.graph_summary(store, groups, ids)
+    figures = grouping.tally(groups).figures(runs, grouping.untagged_commits(groups), cfg.attribution.untagged)
+    summary = summarize(figures, ev.shallow, dependencies, cycles)
     all_warnings += tuple(f"cycle in \\uses: {c}" for c in summary.cycles)
     return Made(commit=ev.head, dirty=dirty, partial=ev.shallow, warnings=all_warnings, summary=summary,
                 files=runs, lines=grouping.lines(groups, ids),
-                units=tuple(made[i] for i in ids) if len(made) == len(ids) else None, dependencies=encoded)
+                units=tuple(made[i] for i in ids) if len(made) == len(ids) else None, dependencies=encoded,
+                ids=tuple(ids), figures=figures, rows=Rows.joined(g.rows for g in groups), rests=rests)
 
 
 def _groups(cfg: Config, units: Sequence[Unit], classifier: LineClassifier, pieces: Pieces,

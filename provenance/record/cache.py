@@ -21,19 +21,22 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from provenance import __version__
+from provenance import __version__, pickled
 from provenance.config import CONFIG_NAME, Config
 from provenance.evidence import gitstate
 from provenance.evidence.gitrun import LITERAL, git
 from provenance.fsutil import write_bytes_atomic
 from provenance.hashing import source_digest
 from provenance.model import Record
-from provenance.record.assemble import make_record
+from provenance.record.assemble import Made, make_record
 from provenance.record.pieces import STORE, Pieces, token
+from provenance.record.table import Laid, layout
 from provenance.recordjson import parse_record, parts_of, record_to_json
 from provenance.scan.sources import record_inputs, trace_files
 
 CACHE = "paperprov/record.json"
+LAID = "paperprov/table.pickle"  # what the record's status table is laid out from
+TABLE = "paperprov/status.txt"  # the table itself, for the last checks' durations
 _HEADER = b"paperprov-record-cache "
 
 
@@ -61,36 +64,71 @@ def key(cfg: Config, inputs: Mapping[str, str]) -> str:
 
 def record_json(cfg: Config, use_cache: bool = True) -> bytes:
     """The bytes of build/record.json for the working tree as it is now."""
-    parts = record_json_parts(cfg, use_cache)
+    parts = record_json_made(cfg, use_cache)[0]
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-def record_json_parts(cfg: Config, use_cache: bool = True) -> list[bytes]:
+def record_json_made(cfg: Config, use_cache: bool = True) -> tuple[list[bytes], Made | None]:
     """record_json's bytes in parts, for a caller that writes them out one after another
-    (`status --json`): a book's record is not held twice to be joined."""
+    (`status --json`: a book's record is not held twice to be joined), and the record as
+    made when it was made now (None when the cache answered whole)."""
     with _no_gc():
         common = gitstate.common_dir(cfg.root) if use_cache else None
         if common is None:
             made = make_record(cfg, use_cache)
-            return parts_of(made, made.lines, dependencies=made.dependencies)
-        path = common / CACHE
+            return parts_of(made, made.lines, dependencies=made.dependencies), made
         inputs = digests(cfg)
-        k = key(cfg, inputs).encode()
+        k = key(cfg, inputs)
         try:
-            with open(path, "rb") as fh:
-                if fh.readline() == _HEADER + k + b"\n":
-                    return [fh.read()]
+            with open(common / CACHE, "rb") as fh:
+                if fh.readline() == _HEADER + k.encode() + b"\n":
+                    return [fh.read()], None
         except OSError:
             pass
-        pieces = _pieces(cfg, common / STORE, inputs)
-        made = make_record(cfg, use_cache, pieces, common)
-        parts = parts_of(made, made.lines, pieces.runs_line, made.dependencies)
-        pieces.save()
+        return _make(cfg, common, inputs, k)
+
+
+def status_table(cfg: Config, durations: Mapping[str, float]) -> str:
+    """The `paperprov status` table of the record of the working tree now (table.py),
+    remembered in `<git-dir>/paperprov/status.txt` under the record's key and the checks'
+    durations; else laid out from what the record was laid out from when it was made
+    (kept beside it), so a status after a build or an edit never reads a record back."""
+    with _no_gc():
+        common = gitstate.common_dir(cfg.root)
+        if common is None:
+            return layout(make_record(cfg).laid(), durations)
+        inputs = digests(cfg)
+        k = key(cfg, inputs)
+        tkey = hashlib.sha256(f"{k} {sorted(durations.items())!r}".encode()).hexdigest().encode() + b"\n"
         try:
-            write_bytes_atomic(path, [_HEADER + k + b"\n", *parts])
+            with open(common / TABLE, "rb") as fh:
+                if fh.readline() == tkey:
+                    return fh.read().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+        found = pickled.load(common / LAID, {"version": __version__, "record": k}.__eq__)
+        laid = found[1] if found is not None and isinstance(found[1], Laid) else _make(cfg, common, inputs, k)[1].laid()
+        text = layout(laid, durations)
+        try:
+            write_bytes_atomic(common / TABLE, (tkey, text.encode("utf-8")))
         except OSError:
-            pass  # a read-only repository still gets its record, only slower next time
-        return parts
+            pass  # a read-only repository still gets its table, only slower next time
+        return text
+
+
+def _make(cfg: Config, common: Path, inputs: Mapping[str, str], k: str) -> tuple[list[bytes], Made]:
+    """Make the record from what is remembered per file; keep it whole under its key `k`,
+    and what its status table is laid out from."""
+    pieces = _pieces(cfg, common / STORE, inputs)
+    made = make_record(cfg, True, pieces, common)
+    parts = parts_of(made, made.lines, pieces.runs_line, made.dependencies)
+    pieces.save()
+    try:
+        write_bytes_atomic(common / CACHE, [_HEADER + k.encode() + b"\n", *parts])
+    except OSError:
+        pass  # a read-only repository still gets its record, only slower next time
+    pickled.save(common / LAID, {"version": __version__, "record": k}, made.laid())
+    return parts, made
 
 
 def _pieces(cfg: Config, store: Path, inputs: Mapping[str, str]) -> Pieces:

@@ -3,7 +3,8 @@ after an edit does per-unit work only for the files the edit changed.
 
 A file's group holds, for the units whose heading lies in that file (document order):
 their lines of record.json, their counts (summary.Tally), their nodes of the statement
-graph (graph.Node) and the commits without AI evidence behind their lines. It is a
+graph (graph.Node), the commits without AI evidence behind their lines and their rows of
+the status table (table.Rows). It is a
 function of what it is made from, and `made_from` prints exactly that: the units as the
 walk gave them, the declarations around them, the labels their `\\uses` name that exist,
 the content and git evidence of every file their lines lie in (pieces._Keys), and the
@@ -29,6 +30,7 @@ from provenance import __version__, pickled
 from provenance.model import Attribution, Rests, Unit
 from provenance.record.graph import Node, StatementGraph, format_cycle, node
 from provenance.record.summary import Tally
+from provenance.record.table import Rows, rests_on
 from provenance.recordjson import dependencies_json
 
 GRAPH = "paperprov/graph.pickle"
@@ -42,6 +44,7 @@ class Group:
     nodes: tuple[tuple[Any, ...], ...]  # graph.Node's fields: plain tuples unpickle faster
     nodes_print: str  # digest of `nodes`
     untagged: frozenset[str]
+    rows: Rows  # the units' rows of the status table
 
 
 def print_of(*parts: object) -> str:
@@ -64,24 +67,25 @@ def make(finals: Sequence[Attribution], line: Callable[[Attribution], bytes], un
         tally.add(a)
     nodes = tuple(tuple(n) for n in map(node, finals) if n is not None)
     return Group(ids=tuple(a.unit.id for a in finals), lines=tuple(map(line, finals)), tally=tally.merged(),
-                 nodes=nodes, nodes_print=print_of(nodes), untagged=untagged)
+                 nodes=nodes, nodes_print=print_of(nodes), untagged=untagged, rows=Rows.of(finals))
 
 
 def graph_summary(store: Path | None, groups: Sequence[Group], ids: Sequence[str]
-                  ) -> tuple[dict[str, Rests], tuple[str, ...], bytes]:
-    """The statement graph's closure, formatted cycles and the closure as encoded in
-    record.json, for the record's units (`ids`, document order); remembered in `store`
-    (the git directory) under a print of its nodes."""
+                  ) -> tuple[dict[str, Rests], tuple[str, ...], bytes, tuple[str, ...]]:
+    """The statement graph's closure, formatted cycles, the closure as encoded in
+    record.json and as the status table lists it (table.rests_on), for the record's
+    units (`ids`, document order); remembered in `store` (the git directory) under a
+    print of its nodes."""
     made_from = print_of(__version__, [g.nodes_print for g in groups], "\0".join(ids))
-    header = {"version": __version__, "graph": made_from, "holds": "closure, cycles, encoded closure"}
+    header = {"version": __version__, "graph": made_from, "holds": "closure, cycles, encoded closure, rests"}
     if store is not None:
         found = pickled.load(store / GRAPH, header.__eq__)
-        if found is not None and isinstance(found[1], tuple) and len(found[1]) == 3:
+        if found is not None and isinstance(found[1], tuple) and len(found[1]) == 4:
             return found[1]
     nodes_of = {n[0]: Node(*n) for g in groups for n in g.nodes}
     graph = StatementGraph.of_nodes([nodes_of[i] for i in ids if i in nodes_of], ids)
     closure = graph.closure()
-    out = closure, tuple(format_cycle(c) for c in graph.cycles()), dependencies_json(closure)
+    out = closure, tuple(format_cycle(c) for c in graph.cycles()), dependencies_json(closure), rests_on(closure)
     if store is not None:
         pickled.save(store / GRAPH, header, out)
     return out

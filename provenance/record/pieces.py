@@ -34,13 +34,15 @@ from typing import Any, TypeVar
 from provenance import __version__, pickled
 from provenance.evidence.collect import GitEvidence
 from provenance.model import Attribution, Evidence, LineRun, Marker, Unit
+from provenance.record.groups import Group
+from provenance.record.table import Rows
 from provenance.recordjson import runs_line, unit_line
 
 STORE = "paperprov/units"
 _T = TypeVar("_T")
 # The shard's own format, and the fields of what it holds: a development checkout that
 # changes either does not read shards written before.
-_SHAPE = [5, *([f.name for f in fields(c)] for c in (Unit, Marker, Attribution, Evidence, LineRun))]
+_SHAPE = [6, *([f.name for f in fields(c)] for c in (Unit, Marker, Attribution, Evidence, LineRun, Group, Rows))]
 
 
 @dataclass

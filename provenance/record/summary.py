@@ -220,12 +220,9 @@ def record_figures(record: Record) -> Figures:
     return figures(record.units, record.files, s.untagged_commits, s.untagged)
 
 
-def summarize(tally: Tally, files: Mapping[str, Sequence[LineRun]], partial: bool,
-              dependencies: Mapping[str, Rests], cycles: Sequence[str], untagged_commits: int = 0,
-              untagged: str = "unknown") -> Summary:
-    """The record's summary: the figures of `tally`, and the statement graph's closure and
-    cycles (graph.py's `StatementGraph.closure`, `cycles`)."""
-    f = tally.figures(files, untagged_commits, untagged)
+def summarize(f: Figures, partial: bool, dependencies: Mapping[str, Rests], cycles: Sequence[str]) -> Summary:
+    """The record's summary: the figures `f` (a Tally's), and the statement graph's
+    closure and cycles (graph.py's `StatementGraph.closure`, `cycles`)."""
     return Summary(
         units={g: dict(c) for g, c in f.counts.items()},
         agents=tuple(a.agent for a in f.agents),
@@ -236,6 +233,6 @@ def summarize(tally: Tally, files: Mapping[str, Sequence[LineRun]], partial: boo
         partial=partial,
         dependencies=dependencies,
         cycles=tuple(cycles),
-        untagged_commits=untagged_commits,
-        untagged=untagged,
+        untagged_commits=f.untagged_commits,
+        untagged=f.untagged,
     )

@@ -166,7 +166,7 @@ def test_uses_are_restricted_to_known_labels_and_summary_counts() -> None:
     assert atts[1].unit.uses == ("lem:b",)
     c = LineClassifier(ev)
     runs = {"a.tex": file_runs(c, "a.tex", 10)}
-    s = summarize(tally(atts), runs, False, StatementGraph.of(atts).closure(), ())
+    s = summarize(tally(atts).figures(runs), False, StatementGraph.of(atts).closure(), ())
     assert s.units["statements"] == {"human": 1, "ai": 1, "mixed": 0, "unknown": 0}
     assert s.units["sections"]["mixed"] == 1 and s.units["proofs"]["ai"] == 1
     assert (s.ai_statements, s.ai_statements_reviewed) == (1, 1)

@@ -12,8 +12,10 @@ import pytest
 
 from provenance.config import load
 from provenance.record import groups
-from provenance.record.cache import record_json
+from provenance.record.cache import record_json, record_json_made
 from provenance.record.review import add_review, review_texts
+from provenance.record.table import format_table, layout
+from provenance.recordjson import parse_record
 from provenance.scan.sources import scan_units
 from tests.helpers import Repo, paper, section
 
@@ -75,9 +77,15 @@ def _base(repo: Repo) -> None:
 def test_a_record_from_remembered_groups_is_the_fresh_record(repo: Repo, seed: int) -> None:
     _base(repo)
     rng = random.Random(seed)
+    durations = {"tests/claims/test_x.py::test_y": 0.25}
     for step in range(16):
         done = _edit(rng, repo, step)
-        assert record_json(load(repo.path)) == fresh(repo.path), f"seed {seed}, step {step}: {done}"
+        parts, made = record_json_made(load(repo.path))
+        data = b"".join(parts)
+        assert data == fresh(repo.path), f"seed {seed}, step {step}: {done}"
+        assert made is not None  # every step changes the record: made again, from groups
+        # The status table from the groups' rows, as from the record read back.
+        assert layout(made.laid(), durations) == format_table(parse_record(data, "record"), durations), done
 
 
 def test_a_reworded_line_makes_only_its_files_group_and_no_closure(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
