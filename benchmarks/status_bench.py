@@ -14,9 +14,10 @@ its baseline measured in the same run:
             build/.paperprov removed, git's commit-graph removed)
   warm      the same again, nothing changed
   reword    after rewording a line of prose in the middle chapter (a sentence added to it)
-  insert    after adding a sentence there on a line of its own instead
-  edit      after appending a line to that chapter instead
-  commit    after committing that edit (status saw it); the commit is then taken back
+  insert    after then adding a sentence there on a line of its own
+  edit      after then appending a line to that chapter
+  table     `paperprov status` (the table), after then appending one more line
+  commit    after committing those edits (status saw them); the commit is then taken back
   python    `python -c pass`, the floor of any command
 
 Peak memory is given twice: of paperprov's own process (what its data costs), and of
@@ -25,8 +26,8 @@ files git maps, 330 MiB for one `git log` on the book).
 
 Targets (issue 14): cold <= 1.0x blame; warm <= 1.0 s and edit <= 2.0 s on the book,
 peak memory <= 300 MiB; edit <= 0.3 s on the paper. An edit is a reword, an inserted or an appended
-line: the first keeps the paper's walk, the second moves its lines (scan/tex/edits.py),
-the third walks it again.
+line: the first keeps the paper's walk, the second moves its lines, the third makes what
+ended on the chapter's last line end on the new one (scan/tex/edits.py).
 """
 
 from __future__ import annotations
@@ -100,12 +101,13 @@ def median(samples: list[Sample]) -> Sample:
 
 def measure(root: Path, runs: int) -> dict[str, Sample]:
     status = [PY, "-c", OWN_RSS, "status", "--json"]
+    table = [PY, "-c", OWN_RSS, "status"]
     chapters = sorted((root / "paper" / "chapters").rglob("*.tex"))
     chapter = chapters[len(chapters) // 2]  # one in the middle of the paper
     original = chapter.read_bytes()
     lines = original.decode().split("\n")
     prose = next(i for i in range(len(lines) // 2, len(lines)) if lines[i][:1].isalpha())
-    out: dict[str, list[Sample]] = {k: [] for k in ("python", "blame", "cold", "warm", "reword", "insert", "edit", "commit")}
+    out: dict[str, list[Sample]] = {k: [] for k in ("python", "blame", "cold", "warm", "reword", "insert", "edit", "table", "commit")}
     try:
         for i in range(runs):
             out["python"].append(run([PY, "-c", "pass"], root))
@@ -120,8 +122,11 @@ def measure(root: Path, runs: int) -> dict[str, Sample]:
             inserted = reworded[:prose + 1] + [f"A sentence on a line of its own, {i}."] + reworded[prose + 1:]
             chapter.write_bytes("\n".join(inserted).encode())
             out["insert"].append(run(status, root))
-            chapter.write_bytes(original + f"One more sentence, edit {i}.\n".encode())
+            appended = inserted + [f"One more sentence, edit {i}."]
+            chapter.write_bytes("\n".join(appended).encode())
             out["edit"].append(run(status, root))
+            chapter.write_bytes("\n".join(appended + [f"And one more, edit {i}."]).encode())
+            out["table"].append(run(table, root))
             # Commit the edit status has seen, as an author does next; then take the
             # commit back (the next round starts with no cache of ours anyway).
             subprocess.run(["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.org", "commit", "-q",
@@ -150,7 +155,7 @@ def report(title: str, m: dict[str, Sample]) -> None:
     print(f"\n{title}")
     print(f"  python -c pass        {m['python'][0]:7.3f} s")
     print(f"  sequential git blame  {blame:7.3f} s")
-    for k in ("cold", "warm", "reword", "insert", "edit", "commit"):
+    for k in ("cold", "warm", "reword", "insert", "edit", "table", "commit"):
         wall, tree, own = m[k]
         print(f"  status {k:<6}         {wall:7.3f} s  = {wall / blame:5.2f}x blame   "
               f"peak {own:4.0f} MiB (process tree, git included: {tree:4.0f} MiB)")

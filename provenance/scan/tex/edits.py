@@ -11,15 +11,16 @@ text, trace.py), holds no `%` (comments hold markers) and none of those words, a
 
 - Lines reworded in place: when every changed line is free before and after and lies
   outside everything a handler read across lines, the walk is the same.
-- Lines added or removed in one place: when the lines that differ, before and after, are
-  all free, the lines on both sides of them are free too (so the search for a section's
-  last line of text, which goes backwards, stops before reaching them), and no reading
-  spans that place, the walk is the same but for the edited file's lines after it, which
-  move by the number of lines added (`shift`).
-- Lines added at the end of a file whose last line is free: when they are free or blank
-  and the last of them is free, and no reading reaches the old last line, the walk is
-  the same but that what ended on the old last line (the last line of text before
-  whatever comes next, or the file's end) ends on the new one.
+- Lines removed (or replaced) in one place: when the lines that differ, before and after,
+  are all free, the lines on both sides of them are free too (so the search for a
+  section's last line of text, which goes backwards, stops before reaching them), and
+  no reading touches that place, the walk is the same but for the edited file's lines
+  after it, which move by the number of lines added (`shift`).
+- Lines only added after a free line (a sentence or a paragraph, before whatever comes
+  next, even a heading or the file's end): when they are free or blank, the last of them
+  free, and no reading spans the place, the walk is the same but for the lines after
+  them, which move, and what ended on the free line above (the last line of text before
+  whatever follows), which ends on the last line added.
 
 tests/scan/tex/test_edits.py compares such walks with the walk of the edited paper.
 """
@@ -85,6 +86,8 @@ def walk_edit(old: str, new: str, reaches: Reach) -> Moved | None:
     if top == 0 or tail == 0:
         return None
     below = len(a) - tail  # 0-based: the first unchanged line after the edit
+    if below == top:
+        return _inserted(a[top - 1], b[top:len(b) - tail], top, reaches, at_end=a[top:] == [""])
     if not all(map(_free, [a[top - 1], a[below], *a[top:below], *b[top:len(b) - tail]])):
         return None
     if _read(top + 1, below + 1, reaches):
@@ -101,6 +104,18 @@ def _grown(a: list[str], b: list[str], reaches: Reach) -> Moved | None:
     if not all(not line.strip() or _free(line) for line in added) or _read(len(a), len(a), reaches):
         return None
     return Moved(len(a), len(added), grown=True)
+
+
+def _inserted(above: str, added: list[str], top: int, reaches: Reach, at_end: bool) -> Moved | None:
+    """Lines only added, after line `top` (`above`; `at_end`: its file's last line), if
+    walk_edit allows them: a search for the last line of text that reached `above` from
+    below now stops at the last line added, so what ended on `above` ends on that line."""
+    if not _free(above) or not _free(added[-1]) or not all(not line.strip() or _free(line) for line in added):
+        return None
+    # A reading that spans the place, or that may have stopped at the file's end.
+    if any(lo <= top < hi or (at_end and hi == top) for lo, hi in reaches):
+        return None
+    return Moved(top, len(added), grown=True)
 
 
 def shift(units: Sequence[Unit], deps: TexDeps, reaches: Reach, file: str,

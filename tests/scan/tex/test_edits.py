@@ -145,7 +145,7 @@ def test_it_refuses_what_changes_the_walk(tmp_path: Path) -> None:
 
     assert walk_edit(SEC, edited("Last line of text.", "Other words."), reaches) == Moved(0, 0)
     two = SEC.replace("Its second sentence.\n", "Its second sentence.\nA new sentence.\nAnd one more.\n")
-    assert walk_edit(SEC, two, reaches) == Moved(8, 2)
+    assert walk_edit(SEC, two, reaches) == Moved(8, 2, grown=True)
     assert walk_edit(SEC, SEC.replace("Its fourth.\n", ""), reaches) == Moved(9, -1)
     assert walk_edit(SEC, SEC.replace("Its fifth and last.\n", ""), reaches) is None  # its neighbour: \begin
     for at, text in [
@@ -174,7 +174,25 @@ def test_lines_added_at_the_end_make_what_ended_there_end_later(tmp_path: Path) 
     ended = {u.id for u in units if any(f == "sec.tex" and hi == 44 for f, _, hi in u.spans)}
     assert ended == {"sec:a", "sec.tex#subsection:later"}, ended
     assert all(any(f == "sec.tex" and hi == 46 for f, _, hi in u.spans) for u in got if u.id in ended)
-    assert walk_edit(SEC, SEC.replace("Closing", "Closing"), reaches) == Moved(0, 0)
+
+
+def test_a_sentence_added_before_a_heading_or_an_end_keeps_the_walk(tmp_path: Path) -> None:
+    units, deps, _, reaches = _paper(tmp_path, SEC)
+    for before in ("\\begin{lemma}\n[A title", "\\end{lemma}\n\\begin{proof}"):
+        for added in ("One more sentence.\n", "\nA new paragraph.\n"):
+            new = SEC.replace(before, added + before, 1)
+            moved = walk_edit(SEC, new, reaches["sec.tex"])
+            assert moved is not None and moved.grown, (before, added)
+            assert shift(units, deps, reaches["sec.tex"], "sec.tex", moved)[:2] == _paper(tmp_path, new)[:2]
+    # The section before sec:a (main.tex's) goes on in this file up to its opening text,
+    # just before a marker and the next heading: it now ends on the sentence added.
+    ending = SEC.replace("Opening text of the file.\n", "Opening text of the file.\nAnd more of it.\n")
+    moved = walk_edit(SEC, ending, reaches["sec.tex"])
+    assert moved == Moved(2, 1, grown=True)
+    intro = next(u for u in units if u.extents and u.extents[-1][0] == "sec.tex")
+    assert intro.extents[-1][2] == 2
+    got = shift(units, deps, reaches["sec.tex"], "sec.tex", moved)[0]
+    assert next(u for u in got if u.id == intro.id).extents[-1][2] == 3 and got == _paper(tmp_path, ending)[0]
 
 
 @pytest.mark.parametrize("name", ["main.tex", "sec.tex"])
