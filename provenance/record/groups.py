@@ -67,7 +67,14 @@ def make(finals: Sequence[Attribution], line: Callable[[Attribution], bytes], un
         tally.add(a)
     nodes = tuple(tuple(n) for n in map(node, finals) if n is not None)
     return Group(ids=tuple(a.unit.id for a in finals), lines=tuple(map(line, finals)), tally=tally.merged(),
-                 nodes=nodes, nodes_print=print_of(nodes), untagged=untagged, rows=Rows.of(finals))
+                 nodes=nodes, nodes_print=_print_of_nodes(nodes), untagged=untagged, rows=Rows.of(finals))
+
+
+def _print_of_nodes(nodes: tuple[tuple[Any, ...], ...]) -> str:
+    # By repr, not print_of: plain strings, flags and tuples, whose pickle would differ
+    # between nodes of fresh attributions and of remembered ones (which strings are one
+    # object), and the closure be walked again for nothing.
+    return hashlib.sha256(repr(nodes).encode()).hexdigest()
 
 
 def graph_summary(store: Path | None, groups: Sequence[Group], ids: Sequence[str]

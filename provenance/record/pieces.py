@@ -10,13 +10,16 @@ what the file's units add to the record as a whole (groups.py: their lines, coun
 graph nodes, under a print of everything they are made from). A record after an edit
 reads the light files of unchanged files and the shards of changed ones only.
 
-A unit's entry is used while the unit is the same (the walk gave the same unit: lines,
+A file's group is used while its units, the files their lines lie in (content and git
+evidence) and what is around them are the same (groups.py). Within a file made again, a
+unit's entry is used while the unit is the same (the walk gave the same unit: lines,
 extents, ids, markers, uses), the declarations around it are the same, the labels its
-`\\uses` name still exist, and every file its lines lie in has the same content and the
-same git evidence (`evidence_prints`: which commit each line comes from, and what notes,
-line facts and a shallow boundary say of those lines); and while the token is the same:
-paperprov's version, the shapes of what is stored, provenance.yaml and the Agent Trace
-records. An edit makes its file's units new; a commit those of the files it touched.
+`\\uses` name still exist, and its own lines have the same git evidence (`_Keys.of_unit`:
+which commit each line comes from, and what notes, line facts and a shallow boundary say
+of the file's commits; an attribution reads no line's text); and while the token is the
+same: paperprov's version, the shapes of what is stored, provenance.yaml and the Agent
+Trace records. An edit makes again the units whose lines it changed or moved; a commit
+those whose lines it touched.
 
 Pickles with a header (pickled.py, as for the remembered walk). A damaged, unreadable or
 other version's shard is simply not used.
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -49,7 +53,7 @@ _SHAPE = [6, *([f.name for f in fields(c)] for c in (Unit, Marker, Attribution, 
 class _Unit:
     unit: Unit
     enclosing: tuple[Marker, ...]
-    digests: tuple[tuple[str, str], ...]  # every file the unit's lines lie in, with its _key
+    digests: tuple[tuple[str, str], ...]  # _Keys.of_unit: each range of its lines with its key
     attribution: Attribution
     untagged: frozenset[str]
     line: bytes | None = None  # the attribution's line of record.json
@@ -170,12 +174,12 @@ class Pieces(_Lights):
     def __init__(self, store: Path | None = None, token: str = "", digests: Mapping[str, str] | None = None) -> None:
         super().__init__(store, token)
         self.digests = dict(digests or {})
-        self.keys = _Keys(self.digests, {})
+        self.keys = _Keys(self.digests)
         self._by_id: dict[str, _Unit] = {}
 
     def know(self, ev: GitEvidence, files: Iterable[str]) -> None:
         """The git evidence the record attributes from (before any piece is asked for)."""
-        self.keys = _Keys(self.digests, evidence_prints(ev, files))
+        self.keys = _Keys(self.digests, ev, files)
 
     def attributions(self, units: Sequence[Unit], enclosing: Mapping[str, tuple[Marker, ...]],
                      uses: Callable[[Unit], tuple[str, ...]],
@@ -223,11 +227,18 @@ class Pieces(_Lights):
 
 class _Keys:
     """What the pieces of a file are made from: its content and the git evidence for its
-    lines (`evidence`: evidence_prints), one string per file, made once."""
+    lines (`_print`), one string per file, made once; and what one unit's
+    attribution is made from, the blame of its own lines and what notes, line facts or a
+    shallow boundary say of that file's commits (an attribution reads no line's text:
+    rewording one line of a long chapter leaves its other units' keys as they were)."""
 
-    def __init__(self, digests: Mapping[str, str], evidence: Mapping[str, str]) -> None:
-        self.digests, self.evidence = digests, evidence
+    def __init__(self, digests: Mapping[str, str], ev: GitEvidence | None = None,
+                 files: Iterable[str] = ()) -> None:
+        self.digests, self.ev = digests, ev
         self._made: dict[str, str | None] = {}
+        self._starts: dict[str, list[int]] = {}
+        self._said: dict[str, str] = {}
+        self.evidence = {f: self._print(f) for f in files}
 
     def of_file(self, rel: str) -> str | None:
         """None for a file that is not a record input (never remembered)."""
@@ -247,8 +258,42 @@ class _Keys:
         return tuple(out)
 
     def of_unit(self, unit: Unit) -> tuple[tuple[str, str], ...] | None:
-        """of_files of every file the unit's lines lie in."""
-        return self.of_files((unit.file,) if not unit.extents else {f for f, _, _ in unit.extents})
+        """(file, key) per range of the unit's lines: the blame of those lines and what
+        is said of the file's commits; None if a file is not an input."""
+        out = []
+        for f, lo, hi in unit.spans:
+            if self.digests.get(f) is None:
+                return None
+            out.append((f, f"{self.said(f)} {self._blame(f, lo, hi)}"))
+        return tuple(out)
+
+    def _print(self, rel: str) -> str:
+        """A digest of everything the file's lines are attributed from: which commit each
+        line comes from (blame), and what is `said` of those commits. A commit's own
+        message and names cannot change, so its id stands for them. A new commit that
+        touches no line of a file leaves the file's print as it was."""
+        spans = self.ev.blame.get(rel, ()) if self.ev else ()
+        h = hashlib.sha256(repr([tuple(s) for s in spans]).encode())  # tuple repr is C; a NamedTuple's is Python
+        h.update(self.said(rel).encode())
+        return h.hexdigest()
+
+    def said(self, rel: str) -> str:
+        """What the `paperprov tag` notes, git-ai and Agent Trace line facts and the
+        shallow boundary say of the commits behind the file's lines."""
+        if rel not in self._said:
+            self._said[rel] = _said(self.ev, rel) if self.ev else ""
+        return self._said[rel]
+
+    def _blame(self, rel: str, lo: int, hi: int) -> str:
+        spans = self.ev.blame.get(rel, ()) if self.ev else ()
+        starts = self._starts.get(rel)
+        if starts is None:
+            starts = self._starts[rel] = [s.start for s in spans]
+        first = max(bisect_right(starts, lo) - 1, 0)
+        last = bisect_right(starts, hi)
+        clipped = [(max(lo, s.start), min(hi, s.start + s.length - 1), s.commit, s.orig_path,
+                    s.orig_start + max(lo, s.start) - s.start) for s in spans[first:last]]
+        return hashlib.sha256(repr([c for c in clipped if c[0] <= c[1]]).encode()).hexdigest()
 
 
 class _Store:
@@ -288,30 +333,20 @@ class _Store:
                     pass
 
 
-def evidence_prints(ev: GitEvidence, files: Iterable[str]) -> dict[str, str]:
-    """Per file, a digest of everything its lines are attributed from: which commit each
-    line comes from (blame), and for those commits the `paperprov tag` notes, git-ai
-    and Agent Trace line facts and shallow-boundary status. A commit's own message and
-    names cannot change, so its id stands for them. A new commit that touches no line of
-    a file leaves the file's print as it was."""
-    out = {}
-    more = bool(ev.notes or ev.line_facts or ev.boundary)
-    for f in files:
-        spans = ev.blame.get(f, ())
-        h = hashlib.sha256(repr([tuple(s) for s in spans]).encode())  # tuple repr is C; a NamedTuple's is Python
-        if more:  # what notes, line facts or a shallow boundary say of this file's lines, if anything
-            paths: dict[str, set[str]] = {}
-            for s in spans:
-                if s.commit:
-                    paths.setdefault(s.commit, set()).add(s.orig_path)
-            said = [(c, [t for t in ev.notes.get(c, ()) if t.path in paths[c]],
-                     [x for x in ev.line_facts.get(c, ()) if x.path in paths[c]], c in ev.boundary)
-                    for c in sorted(paths)]
-            said = [x for x in said if x[1] or x[2] or x[3]]
-            if said:
-                h.update(repr(said).encode())
-        out[f] = h.hexdigest()
-    return out
+def _said(ev: GitEvidence, rel: str) -> str:
+    """What notes, line facts or a shallow boundary say of the commits behind `rel`'s
+    lines ("" when nothing: most repositories)."""
+    if not (ev.notes or ev.line_facts or ev.boundary):
+        return ""
+    paths: dict[str, set[str]] = {}
+    for s in ev.blame.get(rel, ()):
+        if s.commit:
+            paths.setdefault(s.commit, set()).add(s.orig_path)
+    said = [(c, [t for t in ev.notes.get(c, ()) if t.path in paths[c]],
+             [x for x in ev.line_facts.get(c, ()) if x.path in paths[c]], c in ev.boundary)
+            for c in sorted(paths)]
+    said = [x for x in said if x[1] or x[2] or x[3]]
+    return repr(said) if said else ""
 
 
 def shard_name(rel: str, suffix: str = ".pickle") -> str:

@@ -1,5 +1,5 @@
-"""The record's work remembered per file: after an edit only the edited file's units are
-attributed again, and the record is always the bytes a fresh one would be."""
+"""The record's work remembered per file: after an edit only the units whose lines it
+changed are attributed again, and the record is always the bytes a fresh one would be."""
 
 from __future__ import annotations
 
@@ -44,27 +44,30 @@ def units(data: bytes) -> dict[str, dict]:  # type: ignore[type-arg]
     return {u["id"]: u for u in json.loads(data)["units"]}
 
 
-def test_an_edit_attributes_again_only_the_units_of_the_edited_file(repo: Repo, made: list[str]) -> None:
+def test_an_edit_attributes_again_only_the_units_whose_lines_it_changed(repo: Repo, made: list[str]) -> None:
     first = record_json(load(repo.path))
     assert len(made) == len(units(first)) and first == fresh(repo.path)
     made.clear()
     with open(repo.path / "paper/sections/a.tex", "a", encoding="utf-8") as fh:
         fh.write("An uncommitted line.\n")
     data = record_json(load(repo.path))
-    assert sorted(made) == sorted(u for u, d in units(data).items() if d["file"] == "paper/sections/a.tex")
+    assert made == ["sec:a"]  # the line is the section's; its lemma and proof are as they were
     assert data == fresh(repo.path)
     assert units(data)["sec:a"]["lines_by_origin"]["uncommitted"] == 1
     made.clear()
     assert record_json(load(repo.path)) == data and made == []  # nothing changed: the whole record is kept
+    text = (repo.path / "paper/sections/a.tex").read_text(encoding="utf-8")
+    repo.write("paper/sections/a.tex", text.replace("is finite.", "is finite, and small."))
+    data = record_json(load(repo.path))
+    assert sorted(made) == ["lem:a", "sec:a"] and data == fresh(repo.path)  # the lemma, and the section holding it
 
 
-def test_a_commit_attributes_again_only_the_units_of_the_files_it_touched(repo: Repo, made: list[str]) -> None:
+def test_a_commit_attributes_again_only_the_units_of_the_lines_it_touched(repo: Repo, made: list[str]) -> None:
     record_json(load(repo.path))
     made.clear()
     repo.commit("More\n\nAssisted-by: claude-code:claude-opus-4-1", {"paper/sections/c.tex": section("c") + "More text.\n"})
     data = record_json(load(repo.path))
-    in_c = sorted(u for u, d in units(data).items() if d["file"] == "paper/sections/c.tex")
-    assert sorted(made) == in_c and data == fresh(repo.path)
+    assert made == ["sec:c"] and data == fresh(repo.path)
     assert units(data)["sec:c"]["lines_by_origin"]["ai"] == 1  # the new commit's line, as AI work
 
 
@@ -147,5 +150,5 @@ def test_a_shallow_clone_keeps_its_boundary_lines_unknown(repo: Repo, made: list
     with open(clone / "paper/sections/c.tex", "a", encoding="utf-8") as fh:
         fh.write("Edited in the clone.\n")
     data = record_json(load(clone))
-    assert sorted(made) == sorted(u for u, d in units(data).items() if d["file"] == "paper/sections/c.tex")
+    assert made == ["sec:c"]
     assert units(data)["sec:c"]["lines_by_origin"]["unknown"] > 0 and data == fresh(clone)
