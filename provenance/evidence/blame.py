@@ -10,6 +10,7 @@ Results are kept between runs by blamecache.py.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -56,6 +57,14 @@ def parse_incremental(out: bytes) -> tuple[BlameSpan, ...]:
             spans.append(BlameSpan(final, count, commit, _unquote(line[9:]), orig))
     spans.sort(key=lambda s: s.start)
     return tuple(spans)
+
+
+def blame_print(spans: Sequence[BlameSpan]) -> str:
+    """A digest of a blame: equal blames, equal prints (kept with each cache entry, so
+    what is made from a file's blame can be known unchanged without reading it)."""
+    import hashlib  # here: the commit hooks import this module and never print a blame
+
+    return hashlib.sha256(repr([tuple(s) for s in spans]).encode()).hexdigest()  # a NamedTuple's repr is Python
 
 
 def line_count(data: bytes) -> int:

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from provenance.evidence.blame import BlameSpan
+from provenance.evidence.blame import BlameSpan, blame_print
 from provenance.evidence.gitrun import RepoInfo, git
 from provenance.evidence.trailers import CommitInfo
 from provenance.fsutil import write_text_atomic
@@ -96,26 +96,92 @@ class _AtHead:
         return changed is not None and top_path not in changed
 
 
-def reuse(root: Path, info: RepoInfo, digests: Mapping[str, str], cache: dict[str, Any],
-          ) -> tuple[dict[str, tuple[BlameSpan, ...]], dict[str, Base]]:
-    """The cached blames still valid at HEAD (see the module docstring), and their bases."""
+class Blames(Mapping[str, tuple[BlameSpan, ...]]):
+    """Blames by root-relative file, those from the cache decoded when first asked for:
+    after an edit, only the edited files' blames are read (a book's 100,000 cached spans
+    were decoded, and printed, on every run). `print(rel)` is blame_print of a file's
+    blame, kept in its entry."""
+
+    def __init__(self, entries: Mapping[str, dict[str, Any]] | None = None, shas: Sequence[str] = (),
+                 decoded: Mapping[str, tuple[BlameSpan, ...]] | None = None) -> None:
+        self._entries = dict(entries or {})
+        self._shas = shas
+        self._spans = dict(decoded or {})
+        self._prints: dict[str, str] = {}
+        self.printed = False  # prints were added to entries (the cache is to be saved)
+
+    def __getitem__(self, rel: str) -> tuple[BlameSpan, ...]:
+        if rel not in self._spans:
+            self._spans[rel] = _spans_from_json(self._entries[rel], self._shas)  # KeyError: not here
+        return self._spans[rel]
+
+    def __contains__(self, rel: object) -> bool:  # without decoding (Mapping's would)
+        return rel in self._spans or rel in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans.keys() | self._entries.keys())
+
+    def __len__(self) -> int:
+        return len(self._spans.keys() | self._entries.keys())
+
+    def put(self, rel: str, spans: tuple[BlameSpan, ...]) -> None:
+        """A blame made this run (it replaces any cached one)."""
+        self._spans[rel] = spans
+        self._entries.pop(rel, None)
+        self._prints.pop(rel, None)
+
+    def print(self, rel: str) -> str:
+        if rel not in self._prints:
+            entry = self._entries.get(rel)
+            kept = entry.get("print") if entry is not None else None
+            self._prints[rel] = kept if isinstance(kept, str) else blame_print(self.get(rel, ()))
+        return self._prints[rel]
+
+    def commits(self) -> set[str]:
+        """The commit ids behind every file's lines."""
+        out = {s.commit for spans in self._spans.values() for s in spans if s.commit}
+        for rel, entry in self._entries.items():
+            if rel not in self._spans:
+                out.update(self._shas[i] for i in set(entry["spans"][2::5]) if i >= 0)
+        return out
+
+    def base(self, rel: str) -> Base | None:
+        """The base kept in the entry a cached blame came from (HEAD's blame of its blob)."""
+        entry = self._entries.get(rel)
+        return None if entry is None else _base(entry, self._spans.get(rel), self._shas)
+
+
+def reuse(root: Path, info: RepoInfo, digests: Mapping[str, str], cache: dict[str, Any]) -> Blames:
+    """The cached blames still valid at HEAD (see the module docstring); an entry that
+    does not hold together is left out (blamed afresh)."""
     at_head = _AtHead(root, info)
-    out: dict[str, tuple[BlameSpan, ...]] = {}
-    bases: dict[str, Base] = {}
+    entries: dict[str, dict[str, Any]] = {}
     old_files, shas = cache.get("files", {}), cache.get("shas", [])
     for rel, digest in digests.items():
         entry = old_files.get(rel)
         if not entry or entry.get("hash") != digest or not at_head(entry.get("head"), info.prefix + rel):
             continue
-        try:
-            out[rel] = _spans_from_json(entry, shas)
-            base = _base(entry, out[rel], shas)
-        except (KeyError, TypeError, ValueError, IndexError):
-            out.pop(rel, None)
-            continue  # a damaged entry is blamed afresh
-        if base is not None:
-            bases[rel] = base
-    return out, bases
+        if _sound(entry, len(shas)) and ("base" not in entry or _sound(entry["base"], len(shas))):
+            entries[rel] = entry
+    out = Blames(entries, shas)
+    for rel, entry in entries.items():
+        if not isinstance(entry.get("print"), str):  # an entry written before prints were kept
+            entry["print"] = blame_print(out[rel])
+            out.printed = True
+    return out
+
+
+def _sound(entry: Any, n_shas: int) -> bool:
+    """Whether an entry's spans decode (its indices in range), without decoding them."""
+    try:
+        paths, flat = entry["paths"], entry["spans"]
+        if not isinstance(paths, list) or not isinstance(flat, list) or len(flat) % 5:
+            return False
+        return not flat or (-1 <= min(flat[2::5]) and max(flat[2::5]) < n_shas
+                            and 0 <= min(flat[3::5]) and max(flat[3::5]) < len(paths)
+                            and isinstance(flat[0], int))
+    except (KeyError, TypeError, ValueError):
+        return False
 
 
 def reuse_bases(root: Path, info: RepoInfo, blobs: Mapping[str, str], cache: dict[str, Any]) -> dict[str, Base]:
@@ -162,7 +228,7 @@ def committed(info: RepoInfo, parent: str, clean: Mapping[str, str], digests: Ma
     return out
 
 
-def _base(entry: dict[str, Any], spans: tuple[BlameSpan, ...] | None, shas: list[str]) -> Base | None:
+def _base(entry: dict[str, Any], spans: tuple[BlameSpan, ...] | None, shas: Sequence[str]) -> Base | None:
     if "blob" in entry:
         return Base(str(entry["blob"]), spans if spans is not None else _spans_from_json(entry, shas))
     if "base" in entry:
@@ -196,8 +262,11 @@ def save(path: Path, epoch: str, graph_head: str | None, head: str | None, diges
     this run (their old entries did not answer: damaged, or made for other bytes)."""
     kept, shas = _reusable(old or {}, head, {rel: d for rel, d in digests.items() if rel not in blamed})
     sha_ids = {sha: i for i, sha in enumerate(shas)}
-    files = {rel: kept.get(rel) or _entry(head, digests[rel], blame[rel], bases.get(rel), sha_ids)
-             for rel in sorted(blame)}
+
+    def base(rel: str) -> Base | None:
+        return bases.get(rel) or (blame.base(rel) if isinstance(blame, Blames) else None)
+
+    files = {rel: kept.get(rel) or _entry(head, digests[rel], blame[rel], base(rel), sha_ids) for rel in sorted(blame)}
     new_cache = {
         "version": CACHE_VERSION,
         "epoch": epoch,
@@ -225,7 +294,7 @@ def _reusable(old: Mapping[str, Any], head: str | None, digests: Mapping[str, st
 
 def _entry(head: str | None, digest: str, spans: tuple[BlameSpan, ...], base: Base | None,
            sha_ids: dict[str, int]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"head": head, "hash": digest, **_spans_to_json(spans, sha_ids)}
+    entry: dict[str, Any] = {"head": head, "hash": digest, **_spans_to_json(spans, sha_ids), "print": blame_print(spans)}
     if base is not None and base.spans == spans:
         entry["blob"] = base.blob
     elif base is not None:
@@ -246,7 +315,7 @@ def _spans_to_json(spans: Sequence[BlameSpan], shas: dict[str, int]) -> dict[str
     return {"paths": list(paths), "spans": flat}
 
 
-def _spans_from_json(entry: dict[str, Any], shas: list[str]) -> tuple[BlameSpan, ...]:
+def _spans_from_json(entry: dict[str, Any], shas: Sequence[str]) -> tuple[BlameSpan, ...]:
     paths, flat = entry["paths"], entry["spans"]
     return tuple(BlameSpan(flat[i], flat[i + 1], shas[flat[i + 2]] if flat[i + 2] >= 0 else None,
                            paths[flat[i + 3]], flat[i + 4]) for i in range(0, len(flat), 5))

@@ -154,30 +154,31 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True,
         graph_head = write_commit_graph(root, info.head)
     _blame_in_full(root, info, blamed, contents, blame, bases)
 
-    shas = {s.commit for spans in blame.values() for s in spans if s.commit}
+    shas = blame.commits()
     known = blamecache.cached_commits(cache, shas)
     commits = dict(known)
     commits.update(read_commits(root, shas - set(known)))
     notes = read_notes(root, info, warnings)
     line_facts = read_line_facts(root, info, sources or EvidenceSources(), warnings)
 
-    stale = bool(fresh) or len(known) < len(commits) or blamecache.is_stale(cache, info.head, files)
+    stale = bool(fresh) or blame.printed or len(known) < len(commits) or blamecache.is_stale(cache, info.head, files)
     if use_cache and stale:
         blamecache.save(cache_path, epoch, graph_head, info.head, digests, blame, bases, commits, cache, fresh)
     if info.shallow:
         warnings.append("shallow clone: attribution is partial (lines from before the clone's depth count as unknown)")
     return GitEvidence(available=True, head=info.head, shallow=info.shallow, boundary=boundary,
-                       commits=commits, notes=notes, blame={k: blame[k] for k in files}, warnings=tuple(warnings),
+                       commits=commits, notes=notes, blame=blame, warnings=tuple(warnings),
                        line_facts=line_facts)
 
 
 def _blame(root: Path, info: RepoInfo, files: Sequence[str], contents: Mapping[str, bytes],
            digests: Mapping[str, str], cache: dict[str, Any],
-           ) -> tuple[dict[str, Spans], dict[str, blamecache.Base], dict[str, str | None], set[str]]:
+           ) -> tuple[blamecache.Blames, dict[str, blamecache.Base], dict[str, str | None], set[str]]:
     """What the cache answers: blames still valid, and blames of working-tree edits made
     from a file's base (worktree.py); what is left to blame in full, each file with the
     blob HEAD holds for it (None: untracked); and the files whose entries are new."""
-    blame, bases = blamecache.reuse(root, info, digests, cache)
+    blame = blamecache.reuse(root, info, digests, cache)
+    bases: dict[str, blamecache.Base] = {}
     todo = [rel for rel in files if rel not in blame]
     if not todo:
         return blame, bases, {}, set()
@@ -189,18 +190,20 @@ def _blame(root: Path, info: RepoInfo, files: Sequence[str], contents: Mapping[s
             same = worktree.blob_id(contents[rel], base.blob) == base.blob
             spans = base.spans if same else worktree.edited_blame(root, info, rel, base.spans)
             if spans is not None:
-                blame[rel], bases[rel] = spans, base
+                blame.put(rel, spans)
+                bases[rel] = base
     left = {rel: b for rel, b in blobs.items() if rel not in blame and b}
     clean = {rel: b for rel, b in left.items() if worktree.blob_id(contents[rel], b) == b}
     parent = worktree.only_parent(root) if clean else None
     if parent is not None:  # files just committed as they were: their blame needs no walk
         for rel, base in blamecache.committed(info, parent, clean, digests, cache).items():
-            blame[rel], bases[rel] = base.spans, base
+            blame.put(rel, base.spans)
+            bases[rel] = base
     return blame, bases, {rel: b for rel, b in blobs.items() if rel not in blame}, set(todo)
 
 
 def _blame_in_full(root: Path, info: RepoInfo, blobs: Mapping[str, str | None], contents: Mapping[str, bytes],
-                   blame: dict[str, Spans], bases: dict[str, blamecache.Base]) -> None:
+                   blame: blamecache.Blames, bases: dict[str, blamecache.Base]) -> None:
     """Blame `blobs`' files on a thread pool, each with its base where HEAD tracks it."""
     merging = any(b is not None and worktree.blob_id(contents[r], b) != b for r, b in blobs.items()) \
         and gitstate.merging(root)
@@ -225,7 +228,7 @@ def _blame_in_full(root: Path, info: RepoInfo, blobs: Mapping[str, str | None], 
     todo = sorted(blobs, key=lambda r: (-len(contents[r]), r))
     with ThreadPoolExecutor(max_workers=workers()) as pool:
         for rel, (spans, base) in zip(todo, pool.map(one, todo), strict=True):
-            blame[rel] = spans
+            blame.put(rel, spans)
             if base is not None:
                 bases[rel] = base
 

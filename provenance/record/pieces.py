@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from provenance import __version__, pickled
+from provenance.evidence.blame import blame_print
+from provenance.evidence.blamecache import Blames
 from provenance.evidence.collect import GitEvidence
 from provenance.model import Attribution, Evidence, LineRun, Marker, Unit
 from provenance.record.groups import Group
@@ -272,8 +274,8 @@ class _Keys:
         line comes from (blame), and what is `said` of those commits. A commit's own
         message and names cannot change, so its id stands for them. A new commit that
         touches no line of a file leaves the file's print as it was."""
-        spans = self.ev.blame.get(rel, ()) if self.ev else ()
-        h = hashlib.sha256(repr([tuple(s) for s in spans]).encode())  # tuple repr is C; a NamedTuple's is Python
+        blame = self.ev.blame if self.ev else {}
+        h = hashlib.sha256((blame.print(rel) if isinstance(blame, Blames) else blame_print(blame.get(rel, ()))).encode())
         h.update(self.said(rel).encode())
         return h.hexdigest()
 

@@ -6,6 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
+from provenance.evidence.blame import blame_print
+from provenance.evidence.blamecache import Blames
 from provenance.evidence.collect import (
     BlameSpan,
     classify_commit,
@@ -186,6 +188,33 @@ def test_a_cache_with_damaged_commit_ids_is_ignored(repo: Repo) -> None:
     kept = collect(repo.path, ["a.tex", "b.tex"])
     assert kept.blame == collect(repo.path, ["a.tex", "b.tex"], use_cache=False).blame
     assert json.loads(path.read_text())["shas"] == [c1]
+
+
+def test_a_cached_entry_that_does_not_decode_is_blamed_again(repo: Repo) -> None:
+    c1 = repo.commit("one", {"a.tex": lines(2), "b.tex": lines(2, "b")})
+    collect(repo.path, ["a.tex", "b.tex"])
+    path = repo.path / ".git/paperprov/blame-cache.json"
+    cache = json.loads(path.read_text())
+    for damage in ([1, 2, 99, 0, 1], [1, 2, 0, 5, 1], [1, 2, "x", 0, 1], [1, 2, 0]):  # sha, path, type, length
+        cache["files"]["a.tex"]["spans"] = damage
+        path.write_text(json.dumps(cache))
+        ev = collect(repo.path, ["a.tex", "b.tex"])
+        assert per_line(ev.blame["a.tex"]) == [c1, c1] and per_line(ev.blame["b.tex"]) == [c1, c1], damage
+
+
+def test_a_cached_blame_keeps_its_print(repo: Repo) -> None:
+    repo.commit("one", {"a.tex": lines(3), "b.tex": lines(2, "b")})
+    fresh = collect(repo.path, ["a.tex", "b.tex"], use_cache=False)
+    collect(repo.path, ["a.tex", "b.tex"])
+    path = repo.path / ".git/paperprov/blame-cache.json"
+    assert json.loads(path.read_text())["files"]["a.tex"]["print"] == blame_print(fresh.blame["a.tex"])
+    warm = collect(repo.path, ["a.tex", "b.tex"]).blame
+    assert isinstance(warm, Blames) and warm.print("a.tex") == blame_print(fresh.blame["a.tex"])
+    cache = json.loads(path.read_text())
+    del cache["files"]["b.tex"]["print"]  # as a cache written before prints were kept
+    path.write_text(json.dumps(cache))
+    assert collect(repo.path, ["a.tex", "b.tex"]).blame.print("b.tex") == blame_print(fresh.blame["b.tex"])
+    assert json.loads(path.read_text())["files"]["b.tex"]["print"] == blame_print(fresh.blame["b.tex"])
 
 
 def test_trailer_parsing_agrees_with_git_interpret_trailers(tmp_path: Path) -> None:
