@@ -160,16 +160,15 @@ def _head(root: Path) -> str:
 
 def parse_note(text: str) -> list[ReviewEntry]:
     """Every review in a note; lines that are not ours (hand-written, truncated) are skipped."""
-    out: list[ReviewEntry] = []
+    out: dict[ReviewEntry, None] = {}  # in order, each once (a list's `in` made a long note quadratic)
     for item in note_items(text, "reviews"):
         try:
             e = ReviewEntry(label=str(item["label"]), by=str(item["by"]), commit=str(item["commit"]),
                             digest=str(item["digest"]), time=int(item.get("time", 0)))
         except (KeyError, TypeError, ValueError):
             continue
-        if e not in out:
-            out.append(e)
-    return out
+        out[e] = None
+    return list(out)
 
 
 def read_reviews(root: Path) -> dict[str, list[ReviewEntry]]:
