@@ -26,8 +26,9 @@ files git maps, 330 MiB for one `git log` on the book).
 
 Targets (issue 14): cold <= 1.0x blame; warm <= 1.0 s and edit <= 2.0 s on the book,
 peak memory <= 300 MiB; edit <= 0.3 s on the paper. An edit is a reword, an inserted or an appended
-line: the first keeps the paper's walk, the second moves its lines, the third makes what
-ended on the chapter's last line end on the new one (scan/tex/edits.py).
+line: the first keeps the paper's walk, the second moves its lines (scan/tex/edits.py);
+the third follows the chapter's closing `\\end{proof}`, which ends a unit there, so the
+paper is walked again (a line added after a line of prose keeps the walk).
 """
 
 from __future__ import annotations

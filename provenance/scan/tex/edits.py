@@ -40,8 +40,8 @@ from provenance.scan.tex.trace import commands_only, is_text
 
 class Moved(NamedTuple):
     """The walk as before, with the edited file's lines after `after` moved by `by`;
-    `grown`: the file grew at its end, and what ended on its old last line, `after`,
-    ends `by` lines later."""
+    `grown`: lines were added right after line `after`, and what ended on it ends `by`
+    lines later."""
 
     after: int
     by: int
@@ -98,12 +98,9 @@ def walk_edit(old: str, new: str, reaches: Reach) -> Moved | None:
 def _grown(a: list[str], b: list[str], reaches: Reach) -> Moved | None:
     """Lines added after the last line (a final newline aside), if walk_edit allows them."""
     a, b = a[:-1] if a[-1:] == [""] else a, b[:-1] if b[-1:] == [""] else b
-    added = b[len(a):]
-    if not a or not added or b[:len(a)] != a or not _free(a[-1]) or not _free(added[-1]):
+    if not a or len(b) <= len(a) or b[:len(a)] != a:
         return None
-    if not all(not line.strip() or _free(line) for line in added) or _read(len(a), len(a), reaches):
-        return None
-    return Moved(len(a), len(added), grown=True)
+    return _inserted(a[-1], b[len(a):], len(a), reaches, at_end=True)
 
 
 def _inserted(above: str, added: list[str], top: int, reaches: Reach, at_end: bool) -> Moved | None:
