@@ -33,19 +33,24 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
-from provenance.model import Unit
+from provenance.model import SECTION_KINDS, Unit
 from provenance.scan.tex.state import HANDLERS, Reach, TexDeps
 from provenance.scan.tex.trace import commands_only, is_text
+from provenance.scan.tex.units import FLOATS
+
+_END = re.compile(r"\s*\\end\s*\{([^{}%\\]+)\}\s*")  # a line that only closes an environment
 
 
 class Moved(NamedTuple):
     """The walk as before, with the edited file's lines after `after` moved by `by`;
     `grown`: lines were added right after line `after`, and what ended on it ends `by`
-    lines later."""
+    lines later, but for the environments an `\\end` on that line closed (`closes`:
+    `fits` says whether the walk's units are as that assumes)."""
 
     after: int
     by: int
     grown: bool = False
+    closes: str | None = None  # grown after a line `\end{closes}`: only sections' ends move
 
 
 @functools.cache  # made on first use: the handlers register when walker.py is imported
@@ -107,12 +112,38 @@ def _inserted(above: str, added: list[str], top: int, reaches: Reach, at_end: bo
     """Lines only added, after line `top` (`above`; `at_end`: its file's last line), if
     walk_edit allows them: a search for the last line of text that reached `above` from
     below now stops at the last line added, so what ended on `above` ends on that line."""
-    if not _free(above) or not _free(added[-1]) or not all(not line.strip() or _free(line) for line in added):
+    closing = _END.fullmatch(above)
+    closes = closing.group(1).strip() if closing else None
+    if closes == "document" or (closes is None and not _free(above)):
+        return None  # nothing after \end{document} is read
+    if not _free(added[-1]) or not all(not line.strip() or _free(line) for line in added):
         return None
     # A reading that spans the place, or that may have stopped at the file's end.
     if any(lo <= top < hi or (at_end and hi == top) for lo, hi in reaches):
         return None
-    return Moved(top, len(added), grown=True)
+    return Moved(top, len(added), grown=True, closes=closes)
+
+
+def fits(units: Sequence[Unit], file: str, moved: Moved) -> bool:
+    """Whether every unit but a section that ends on `file`'s line `moved.after` ends
+    there because the `\\end` on it closed it (its own environment's; not one left open
+    to the end of a file, or closed by another's \\end), as a move with `closes` assumes."""
+    if moved.closes is None:
+        return True
+    for u in units:
+        if u.kind in SECTION_KINDS:
+            continue
+        spans = u.spans
+        if any(f == file and hi == moved.after for f, _, hi in spans):
+            if spans[-1][0] != file or spans[-1][2] != moved.after or not _closed_by(u, moved.closes):
+                return False
+    return True
+
+
+def _closed_by(u: Unit, env: str) -> bool:
+    if u.kind == "statement":
+        return u.env == env
+    return env == "proof" if u.kind == "proof" else FLOATS.get(env) == u.kind
 
 
 def shift(units: Sequence[Unit], deps: TexDeps, reaches: Reach, file: str,
@@ -139,8 +170,9 @@ def shift_all(units: Sequence[Unit], deps: TexDeps, moves: Sequence[tuple[str, M
     for u in units:
         if u.file in movers or (u.extents and any(f in movers for f, _, _ in u.extents)):
             at, end = movers.get(u.file, (None, None))
-            u = replace(u, lines=(at(u.lines[0]), end(u.lines[1])) if at and end else u.lines,
-                        extents=tuple((f, movers[f][0](lo), movers[f][1](hi)) if f in movers else (f, lo, hi)
+            section = u.kind in SECTION_KINDS
+            u = replace(u, lines=(at(u.lines[0]), end(u.lines[1], section)) if at and end else u.lines,
+                        extents=tuple((f, movers[f][0](lo), movers[f][1](hi, section)) if f in movers else (f, lo, hi)
                                       for f, lo, hi in u.extents),
                         markers=tuple(replace(m, line=movers[m.file][0](m.line)) if m.file in movers else m
                                       for m in u.markers))
@@ -150,7 +182,7 @@ def shift_all(units: Sequence[Unit], deps: TexDeps, moves: Sequence[tuple[str, M
     return out, replace(deps, labels=labels, missing=missing)
 
 
-def _movers(moves: Sequence[Moved]) -> tuple[Callable[[int], int], Callable[[int], int]]:
+def _movers(moves: Sequence[Moved]) -> tuple[Callable[[int], int], Callable[[int, bool], int]]:
     """Where a line that starts something, and one that ends something, is after `moves`."""
 
     def at(n: int) -> int:
@@ -158,15 +190,15 @@ def _movers(moves: Sequence[Moved]) -> tuple[Callable[[int], int], Callable[[int
             n = n + m.by if n > m.after else n
         return n
 
-    def end(n: int) -> int:
+    def end(n: int, section: bool) -> int:
         for m in moves:
-            n = n + m.by if n > m.after or (m.grown and n == m.after) else n
+            n = n + m.by if n > m.after or (m.grown and n == m.after and (section or m.closes is None)) else n
         return n
 
     return at, end
 
 
-def _moved_missing(entry: str, movers: Mapping[str, tuple[Callable[[int], int], Callable[[int], int]]]) -> str:
+def _moved_missing(entry: str, movers: Mapping[str, tuple[Callable[[int], int], Callable[[int, bool], int]]]) -> str:
     """A missing input's "file:line: name" with its line moved, when its file moved."""
     for file, (at, _) in movers.items():
         if entry.startswith(file + ":"):

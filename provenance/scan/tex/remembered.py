@@ -37,14 +37,15 @@ from provenance.fsutil import write_bytes_atomic, write_text_atomic
 from provenance.hashing import source_digest
 from provenance.model import Marker, Unit
 from provenance.scan.depcache import stamp
-from provenance.scan.tex.edits import Moved, shift_all, shift_reach, walk_edit
+from provenance.scan.tex.edits import Moved, fits, shift_all, shift_reach, walk_edit
 from provenance.scan.tex.lexer import decode
 from provenance.scan.tex.state import HANDLERS, Reach, Reaches
 
 Stamp = list[int] | None
 # What the stored objects look like, beside paperprov's version: a development checkout
-# that adds a field to a unit does not read units pickled without it.
-_SHAPE = [[f.name for f in fields(Unit)], [f.name for f in fields(Marker)]]
+# that adds a field to a unit does not read units pickled without it; the first number
+# says how units are walked (2: an \\end{proof} ends a section in an \\input file too).
+_SHAPE = [2, [f.name for f in fields(Unit)], [f.name for f in fields(Marker)]]
 TEXTS = "texts"
 _MOVES = 16  # line moves kept in the index before the units are pickled again
 D = TypeVar("D")  # the walk's dependencies (walker.TexDeps)
@@ -111,7 +112,8 @@ def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _En
         reaches = {str(rel): tuple((int(a), int(b)) for a, b in r) for rel, r in index["reaches"].items()}
         body = str(index["id"])
         was = [None if d is None else str(d) for _, d in index["read"]]
-        kept = [(str(rel), Moved(int(a), int(b), bool(g))) for rel, a, b, g in index.get("moves", [])]
+        kept = [(str(rel), Moved(int(a), int(b), bool(g), None if c is None else str(c)))
+                for rel, a, b, g, c in index.get("moves", [])]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
     now = _digests(root, read)
@@ -128,8 +130,12 @@ def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _En
     if found is None or not isinstance(found[1], tuple) or len(found[1]) != 2:
         return None
     units, deps = found[1]
-    if kept or moves:
-        units, deps = shift_all(units, deps, kept + moves)
+    if kept:
+        units, deps = shift_all(units, deps, kept)
+    if not all(fits(units, rel, moved) for rel, moved in moves):
+        return None
+    if moves:
+        units, deps = shift_all(units, deps, moves)
     for rel, moved in moves:  # the index's reaches are those of the last texts walked
         reaches[rel] = shift_reach(reaches[rel], moved)
     entry = _Entry(read, _stamps(root, read), units, deps, reaches, body, moves=kept + moves)
@@ -164,7 +170,7 @@ def _save(root: Path, main: str, generated: Collection[str], store: Path, entry:
     texts = {rel: d for rel, d in zip(entry.read, digests, strict=True) if rel in entry.reaches and d}
     index = {**_head(main, generated), "id": entry.body, "read": list(zip(entry.read, digests, strict=True)),
              "reaches": {rel: entry.reaches[rel] for rel in texts},
-             "moves": [[rel, m.after, m.by, m.grown] for rel, m in entry.moves]}
+             "moves": [[rel, m.after, m.by, m.grown, m.closes] for rel, m in entry.moves]}
     try:
         _keep_texts(root, store.parent / TEXTS, texts)
         write_text_atomic(_index(store), json.dumps(index, separators=(",", ":")))

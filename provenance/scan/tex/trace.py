@@ -47,6 +47,7 @@ def is_text(line: str) -> bool:
 class Trace:
     segments: list[Segment] = field(default_factory=list)
     texts: dict[str, list[str]] = field(default_factory=dict)  # file -> its lines
+    firsts: dict[str, int] = field(default_factory=dict)  # file -> _first_text
 
     def open(self, file: str, start: int, lines: list[str] | None = None) -> None:
         if lines is not None:
@@ -72,8 +73,9 @@ class Trace:
         while k >= 0:
             seg = self.segments[k]
             lines = self.texts.get(seg.file, [])
+            first = self._first_text(seg.file) if opening else 0
             for n in range(min(hi, len(lines)), seg.start - 1, -1):
-                if is_text(lines[n - 1]) and not (opening and commands_only(lines[n - 1])):
+                if is_text(lines[n - 1]) and not (n < first and commands_only(lines[n - 1])):
                     return k, n
             opening = False
             k -= 1
@@ -81,6 +83,15 @@ class Trace:
                 prev = self.segments[k]
                 hi = (prev.end if prev.end is not None else len(self.texts.get(prev.file, []))) - prev.by_input
         return None
+
+    def _first_text(self, file: str) -> int:
+        """The first line of `file` that is text and not commands only: the commands only
+        lines before it open the file (an \\end{proof} further down is text)."""
+        if file not in self.firsts:
+            lines = self.texts.get(file, [])
+            self.firsts[file] = next((n for n, line in enumerate(lines, 1) if is_text(line) and not commands_only(line)),
+                                     len(lines) + 1)
+        return self.firsts[file]
 
     def last_text(self) -> Position | None:
         """The last line of text read so far."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance.scan.tex.edits import Moved, shift, walk_edit
+from provenance.scan.tex.edits import Moved, fits, shift, walk_edit
 from provenance.scan.tex.walker import _walk
 
 MAIN = r"""\documentclass{article}
@@ -124,7 +124,7 @@ def test_edits_it_allows_give_the_walk_of_the_edited_paper(tmp_path: Path) -> No
     for _ in range(3000):
         new = "\n".join(_edit(rng, lines))
         moved = walk_edit(SEC, new, reaches["sec.tex"])
-        if moved is None:
+        if moved is None or not fits(units, "sec.tex", moved):
             seen["walked"] += 1
             continue
         seen["same" if moved == Moved(0, 0) else "grown" if moved.grown else "moved"] += 1
@@ -184,6 +184,11 @@ def test_a_sentence_added_before_a_heading_or_an_end_keeps_the_walk(tmp_path: Pa
             moved = walk_edit(SEC, new, reaches["sec.tex"])
             assert moved is not None and moved.grown, (before, added)
             assert shift(units, deps, reaches["sec.tex"], "sec.tex", moved)[:2] == _paper(tmp_path, new)[:2]
+    after_proof = SEC.replace("\\end{proof}\n", "\\end{proof}\nA paragraph after the proof.\n", 1)
+    moved = walk_edit(SEC, after_proof, reaches["sec.tex"])
+    assert moved is not None and moved.closes == "proof" and fits(units, "sec.tex", moved)
+    assert shift(units, deps, reaches["sec.tex"], "sec.tex", moved)[:2] == _paper(tmp_path, after_proof)[:2]
+    assert walk_edit(MAIN, MAIN + "words\n", _paper(tmp_path, SEC)[3]["main.tex"]) is None  # after \end{document}
     # The section before sec:a (main.tex's) goes on in this file up to its opening text,
     # just before a marker and the next heading: it now ends on the sentence added.
     ending = SEC.replace("Opening text of the file.\n", "Opening text of the file.\nAnd more of it.\n")
@@ -201,3 +206,17 @@ def test_reaches_are_recorded_per_file_and_only_across_lines(tmp_path: Path, nam
     assert reaches and all(lo < hi for lo, hi in reaches)
     if name == "sec.tex":
         assert (4, 5) in reaches  # the two-line \\section title
+
+
+def test_a_move_after_an_end_fits_only_units_that_end_there_closed_by_it() -> None:
+    from provenance.model import Unit
+
+    lemma = Unit("lem:a", "statement", "f.tex", (1, 5), env="lemma")
+    proof = Unit("f.tex#proof:1", "proof", "f.tex", (3, 5))  # left open, closed by the lemma's \end
+    section = Unit("sec:a", "section", "f.tex", (1, 5))
+    on_to = Unit("lem:b", "statement", "f.tex", (2, 9), env="lemma", extents=(("f.tex", 2, 5), ("g.tex", 1, 9)))
+    after_lemma = Moved(5, 1, grown=True, closes="lemma")
+    assert fits([lemma, section], "f.tex", after_lemma)
+    assert not fits([lemma, proof], "f.tex", after_lemma)
+    assert not fits([on_to], "f.tex", after_lemma)  # it goes on in another file: the line ends none of it
+    assert fits([lemma, proof], "f.tex", Moved(4, 1, grown=True, closes="lemma"))  # nothing ends on line 4

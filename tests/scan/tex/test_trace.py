@@ -83,3 +83,13 @@ def test_trace_cut_merges_adjacent_ranges_and_never_runs_backwards() -> None:
     t.close(4)
     assert t.cut((0, 1), (2, 4)) == (("m.tex", 1, 4),)  # an empty file between: one range
     assert t.cut((2, 4), (0, 1)) == (("m.tex", 4, 4),)
+
+
+def test_a_section_of_an_input_file_ends_on_its_last_line_even_a_closing_end(tmp_path: Path) -> None:
+    # Commands alone on a line open a file (they belong to it, not to the section
+    # before); further down, an \end{proof} is the section's last line like any other.
+    chapter = ("\\appendix\n\\section{A}\\label{sec:a}\nText.\n\\begin{proof}\nWords.\n\\end{proof}\n\n"
+               "\\section{B}\\label{sec:b}\nMore.\n")
+    got = units(tmp_path, "\\section{Intro}\\label{sec:intro}\nIntro text.\n\\input{ch}\n", ch=chapter)
+    assert got["sec:intro"][2] == (("main.tex", 5, 6),)  # not ch.tex's \appendix
+    assert got["sec:a"] == ("ch.tex", (2, 6), (("ch.tex", 2, 6),))
