@@ -16,11 +16,13 @@ text, trace.py), holds no `%` (comments hold markers) and none of those words, a
   section's last line of text, which goes backwards, stops before reaching them), and
   no reading touches that place, the walk is the same but for the edited file's lines
   after it, which move by the number of lines added (`shift`).
-- Lines only added after a free line (a sentence or a paragraph, before whatever comes
-  next, even a heading or the file's end): when they are free or blank, the last of them
+- Lines only added after a free line or a line that only closes an environment (blank
+  lines between aside; a sentence or a paragraph, before whatever comes next, even a
+  heading or the file's end): when they are free or blank, the last that is not blank
   free, and no reading spans the place, the walk is the same but for the lines after
-  them, which move, and what ended on the free line above (the last line of text before
-  whatever follows), which ends on the last line added.
+  them, which move, and what ended on the line above (the last line of text before
+  whatever follows), which ends on the last line added that is not blank; what an
+  `\\end` on that line closed stays (`fits` checks that against the walk's units).
 
 tests/scan/tex/test_edits.py compares such walks with the walk of the edited paper.
 """
@@ -43,14 +45,15 @@ _END = re.compile(r"\s*\\end\s*\{([^{}%\\]+)\}\s*")  # a line that only closes a
 
 class Moved(NamedTuple):
     """The walk as before, with the edited file's lines after `after` moved by `by`;
-    `grown`: lines were added right after line `after`, and what ended on it ends `by`
-    lines later, but for the environments an `\\end` on that line closed (`closes`:
-    `fits` says whether the walk's units are as that assumes)."""
+    `grown`: lines were added after line `after` (blank lines aside), and what ended on
+    it ends on line `ends_at` instead, but for the environments an `\\end` on that line
+    closed (`closes`: `fits` says whether the walk's units are as that assumes)."""
 
     after: int
     by: int
     grown: bool = False
     closes: str | None = None  # grown after a line `\end{closes}`: only sections' ends move
+    ends_at: int = 0  # grown: where what ended on line `after` ends now
 
 
 @functools.cache  # made on first use: the handlers register when walker.py is imported
@@ -92,7 +95,7 @@ def walk_edit(old: str, new: str, reaches: Reach) -> Moved | None:
         return None
     below = len(a) - tail  # 0-based: the first unchanged line after the edit
     if below == top:
-        return _inserted(a[top - 1], b[top:len(b) - tail], top, reaches, at_end=a[top:] == [""])
+        return _inserted(a, b[top:len(b) - tail], top, reaches, at_end=not any(line.strip() for line in a[top:]))
     if not all(map(_free, [a[top - 1], a[below], *a[top:below], *b[top:len(b) - tail]])):
         return None
     if _read(top + 1, below + 1, reaches):
@@ -105,23 +108,32 @@ def _grown(a: list[str], b: list[str], reaches: Reach) -> Moved | None:
     a, b = a[:-1] if a[-1:] == [""] else a, b[:-1] if b[-1:] == [""] else b
     if not a or len(b) <= len(a) or b[:len(a)] != a:
         return None
-    return _inserted(a[-1], b[len(a):], len(a), reaches, at_end=True)
+    return _inserted(a, b[len(a):], len(a), reaches, at_end=True)
 
 
-def _inserted(above: str, added: list[str], top: int, reaches: Reach, at_end: bool) -> Moved | None:
-    """Lines only added, after line `top` (`above`; `at_end`: its file's last line), if
-    walk_edit allows them: a search for the last line of text that reached `above` from
-    below now stops at the last line added, so what ended on `above` ends on that line."""
-    closing = _END.fullmatch(above)
+def _inserted(a: list[str], added: list[str], top: int, reaches: Reach, at_end: bool) -> Moved | None:
+    """Lines `added` after line `top` of `a` (`at_end`: only blank lines follow), if
+    walk_edit allows them. The search for the last line of text, which goes backwards
+    over blank lines, that reached the last line above them that is not blank now stops
+    at the last line added that is not blank: what ended there ends on that line."""
+    above = top
+    while above and not a[above - 1].strip():
+        above -= 1  # blank lines between it and the place stay where they are
+    last = max((i for i, line in enumerate(added) if line.strip()), default=None)
+    if not above or last is None:
+        return None
+    closing = _END.fullmatch(a[above - 1])
     closes = closing.group(1).strip() if closing else None
-    if closes == "document" or (closes is None and not _free(above)):
+    if closes == "document" or (closes is None and not _free(a[above - 1])):
         return None  # nothing after \end{document} is read
-    if not _free(added[-1]) or not all(not line.strip() or _free(line) for line in added):
+    if not _free(added[last]) or not all(not line.strip() or _free(line) for line in added):
         return None
+    if at_end and above == top and last < len(added) - 1:
+        return None  # what goes on past the file ends on its last line, now a blank one
     # A reading that spans the place, or that may have stopped at the file's end.
-    if any(lo <= top < hi or (at_end and hi == top) for lo, hi in reaches):
+    if any(lo <= above < hi or (at_end and hi == above) for lo, hi in reaches):
         return None
-    return Moved(top, len(added), grown=True, closes=closes)
+    return Moved(above, len(added), grown=True, closes=closes, ends_at=top + last + 1)
 
 
 def fits(units: Sequence[Unit], file: str, moved: Moved) -> bool:
@@ -192,7 +204,10 @@ def _movers(moves: Sequence[Moved]) -> tuple[Callable[[int], int], Callable[[int
 
     def end(n: int, section: bool) -> int:
         for m in moves:
-            n = n + m.by if n > m.after or (m.grown and n == m.after and (section or m.closes is None)) else n
+            if m.grown and n == m.after and (section or m.closes is None):
+                n = m.ends_at
+            elif n > m.after:
+                n += m.by
         return n
 
     return at, end

@@ -112,8 +112,8 @@ def _load(root: Path, main: str, generated: Collection[str], store: Path) -> _En
         reaches = {str(rel): tuple((int(a), int(b)) for a, b in r) for rel, r in index["reaches"].items()}
         body = str(index["id"])
         was = [None if d is None else str(d) for _, d in index["read"]]
-        kept = [(str(rel), Moved(int(a), int(b), bool(g), None if c is None else str(c)))
-                for rel, a, b, g, c in index.get("moves", [])]
+        kept = [(str(rel), Moved(int(a), int(b), bool(g), None if c is None else str(c), int(e)))
+                for rel, a, b, g, c, e in index.get("moves", [])]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
     now = _digests(root, read)
@@ -170,7 +170,7 @@ def _save(root: Path, main: str, generated: Collection[str], store: Path, entry:
     texts = {rel: d for rel, d in zip(entry.read, digests, strict=True) if rel in entry.reaches and d}
     index = {**_head(main, generated), "id": entry.body, "read": list(zip(entry.read, digests, strict=True)),
              "reaches": {rel: entry.reaches[rel] for rel in texts},
-             "moves": [[rel, m.after, m.by, m.grown, m.closes] for rel, m in entry.moves]}
+             "moves": [[rel, m.after, m.by, m.grown, m.closes, m.ends_at] for rel, m in entry.moves]}
     try:
         _keep_texts(root, store.parent / TEXTS, texts)
         write_text_atomic(_index(store), json.dumps(index, separators=(",", ":")))

@@ -145,7 +145,7 @@ def test_it_refuses_what_changes_the_walk(tmp_path: Path) -> None:
 
     assert walk_edit(SEC, edited("Last line of text.", "Other words."), reaches) == Moved(0, 0)
     two = SEC.replace("Its second sentence.\n", "Its second sentence.\nA new sentence.\nAnd one more.\n")
-    assert walk_edit(SEC, two, reaches) == Moved(8, 2, grown=True)
+    assert walk_edit(SEC, two, reaches) == Moved(8, 2, grown=True, ends_at=10)
     assert walk_edit(SEC, SEC.replace("Its fourth.\n", ""), reaches) == Moved(9, -1)
     assert walk_edit(SEC, SEC.replace("Its fifth and last.\n", ""), reaches) is None  # its neighbour: \begin
     for at, text in [
@@ -168,7 +168,7 @@ def test_lines_added_at_the_end_make_what_ended_there_end_later(tmp_path: Path) 
     units, deps, _, reaches = _paper(tmp_path, SEC)
     new = SEC + "\none more line\n"
     moved = walk_edit(SEC, new, reaches["sec.tex"])
-    assert moved == Moved(44, 2, grown=True)
+    assert moved == Moved(44, 2, grown=True, ends_at=46)
     got = shift(units, deps, reaches["sec.tex"], "sec.tex", moved)[0]
     assert got == _paper(tmp_path, new)[0]
     ended = {u.id for u in units if any(f == "sec.tex" and hi == 44 for f, _, hi in u.spans)}
@@ -193,7 +193,7 @@ def test_a_sentence_added_before_a_heading_or_an_end_keeps_the_walk(tmp_path: Pa
     # just before a marker and the next heading: it now ends on the sentence added.
     ending = SEC.replace("Opening text of the file.\n", "Opening text of the file.\nAnd more of it.\n")
     moved = walk_edit(SEC, ending, reaches["sec.tex"])
-    assert moved == Moved(2, 1, grown=True)
+    assert moved == Moved(2, 1, grown=True, ends_at=3)
     intro = next(u for u in units if u.extents and u.extents[-1][0] == "sec.tex")
     assert intro.extents[-1][2] == 2
     got = shift(units, deps, reaches["sec.tex"], "sec.tex", moved)[0]
@@ -220,3 +220,13 @@ def test_a_move_after_an_end_fits_only_units_that_end_there_closed_by_it() -> No
     assert not fits([lemma, proof], "f.tex", after_lemma)
     assert not fits([on_to], "f.tex", after_lemma)  # it goes on in another file: the line ends none of it
     assert fits([lemma, proof], "f.tex", Moved(4, 1, grown=True, closes="lemma"))  # nothing ends on line 4
+
+
+def test_a_paragraph_added_after_blank_lines_keeps_the_walk(tmp_path: Path) -> None:
+    between = SEC.replace("Last line of text.\n\n", "Last line of text.\n\nA new paragraph.\n\n")
+    trailing = SEC + "\n\n"  # blank lines at the end of the file
+    for old, new in ((SEC, between), (trailing, trailing + "More words.\n"), (trailing, trailing + "More words.")):
+        units, deps, _, reaches = _paper(tmp_path, old)
+        moved = walk_edit(old, new, reaches["sec.tex"])
+        assert moved is not None and moved.grown and moved.ends_at > moved.after + 1, (old[-30:], new[-30:])
+        assert shift(units, deps, reaches["sec.tex"], "sec.tex", moved)[:2] == _paper(tmp_path, new)[:2]
