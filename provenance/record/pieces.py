@@ -88,6 +88,7 @@ class _Shards:
     def __init__(self, store: Path | None, token: str) -> None:
         self._store = _Store(store, token) if store is not None else None
         self._old: dict[str, _Shard] = {}
+        self._old_ids: dict[str, frozenset[str]] = {}  # the ids each old shard held
         self._new: dict[str, _Shard] = {}
         self._old_light: dict[str, _Light] = {}
         self._light: dict[str, _Light] = {}
@@ -98,7 +99,14 @@ class _Shards:
         if shard is None:
             found = self._store.load(rel, _Shard) if old and self._store else None
             shard = shards[rel] = found or _Shard({})
+            if old:
+                self._old_ids[rel] = frozenset(shard.units)
         return shard
+
+    def _done(self, rel: str) -> None:
+        """The file's units are made: let its old shard go (a change that makes a book's
+        every unit again held both)."""
+        self._old.pop(rel, None)
 
     def _lights(self, rel: str) -> tuple[_Light, _Light]:
         """The file's light file of the last run, and of this one."""
@@ -115,8 +123,8 @@ class _Shards:
         if self._store is None:
             return
         for rel, shard in self._new.items():
-            old = self._old.get(rel)
-            if shard.dirty or old is None or old.units.keys() != shard.units.keys():
+            old = self._old_ids.get(rel)
+            if shard.dirty or old is None or old != shard.units.keys():
                 shard.dirty = False
                 if not self._store.save(rel, shard):
                     return  # a read-only repository still gets its record, only slower next time
@@ -141,6 +149,7 @@ class _Lights(_Shards):
             new.group = old.group
             return old.group[1]
         made = make()
+        old.group = None  # not held to the end of the record beside the new one
         if made_from is not None:
             new.group, new.dirty = (made_from, made), True
         return made
@@ -206,6 +215,8 @@ class Pieces(_Lights):
             here[1].units[u.id] = entry
             self._by_id[u.id] = entry
             out.append(entry.attribution)
+        for rel in shards:
+            self._done(rel)
         return tuple(out)
 
     def untagged(self, units: Iterable[Unit]) -> set[str]:
