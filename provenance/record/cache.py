@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from provenance import __version__, pickled
-from provenance.config import CONFIG_NAME, Config
+from provenance.config import Config
 from provenance.evidence import gitstate
 from provenance.evidence.gitrun import LITERAL, git
 from provenance.fsutil import write_bytes_atomic
@@ -133,8 +133,10 @@ def _make(cfg: Config, common: Path, inputs: Mapping[str, str], k: str) -> tuple
 
 def _pieces(cfg: Config, store: Path, inputs: Mapping[str, str]) -> Pieces:
     """What the record remembers per file (pieces.py), keyed beside the files and their
-    git evidence by what every piece reads: provenance.yaml, the Agent Trace records."""
-    parts = [f"config {inputs.get(CONFIG_NAME, 'missing')}"]
+    git evidence by what every piece reads: provenance.yaml as read (its values, not its
+    bytes: a comment or a reordered key there does not make a book's every unit again),
+    the Agent Trace records."""
+    parts = [f"config {hashlib.sha256(repr(cfg).encode()).hexdigest()}"]
     parts += [f"trace {rel} {inputs.get(rel, 'missing')}" for rel in trace_files(cfg)]
     return Pieces(store, token(parts), inputs)
 

@@ -152,3 +152,18 @@ def test_a_shallow_clone_keeps_its_boundary_lines_unknown(repo: Repo, made: list
     data = record_json(load(clone))
     assert made == ["sec:c"]
     assert units(data)["sec:c"]["lines_by_origin"]["unknown"] > 0 and data == fresh(clone)
+
+
+def test_a_comment_in_provenance_yaml_makes_no_unit_again_and_a_value_every_one(repo: Repo, made: list[str]) -> None:
+    first = record_json(load(repo.path))
+    made.clear()
+    config = repo.path / "provenance.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text("# the paper's provenance\n" + text, encoding="utf-8")
+    data = record_json(load(repo.path))
+    assert made == [] and data != first  # made again (the file is an input: `dirty`), from every piece
+    assert data == fresh(repo.path)
+    made.clear()
+    config.write_text(text + "attribution: {untagged: human}\n", encoding="utf-8")
+    data = record_json(load(repo.path))
+    assert sorted(made) == sorted(units(data)) and data == fresh(repo.path)
