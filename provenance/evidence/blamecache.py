@@ -75,7 +75,7 @@ class Base(NamedTuple):
     spans: tuple[BlameSpan, ...]
 
 
-class _AtHead:
+class AtHead:
     """Is an entry computed at `old` still valid at HEAD for a path (the module's rule)?"""
 
     def __init__(self, root: Path, info: RepoInfo) -> None:
@@ -102,11 +102,10 @@ class Blames(Mapping[str, tuple[BlameSpan, ...]]):
     were decoded, and printed, on every run). `print(rel)` is blame_print of a file's
     blame, kept in its entry."""
 
-    def __init__(self, entries: Mapping[str, dict[str, Any]] | None = None, shas: Sequence[str] = (),
-                 decoded: Mapping[str, tuple[BlameSpan, ...]] | None = None) -> None:
-        self._entries = dict(entries or {})
+    def __init__(self, entries: Mapping[str, dict[str, Any]], shas: Sequence[str]) -> None:
+        self._entries = dict(entries)  # each with its "print" (reuse sees to it)
         self._shas = shas
-        self._spans = dict(decoded or {})
+        self._spans: dict[str, tuple[BlameSpan, ...]] = {}
         self._prints: dict[str, str] = {}
         self.printed = False  # prints were added to entries (the cache is to be saved)
 
@@ -133,8 +132,7 @@ class Blames(Mapping[str, tuple[BlameSpan, ...]]):
     def print(self, rel: str) -> str:
         if rel not in self._prints:
             entry = self._entries.get(rel)
-            kept = entry.get("print") if entry is not None else None
-            self._prints[rel] = kept if isinstance(kept, str) else blame_print(self.get(rel, ()))
+            self._prints[rel] = str(entry["print"]) if entry is not None else blame_print(self.get(rel, ()))
         return self._prints[rel]
 
     def commits(self) -> set[str]:
@@ -151,15 +149,16 @@ class Blames(Mapping[str, tuple[BlameSpan, ...]]):
         return None if entry is None else _base(entry, self._spans.get(rel), self._shas)
 
 
-def reuse(root: Path, info: RepoInfo, digests: Mapping[str, str], cache: dict[str, Any]) -> Blames:
+def reuse(digests: Mapping[str, str], cache: dict[str, Any], at_head: AtHead) -> Blames:
     """The cached blames still valid at HEAD (see the module docstring); an entry that
-    does not hold together is left out (blamed afresh)."""
-    at_head = _AtHead(root, info)
+    does not hold together is left out (blamed afresh). `at_head` is shared with
+    reuse_bases, so each old HEAD's changed paths are asked of git once."""
+    prefix = at_head.info.prefix
     entries: dict[str, dict[str, Any]] = {}
     old_files, shas = cache.get("files", {}), cache.get("shas", [])
     for rel, digest in digests.items():
         entry = old_files.get(rel)
-        if not entry or entry.get("hash") != digest or not at_head(entry.get("head"), info.prefix + rel):
+        if not entry or entry.get("hash") != digest or not at_head(entry.get("head"), prefix + rel):
             continue
         if _sound(entry, len(shas)) and ("base" not in entry or _sound(entry["base"], len(shas))):
             entries[rel] = entry
@@ -184,10 +183,10 @@ def _sound(entry: Any, n_shas: int) -> bool:
         return False
 
 
-def reuse_bases(root: Path, info: RepoInfo, blobs: Mapping[str, str], cache: dict[str, Any]) -> dict[str, Base]:
+def reuse_bases(blobs: Mapping[str, str], cache: dict[str, Any], at_head: AtHead) -> dict[str, Base]:
     """For files whose entry no longer matches the working tree: the cached base of the
     blob HEAD holds (`blobs`, by root-relative file), where still valid at HEAD."""
-    at_head = _AtHead(root, info)
+    prefix = at_head.info.prefix
     out: dict[str, Base] = {}
     old_files, shas = cache.get("files", {}), cache.get("shas", [])
     for rel, blob in blobs.items():
@@ -199,7 +198,7 @@ def reuse_bases(root: Path, info: RepoInfo, blobs: Mapping[str, str], cache: dic
         except (KeyError, TypeError, ValueError, IndexError):
             continue
         # A base is written with its entry, so it is valid where the entry's HEAD is.
-        if base is not None and base.blob == blob and at_head(entry.get("head"), info.prefix + rel):
+        if base is not None and base.blob == blob and at_head(entry.get("head"), prefix + rel):
             out[rel] = base
     return out
 

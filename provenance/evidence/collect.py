@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from provenance.config.evidence import EvidenceSources
 from provenance.errors import GitError
@@ -148,11 +148,11 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True,
             contents[rel], digests[rel] = read_digested(root / rel)
         except OSError as exc:
             raise GitError(f"{rel}: cannot read ({exc.strerror}); check the file") from None
-    blame, bases, blamed, fresh = _blame(root, info, files, contents, digests, cache)
+    blame, bases, left, fresh = _blame(root, info, files, contents, digests, cache)
     graph_head = cache.get("graph_head")
-    if blamed and info.head and not info.shallow and graph_head != info.head:
+    if left.blobs and info.head and not info.shallow and graph_head != info.head:
         graph_head = write_commit_graph(root, info.head)
-    _blame_in_full(root, info, blamed, contents, blame, bases)
+    _blame_in_full(root, info, left, contents, blame, bases)
 
     shas = blame.commits()
     known = blamecache.cached_commits(cache, shas)
@@ -171,21 +171,33 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True,
                        line_facts=line_facts)
 
 
+class _Left(NamedTuple):
+    """What the cache left to blame in full: each file with the blob HEAD holds for it
+    (None: untracked), those whose bytes are that blob, and whether a merge is under way
+    (git blame then also looks at MERGE_HEAD)."""
+
+    blobs: dict[str, str | None]
+    as_head: frozenset[str]
+    merging: bool
+
+
 def _blame(root: Path, info: RepoInfo, files: Sequence[str], contents: Mapping[str, bytes],
            digests: Mapping[str, str], cache: dict[str, Any],
-           ) -> tuple[blamecache.Blames, dict[str, blamecache.Base], dict[str, str | None], set[str]]:
+           ) -> tuple[blamecache.Blames, dict[str, blamecache.Base], _Left, set[str]]:
     """What the cache answers: blames still valid, and blames of working-tree edits made
-    from a file's base (worktree.py); what is left to blame in full, each file with the
-    blob HEAD holds for it (None: untracked); and the files whose entries are new."""
-    blame = blamecache.reuse(root, info, digests, cache)
+    from a file's base (worktree.py); what is left to blame in full; and the files whose
+    entries are new."""
+    at_head = blamecache.AtHead(root, info)
+    blame = blamecache.reuse(digests, cache, at_head)
     bases: dict[str, blamecache.Base] = {}
     todo = [rel for rel in files if rel not in blame]
     if not todo:
-        return blame, bases, {}, set()
+        return blame, bases, _Left({}, frozenset(), False), set()
     tree = worktree.tracked_blobs(root, info)
     blobs = {rel: tree.get(info.prefix + rel) for rel in todo}
-    if not gitstate.merging(root):
-        found = blamecache.reuse_bases(root, info, {r: b for r, b in blobs.items() if b}, cache)
+    merging = gitstate.merging(root)
+    if not merging:
+        found = blamecache.reuse_bases({r: b for r, b in blobs.items() if b}, cache, at_head)
         for rel, base in found.items():
             same = worktree.blob_id(contents[rel], base.blob) == base.blob
             spans = base.spans if same else worktree.edited_blame(root, info, rel, base.spans)
@@ -199,23 +211,22 @@ def _blame(root: Path, info: RepoInfo, files: Sequence[str], contents: Mapping[s
         for rel, base in blamecache.committed(info, parent, clean, digests, cache).items():
             blame.put(rel, base.spans)
             bases[rel] = base
-    return blame, bases, {rel: b for rel, b in blobs.items() if rel not in blame}, set(todo)
+    rest = {rel: b for rel, b in blobs.items() if rel not in blame}
+    return blame, bases, _Left(rest, frozenset(clean).intersection(rest), merging), set(todo)
 
 
-def _blame_in_full(root: Path, info: RepoInfo, blobs: Mapping[str, str | None], contents: Mapping[str, bytes],
+def _blame_in_full(root: Path, info: RepoInfo, left: _Left, contents: Mapping[str, bytes],
                    blame: blamecache.Blames, bases: dict[str, blamecache.Base]) -> None:
-    """Blame `blobs`' files on a thread pool, each with its base where HEAD tracks it."""
-    merging = any(b is not None and worktree.blob_id(contents[r], b) != b for r, b in blobs.items()) \
-        and gitstate.merging(root)
+    """Blame what is `left` on a thread pool, each file with its base where HEAD tracks it."""
 
     def one(rel: str) -> tuple[Spans, blamecache.Base | None]:
-        blob = blobs[rel]
+        blob = left.blobs[rel]
         if blob is None:
             return blame_one(root, info, rel, contents[rel], False), None
-        if worktree.blob_id(contents[rel], blob) == blob:
+        if rel in left.as_head:
             spans = blame_one(root, info, rel, contents[rel], True)
             return spans, blamecache.Base(blob, spans)
-        if not merging:
+        if not left.merging:
             # An edited file: blame HEAD's blob, which every later edit starts from
             # (worktree.py), then this edit; the same cost as blaming the edit itself.
             base = blame_one(root, info, rel, contents[rel], True, at_head=True)
@@ -225,7 +236,7 @@ def _blame_in_full(root: Path, info: RepoInfo, blobs: Mapping[str, str | None], 
         return blame_one(root, info, rel, contents[rel], True), None
 
     # Biggest files first, so the pool does not end waiting on one long blame.
-    todo = sorted(blobs, key=lambda r: (-len(contents[r]), r))
+    todo = sorted(left.blobs, key=lambda r: (-len(contents[r]), r))
     with ThreadPoolExecutor(max_workers=workers()) as pool:
         for rel, (spans, base) in zip(todo, pool.map(one, todo), strict=True):
             blame.put(rel, spans)

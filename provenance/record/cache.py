@@ -73,12 +73,11 @@ def record_json_made(cfg: Config, use_cache: bool = True) -> tuple[list[bytes], 
     (`status --json`: a book's record is not held twice to be joined), and the record as
     made when it was made now (None when the cache answered whole)."""
     with _no_gc():
-        common = gitstate.common_dir(cfg.root) if use_cache else None
-        if common is None:
+        keyed = _keyed(cfg) if use_cache else None
+        if keyed is None:
             made = make_record(cfg, use_cache)
             return parts_of(made, made.lines, dependencies=made.dependencies), made
-        inputs = digests(cfg)
-        k = key(cfg, inputs)
+        common, inputs, k = keyed
         try:
             with open(common / CACHE, "rb") as fh:
                 if fh.readline() == _HEADER + k.encode() + b"\n":
@@ -94,11 +93,10 @@ def status_table(cfg: Config, durations: Mapping[str, float]) -> str:
     durations; else laid out from what the record was laid out from when it was made
     (kept beside it), so a status after a build or an edit never reads a record back."""
     with _no_gc():
-        common = gitstate.common_dir(cfg.root)
-        if common is None:
+        keyed = _keyed(cfg)
+        if keyed is None:
             return layout(make_record(cfg).laid(), durations)
-        inputs = digests(cfg)
-        k = key(cfg, inputs)
+        common, inputs, k = keyed
         tkey = hashlib.sha256(f"{k} {sorted(durations.items())!r}".encode()).hexdigest().encode() + b"\n"
         try:
             with open(common / TABLE, "rb") as fh:
@@ -114,6 +112,16 @@ def status_table(cfg: Config, durations: Mapping[str, float]) -> str:
         except OSError:
             pass  # a read-only repository still gets its table, only slower next time
         return text
+
+
+def _keyed(cfg: Config) -> tuple[Path, dict[str, str], str] | None:
+    """Where the record is kept (the git directory), its inputs' digests and its key;
+    None outside git (nowhere to keep it)."""
+    common = gitstate.common_dir(cfg.root)
+    if common is None:
+        return None
+    inputs = digests(cfg)
+    return common, inputs, key(cfg, inputs)
 
 
 def _make(cfg: Config, common: Path, inputs: Mapping[str, str], k: str) -> tuple[list[bytes], Made]:

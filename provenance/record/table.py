@@ -58,14 +58,13 @@ class Rows:
 
     @staticmethod
     def joined(parts: Iterable[Rows]) -> Rows:
-        out = Rows()
-        formal = False
+        parts = list(parts)
+        out = Rows(formal=any(p.formal for p in parts))
         for p in parts:
             out.rows.update(p.rows)
             out.timed.update(p.timed)
             out.conflicts.update(p.conflicts)
-            formal = formal or p.formal
-        return Rows(out.rows, out.timed, out.conflicts, formal)
+        return out
 
 
 @dataclass(frozen=True)
