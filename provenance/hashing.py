@@ -38,10 +38,17 @@ def sha256_file(path: str | Path) -> str:
         return sha256_stream(fh)[0]
 
 
-# path -> ((inode, mtime, size) when it was hashed, its sha256): a source keeps its digest
-# within one process while it keeps these. A record's key, its remembered walk and the
-# blame cache each hash every source (42 MB on a book); once is enough.
-_KNOWN: dict[str, tuple[tuple[int, int, int], str]] = {}
+# path -> ((inode, mtime, size, ctime) when it was hashed, its sha256): a source keeps its
+# digest while it keeps these. A record's key, its remembered walk and the blame cache
+# each ask for every source's (42 MB on a book); once is enough. Across processes
+# (`load_known`, `keep_known`) as git's index does: a status after an edit hashes the
+# file edited, not the paper's every file again.
+Seen = tuple[int, int, int, int]
+_KNOWN: dict[str, tuple[Seen, str]] = {}
+_LOADED: dict[str, tuple[Seen, str]] = {}
+# A file changed within this long of being hashed could change again with the same
+# stat (file systems' timestamps are coarse): kept across processes only when older.
+_RACY_NS = 2_000_000_000
 
 
 def read_digested(path: str | Path) -> tuple[bytes, str]:
@@ -55,20 +62,58 @@ def read_digested(path: str | Path) -> tuple[bytes, str]:
 def source_digest(path: str | Path) -> str | None:
     """The sha256 of a source's bytes, None if it cannot be read (see _KNOWN)."""
     try:
+        st = os.stat(path)
+        hit = _KNOWN.get(str(path))
+        if hit is not None and hit[0] == (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns):
+            return hit[1]
         with open(path, "rb") as fh:
             seen = _seen(fh)
-            hit = _KNOWN.get(str(path))
-            return hit[1] if hit is not None and hit[0] == seen else _remember(path, seen, fh.read())
+            return _remember(path, seen, fh.read())
     except OSError:
         return None
 
 
-def _seen(fh: IO[bytes]) -> tuple[int, int, int]:
+def load_known(path: Path) -> None:
+    """Take the digests `keep_known` wrote to `path` (a JSON file; anything wrong with
+    it reads as none)."""
+    import json
+
+    try:
+        found = json.loads(path.read_bytes())
+        kept = {str(k): ((int(a), int(b), int(c), int(d)), str(h)) for k, (a, b, c, d, h) in found.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return
+    _LOADED.update(kept)
+    for k, v in kept.items():
+        _KNOWN.setdefault(k, v)
+
+
+def keep_known(path: Path, under: Path) -> None:
+    """Write the digests of files under `under` that are safe to trust by their stat
+    alone (see _RACY_NS) to `path`, when they differ from what was loaded."""
+    import json
+    import time
+
+    from provenance.fsutil import write_text_atomic
+
+    top, now = f"{under}{os.sep}", time.time_ns()
+    keep = {k: v for k, v in _KNOWN.items() if k.startswith(top) and v[0][1] < now - _RACY_NS}
+    if keep == {k: v for k, v in _LOADED.items() if k.startswith(top)}:
+        return
+    try:
+        write_text_atomic(path, json.dumps({k: [*s, h] for k, (s, h) in keep.items()}, separators=(",", ":")),
+                          durable=False)
+    except OSError:
+        return  # a read-only repository hashes its sources again next time
+    _LOADED.update(keep)
+
+
+def _seen(fh: IO[bytes]) -> Seen:
     st = os.fstat(fh.fileno())
-    return st.st_ino, st.st_mtime_ns, st.st_size
+    return st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns
 
 
-def _remember(path: str | Path, seen: tuple[int, int, int], data: bytes) -> str:
+def _remember(path: str | Path, seen: Seen, data: bytes) -> str:
     hit = _KNOWN.get(str(path))
     if hit is not None and hit[0] == seen:
         return hit[1]

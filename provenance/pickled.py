@@ -21,7 +21,7 @@ _UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, Import
                TypeError, ValueError)
 
 
-def load(path: Path, accept: Callable[[Any], bool]) -> tuple[Any, Any] | None:
+def load(path: str | Path, accept: Callable[[Any], bool]) -> tuple[Any, Any] | None:
     """(header, body) of `path` if `accept(header)`, else None (also for any unreadable file)."""
     try:
         with open(path, "rb") as fh:
@@ -33,11 +33,11 @@ def load(path: Path, accept: Callable[[Any], bool]) -> tuple[Any, Any] | None:
         return None
 
 
-def save(path: Path, header: Any, body: Any) -> bool:
+def save(path: str | Path, header: Any, body: Any) -> bool:
     """Write `header` then `body`, atomically; False if the file could not be written."""
     try:
         write_bytes_atomic(path, (pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL),
-                                  pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL)))
+                                  pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL)), durable=False)
     except OSError:
         return False
     return True

@@ -49,7 +49,7 @@ def hook_settings(root: Path) -> HookSettings | None:
     settings = HookSettings(cfg.paper.main, cfg.lint.require_label, cfg.policy.declare_paths, cfg.signing.key)
     if (root / HOOK_SETTINGS).parent.parent.is_dir():  # build/ exists (a hook never creates it)
         try:
-            write_text_atomic(root / HOOK_SETTINGS, json.dumps({**stamp, "values": settings._asdict()}))
+            write_text_atomic(root / HOOK_SETTINGS, json.dumps({**stamp, "values": settings._asdict()}), durable=False)
         except OSError:
             pass  # a read-only tree: validated in full next time
     return settings

@@ -38,7 +38,7 @@ def parse_remembered(text: str, root: Path) -> Any:
         try:
             encoded = json.dumps({"key": key, "data": data}, allow_nan=False)
             if json.loads(encoded)["data"] == data:
-                write_text_atomic(path, encoded)
+                write_text_atomic(path, encoded, durable=False)
         except (TypeError, ValueError, OSError):
             pass  # not exactly JSON, or a read-only tree: parsed again next time
     return data

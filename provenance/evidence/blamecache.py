@@ -275,7 +275,7 @@ def save(path: Path, epoch: str, graph_head: str | None, head: str | None, diges
         "commits": {sha: _commit_to_json(commits[sha]) for sha in sorted(commits)},
     }
     try:
-        write_text_atomic(path, json.dumps(new_cache, separators=(",", ":")))
+        write_text_atomic(path, json.dumps(new_cache, separators=(",", ":")), durable=False)
     except OSError:
         pass  # a read-only repository still gets its record, only slower next time
 

@@ -20,6 +20,7 @@ prints them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from provenance.evidence.gitstate import resolve_ref
 from provenance.evidence.linefacts import LineFact, by_commit
 from provenance.evidence.notes import NOTES_REF, parse_note
 from provenance.evidence.trailers import CommitInfo, classify_commit
-from provenance.hashing import read_digested
+from provenance.hashing import read_digested, source_digest
 from provenance.model import Agent
 
 Spans = tuple[BlameSpan, ...]
@@ -141,13 +142,10 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True,
     cache_path = info.git_dir / CACHE_NAME
     cache = blamecache.load(cache_path, epoch) if use_cache else blamecache.empty()
 
-    contents: dict[str, bytes] = {}
     digests: dict[str, str] = {}
+    contents, top = _Contents(root, digests), str(root)
     for rel in files:
-        try:
-            contents[rel], digests[rel] = read_digested(root / rel)
-        except OSError as exc:
-            raise GitError(f"{rel}: cannot read ({exc.strerror}); check the file") from None
+        digests[rel] = source_digest(os.path.join(top, rel)) or contents.read(rel)[1]
     blame, bases, left, fresh = _blame(root, info, files, contents, digests, cache)
     graph_head = cache.get("graph_head")
     if left.blobs and info.head and not info.shallow and graph_head != info.head:
@@ -169,6 +167,29 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True,
     return GitEvidence(available=True, head=info.head, shallow=info.shallow, boundary=boundary,
                        commits=commits, notes=notes, blame=blame, warnings=tuple(warnings),
                        line_facts=line_facts)
+
+
+class _Contents(dict[str, bytes]):
+    """The files' bytes, read when first asked for (a status whose blames the cache
+    answers reads none, only their digests, remembered by stat), each checked against
+    the digest the cache was asked with."""
+
+    def __init__(self, root: Path, digests: Mapping[str, str]) -> None:
+        super().__init__()
+        self.root, self.digests = root, digests
+
+    def read(self, rel: str) -> tuple[bytes, str]:
+        try:
+            return read_digested(self.root / rel)
+        except OSError as exc:
+            raise GitError(f"{rel}: cannot read ({exc.strerror}); check the file") from None
+
+    def __missing__(self, rel: str) -> bytes:
+        data, digest = self.read(rel)
+        if digest != self.digests[rel]:
+            raise GitError(f"{rel}: changed while paperprov read it; run the command again")
+        self[rel] = data
+        return data
 
 
 class _Left(NamedTuple):

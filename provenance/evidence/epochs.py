@@ -69,7 +69,7 @@ def experiment_epochs(cfg: Config) -> dict[str, int]:
         out[e.name] = cached[key]
     if cached != before or store.get("head") != head:
         try:
-            write_text_atomic(path, json.dumps({"head": head, "epochs": cached}, sort_keys=True))
+            write_text_atomic(path, json.dumps({"head": head, "epochs": cached}, sort_keys=True), durable=False)
         except OSError:
             pass  # a read-only checkout still builds, just without the speed-up
     return out

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +27,7 @@ from provenance.config import Config
 from provenance.evidence import gitstate
 from provenance.evidence.gitrun import LITERAL, git
 from provenance.fsutil import write_bytes_atomic
-from provenance.hashing import source_digest
+from provenance.hashing import keep_known, load_known, source_digest
 from provenance.model import Record
 from provenance.record.assemble import Made, make_record
 from provenance.record.pieces import STORE, Pieces, token
@@ -37,13 +38,16 @@ from provenance.scan.sources import record_inputs, trace_files
 CACHE = "paperprov/record.json"
 LAID = "paperprov/table.pickle"  # what the record's status table is laid out from
 TABLE = "paperprov/status.txt"  # the table itself, for the last checks' durations
+DIGESTS = "paperprov/digests.json"  # the sources' digests by their stat (hashing.keep_known)
 _HEADER = b"paperprov-record-cache "
 
 
 def digests(cfg: Config) -> dict[str, str]:
     """Every record input (scan/sources.record_inputs) by content; "missing" for one
     that cannot be read."""
-    return {rel: source_digest(cfg.root / rel) or "missing" for rel in record_inputs(cfg, gitstate.walk_store(cfg.root))}
+    top = str(cfg.root)  # joined as text: pathlib's `/` costs more than the (remembered) digest
+    return {rel: source_digest(os.path.join(top, rel)) or "missing"
+            for rel in record_inputs(cfg, gitstate.walk_store(cfg.root))}
 
 
 def key(cfg: Config, inputs: Mapping[str, str]) -> str:
@@ -72,8 +76,7 @@ def record_json_made(cfg: Config, use_cache: bool = True) -> tuple[list[bytes], 
     """record_json's bytes in parts, for a caller that writes them out one after another
     (`status --json`: a book's record is not held twice to be joined), and the record as
     made when it was made now (None when the cache answered whole)."""
-    with _no_gc():
-        keyed = _keyed(cfg) if use_cache else None
+    with _keyed(cfg, use_cache) as keyed:
         if keyed is None:
             made = make_record(cfg, use_cache)
             return parts_of(made, made.lines, dependencies=made.dependencies), made
@@ -92,8 +95,7 @@ def status_table(cfg: Config, durations: Mapping[str, float]) -> str:
     remembered in `<git-dir>/paperprov/status.txt` under the record's key and the checks'
     durations; else laid out from what the record was laid out from when it was made
     (kept beside it), so a status after a build or an edit never reads a record back."""
-    with _no_gc():
-        keyed = _keyed(cfg)
+    with _keyed(cfg) as keyed:
         if keyed is None:
             return layout(make_record(cfg).laid(), durations)
         common, inputs, k = keyed
@@ -114,14 +116,21 @@ def status_table(cfg: Config, durations: Mapping[str, float]) -> str:
         return text
 
 
-def _keyed(cfg: Config) -> tuple[Path, dict[str, str], str] | None:
+@contextmanager
+def _keyed(cfg: Config, use_cache: bool = True) -> Iterator[tuple[Path, dict[str, str], str] | None]:
     """Where the record is kept (the git directory), its inputs' digests and its key;
-    None outside git (nowhere to keep it)."""
-    common = gitstate.common_dir(cfg.root)
-    if common is None:
-        return None
-    inputs = digests(cfg)
-    return common, inputs, key(cfg, inputs)
+    None outside git (nowhere to keep it) or without the caches. Meanwhile the garbage
+    collector is off (_no_gc) and the sources' digests are remembered by their stat
+    across processes (hashing.keep_known)."""
+    with _no_gc():
+        common = gitstate.common_dir(cfg.root) if use_cache else None
+        if common is None:
+            yield None
+            return
+        load_known(common / DIGESTS)
+        inputs = digests(cfg)
+        yield common, inputs, key(cfg, inputs)
+        keep_known(common / DIGESTS, cfg.root)
 
 
 def _make(cfg: Config, common: Path, inputs: Mapping[str, str], k: str) -> tuple[list[bytes], Made]:

@@ -317,9 +317,10 @@ class _Store:
 
     def __init__(self, directory: Path, token: str) -> None:
         self.directory, self.token = directory, token
+        self.top = str(directory)
 
-    def path(self, rel: str, kind: type) -> Path:
-        return self.directory / shard_name(rel, self._SUFFIX[kind])
+    def path(self, rel: str, kind: type) -> str:
+        return os.path.join(self.top, shard_name(rel, self._SUFFIX[kind]))  # not pathlib's `/`: 600 a record
 
     def _header(self, rel: str, kind: type) -> dict[str, object]:
         return {"version": __version__, "shape": _SHAPE, "token": self.token, "file": rel, "kind": kind.__name__}
@@ -333,7 +334,7 @@ class _Store:
 
     def prune(self, files: Collection[str]) -> None:
         """Remove the shards and light files of every file but these."""
-        keep = {self.path(rel, kind).name for rel in files for kind in self._SUFFIX}
+        keep = {shard_name(rel, suffix) for rel in files for suffix in self._SUFFIX.values()}
         try:
             names = os.listdir(self.directory)
         except OSError:

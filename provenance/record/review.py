@@ -107,7 +107,7 @@ class TextMemo:
             return
         try:
             write_text_atomic(self.path, json.dumps({"version": __version__, "texts": self.used},
-                                                    sort_keys=True, separators=(",", ":")))
+                                                    sort_keys=True, separators=(",", ":")), durable=False)
         except OSError:
             pass  # a read-only repository still gets its record, only slower next time
 

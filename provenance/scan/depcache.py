@@ -20,7 +20,7 @@ from provenance.fsutil import write_text_atomic
 CACHE = "build/.paperprov/deps.json"
 
 
-def stamp(path: Path) -> list[int] | None:
+def stamp(path: str | Path) -> list[int] | None:
     """A file's mtime and size (None: absent): what says it is unchanged without reading it."""
     try:
         st = os.stat(path)
@@ -37,13 +37,13 @@ def cached(root: Path, key: str, compute: Callable[[], tuple[Any, list[str]]]) -
         store = json.loads(cache_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         store = {}
-    entry = store.get(key)
-    if entry and all(stamp(root / f) == s for f, s in entry["stamps"]):
+    entry, top = store.get(key), str(root)
+    if entry and all(stamp(os.path.join(top, f)) == s for f, s in entry["stamps"]):
         return entry["value"]
     value, read = compute()
     store[key] = {"value": value, "stamps": [[f, stamp(root / f)] for f in sorted(set(read))]}
     try:
-        write_text_atomic(cache_path, json.dumps(store, sort_keys=True))
+        write_text_atomic(cache_path, json.dumps(store, sort_keys=True), durable=False)
     except OSError:
         pass  # a read-only checkout still builds, just without the speed-up
     return value

@@ -87,11 +87,13 @@ def remembered(root: Path, main: str, generated: Collection[str], store: Path | 
 
 
 def _stamps(root: Path, files: list[str]) -> list[Stamp]:
-    return [stamp(root / rel) for rel in files]
+    top = str(root)  # a path joined as text: pathlib's `/` costs more than the stat, times a book's files
+    return [stamp(os.path.join(top, rel)) for rel in files]
 
 
 def _digests(root: Path, files: list[str]) -> list[str | None]:
-    return [source_digest(root / rel) for rel in files]
+    top = str(root)
+    return [source_digest(os.path.join(top, rel)) for rel in files]
 
 
 def _index(store: Path) -> Path:
@@ -173,7 +175,7 @@ def _save(root: Path, main: str, generated: Collection[str], store: Path, entry:
              "moves": [[rel, m.after, m.by, m.grown, m.closes, m.ends_at] for rel, m in entry.moves]}
     try:
         _keep_texts(root, store.parent / TEXTS, texts)
-        write_text_atomic(_index(store), json.dumps(index, separators=(",", ":")))
+        write_text_atomic(_index(store), json.dumps(index, separators=(",", ":")), durable=False)
     except OSError:
         return
     entry.stored.add(str(store))
@@ -185,7 +187,7 @@ def _keep_texts(root: Path, directory: Path, texts: dict[str, str]) -> None:
     have = set(os.listdir(directory))
     for rel, digest in texts.items():
         if digest not in have:
-            write_bytes_atomic(directory / digest, (root / rel).read_bytes())
+            write_bytes_atomic(directory / digest, (root / rel).read_bytes(), durable=False)
     for name in have - set(texts.values()):
         try:
             os.unlink(directory / name)
