@@ -30,6 +30,7 @@ from provenance.fsutil import write_bytes_atomic
 from provenance.hashing import keep_known, load_known, source_digest
 from provenance.model import Record
 from provenance.record.assemble import Made, make_record
+from provenance.record.groups import GRAPH
 from provenance.record.pieces import STORE, Pieces, token
 from provenance.record.table import Laid, layout
 from provenance.recordjson import parse_record, parts_of, record_to_json
@@ -110,7 +111,7 @@ def status_table(cfg: Config, durations: Mapping[str, float]) -> str:
         laid = found[1] if found is not None and isinstance(found[1], Laid) else _make(cfg, common, inputs, k)[1].laid()
         text = layout(laid, durations)
         try:
-            write_bytes_atomic(common / TABLE, (tkey, text.encode("utf-8")))
+            write_bytes_atomic(common / TABLE, (tkey, text.encode("utf-8")), durable=False)
         except OSError:
             pass  # a read-only repository still gets its table, only slower next time
         return text
@@ -133,6 +134,31 @@ def _keyed(cfg: Config, use_cache: bool = True) -> Iterator[tuple[Path, dict[str
         keep_known(common / DIGESTS, cfg.root)
 
 
+# What `warm` may hold in memory, as bytes of pickle on disk: a book's light files and
+# walk (~40 MB) fit; its shards, read only for the files an edit touched, are not held.
+WARM_BUDGET = 256 << 20
+
+
+def warm(directory: Path) -> None:
+    """Unpickle now what a record of the repository at or above `directory` reads after
+    an edit (the walk, the statement closure, what the table is laid out from, every
+    file's light file: pickled.preload), for a server that forks a process per request
+    (cli/serve.py) to do between requests."""
+    for d in (directory, *directory.parents):
+        common = gitstate.common_dir(d)
+        if common is not None:
+            break
+    else:
+        return
+    store = common / STORE
+    try:
+        lights = sorted(os.path.join(store, n) for n in os.listdir(store) if n.endswith(".light.pickle"))
+    except OSError:
+        lights = []
+    paths = [str(common / gitstate.WALK_STORE), str(common / GRAPH), str(common / LAID), *lights]
+    pickled.preload(paths, common / "paperprov", WARM_BUDGET)
+
+
 def _make(cfg: Config, common: Path, inputs: Mapping[str, str], k: str) -> tuple[list[bytes], Made]:
     """Make the record from what is remembered per file; keep it whole under its key `k`,
     and what its status table is laid out from."""
@@ -141,7 +167,7 @@ def _make(cfg: Config, common: Path, inputs: Mapping[str, str], k: str) -> tuple
     parts = parts_of(made, made.lines, pieces.runs_line, made.dependencies)
     pieces.save()
     try:
-        write_bytes_atomic(common / CACHE, [_HEADER + k.encode() + b"\n", *parts])
+        write_bytes_atomic(common / CACHE, [_HEADER + k.encode() + b"\n", *parts], durable=False)
     except OSError:
         pass  # a read-only repository still gets its record, only slower next time
     pickled.save(common / LAID, {"version": __version__, "record": k}, made.laid())
