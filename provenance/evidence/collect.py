@@ -70,6 +70,7 @@ class GitEvidence:
     blame: Mapping[str, tuple[BlameSpan, ...]] = field(default_factory=dict)  # by root-relative file
     warnings: tuple[str, ...] = ()
     line_facts: Mapping[str, tuple[LineFact, ...]] = field(default_factory=dict)  # git-ai, Agent Trace
+    prefix: str = ""  # the root's place in the repository (RepoInfo.prefix)
 
 
 # -- commits ---------------------------------------------------------------------------
@@ -166,7 +167,7 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True,
         warnings.append("shallow clone: attribution is partial (lines from before the clone's depth count as unknown)")
     return GitEvidence(available=True, head=info.head, shallow=info.shallow, boundary=boundary,
                        commits=commits, notes=notes, blame=blame, warnings=tuple(warnings),
-                       line_facts=line_facts)
+                       line_facts=line_facts, prefix=info.prefix)
 
 
 class _Contents(dict[str, bytes]):
@@ -265,14 +266,16 @@ def _blame_in_full(root: Path, info: RepoInfo, left: _Left, contents: Mapping[st
                 bases[rel] = base
 
 
-def dirty_files(root: Path, files: Sequence[str]) -> list[str]:
-    """The given files that differ from HEAD (modified, staged, untracked or ignored)."""
+def dirty_files(root: Path, files: Sequence[str], prefix: str | None = None) -> list[str]:
+    """The given files that differ from HEAD (modified, staged, untracked or ignored);
+    `prefix`: the root's RepoInfo.prefix, when the caller has it (one git process less)."""
     if not files:
         return []
-    info = repo_info(root)
-    if info is None:
-        return sorted(files)
-    prefix = info.prefix
+    if prefix is None:
+        info = repo_info(root)
+        if info is None:
+            return sorted(files)
+        prefix = info.prefix
     proc = git(root, LITERAL, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching",
                "--no-renames", "--", *files, check=False)
     if proc.returncode != 0:

@@ -108,7 +108,7 @@ def make_record(cfg: Config, use_cache: bool = True, pieces: Pieces | None = Non
     made: dict[str, Attribution] = {}
     groups = _groups(cfg, units, classifier, pieces, extras, made)
     if ev.available:
-        dirty = bool(dirty_files(cfg.root, files + [CONFIG_NAME] + trace_files(cfg))) or ev.head is None
+        dirty = bool(dirty_files(cfg.root, files + [CONFIG_NAME] + trace_files(cfg), ev.prefix)) or ev.head is None
     else:
         dirty = True
     all_warnings = tuple(warnings) + ev.warnings

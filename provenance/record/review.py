@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 import re
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -93,7 +94,7 @@ class TextMemo:
             pass
 
     def part(self, root: Path, file: str, start: int, end: int, cache: dict[str, list[str]]) -> str:
-        digest = source_digest(root / file)
+        digest = source_digest(os.path.join(str(root), file))  # not pathlib's `/`: once per reviewed unit
         if digest is None:
             return _part(root, file, start, end, cache)
         key = f"{file}\0{digest}\0{start}\0{end}"
@@ -122,7 +123,6 @@ def unit_text(root: Path, unit: Unit, _cache: dict[str, list[str]] | None = None
     """The unit's current lines in the working tree, normalized (see `normalize`): all of
     them, in reading order (a section's \\input files too)."""
     cache = {} if _cache is None else _cache
-    root = Path(root)
     parts = [_part(root, f, a, b, cache) if memo is None else memo.part(root, f, a, b, cache)
              for f, a, b in unit.spans]
     return parts[0] if len(parts) == 1 else "\n".join(parts)
