@@ -97,7 +97,7 @@ def read_notes(root: Path, info: RepoInfo, warnings: list[str]) -> dict[str, tup
     if resolve_ref(info.git_dir, NOTES_REF) is None:
         return {}  # nobody has tagged anything: no git call needed
     out: dict[str, tuple[NoteTag, ...]] = {}
-    for target, body in notes(root, NOTES_REF).items():
+    for target, body in notes(root, NOTES_REF, info.git_dir).items():
         tags = _parse_note(body, target, warnings)
         if tags:
             out[target] = tags

@@ -9,12 +9,14 @@ user's config cannot splice GPG output into `git log` fields. List form, never a
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.errors import GitError, ToolMissing
+from provenance.fsutil import write_text_atomic
 from provenance.paths import ZIP_EPOCH
 
 # Before a subcommand whose pathspecs are file names: `a[1].tex` then names that file
@@ -82,9 +84,35 @@ def repo_info(root: Path) -> RepoInfo | None:
                     head=head, shallow=shallow.strip() == "true")
 
 
-def notes(root: Path, ref: str) -> dict[str, str]:
+def notes(root: Path, ref: str, common: Path | None = None) -> dict[str, str]:
     """Annotated commit -> note text for every note under `ref`: one `notes list` and one
-    `cat-file --batch`, not a `git notes show` per commit. {} when there are none."""
+    `cat-file --batch`, not a `git notes show` per commit. {} when there are none.
+    `common`: the repository's common git directory, where they are remembered under the
+    commit the ref points to (a record after an edit starts no git for them; none at all
+    when the ref does not exist)."""
+    if common is None:
+        return _notes(root, ref)
+    from provenance.evidence.gitstate import resolve_ref
+
+    at = resolve_ref(common, ref)
+    if at is None:
+        return {}
+    keep = common / "paperprov" / f"notes.{ref.rsplit('/', 1)[-1]}.json"
+    try:
+        kept = json.loads(keep.read_bytes())
+        if kept["ref"] == ref and kept["at"] == at:
+            return {str(k): str(v) for k, v in kept["notes"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass
+    out = _notes(root, ref)
+    try:
+        write_text_atomic(keep, json.dumps({"ref": ref, "at": at, "notes": out}), durable=False)
+    except OSError:
+        pass  # a read-only repository asks git again next time
+    return out
+
+
+def _notes(root: Path, ref: str) -> dict[str, str]:
     listed = git(root, "notes", f"--ref={ref}", "list", check=False)
     pairs = [ln.split() for ln in listed.stdout.decode().splitlines() if len(ln.split()) == 2]
     if listed.returncode != 0 or not pairs:

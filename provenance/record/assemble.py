@@ -206,10 +206,8 @@ def _extras(cfg: Config, units: Sequence[Unit], reviews: bool, store: Path | Non
     from provenance.record.checks import for_record, links, load_results
     from provenance.record.formal import for_units as formal_for_units
     from provenance.record.formal import read_formal
-    from provenance.record.review import REVIEW_TEXTS
     from provenance.record.review import for_units as reviews_for_units
 
     results = for_record(links(units, cfg.checks, cfg.annotations), load_results(cfg.root / CHECKS))
-    memo = store / REVIEW_TEXTS if store is not None else None
-    return _Extras(reviews=reviews_for_units(cfg.root, units, memo=memo) if reviews else {}, checks=results,
+    return _Extras(reviews=reviews_for_units(cfg.root, units, store=store) if reviews else {}, checks=results,
                    formal=formal_for_units(units, cfg.annotations, read_formal(cfg.root / CHECKS)))

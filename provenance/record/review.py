@@ -171,11 +171,12 @@ def parse_note(text: str) -> list[ReviewEntry]:
     return list(out)
 
 
-def read_reviews(root: Path) -> dict[str, list[ReviewEntry]]:
-    """Unit id -> every review recorded for it (oldest first); {} outside git or without notes."""
+def read_reviews(root: Path, common: Path | None = None) -> dict[str, list[ReviewEntry]]:
+    """Unit id -> every review recorded for it (oldest first); {} outside git or without
+    notes. `common`: the common git directory, where the notes are remembered (gitrun.notes)."""
     root = Path(root)
     out: dict[str, list[ReviewEntry]] = {}
-    for text in notes(root, REVIEW_REF).values():
+    for text in notes(root, REVIEW_REF, common).values():
         for e in parse_note(text):
             out.setdefault(e.label, []).append(e)
     return {k: sorted(set(v), key=lambda e: (e.time, e.commit, e.by, e.digest)) for k, v in sorted(out.items())}
@@ -246,12 +247,13 @@ def current_reviews(root: Path, unit_texts: Mapping[str, str],
 
 
 def for_units(root: Path, units: Sequence[Unit], entries: Mapping[str, Sequence[ReviewEntry]] | None = None,
-              memo: Path | None = None) -> dict[str, tuple[Review, ...]]:
+              store: Path | None = None) -> dict[str, tuple[Review, ...]]:
     """Unit id -> its reviews from notes; a proof with none of its own shows its
-    statement's (a review of a statement covers its proofs). `memo`: where the reviewed
-    texts are remembered (TextMemo)."""
-    recorded = read_reviews(root) if entries is None else entries
-    texts = TextMemo(memo) if memo is not None else None
+    statement's (a review of a statement covers its proofs). `store`: the common git
+    directory, where the notes (read_reviews) and the reviewed texts (TextMemo) are
+    remembered."""
+    recorded = read_reviews(root, store) if entries is None else entries
+    texts = TextMemo(store / REVIEW_TEXTS) if store is not None else None
     reviews = current_reviews(root, review_texts(root, units, only=set(recorded), memo=texts), recorded)
     if texts is not None:
         texts.save()

@@ -199,18 +199,39 @@ def test_cli_records_lists_and_rejects(repo: Repo) -> None:
     assert nobody.returncode == 1 and "--by NAME is required" in nobody.stderr
 
 
-def test_reviewed_texts_remembered_by_content_go_stale_as_the_text_changes(paper: Repo, tmp_path: Path) -> None:
-    memo = tmp_path / "memo" / "review-texts.json"
+def test_reviewed_texts_remembered_by_content_go_stale_as_the_text_changes(paper: Repo) -> None:
+    store = paper.path / ".git"
+    memo = store / review.REVIEW_TEXTS
     review.add_review(paper.path, ["lem:mono", "thm:main"], "Ada Author", review.review_texts(paper.path, UNITS))
-    assert not review.for_units(paper.path, UNITS, memo=memo)["lem:mono"][0].stale
+    assert not review.for_units(paper.path, UNITS, store=store)["lem:mono"][0].stale
     kept = json.loads(memo.read_text())["texts"]
     assert len(kept) == 3  # the two statements and the lemma's proof, nothing else
     edit(paper, "best fit", "best fitting function")  # the lemma's proof: a new content, a new key
-    got = review.for_units(paper.path, UNITS, memo=memo)
+    got = review.for_units(paper.path, UNITS, store=store)
     assert got["lem:mono"][0].stale and not got["thm:main"][0].stale
     assert got == review.for_units(paper.path, UNITS)  # the same as without a memo
     edit(paper, "best fitting function", "best fit")
-    assert not review.for_units(paper.path, UNITS, memo=memo)["lem:mono"][0].stale
+    assert not review.for_units(paper.path, UNITS, store=store)["lem:mono"][0].stale
     memo.write_text("{damaged")
-    assert review.for_units(paper.path, UNITS, memo=memo) == review.for_units(paper.path, UNITS)
+    assert review.for_units(paper.path, UNITS, store=store) == review.for_units(paper.path, UNITS)
     assert json.loads(memo.read_text())["texts"] == kept  # written again whole
+
+
+def test_review_notes_are_remembered_under_the_commit_their_ref_points_to(paper: Repo) -> None:
+    store = paper.path / ".git"
+    assert review.read_reviews(paper.path, store) == {}  # no ref yet: no notes, nothing kept
+    assert not list(store.glob("paperprov/notes.*"))
+    review.add_review(paper.path, ["lem:mono"], "Ada Author", review.review_texts(paper.path, UNITS))
+    first = review.read_reviews(paper.path, store)
+    assert list(first) == ["lem:mono"] and first == review.read_reviews(paper.path)
+    kept = next((store / "paperprov").glob("notes.*.json"))
+    # What is kept answers while the ref stays where it was: a doctored copy shows it.
+    doctored = json.loads(kept.read_text())
+    doctored["notes"] = {}
+    kept.write_text(json.dumps(doctored))
+    assert review.read_reviews(paper.path, store) == {}
+    # A new review moves the ref: the notes are read from git again.
+    review.add_review(paper.path, ["thm:main"], "Ada Author", review.review_texts(paper.path, UNITS))
+    assert set(review.read_reviews(paper.path, store)) == {"lem:mono", "thm:main"}
+    kept.write_text("{damaged")
+    assert review.read_reviews(paper.path, store) == review.read_reviews(paper.path)
