@@ -235,13 +235,45 @@ def _base(entry: dict[str, Any], spans: tuple[BlameSpan, ...] | None, shas: Sequ
     return None
 
 
-def cached_commits(cache: dict[str, Any], shas: Iterable[str]) -> dict[str, CommitInfo]:
-    """The classifications the cache already holds for `shas`."""
-    wanted = set(shas)
-    try:
-        return {sha: _commit_from_json(sha, row) for sha, row in cache.get("commits", {}).items() if sha in wanted}
-    except (TypeError, ValueError):
-        return {}  # damaged: read them from git again
+class Commits(Mapping[str, CommitInfo]):
+    """Commits' classifications: those the cache holds (`rows`, its JSON rows), decoded
+    when first asked for (an edit's record asks for the few behind the lines it
+    attributes again, not a history's every commit), and those read from git this run
+    (`fresh`). `row(sha)` is a commit's JSON row, as the cache held it when it did."""
+
+    def __init__(self, rows: Mapping[str, Any], fresh: Mapping[str, CommitInfo]) -> None:
+        self.rows, self.fresh = rows, fresh
+        self._decoded: dict[str, CommitInfo] = {}
+
+    def __getitem__(self, sha: str) -> CommitInfo:
+        found = self.fresh.get(sha) or self._decoded.get(sha)
+        if found is None:
+            found = self._decoded[sha] = _commit_from_json(sha, self.rows[sha])  # KeyError: neither
+        return found
+
+    def __contains__(self, sha: object) -> bool:
+        return sha in self.fresh or sha in self.rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rows.keys() | self.fresh.keys())
+
+    def __len__(self) -> int:
+        return len(self.rows.keys() | self.fresh.keys())
+
+    def row(self, sha: str) -> list[object]:
+        kept = self.rows.get(sha) if sha not in self.fresh else None
+        return kept if kept is not None else _commit_to_json(self[sha])
+
+
+def cached_commits(cache: dict[str, Any], shas: Iterable[str]) -> dict[str, Any]:
+    """The JSON rows the cache holds for `shas` (Commits decodes them), each of the shape
+    _commit_from_json reads; none at all if one is not (damaged: read them from git)."""
+    wanted, rows = set(shas), cache.get("commits", {})
+    found = {sha: row for sha, row in rows.items() if sha in wanted} if isinstance(rows, dict) else {}
+    sound = all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], list) and isinstance(r[1], list)
+                and all(isinstance(a, list) and len(a) == 2 for a in r[0])
+                and all(isinstance(e, list) and len(e) == 2 for e in r[1]) for r in found.values())
+    return found if sound else {}
 
 
 def is_stale(cache: dict[str, Any], head: str | None, files: Iterable[str]) -> bool:
@@ -272,7 +304,8 @@ def save(path: Path, epoch: str, graph_head: str | None, head: str | None, diges
         "graph_head": graph_head,
         "files": files,
         "shas": list(sha_ids),
-        "commits": {sha: _commit_to_json(commits[sha]) for sha in sorted(commits)},
+        "commits": {sha: commits.row(sha) if isinstance(commits, Commits) else _commit_to_json(commits[sha])
+                    for sha in sorted(commits)},
     }
     try:
         write_text_atomic(path, json.dumps(new_cache, separators=(",", ":")), durable=False)

@@ -155,8 +155,7 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True,
 
     shas = blame.commits()
     known = blamecache.cached_commits(cache, shas)
-    commits = dict(known)
-    commits.update(read_commits(root, shas - set(known)))
+    commits = blamecache.Commits(known, read_commits(root, shas - known.keys()))
     notes = read_notes(root, info, warnings)
     line_facts = read_line_facts(root, info, sources or EvidenceSources(), warnings)
 

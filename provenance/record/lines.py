@@ -101,14 +101,30 @@ def count_fact(out: Lines, sha: str, fact: LineFact, n: int) -> None:
         out.declared_human += n
 
 
+class _Classes:
+    """Commit -> the origin of its lines before notes, worked out when first asked for: an
+    edit's record classifies the commits behind the lines it attributes again, not a
+    history's every commit (evidence/blamecache.Commits decodes them as lazily)."""
+
+    def __init__(self, ev: GitEvidence) -> None:
+        self.commits = ev.commits
+        # A shallow clone's graft: its lines may be far older than it says.
+        self._known: dict[str, str] = {sha: "unknown" for sha in ev.boundary}
+
+    def get(self, sha: str, default: str = "untagged") -> str:
+        found = self._known.get(sha)
+        if found is None:
+            info = self.commits.get(sha)
+            found = default if info is None else "ai" if info.is_ai else "human" if info.declared_none else "untagged"
+            if info is not None:
+                self._known[sha] = found
+        return found
+
+
 class LineClassifier:
     def __init__(self, ev: GitEvidence) -> None:
         self.ev = ev
-        self.classes: dict[str, str] = {}  # commit -> origin of its lines (before notes)
-        for sha, info in ev.commits.items():
-            self.classes[sha] = "ai" if info.is_ai else "human" if info.declared_none else "untagged"
-        for sha in ev.boundary:
-            self.classes[sha] = "unknown"  # a shallow clone's graft: its lines may be far older
+        self.classes = _Classes(ev)  # commit -> origin of its lines (before notes)
 
     def slices(self, spans: Sequence[BlameSpan], lo: int, hi: int) -> Iterator[tuple[BlameSpan, int, int]]:
         """The parts of the (sorted, disjoint) spans inside lo..hi."""
