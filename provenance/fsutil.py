@@ -17,6 +17,14 @@ def _default_mode() -> int:
 DEFAULT_MODE = _default_mode()
 
 
+def use_umask(mask: int) -> None:
+    """Give this process the umask `mask`, and its atomic writes the mode that goes with
+    it (a server's child takes its client's: cli/child.py)."""
+    global DEFAULT_MODE
+    os.umask(mask)
+    DEFAULT_MODE = 0o666 & ~mask
+
+
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes | Sequence[bytes], mode: int | None = None,
                        durable: bool = True) -> None:
     """`data`, or its parts one after another (a large file need not be joined first).

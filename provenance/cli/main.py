@@ -3,7 +3,8 @@
 Each subcommand lives in provenance/cli/commands/<name>.py with `register(subparsers)`
 and `run(args) -> int`; only the command being run is imported (`paperprov --help` and
 `--version` import none). Expected failures (ProvenanceError) become one line on stderr
-and their exit code here, and only here.
+and their exit code here, and only here. A command in SERVED is handed to a running
+`paperprov serve` when there is one (cli/client.py, cli/serve.py).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 import functools
 import gc
 import importlib
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from provenance import __version__
 from provenance.cli.commands import HELP
@@ -23,6 +25,18 @@ if TYPE_CHECKING:
     import argparse
 
 COMMANDS = tuple(HELP)
+# The commands `paperprov serve` runs for a client: ones a user waits on, whose modules
+# the server preloads (serve.PRELOAD) so that running them imports nothing more.
+SERVED = frozenset({"status"})
+
+
+def server_socket(environ: Mapping[str, str]) -> str:
+    """Where the user's one `paperprov serve` listens, for every repository: in the
+    runtime directory systemd gives each user, else in a directory of /tmp named for the
+    user (the server makes it 0700 and both sides refuse one others can enter)."""
+    runtime = environ.get("XDG_RUNTIME_DIR", "")
+    base = os.path.join(runtime, "paperprov") if os.path.isabs(runtime) else f"/tmp/paperprov-{os.getuid()}"
+    return os.path.join(base, "serve.sock")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -55,10 +69,28 @@ def _hook_line(argv: list[str]) -> Callable[[], int] | None:
     return functools.partial(run_hook, argv[1], argv[2:]) if argv[1] in KINDS else None
 
 
+def _through_server(argv: list[str]) -> int | None:
+    """The exit code of `argv` as a running `paperprov serve` ran it, or None when there is
+    no server to use (the command then runs here). Without a server this costs one stat:
+    the client module (and its socket) is imported only when the socket is there."""
+    if not sys.platform.startswith("linux") or os.environ.get("PAPERPROV_SERVER") == "off":
+        return None
+    path = server_socket(os.environ)
+    if not os.path.exists(path):
+        return None
+    from provenance.cli.client import served
+
+    return served(path, argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line `argv`; None: this process's own arguments (it is the program)."""
     program = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
+    if program and argv and argv[0] in SERVED:
+        code = _through_server(argv)
+        if code is not None:
+            return code
     command = _hook_line(argv)
     quick = program and command is not None
     if quick:

@@ -14,5 +14,6 @@ HELP = {
     "session": "start/stop/show a declared AI session (tags every commit until stopped)",
     "tag": "mark staged lines as AI-written (attached to the next commit)",
     "review": "record that an author reviewed units (or list reviews)",
+    "serve": "keep paperprov loaded so that `status` starts at once (a pre-forking server; Linux)",
     "hook": "entry points for the pre-commit hooks (see .pre-commit-hooks.yaml)",
 }
