@@ -53,11 +53,15 @@ def _preloaded(path: str, accept: Callable[[Any], bool]) -> tuple[Any, Any] | No
     return hit[1], hit[2]
 
 
-def preload(paths: Iterable[str | Path], under: str | Path, budget: int) -> None:
+def preload(paths: Iterable[str | Path], under: str | Path, budget: int,
+            enough: Callable[[], bool] = lambda: False) -> None:
     """Unpickle these files now, up to `budget` bytes of them, each unless it is already
-    in memory as it is on disk; forget what was preloaded from other files under `under`."""
+    in memory as it is on disk; forget what was preloaded from other files under `under`.
+    `enough()`, asked before each file, ends it early (a request is waiting)."""
     wanted: set[str] = set()
     for p in map(str, paths):
+        if enough():
+            return  # nothing forgotten: what is preloaded is still checked when taken
         stamp = _stamp(p)
         if stamp is None or stamp[2] > budget:
             continue

@@ -81,3 +81,17 @@ def test_warm_preloads_what_a_record_after_an_edit_reads_and_the_record_is_the_s
     assert len(pickled._PRELOADED) < len(preloaded)  # the record took what it read
     pickled._PRELOADED.clear()
     assert served == record_json(cfg, use_cache=False)
+
+
+def test_preload_stops_when_enough_says_so(tmp_path: Path) -> None:
+    paths = [tmp_path / f"{n}.pickle" for n in range(3)]
+    for p in paths:
+        pickled.save(p, {"v": 1}, p.name)
+    asked: list[int] = []
+
+    def enough() -> bool:  # a request arrives once the first file is read
+        asked.append(1)
+        return len(asked) > 1
+
+    pickled.preload(paths, tmp_path, budget=1 << 20, enough=enough)
+    assert set(pickled._PRELOADED) == {str(paths[0])}

@@ -24,6 +24,7 @@ import socket
 import stat
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -239,8 +240,8 @@ def _loop(server: Server) -> None:
         done = _reap(server)
         if listener.fileno() in ready:
             _accept(server, listener)
-        elif done and not select.select([listener.fileno()], [], [], 0)[0]:
-            _warm(done)  # never while a request waits: it is taken first, the warming after it
+        elif done:
+            _warm(done, lambda: bool(select.select([listener.fileno()], [], [], 0)[0]))
 
 
 def _reap(server: Server) -> set[str]:
@@ -260,14 +261,15 @@ def _reap(server: Server) -> set[str]:
             done.add(directory)
 
 
-def _warm(directories: set[str]) -> None:
+def _warm(directories: set[str], waiting: Callable[[], bool]) -> None:
     """Read ahead what the next status of these repositories unpickles (record.cache.warm),
-    now that the last one has written its caches: its child finds them in memory."""
+    now that the last one has written its caches: its child finds them in memory. A
+    request that comes meanwhile (`waiting()`) ends it: requests come first."""
     from provenance.record.cache import warm
 
     for directory in sorted(directories):
         try:
-            warm(Path(directory))
+            warm(Path(directory), waiting)
         except Exception as exc:  # noqa: BLE001  (a cache it cannot read is no reason to stop serving)
             _log(f"could not read ahead for {directory}: {exc}")
     gc.freeze()  # as at the start: what was read stays out of the collector's passes

@@ -18,7 +18,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -139,11 +139,11 @@ def _keyed(cfg: Config, use_cache: bool = True) -> Iterator[tuple[Path, dict[str
 WARM_BUDGET = 256 << 20
 
 
-def warm(directory: Path) -> None:
+def warm(directory: Path, enough: Callable[[], bool] = lambda: False) -> None:
     """Unpickle now what a record of the repository at or above `directory` reads after
     an edit (the walk, the statement closure, what the table is laid out from, every
     file's light file: pickled.preload), for a server that forks a process per request
-    (cli/serve.py) to do between requests."""
+    (cli/serve.py) to do between requests; `enough()` ends it early."""
     for d in (directory, *directory.parents):
         common = gitstate.common_dir(d)
         if common is not None:
@@ -156,7 +156,7 @@ def warm(directory: Path) -> None:
     except OSError:
         lights = []
     paths = [str(common / gitstate.WALK_STORE), str(common / GRAPH), str(common / LAID), *lights]
-    pickled.preload(paths, common / "paperprov", WARM_BUDGET)
+    pickled.preload(paths, common / "paperprov", WARM_BUDGET, enough)
 
 
 def _make(cfg: Config, common: Path, inputs: Mapping[str, str], k: str) -> tuple[list[bytes], Made]:
