@@ -1,12 +1,13 @@
 """`paperprov status` as a user runs it, on book-scale and paper-scale histories.
 
-    python benchmarks/status_bench.py [--book DIR] [--paper DIR] [--runs 3]
+    python benchmarks/status_bench.py [--book DIR] [--paper DIR] [--runs 3] [--serve]
 
 Both repositories are made by synth_book.py when DIR does not exist yet (the book:
 10,000 commits, 200 .tex files, ~740k lines, ~40k units; the paper: 2,000 commits,
 300 files, ~100k lines). Every figure is a whole process, timed from outside with
 os.wait4 (wall seconds and peak resident memory), the median of --runs, each next to
-its baseline measured in the same run:
+its baseline measured in the same run; each status is started one second (--settle)
+after what came before it, as an author's edit would take at least:
 
   blame     `git blame --porcelain` of every .tex file, one process after another
             (what any tool that attributes lines must at least do, without caches)
@@ -19,6 +20,11 @@ its baseline measured in the same run:
   table     `paperprov status` (the table), after then appending one more line
   commit    after committing those edits (status saw them); the commit is then taken back
   python    `python -c pass`, the floor of any command
+
+With --serve, the paper-scale history is measured a second time with `paperprov serve`
+running (cli/serve.py: the same commands, each handed to a forked child of a server that
+has paperprov imported and has read ahead what the last status wrote), and the server's
+own peak memory is given.
 
 Peak memory is given twice: of paperprov's own process (what its data costs), and of
 the whole process tree (git's processes included: their resident size counts the pack
@@ -41,6 +47,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -76,6 +84,16 @@ def run(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
     return wall, usage.ru_maxrss / scale, own_kib / scale
 
 
+def settled(cmd: list[str], cwd: Path, settle: float) -> Sample:
+    """run(cmd) after `settle` seconds: an author's edit takes longer than the script's,
+    and what the last command left for the machine to do (the kernel's writeback of the
+    caches it wrote; a server's read-ahead) would otherwise be timed with the next one."""
+    import time
+
+    time.sleep(settle)
+    return run(cmd, cwd)
+
+
 def blame_all(root: Path) -> tuple[float, float, float]:
     import time
 
@@ -100,7 +118,12 @@ def median(samples: list[Sample]) -> Sample:
     return statistics.median(s[0] for s in samples), max(s[1] for s in samples), max(s[2] for s in samples)
 
 
-def measure(root: Path, runs: int) -> dict[str, Sample]:
+def measure(root: Path, runs: int, served: bool = False, settle: float = 1.0) -> dict[str, Sample]:
+    if served:
+        with serving() as peak:
+            out = measure(root, runs, settle=settle)
+        out["server"] = (0.0, 0.0, peak())
+        return out
     status = [PY, "-c", OWN_RSS, "status", "--json"]
     table = [PY, "-c", OWN_RSS, "status"]
     chapters = sorted((root / "paper" / "chapters").rglob("*.tex"))
@@ -116,30 +139,58 @@ def measure(root: Path, runs: int) -> dict[str, Sample]:
             out["blame"].append(blame_all(root))
             forget(root)
             out["cold"].append(run(status, root))
-            out["warm"].append(run(status, root))
+            out["warm"].append(settled(status, root, settle))
             reworded = lines[:prose] + [f"{lines[prose]} Indeed, {i}."] + lines[prose + 1:]
             chapter.write_bytes("\n".join(reworded).encode())
-            out["reword"].append(run(status, root))
+            out["reword"].append(settled(status, root, settle))
             inserted = reworded[:prose + 1] + [f"A sentence on a line of its own, {i}."] + reworded[prose + 1:]
             chapter.write_bytes("\n".join(inserted).encode())
-            out["insert"].append(run(status, root))
+            out["insert"].append(settled(status, root, settle))
             appended = inserted + [f"One more sentence, edit {i}."]
             chapter.write_bytes("\n".join(appended).encode())
-            out["edit"].append(run(status, root))
+            out["edit"].append(settled(status, root, settle))
             chapter.write_bytes("\n".join(appended + [f"And one more, edit {i}."]).encode())
-            out["table"].append(run(table, root))
+            out["table"].append(settled(table, root, settle))
             # Commit the edit status has seen, as an author does next; then take the
             # commit back (the next round starts with no cache of ours anyway).
             subprocess.run(["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.org", "commit", "-q",
                             "--no-verify", "-m", "Bench edit\n\nAssisted-by: none", "--", str(chapter)],
                            cwd=root, check=True)
-            out["commit"].append(run(status, root))
+            out["commit"].append(settled(status, root, settle))
             subprocess.run(["git", "reset", "-q", "--soft", "HEAD~1"], cwd=root, check=True)
             chapter.write_bytes(original)
             subprocess.run(["git", "reset", "-q", "--", str(chapter)], cwd=root, check=True)
     finally:
         chapter.write_bytes(original)
     return {k: median(v) for k, v in out.items()}
+
+
+@contextmanager
+def serving() -> Iterator[Callable[[], float]]:
+    """A `paperprov serve` for what runs meanwhile (a runtime directory of its own); yields
+    a function giving the server's peak resident memory so far, in MiB."""
+    runtime = tempfile.mkdtemp(prefix="ppb", dir="/tmp")
+    was = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = runtime
+    os.environ.pop("PAPERPROV_SERVER", None)
+    started = subprocess.run([PY, "-m", "provenance", "serve", "--detach"], capture_output=True, text=True, check=True)
+    pid = int(started.stdout.split("as pid ")[1].split(";")[0])
+
+    def peak() -> float:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    try:
+        yield peak
+    finally:
+        subprocess.run([PY, "-m", "provenance", "serve", "--stop"], capture_output=True)
+        if was is None:
+            os.environ.pop("XDG_RUNTIME_DIR", None)
+        else:
+            os.environ["XDG_RUNTIME_DIR"] = was
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def ensure(dest: Path | None, args: list[str], name: str) -> Path:
@@ -160,6 +211,8 @@ def report(title: str, m: dict[str, Sample]) -> None:
         wall, tree, own = m[k]
         print(f"  status {k:<6}         {wall:7.3f} s  = {wall / blame:5.2f}x blame   "
               f"peak {own:4.0f} MiB (process tree, git included: {tree:4.0f} MiB)")
+    if "server" in m:
+        print(f"  the server's own peak {m['server'][2]:4.0f} MiB (each status above: its client's process)")
 
 
 def main() -> None:
@@ -167,12 +220,19 @@ def main() -> None:
     parser.add_argument("--book", type=Path)
     parser.add_argument("--paper", type=Path)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--serve", action="store_true", help="also measure the paper with `paperprov serve` running")
+    parser.add_argument("--no-book", action="store_true", help="the paper-scale history only")
+    parser.add_argument("--settle", type=float, default=1.0,
+                        help="seconds between an edit and the status timed after it (default 1)")
     a = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))
     paper = ensure(a.paper, ["--commits", "2000", "--files", "300", "--lines", "100000"], "paper")
-    book = ensure(a.book, [], "book")
-    report(f"paper-scale history ({paper})", measure(paper, a.runs))
-    report(f"book-scale history ({book})", measure(book, a.runs))
+    book = None if a.no_book else ensure(a.book, [], "book")
+    report(f"paper-scale history ({paper})", measure(paper, a.runs, settle=a.settle))
+    if a.serve:
+        report(f"paper-scale history, with `paperprov serve` running ({paper})", measure(paper, a.runs, served=True, settle=a.settle))
+    if book is not None:
+        report(f"book-scale history ({book})", measure(book, a.runs, settle=a.settle))
 
 
 if __name__ == "__main__":

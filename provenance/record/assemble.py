@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 from provenance.config import CONFIG_NAME, Config
@@ -73,8 +73,10 @@ class Made:
     rows: Rows
     rests: tuple[str, ...]  # table.rests_on(summary.dependencies)
 
+    @cached_property
     def laid(self) -> Laid:
-        """What the status table of this record is laid out from (table.py)."""
+        """What the status table of this record is laid out from (table.py); made once
+        (the record cache keeps it, and `status` lays the table out from it)."""
         top = Top(self.commit, self.dirty, self.partial, self.warnings, self.rests)
         return Laid.of(top, self.ids, self.rows, self.figures)
 

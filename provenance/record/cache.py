@@ -98,7 +98,7 @@ def status_table(cfg: Config, durations: Mapping[str, float]) -> str:
     (kept beside it), so a status after a build or an edit never reads a record back."""
     with _keyed(cfg) as keyed:
         if keyed is None:
-            return layout(make_record(cfg).laid(), durations)
+            return layout(make_record(cfg).laid, durations)
         common, inputs, k = keyed
         tkey = hashlib.sha256(f"{k} {sorted(durations.items())!r}".encode()).hexdigest().encode() + b"\n"
         try:
@@ -108,7 +108,7 @@ def status_table(cfg: Config, durations: Mapping[str, float]) -> str:
         except (OSError, UnicodeDecodeError):
             pass
         found = pickled.load(common / LAID, {"version": __version__, "record": k}.__eq__)
-        laid = found[1] if found is not None and isinstance(found[1], Laid) else _make(cfg, common, inputs, k)[1].laid()
+        laid = found[1] if found is not None and isinstance(found[1], Laid) else _make(cfg, common, inputs, k)[1].laid
         text = layout(laid, durations)
         try:
             write_bytes_atomic(common / TABLE, (tkey, text.encode("utf-8")), durable=False)
@@ -170,7 +170,7 @@ def _make(cfg: Config, common: Path, inputs: Mapping[str, str], k: str) -> tuple
         write_bytes_atomic(common / CACHE, [_HEADER + k.encode() + b"\n", *parts], durable=False)
     except OSError:
         pass  # a read-only repository still gets its record, only slower next time
-    pickled.save(common / LAID, {"version": __version__, "record": k}, made.laid())
+    pickled.save(common / LAID, {"version": __version__, "record": k}, made.laid)
     return parts, made
 
 

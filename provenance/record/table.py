@@ -179,15 +179,18 @@ def layout(laid: Laid, durations: Mapping[str, float] | None = None) -> str:
     """The table's text."""
     durations = durations or {}
     width = len(COLUMNS) + laid.formal
-    table = [COLUMNS + ("formal",) * laid.formal]
-    for k, row in enumerate(laid.rows):
-        cells = row.split(_SEP)[:width]
-        took = [durations[n] for n in laid.timed.get(k, ()) if n in durations]
+    table: list[Sequence[str]] = [COLUMNS + ("formal",) * laid.formal]
+    table += [row.split(_SEP)[:width] for row in laid.rows]
+    for k, nodes in laid.timed.items():
+        took = [durations[n] for n in nodes if n in durations]
         if took:
+            cells = table[k + 1] = list(table[k + 1])
             cells[6] += f" in {sum(took):.2f}s"
-        table.append(tuple(cells))
-    widths = [max(len(r[i]) for r in table) for i in range(width)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in table]
+    # Column by column and one format per row, in C: a book's 46,662 rows cell by cell
+    # in Python were most of the table's time.
+    widths = [max(map(len, column)) for column in zip(*table, strict=True)]
+    row_format = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [row_format.format(*r).rstrip() for r in table]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.insert(0, laid.head)
     lines.append("")

@@ -85,7 +85,7 @@ def test_a_record_from_remembered_groups_is_the_fresh_record(repo: Repo, seed: i
         assert data == fresh(repo.path), f"seed {seed}, step {step}: {done}"
         assert made is not None  # every step changes the record: made again, from groups
         # The status table from the groups' rows, as from the record read back.
-        assert layout(made.laid(), durations) == format_table(parse_record(data, "record"), durations), done
+        assert layout(made.laid, durations) == format_table(parse_record(data, "record"), durations), done
 
 
 def test_a_reworded_line_makes_only_its_files_group_and_no_closure(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
