@@ -6,8 +6,9 @@ Both repositories are made by synth_book.py when DIR does not exist yet (the boo
 10,000 commits, 200 .tex files, ~740k lines, ~40k units; the paper: 2,000 commits,
 300 files, ~100k lines). Every figure is a whole process, timed from outside with
 os.wait4 (wall seconds and peak resident memory), the median of --runs, each next to
-its baseline measured in the same run; each status is started one second (--settle)
-after what came before it, as an author's edit would take at least:
+its baseline measured in the same run; each status is started a quarter second (--settle)
+after what came before it (an author's edit takes longer), and --edits repeats the
+edits below in each round for more samples of them:
 
   blame     `git blame --porcelain` of every .tex file, one process after another
             (what any tool that attributes lines must at least do, without caches)
@@ -118,19 +119,16 @@ def median(samples: list[Sample]) -> Sample:
     return statistics.median(s[0] for s in samples), max(s[1] for s in samples), max(s[2] for s in samples)
 
 
-def measure(root: Path, runs: int, served: bool = False, settle: float = 1.0) -> dict[str, Sample]:
+def measure(root: Path, runs: int, served: bool = False, settle: float = 0.25, edits: int = 1) -> dict[str, Sample]:
     if served:
         with serving() as peak:
-            out = measure(root, runs, settle=settle)
+            out = measure(root, runs, settle=settle, edits=edits)
         out["server"] = (0.0, 0.0, peak())
         return out
     status = [PY, "-c", OWN_RSS, "status", "--json"]
-    table = [PY, "-c", OWN_RSS, "status"]
     chapters = sorted((root / "paper" / "chapters").rglob("*.tex"))
     chapter = chapters[len(chapters) // 2]  # one in the middle of the paper
     original = chapter.read_bytes()
-    lines = original.decode().split("\n")
-    prose = next(i for i in range(len(lines) // 2, len(lines)) if lines[i][:1].isalpha())
     out: dict[str, list[Sample]] = {k: [] for k in ("python", "blame", "cold", "warm", "reword", "insert", "edit", "table", "commit")}
     try:
         for i in range(runs):
@@ -140,18 +138,9 @@ def measure(root: Path, runs: int, served: bool = False, settle: float = 1.0) ->
             forget(root)
             out["cold"].append(run(status, root))
             out["warm"].append(settled(status, root, settle))
-            reworded = lines[:prose] + [f"{lines[prose]} Indeed, {i}."] + lines[prose + 1:]
-            chapter.write_bytes("\n".join(reworded).encode())
-            out["reword"].append(settled(status, root, settle))
-            inserted = reworded[:prose + 1] + [f"A sentence on a line of its own, {i}."] + reworded[prose + 1:]
-            chapter.write_bytes("\n".join(inserted).encode())
-            out["insert"].append(settled(status, root, settle))
-            appended = inserted + [f"One more sentence, edit {i}."]
-            chapter.write_bytes("\n".join(appended).encode())
-            out["edit"].append(settled(status, root, settle))
-            chapter.write_bytes("\n".join(appended + [f"And one more, edit {i}."]).encode())
-            out["table"].append(settled(table, root, settle))
-            # Commit the edit status has seen, as an author does next; then take the
+            for j in range(edits):
+                edit_cycle(root, chapter, f"{i}.{j}", settle, out)
+            # Commit the edits status has seen, as an author does next; then take the
             # commit back (the next round starts with no cache of ours anyway).
             subprocess.run(["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.org", "commit", "-q",
                             "--no-verify", "-m", "Bench edit\n\nAssisted-by: none", "--", str(chapter)],
@@ -163,6 +152,26 @@ def measure(root: Path, runs: int, served: bool = False, settle: float = 1.0) ->
     finally:
         chapter.write_bytes(original)
     return {k: median(v) for k, v in out.items()}
+
+
+def edit_cycle(root: Path, chapter: Path, tag: str, settle: float, out: dict[str, list[Sample]]) -> None:
+    """Reword a line of prose in the chapter's second half, add a sentence on a line of
+    its own after it, append a line at the chapter's end, append one more and time the
+    table: each edit on the last, `status --json` timed after each."""
+    status = [PY, "-c", OWN_RSS, "status", "--json"]
+    lines = chapter.read_bytes().decode().split("\n")
+    prose = next(i for i in range(len(lines) // 2, len(lines)) if lines[i][:1].isalpha())
+    reworded = lines[:prose] + [f"{lines[prose]} Indeed, {tag}."] + lines[prose + 1:]
+    chapter.write_bytes("\n".join(reworded).encode())
+    out["reword"].append(settled(status, root, settle))
+    inserted = reworded[:prose + 1] + [f"A sentence on a line of its own, {tag}."] + reworded[prose + 1:]
+    chapter.write_bytes("\n".join(inserted).encode())
+    out["insert"].append(settled(status, root, settle))
+    appended = inserted + [f"One more sentence, edit {tag}."]
+    chapter.write_bytes("\n".join(appended).encode())
+    out["edit"].append(settled(status, root, settle))
+    chapter.write_bytes("\n".join(appended + [f"And one more, edit {tag}."]).encode())
+    out["table"].append(settled([PY, "-c", OWN_RSS, "status"], root, settle))
 
 
 @contextmanager
@@ -222,17 +231,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--serve", action="store_true", help="also measure the paper with `paperprov serve` running")
     parser.add_argument("--no-book", action="store_true", help="the paper-scale history only")
-    parser.add_argument("--settle", type=float, default=1.0,
-                        help="seconds between an edit and the status timed after it (default 1)")
+    parser.add_argument("--settle", type=float, default=0.25,
+                        help="seconds between an edit and the status timed after it (default 0.25)")
+    parser.add_argument("--edits", type=int, default=1, help="edit cycles per round (each timed; default 1)")
     a = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))
     paper = ensure(a.paper, ["--commits", "2000", "--files", "300", "--lines", "100000"], "paper")
     book = None if a.no_book else ensure(a.book, [], "book")
-    report(f"paper-scale history ({paper})", measure(paper, a.runs, settle=a.settle))
+    report(f"paper-scale history ({paper})", measure(paper, a.runs, settle=a.settle, edits=a.edits))
     if a.serve:
-        report(f"paper-scale history, with `paperprov serve` running ({paper})", measure(paper, a.runs, served=True, settle=a.settle))
+        report(f"paper-scale history, with `paperprov serve` running ({paper})", measure(paper, a.runs, served=True, settle=a.settle, edits=a.edits))
     if book is not None:
-        report(f"book-scale history ({book})", measure(book, a.runs, settle=a.settle))
+        report(f"book-scale history ({book})", measure(book, a.runs, settle=a.settle, edits=a.edits))
 
 
 if __name__ == "__main__":
