@@ -62,9 +62,8 @@ def read_digested(path: str | Path) -> tuple[bytes, str]:
 def source_digest(path: str | Path) -> str | None:
     """The sha256 of a source's bytes, None if it cannot be read (see _KNOWN)."""
     try:
-        st = os.stat(path)
         hit = _KNOWN.get(str(path))
-        if hit is not None and hit[0] == (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns):
+        if hit is not None and hit[0] == _seen_stat(os.stat(path)):
             return hit[1]
         with open(path, "rb") as fh:
             seen = _seen(fh)
@@ -109,7 +108,10 @@ def keep_known(path: Path, under: Path) -> None:
 
 
 def _seen(fh: IO[bytes]) -> Seen:
-    st = os.fstat(fh.fileno())
+    return _seen_stat(os.fstat(fh.fileno()))
+
+
+def _seen_stat(st: os.stat_result) -> Seen:
     return st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns
 
 

@@ -53,17 +53,18 @@ def test_a_file_written_after_it_was_preloaded_is_read_again(tmp_path: Path) -> 
 
 
 def test_preload_keeps_to_its_budget_and_forgets_files_no_longer_named(tmp_path: Path) -> None:
-    small, big = tmp_path / "small.pickle", tmp_path / "big.pickle"
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"  # two repositories' caches
+    ours.mkdir()
+    theirs.mkdir()
+    small, big, other = ours / "small.pickle", ours / "big.pickle", theirs / "other.pickle"
     pickled.save(small, {"v": 1}, "s")
     pickled.save(big, {"v": 1}, "b" * 10_000)
-    pickled.preload([big, small], tmp_path, budget=1_000)
-    assert set(pickled._PRELOADED) == {str(small)}
-    other = tmp_path.parent / f"{tmp_path.name}-other.pickle"
     pickled.save(other, {"v": 1}, "o")
-    pickled.preload([other], tmp_path.parent / f"{tmp_path.name}-elsewhere", budget=1_000)
-    pickled.preload([big], tmp_path, budget=1 << 20)
+    pickled.preload([big, small], ours, budget=1_000)
+    assert set(pickled._PRELOADED) == {str(small)}
+    pickled.preload([other], theirs, budget=1_000)
+    pickled.preload([big], ours, budget=1 << 20)  # small forgotten; the other repository's kept
     assert set(pickled._PRELOADED) == {str(big), str(other)}
-    other.unlink()
 
 
 def test_warm_preloads_what_a_record_after_an_edit_reads_and_the_record_is_the_same(repo: Repo) -> None:

@@ -31,6 +31,9 @@ from pathlib import Path
 from provenance import __version__
 from provenance.cli import child, client
 from provenance.errors import UsageError
+from provenance.scan.depcache import stamp
+
+Stamp = list[int] | None  # depcache.stamp: mtime and size, None when gone
 
 # What `status` imports, its lazy imports included (inside functions, so that the commit
 # hooks and other commands do not pay for them); tests/cli/test_serve.py checks that a
@@ -58,7 +61,7 @@ class Server:
     path: str
     lock: int
     idle: float
-    stamps: dict[str, tuple[int, int]]
+    stamps: dict[str, Stamp]
     interpreter: bytes
     listener: socket.socket | None = None
     inode: tuple[int, int] = (0, 0)
@@ -152,25 +155,17 @@ def _module_files() -> list[str]:
     return sorted({f for f in (getattr(sys.modules[n], "__file__", None) for n in names) if f})
 
 
-def _stamp(path: str) -> tuple[int, int]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return (-1, -1)
-    return (st.st_mtime_ns, st.st_size)
-
-
-def preload() -> dict[str, tuple[int, int]]:
+def preload() -> dict[str, Stamp]:
     """Import PRELOAD; the mtime and size of every provenance module then loaded."""
     for name in PRELOAD:
         importlib.import_module(name)
-    return {f: _stamp(f) for f in _module_files()}
+    return {f: stamp(f) for f in _module_files()}
 
 
-def changed(stamps: dict[str, tuple[int, int]]) -> str | None:
+def changed(stamps: dict[str, Stamp]) -> str | None:
     """The first module file that is not as it was loaded (an edit, a checkout, an
     upgrade): a child would run the code of before it."""
-    return next((f for f, s in stamps.items() if _stamp(f) != s), None)
+    return next((f for f, s in stamps.items() if stamp(f) != s), None)
 
 
 def start(path: str, idle: float, detach: bool) -> int:

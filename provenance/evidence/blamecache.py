@@ -285,7 +285,7 @@ def is_stale(cache: dict[str, Any], head: str | None, files: Iterable[str]) -> b
 
 def save(path: Path, epoch: str, graph_head: str | None, head: str | None, digests: Mapping[str, str],
          blame: Mapping[str, tuple[BlameSpan, ...]], bases: Mapping[str, Base],
-         commits: Mapping[str, CommitInfo], old: Mapping[str, Any] | None = None,
+         commits: Commits, old: Mapping[str, Any] | None = None,
          blamed: Collection[str] = ()) -> None:
     """Write the cache. `old`, the cache as loaded this run: an entry it holds for the same
     HEAD and the same bytes is what this run would write again, and is kept as it was (an
@@ -304,8 +304,7 @@ def save(path: Path, epoch: str, graph_head: str | None, head: str | None, diges
         "graph_head": graph_head,
         "files": files,
         "shas": list(sha_ids),
-        "commits": {sha: commits.row(sha) if isinstance(commits, Commits) else _commit_to_json(commits[sha])
-                    for sha in sorted(commits)},
+        "commits": {sha: commits.row(sha) for sha in sorted(commits)},
     }
     try:
         write_text_atomic(path, json.dumps(new_cache, separators=(",", ":")), durable=False)

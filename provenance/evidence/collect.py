@@ -39,7 +39,6 @@ from provenance.evidence.blame import (
 )
 from provenance.evidence.blamecache import CACHE_NAME
 from provenance.evidence.gitrun import LITERAL, RepoInfo, git, notes, repo_info
-from provenance.evidence.gitstate import resolve_ref
 from provenance.evidence.linefacts import LineFact, by_commit
 from provenance.evidence.notes import NOTES_REF, parse_note
 from provenance.evidence.trailers import CommitInfo, classify_commit
@@ -94,9 +93,7 @@ def read_commits(root: Path, shas: Iterable[str]) -> dict[str, CommitInfo]:
 # -- notes written by `paperprov tag` --------------------------------------------------
 
 def read_notes(root: Path, info: RepoInfo, warnings: list[str]) -> dict[str, tuple[NoteTag, ...]]:
-    if resolve_ref(info.git_dir, NOTES_REF) is None:
-        return {}  # nobody has tagged anything: no git call needed
-    out: dict[str, tuple[NoteTag, ...]] = {}
+    out: dict[str, tuple[NoteTag, ...]] = {}  # nobody has tagged anything: no ref, no git call (notes)
     for target, body in notes(root, NOTES_REF, info.git_dir).items():
         tags = _parse_note(body, target, warnings)
         if tags:

@@ -9,14 +9,13 @@ user's config cannot splice GPG output into `git log` fields. List form, never a
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.errors import GitError, ToolMissing
-from provenance.fsutil import write_text_atomic
+from provenance.evidence.gitstate import resolve_ref
 from provenance.paths import ZIP_EPOCH
 
 # Before a subcommand whose pathspecs are file names: `a[1].tex` then names that file
@@ -92,7 +91,9 @@ def notes(root: Path, ref: str, common: Path | None = None) -> dict[str, str]:
     when the ref does not exist)."""
     if common is None:
         return _notes(root, ref)
-    from provenance.evidence.gitstate import resolve_ref
+    import json  # here: the commit hooks import this module and never remember notes
+
+    from provenance.fsutil import write_text_atomic
 
     at = resolve_ref(common, ref)
     if at is None:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from provenance import __version__, pickled
 from provenance.config import Config
+from provenance.errors import GitError
 from provenance.evidence import gitstate
 from provenance.evidence.gitrun import LITERAL, git
 from provenance.fsutil import write_bytes_atomic
@@ -144,11 +145,11 @@ def warm(directory: Path, enough: Callable[[], bool] = lambda: False) -> None:
     an edit (the walk, the statement closure, what the table is laid out from, every
     file's light file: pickled.preload), for a server that forks a process per request
     (cli/serve.py) to do between requests; `enough()` ends it early."""
-    for d in (directory, *directory.parents):
-        common = gitstate.common_dir(d)
-        if common is not None:
-            break
-    else:
+    try:
+        common = gitstate.common_dir(gitstate.find_root(directory))
+    except GitError:
+        return
+    if common is None:
         return
     store = common / STORE
     try:
