@@ -1,10 +1,18 @@
-"""Atomic writes: a killed build leaves the last good file or none, never half a file."""
+"""Atomic writes: a killed build leaves the last good file or none, never half a file.
+
+And caches kept after the answer (`keep`): a process that answers first (a server's child,
+cli/child.py) hands its client the command's output and exit status, then writes what it
+learned for the next command. Every cache is checked when read (a header, a key, a
+digest), so a command that comes before the writes are done only does more work.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+
+_LATER: list[Callable[[], object]] | None = None  # the writes put off, once answer_first()
 
 
 def _default_mode() -> int:
@@ -67,3 +75,31 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes | Sequence[byte
 def write_text_atomic(path: str | os.PathLike[str], text: str, mode: int | None = None,
                       durable: bool = True) -> None:
     write_bytes_atomic(path, text.encode("utf-8"), mode, durable)
+
+
+def keep(write: Callable[[], object]) -> None:
+    """Write a cache: now, or once the answer is out in a process that answers first.
+    `write` must not depend on what the command does after it is called."""
+    if _LATER is None:
+        write()
+    else:
+        _LATER.append(write)
+
+
+def answer_first() -> None:
+    """From now on, `keep` puts cache writes off until `write_kept`."""
+    global _LATER
+    _LATER = []
+
+
+def write_kept() -> None:
+    """The writes `keep` put off, in order; a failure is printed and costs only time."""
+    import traceback
+
+    global _LATER
+    later, _LATER = _LATER or [], None
+    for write in later:
+        try:
+            write()
+        except Exception:  # noqa: BLE001  (a cache not written is no reason to skip the others)
+            traceback.print_exc()

@@ -62,6 +62,7 @@ def serve(conn: socket.socket, request: Request, fds: list[int], leave: Callable
     code = 70  # EX_SOFTWARE: the plumbing below failed (its traceback is printed)
     try:
         leave()  # the server's socket, lock and signal handling
+        log = fcntl.fcntl(2, fcntl.F_DUPFD_CLOEXEC, 3)  # the server's stderr, for after the answer
         try:
             _adopt(request, fds)
         except OSError as exc:  # its cwd is gone, say: the client runs it and shows why
@@ -71,12 +72,28 @@ def serve(conn: socket.socket, request: Request, fds: list[int], leave: Callable
             conn.sendall(b"run %d\n" % os.getpid())
             code = GAVE_UP
             if client.read_line(conn) == b"go":
+                fsutil.answer_first()
                 code = _finish(_run(request.argv[1:]))
                 conn.sendall(b"exit %d\n" % code)
+                _let_go(conn, log)
+                fsutil.write_kept()
     except BaseException:
         traceback.print_exc()
     finally:
         os._exit(code)
+
+
+def _let_go(conn: socket.socket, log: int) -> None:
+    """Leave the client's streams and connection before writing the caches, so that
+    nothing waits on this process any more: not the client, not a pipe's reader (`status
+    --json | jq` ends when the last writer closes). What is printed from now on goes to the
+    server's stderr (its log when detached)."""
+    conn.close()
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd, source in ((0, null), (1, null), (2, log)):
+        os.dup2(source, fd)
+    os.close(null)
+    os.close(log)  # sys.stdout and stderr write to fds 1 and 2: now those
 
 
 def _adopt(request: Request, fds: list[int]) -> None:

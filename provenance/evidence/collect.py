@@ -24,6 +24,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -42,6 +43,7 @@ from provenance.evidence.gitrun import LITERAL, RepoInfo, git, notes, repo_info
 from provenance.evidence.linefacts import LineFact, by_commit
 from provenance.evidence.notes import NOTES_REF, parse_note
 from provenance.evidence.trailers import CommitInfo, classify_commit
+from provenance.fsutil import keep
 from provenance.hashing import read_digested, source_digest
 from provenance.model import Agent
 
@@ -158,7 +160,8 @@ def collect(root: Path, files: Sequence[str], use_cache: bool = True,
 
     stale = bool(fresh) or blame.printed or len(known) < len(commits) or blamecache.is_stale(cache, info.head, files)
     if use_cache and stale:
-        blamecache.save(cache_path, epoch, graph_head, info.head, digests, blame, bases, commits, cache, fresh)
+        keep(partial(blamecache.save, cache_path, epoch, graph_head, info.head, digests, blame, bases, commits, cache,
+                     fresh))
     if info.shallow:
         warnings.append("shallow clone: attribution is partial (lines from before the clone's depth count as unknown)")
     return GitEvidence(available=True, head=info.head, shallow=info.shallow, boundary=boundary,

@@ -20,6 +20,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from provenance import __version__, pickled
@@ -27,7 +28,7 @@ from provenance.config import Config
 from provenance.errors import GitError
 from provenance.evidence import gitstate
 from provenance.evidence.gitrun import LITERAL, git
-from provenance.fsutil import write_bytes_atomic
+from provenance.fsutil import keep, write_bytes_atomic
 from provenance.hashing import keep_known, load_known, source_digest
 from provenance.model import Record
 from provenance.record.assemble import Made, make_record
@@ -132,7 +133,7 @@ def _keyed(cfg: Config, use_cache: bool = True) -> Iterator[tuple[Path, dict[str
         load_known(common / DIGESTS)
         inputs = digests(cfg)
         yield common, inputs, key(cfg, inputs)
-        keep_known(common / DIGESTS, cfg.root)
+        keep(partial(keep_known, common / DIGESTS, cfg.root))
 
 
 # What `warm` may hold in memory, as bytes of pickle on disk: a book's light files and
@@ -166,13 +167,18 @@ def _make(cfg: Config, common: Path, inputs: Mapping[str, str], k: str) -> tuple
     pieces = _pieces(cfg, common / STORE, inputs)
     made = make_record(cfg, True, pieces, common)
     parts = parts_of(made, made.lines, pieces.runs_line, made.dependencies)
+    keep(partial(_keep_made, common, k, pieces, parts, made))
+    return parts, made
+
+
+def _keep_made(common: Path, k: str, pieces: Pieces, parts: list[bytes], made: Made) -> None:
+    """The record's pieces, its bytes under its key, and what its table is laid out from."""
     pieces.save()
     try:
         write_bytes_atomic(common / CACHE, [_HEADER + k.encode() + b"\n", *parts], durable=False)
     except OSError:
         pass  # a read-only repository still gets its record, only slower next time
     pickled.save(common / LAID, {"version": __version__, "record": k}, made.laid)
-    return parts, made
 
 
 def _pieces(cfg: Config, store: Path, inputs: Mapping[str, str]) -> Pieces:

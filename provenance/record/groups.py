@@ -23,10 +23,12 @@ import hashlib
 import pickle
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from provenance import __version__, pickled
+from provenance.fsutil import keep
 from provenance.model import Attribution, Rests, Unit
 from provenance.record.graph import Node, StatementGraph, format_cycle, node
 from provenance.record.summary import Tally
@@ -94,7 +96,7 @@ def graph_summary(store: Path | None, groups: Sequence[Group], ids: Sequence[str
     closure = graph.closure()
     out = closure, tuple(format_cycle(c) for c in graph.cycles()), dependencies_json(closure), rests_on(closure)
     if store is not None:
-        pickled.save(store / GRAPH, header, out)
+        keep(partial(pickled.save, store / GRAPH, header, out))
     return out
 
 

@@ -28,7 +28,7 @@ from provenance import __version__
 from provenance.errors import ConfigError, GitError, UsageError
 from provenance.evidence.gitrun import git, git_text, notes
 from provenance.evidence.notes import NOTE_VERSION, REVIEW_REF, note_items
-from provenance.fsutil import write_text_atomic
+from provenance.fsutil import keep, write_text_atomic
 from provenance.hashing import source_digest
 from provenance.model import Review, Unit, canonical_json
 
@@ -256,7 +256,7 @@ def for_units(root: Path, units: Sequence[Unit], entries: Mapping[str, Sequence[
     texts = TextMemo(store / REVIEW_TEXTS) if store is not None else None
     reviews = current_reviews(root, review_texts(root, units, only=set(recorded), memo=texts), recorded)
     if texts is not None:
-        texts.save()
+        keep(texts.save)
     out = dict(reviews)
     for u in units:
         if u.kind == "proof" and u.id not in out and u.parent in reviews:

@@ -361,3 +361,19 @@ def test_edits_served_after_the_server_read_ahead_give_the_record_made_afresh(re
         assert through.stdout == record_json(load(repo.path), use_cache=False)
         assert len(server.served(n)) == n, server.text()
     assert "could not read ahead" not in server.text()
+
+
+def test_a_served_status_keeps_its_caches_after_it_answered(repo: Repo, runtime: Path,
+                                                             serve: Callable[..., Server]) -> None:
+    make(repo)
+    server = serve()
+    cache = repo.path / ".git/paperprov/record.json"
+    first = cli(repo.path, runtime, "status", "--json")
+    assert first.returncode == 0, first.stderr
+    assert len(server.served(1)) == 1, server.text()  # the child ended: its writes are done
+    kept = cache.read_bytes()
+    assert kept.split(b"\n", 1)[1] == first.stdout  # the record's bytes, under their key
+    again = cli(repo.path, runtime, "status", "--json")
+    assert again.stdout == first.stdout
+    assert len(server.served(2)) == 2 and cache.read_bytes() == kept  # answered from it, not made again
+    assert "Traceback" not in server.text()

@@ -29,11 +29,12 @@ import os
 import secrets
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from provenance import __version__, pickled
-from provenance.fsutil import write_bytes_atomic, write_text_atomic
+from provenance.fsutil import keep, write_bytes_atomic, write_text_atomic
 from provenance.hashing import source_digest
 from provenance.model import Marker, Unit
 from provenance.scan.depcache import stamp
@@ -82,7 +83,7 @@ def remembered(root: Path, main: str, generated: Collection[str], store: Path | 
         _last.clear()
         _last[key] = entry
     if store is not None and str(store) not in entry.stored:
-        _save(root, main, generated, store, entry)
+        keep(partial(_save, root, main, generated, store, entry))
     return list(entry.units), entry.deps
 
 
@@ -161,6 +162,8 @@ def _walk_edit(root: Path, store: Path, rel: str, old: str | None, reaches: Reac
 
 
 def _save(root: Path, main: str, generated: Collection[str], store: Path, entry: _Entry) -> None:
+    if str(store) in entry.stored:
+        return  # kept by an earlier call put off with it (fsutil.keep)
     digests = _digests(root, entry.read)
     if _stamps(root, entry.read) != entry.stamps:
         return  # a file changed since the walk read it: its digest would not be what was walked
