@@ -5,7 +5,9 @@ A command spends 0.15-0.2 s starting Python and importing paperprov before its o
 The server imports what the served commands need once (PRELOAD) and waits on the user's
 socket (main.server_socket). For each request it forks a child that takes the client's
 place (its fds 0-2, cwd, environment, umask, argv, stdio set-up, see cli/client.py) and
-runs main.main(argv); the client waits for the child's exit code. The server itself runs
+runs main.main(argv); the client waits for the child's exit code, which comes before the
+child writes its caches (fsutil.keep): the user waits for the answer, the next request for
+the same directory for those writes (_after_writes). The server itself runs
 no command and starts no thread, so forking it is safe. A request it cannot serve as the
 client would run it (another version, checkout or interpreter; a module changed on disk
 since it was loaded) is answered `no`, and the client runs the command itself.
@@ -48,6 +50,7 @@ PRELOAD = (
     "yaml",  # config/reader.py imports it when provenance.yaml is parsed again
 )
 REQUEST_TIMEOUT = 2.0  # for a client to send its request: the server serves one at a time
+WRITES_WAIT = client.ANSWER_TIMEOUT / 2  # _after_writes
 MAX_REQUEST = 1 << 20
 SUN_PATH_MAX = 107  # sockaddr_un.sun_path is 108 bytes on Linux, the last one a NUL
 STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -348,6 +351,8 @@ def _run_request(server: Server, conn: socket.socket, fields: list[bytes], fds: 
         _log(f"{command}: not served ({why}); the client runs it itself")
         conn.sendall(b"no " + why.encode(errors="replace") + b"\n")
         return
+    directory = _directory(request)
+    _after_writes(server, directory)
     sys.stdout.flush()
     sys.stderr.flush()  # nothing of the server's may come out of the child's streams
     signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)  # nor may its signal handlers run there
@@ -355,7 +360,17 @@ def _run_request(server: Server, conn: socket.socket, fields: list[bytes], fds: 
     if pid == 0:
         child.serve(conn, request, fds, functools.partial(_leave_server, server))
     signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)
-    server.children[pid] = (command, time.monotonic(), _directory(request))
+    server.children[pid] = (command, time.monotonic(), directory)
+
+
+def _after_writes(server: Server, directory: str) -> None:
+    """Wait, up to WRITES_WAIT, for the children that worked on `directory` to end: a
+    child answers first and keeps its caches after (fsutil.keep), and a next command
+    there should find them. Within the client's ANSWER_TIMEOUT, which it must not miss."""
+    deadline = time.monotonic() + WRITES_WAIT
+    while any(d == directory for _, _, d in server.children.values()) and time.monotonic() < deadline:
+        time.sleep(0.002)
+        _reap(server)
 
 
 def _leave_server(server: Server) -> None:
