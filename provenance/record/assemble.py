@@ -109,14 +109,14 @@ def make_record(cfg: Config, use_cache: bool = True, pieces: Pieces | None = Non
     extras = _extras(cfg, units, ev.available and ev.head is not None, store)
     made: dict[str, Attribution] = {}
     groups = _groups(cfg, units, classifier, pieces, extras, made)
-    if ev.available:
-        dirty = bool(dirty_files(cfg.root, files + [CONFIG_NAME] + trace_files(cfg), ev.prefix)) or ev.head is None
-    else:
-        dirty = True
+    runs = _file_runs(cfg, classifier, files, pieces) if ev.available else {}
+    # A line not committed yet is a file that differs from HEAD: no `git status` to ask
+    # (an edit's record); else git says whether anything the record reads differs.
+    dirty = (not ev.available or ev.head is None or any(r.origin == "uncommitted" for rs in runs.values() for r in rs)
+             or bool(dirty_files(cfg.root, files + [CONFIG_NAME] + trace_files(cfg), ev.prefix)))
     all_warnings = tuple(warnings) + ev.warnings
     if ev.available and ev.head is None:
         all_warnings += ("no commits yet: every line counts as uncommitted",)
-    runs = _file_runs(cfg, classifier, files, pieces) if ev.available else {}
     ids = [u.id for u in units]
     dependencies, cycles, encoded, rests = grouping.graph_summary(store, groups, ids)
     figures = grouping.tally(groups).figures(runs, grouping.untagged_commits(groups), cfg.attribution.untagged)

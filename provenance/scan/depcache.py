@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from provenance.fsutil import write_text_atomic
+from provenance.fsutil import keep, write_text_atomic
 
 CACHE = "build/.paperprov/deps.json"
 
@@ -41,9 +42,13 @@ def cached(root: Path, key: str, compute: Callable[[], tuple[Any, list[str]]]) -
     if entry and all(stamp(os.path.join(top, f)) == s for f, s in entry["stamps"]):
         return entry["value"]
     value, read = compute()
-    store[key] = {"value": value, "stamps": [[f, stamp(root / f)] for f in sorted(set(read))]}
+    store[key] = {"value": value, "stamps": [[f, stamp(os.path.join(top, f))] for f in sorted(set(read))]}
+    keep(partial(_write, cache_path, json.dumps(store, sort_keys=True)))  # encoded now: the caller gets `value`
+    return value
+
+
+def _write(path: Path, text: str) -> None:
     try:
-        write_text_atomic(cache_path, json.dumps(store, sort_keys=True), durable=False)
+        write_text_atomic(path, text, durable=False)
     except OSError:
         pass  # a read-only checkout still builds, just without the speed-up
-    return value

@@ -118,6 +118,7 @@ def test_the_child_takes_the_clients_environment_and_umask(repo: Repo, runtime: 
     assert through.returncode == 1 and b"PAPERPROV_ANONYMOUS" in through.stderr
     same(through, cli(repo.path, runtime, "status", env={**bad, **OFF}))
     assert cli(repo.path, runtime, "status", "--json", umask=0o077).returncode == 0
+    assert len(server.served(2)) == 2, server.text()  # the child ended: its caches are written
     made = [p for p in (repo.path / ".git" / "paperprov").rglob("*") if p.is_file()]
     assert made and all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in made)
     assert len(server.served(2)) == 2, server.text()
