@@ -42,6 +42,12 @@ class Request(NamedTuple):
     argv: list[str]
     environ: dict[bytes, bytes]
 
+    def directory(self) -> str:
+        """The directory the command works on: `status`'s DIR, else the client's cwd."""
+        cwd = os.fsdecode(self.cwd)
+        named = [a for a in self.argv[2:] if not a.startswith("-")]
+        return os.path.join(cwd, named[-1]) if named else cwd
+
 
 def decode(fields: list[bytes]) -> Request:
     """A `run` request's fields after PROTOCOL and `run`, in client.request's order."""

@@ -5,12 +5,11 @@ A command spends 0.15-0.2 s starting Python and importing paperprov before its o
 The server imports what the served commands need once (PRELOAD) and waits on the user's
 socket (main.server_socket). For each request it forks a child that takes the client's
 place (its fds 0-2, cwd, environment, umask, argv, stdio set-up, see cli/client.py) and
-runs main.main(argv); the client waits for the child's exit code, which comes before the
-child writes its caches (fsutil.keep): the user waits for the answer, the next request for
-the same directory for those writes (_after_writes). The server itself runs
-no command and starts no thread, so forking it is safe. A request it cannot serve as the
-client would run it (another version, checkout or interpreter; a module changed on disk
-since it was loaded) is answered `no`, and the client runs the command itself.
+runs main.main(argv); the client waits for the child's exit code, sent before the child
+writes its caches (fsutil.keep; the next request there waits for those: _after_writes).
+The server runs no command and starts no thread, so forking it is safe. A request it
+cannot serve as the client would run it (another version, checkout or interpreter; a
+module changed on disk since it was loaded) is answered `no`: the client runs it itself.
 """
 
 from __future__ import annotations
@@ -50,7 +49,7 @@ PRELOAD = (
     "yaml",  # config/reader.py imports it when provenance.yaml is parsed again
 )
 REQUEST_TIMEOUT = 2.0  # for a client to send its request: the server serves one at a time
-WRITES_WAIT = client.ANSWER_TIMEOUT / 2  # _after_writes
+WRITES_WAIT = client.ANSWER_TIMEOUT / 2  # _after_writes: the client must have its answer before it gives up
 MAX_REQUEST = 1 << 20
 SUN_PATH_MAX = 107  # sockaddr_un.sun_path is 108 bytes on Linux, the last one a NUL
 STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -273,13 +272,6 @@ def _warm(directories: set[str], waiting: Callable[[], bool]) -> None:
     gc.freeze()  # as at the start: what was read stays out of the collector's passes
 
 
-def _directory(request: child.Request) -> str:
-    """The directory a served command works on: `status`'s DIR, else the client's cwd."""
-    cwd = os.fsdecode(request.cwd)
-    named = [a for a in request.argv[2:] if not a.startswith("-")]
-    return os.path.join(cwd, named[-1]) if named else cwd
-
-
 def _accept(server: Server, listener: socket.socket) -> None:
     try:
         conn, _ = listener.accept()
@@ -351,7 +343,7 @@ def _run_request(server: Server, conn: socket.socket, fields: list[bytes], fds: 
         _log(f"{command}: not served ({why}); the client runs it itself")
         conn.sendall(b"no " + why.encode(errors="replace") + b"\n")
         return
-    directory = _directory(request)
+    directory = request.directory()
     _after_writes(server, directory)
     sys.stdout.flush()
     sys.stderr.flush()  # nothing of the server's may come out of the child's streams
@@ -364,9 +356,8 @@ def _run_request(server: Server, conn: socket.socket, fields: list[bytes], fds: 
 
 
 def _after_writes(server: Server, directory: str) -> None:
-    """Wait, up to WRITES_WAIT, for the children that worked on `directory` to end: a
-    child answers first and keeps its caches after (fsutil.keep), and a next command
-    there should find them. Within the client's ANSWER_TIMEOUT, which it must not miss."""
+    """Wait (WRITES_WAIT at most) for the children that worked on `directory` to end: one
+    that answered may still be writing the caches the next command there should find."""
     deadline = time.monotonic() + WRITES_WAIT
     while any(d == directory for _, _, d in server.children.values()) and time.monotonic() < deadline:
         time.sleep(0.002)
