@@ -77,6 +77,17 @@ def write_text_atomic(path: str | os.PathLike[str], text: str, mode: int | None 
     write_bytes_atomic(path, text.encode("utf-8"), mode, durable)
 
 
+def write_cache(path: str | os.PathLike[str], data: str | bytes | Sequence[bytes]) -> bool:
+    """Write a cache (checked when read: not flushed to disk, see write_bytes_atomic);
+    False when it could not be (a read-only repository, a full disk): the next command
+    then only does more work."""
+    try:
+        write_bytes_atomic(path, data.encode("utf-8") if isinstance(data, str) else data, durable=False)
+    except OSError:
+        return False
+    return True
+
+
 def keep(write: Callable[[], object]) -> None:
     """Write a cache: now, or once the answer is out in a process that answers first.
     `write` must not depend on what the command does after it is called."""

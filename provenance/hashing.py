@@ -89,22 +89,26 @@ def load_known(path: Path) -> None:
 
 def keep_known(path: Path, under: Path) -> None:
     """Write the digests of files under `under` that are safe to trust by their stat
-    alone (see _RACY_NS) to `path`, when they differ from what was loaded."""
-    import json
+    alone (see _RACY_NS: judged now, when the write may come later, fsutil.keep) to
+    `path`, when they differ from what was loaded."""
     import time
+    from functools import partial
 
-    from provenance.fsutil import write_text_atomic
+    from provenance.fsutil import keep
 
     top, now = f"{under}{os.sep}", time.time_ns()
-    keep = {k: v for k, v in _KNOWN.items() if k.startswith(top) and v[0][1] < now - _RACY_NS}
-    if keep == {k: v for k, v in _LOADED.items() if k.startswith(top)}:
-        return
-    try:
-        write_text_atomic(path, json.dumps({k: [*s, h] for k, (s, h) in keep.items()}, separators=(",", ":")),
-                          durable=False)
-    except OSError:
-        return  # a read-only repository hashes its sources again next time
-    _LOADED.update(keep)
+    safe = {k: v for k, v in _KNOWN.items() if k.startswith(top) and v[0][1] < now - _RACY_NS}
+    if safe != {k: v for k, v in _LOADED.items() if k.startswith(top)}:
+        keep(partial(_write_known, path, safe))
+
+
+def _write_known(path: Path, safe: dict[str, tuple[Seen, str]]) -> None:
+    import json
+
+    from provenance.fsutil import write_cache
+
+    if write_cache(path, json.dumps({k: [*s, h] for k, (s, h) in safe.items()}, separators=(",", ":"))):
+        _LOADED.update(safe)  # else a read-only repository hashes its sources again next time
 
 
 def _seen(fh: IO[bytes]) -> Seen:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from provenance.fsutil import write_bytes_atomic
+from provenance.fsutil import write_cache
 
 _UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, IndexError,
                TypeError, ValueError)
@@ -92,9 +92,5 @@ def _stamp(path: str) -> Stamp | None:
 
 def save(path: str | Path, header: Any, body: Any) -> bool:
     """Write `header` then `body`, atomically; False if the file could not be written."""
-    try:
-        write_bytes_atomic(path, (pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL),
-                                  pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL)), durable=False)
-    except OSError:
-        return False
-    return True
+    return write_cache(path, (pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL),
+                              pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL)))

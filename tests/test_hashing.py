@@ -97,3 +97,19 @@ def test_a_damaged_memo_reads_as_none(tmp_path: Path) -> None:
         hashing.load_known(memo)
         assert hashing.source_digest(src) == _sha("alpha\n")
     assert hashing.source_digest(tmp_path / "missing.tex") is None
+
+
+def test_what_is_safe_to_keep_is_judged_when_asked_not_when_the_write_comes(tmp_path: Path) -> None:
+    from provenance.fsutil import answer_first, write_kept
+
+    src = tmp_path / "paper.tex"
+    src.write_text("just edited")
+    nearly = time.time_ns() - hashing._RACY_NS + 300_000_000  # 0.3 s short of trusted by its stat
+    os.utime(src, ns=(nearly, nearly))
+    assert hashing.source_digest(src) == _sha("just edited")
+    keep = tmp_path / "digests.json"
+    answer_first()  # as a served status: the write comes after the answer
+    hashing.keep_known(keep, tmp_path)
+    time.sleep(0.5)  # by now the file is old enough, but it was not when the digest was kept
+    write_kept()
+    assert not keep.exists() or str(src) not in json.loads(keep.read_text())

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from provenance import __version__
 from provenance.config.reader import read_bounded
-from provenance.fsutil import write_text_atomic
+from provenance.fsutil import write_cache
 from provenance.paths import CONFIG_NAME, HOOK_SETTINGS
 
 
@@ -48,10 +48,7 @@ def hook_settings(root: Path) -> HookSettings | None:
     cfg = parse(text, root)
     settings = HookSettings(cfg.paper.main, cfg.lint.require_label, cfg.policy.declare_paths, cfg.signing.key)
     if (root / HOOK_SETTINGS).parent.parent.is_dir():  # build/ exists (a hook never creates it)
-        try:
-            write_text_atomic(root / HOOK_SETTINGS, json.dumps({**stamp, "values": settings._asdict()}), durable=False)
-        except OSError:
-            pass  # a read-only tree: validated in full next time
+        write_cache(root / HOOK_SETTINGS, json.dumps({**stamp, "values": settings._asdict()}))
     return settings
 
 

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from provenance.evidence.blame import BlameSpan, blame_print
 from provenance.evidence.gitrun import RepoInfo, git
 from provenance.evidence.trailers import CommitInfo
-from provenance.fsutil import write_text_atomic
+from provenance.fsutil import write_cache
 from provenance.model import Agent, Evidence
 
 CACHE_NAME = "paperprov/blame-cache.json"
@@ -306,10 +306,7 @@ def save(path: Path, epoch: str, graph_head: str | None, head: str | None, diges
         "shas": list(sha_ids),
         "commits": {sha: commits.row(sha) for sha in sorted(commits)},
     }
-    try:
-        write_text_atomic(path, json.dumps(new_cache, separators=(",", ":")), durable=False)
-    except OSError:
-        pass  # a read-only repository still gets its record, only slower next time
+    write_cache(path, json.dumps(new_cache, separators=(",", ":")))
 
 
 def _reusable(old: Mapping[str, Any], head: str | None, digests: Mapping[str, str]

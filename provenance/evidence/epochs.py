@@ -25,7 +25,7 @@ from provenance.config import Config
 from provenance.errors import ToolMissing
 from provenance.evidence.gitrun import LITERAL, git
 from provenance.evidence.gitstate import head_commit
-from provenance.fsutil import write_text_atomic
+from provenance.fsutil import write_cache
 from provenance.paths import ZIP_EPOCH
 from provenance.scan.sources import experiment_deps
 
@@ -68,8 +68,5 @@ def experiment_epochs(cfg: Config) -> dict[str, int]:
             cached[key] = last_change(cfg.root, files, head)
         out[e.name] = cached[key]
     if cached != before or store.get("head") != head:
-        try:
-            write_text_atomic(path, json.dumps({"head": head, "epochs": cached}, sort_keys=True), durable=False)
-        except OSError:
-            pass  # a read-only checkout still builds, just without the speed-up
+        write_cache(path, json.dumps({"head": head, "epochs": cached}, sort_keys=True))
     return out

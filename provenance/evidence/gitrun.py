@@ -93,7 +93,7 @@ def notes(root: Path, ref: str, common: Path | None = None) -> dict[str, str]:
         return _notes(root, ref)
     import json  # here: the commit hooks import this module and never remember notes
 
-    from provenance.fsutil import write_text_atomic
+    from provenance.fsutil import write_cache
 
     at = resolve_ref(common, ref)
     if at is None:
@@ -106,10 +106,7 @@ def notes(root: Path, ref: str, common: Path | None = None) -> dict[str, str]:
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         pass
     out = _notes(root, ref)
-    try:
-        write_text_atomic(keep, json.dumps({"ref": ref, "at": at, "notes": out}), durable=False)
-    except OSError:
-        pass  # a read-only repository asks git again next time
+    write_cache(keep, json.dumps({"ref": ref, "at": at, "notes": out}))
     return out
 
 

@@ -28,7 +28,7 @@ from provenance.config import Config
 from provenance.errors import GitError
 from provenance.evidence import gitstate
 from provenance.evidence.gitrun import LITERAL, git
-from provenance.fsutil import keep, write_bytes_atomic
+from provenance.fsutil import keep, write_bytes_atomic, write_cache
 from provenance.hashing import keep_known, load_known, source_digest
 from provenance.model import Record
 from provenance.record.assemble import Made, make_record
@@ -112,10 +112,7 @@ def status_table(cfg: Config, durations: Mapping[str, float]) -> str:
         found = pickled.load(common / LAID, {"version": __version__, "record": k}.__eq__)
         laid = found[1] if found is not None and isinstance(found[1], Laid) else _make(cfg, common, inputs, k)[1].laid
         text = layout(laid, durations)
-        try:
-            write_bytes_atomic(common / TABLE, (tkey, text.encode("utf-8")), durable=False)
-        except OSError:
-            pass  # a read-only repository still gets its table, only slower next time
+        write_cache(common / TABLE, (tkey, text.encode("utf-8")))
         return text
 
 
@@ -133,7 +130,7 @@ def _keyed(cfg: Config, use_cache: bool = True) -> Iterator[tuple[Path, dict[str
         load_known(common / DIGESTS)
         inputs = digests(cfg)
         yield common, inputs, key(cfg, inputs)
-        keep(partial(keep_known, common / DIGESTS, cfg.root))
+        keep_known(common / DIGESTS, cfg.root)
 
 
 # What `warm` may hold in memory, as bytes of pickle on disk: a book's light files and
@@ -174,10 +171,7 @@ def _make(cfg: Config, common: Path, inputs: Mapping[str, str], k: str) -> tuple
 def _keep_made(common: Path, k: str, pieces: Pieces, parts: list[bytes], made: Made) -> None:
     """The record's pieces, its bytes under its key, and what its table is laid out from."""
     pieces.save()
-    try:
-        write_bytes_atomic(common / CACHE, [_HEADER + k.encode() + b"\n", *parts], durable=False)
-    except OSError:
-        pass  # a read-only repository still gets its record, only slower next time
+    write_cache(common / CACHE, [_HEADER + k.encode() + b"\n", *parts])
     pickled.save(common / LAID, {"version": __version__, "record": k}, made.laid)
 
 

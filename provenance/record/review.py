@@ -28,7 +28,7 @@ from provenance import __version__
 from provenance.errors import ConfigError, GitError, UsageError
 from provenance.evidence.gitrun import git, git_text, notes
 from provenance.evidence.notes import NOTE_VERSION, REVIEW_REF, note_items
-from provenance.fsutil import keep, write_text_atomic
+from provenance.fsutil import keep, write_cache
 from provenance.hashing import source_digest
 from provenance.model import Review, Unit, canonical_json
 
@@ -106,11 +106,8 @@ class TextMemo:
         """Keep what this record used, and nothing else."""
         if self.used == self.old:
             return
-        try:
-            write_text_atomic(self.path, json.dumps({"version": __version__, "texts": self.used},
-                                                    sort_keys=True, separators=(",", ":")), durable=False)
-        except OSError:
-            pass  # a read-only repository still gets its record, only slower next time
+        write_cache(self.path, json.dumps({"version": __version__, "texts": self.used},
+                                          sort_keys=True, separators=(",", ":")))
 
 
 def _part(root: Path, file: str, start: int, end: int, cache: dict[str, list[str]]) -> str:

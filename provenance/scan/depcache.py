@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from provenance.fsutil import keep, write_text_atomic
+from provenance.fsutil import keep, write_cache
 
 CACHE = "build/.paperprov/deps.json"
 
@@ -43,12 +43,5 @@ def cached(root: Path, key: str, compute: Callable[[], tuple[Any, list[str]]]) -
         return entry["value"]
     value, read = compute()
     store[key] = {"value": value, "stamps": [[f, stamp(os.path.join(top, f))] for f in sorted(set(read))]}
-    keep(partial(_write, cache_path, json.dumps(store, sort_keys=True)))  # encoded now: the caller gets `value`
+    keep(partial(write_cache, cache_path, json.dumps(store, sort_keys=True)))  # encoded now: the caller gets `value`
     return value
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        write_text_atomic(path, text, durable=False)
-    except OSError:
-        pass  # a read-only checkout still builds, just without the speed-up
