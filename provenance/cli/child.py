@@ -25,6 +25,7 @@ from provenance import fsutil
 from provenance.cli import client
 
 GAVE_UP = 75  # EX_TEMPFAIL: the child of a client that stopped waiting ran nothing
+WRITES_WAIT = 30.0  # at most, for another child on the same directory to write its caches
 
 
 class Request(NamedTuple):
@@ -62,9 +63,11 @@ def decode(fields: list[bytes]) -> Request:
                    os.fsdecode(executable), os.fsdecode(path0), argv, environ)
 
 
-def serve(conn: socket.socket, request: Request, fds: list[int], leave: Callable[[], None]) -> NoReturn:
-    """Take the client's place, run the command, send its exit code; never return into
-    the server's loop (os._exit, whatever happens)."""
+def serve(conn: socket.socket, request: Request, fds: list[int], leave: Callable[[], None],
+          writes: str) -> NoReturn:
+    """Take the client's place, run the command, send its exit code, then write the
+    caches it kept (holding the lock file `writes`, one per directory, meanwhile); never
+    return into the server's loop (os._exit, whatever happens)."""
     code = 70  # EX_SOFTWARE: the plumbing below failed (its traceback is printed)
     try:
         leave()  # the server's socket, lock and signal handling
@@ -78,15 +81,40 @@ def serve(conn: socket.socket, request: Request, fds: list[int], leave: Callable
             conn.sendall(b"run %d\n" % os.getpid())
             code = GAVE_UP
             if client.read_line(conn) == b"go":
+                _locked(writes, fcntl.LOCK_SH, close=True)  # the last child here has written its caches
                 fsutil.answer_first()
                 code = _finish(_run(request.argv[1:]))
                 conn.sendall(b"exit %d\n" % code)
                 _let_go(conn, log)
+                _locked(writes, fcntl.LOCK_EX, close=False)  # held until this process ends
                 fsutil.write_kept()
     except BaseException:
         traceback.print_exc()
     finally:
         os._exit(code)
+
+
+def _locked(path: str, how: int, close: bool) -> None:
+    """Lock `path` `how` (flock) once no other process holds it the other way, waiting
+    WRITES_WAIT at most (then go on without: a cache missing or written twice costs only
+    time); `close`: let go at once (only waiting for a writer), else hold it until this
+    process ends."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return
+    deadline = time.monotonic() + WRITES_WAIT
+    while True:
+        try:
+            fcntl.flock(fd, how | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                close = True
+                break
+            time.sleep(0.002)
+    if close:
+        os.close(fd)
 
 
 def _let_go(conn: socket.socket, log: int) -> None:

@@ -6,7 +6,7 @@ The server imports what the served commands need once (PRELOAD) and waits on the
 socket (main.server_socket). For each request it forks a child that takes the client's
 place (its fds 0-2, cwd, environment, umask, argv, stdio set-up, see cli/client.py) and
 runs main.main(argv); the client waits for the child's exit code, sent before the child
-writes its caches (fsutil.keep; the next request there waits for those: _after_writes).
+writes its caches (fsutil.keep; a next child on the same directory waits for those).
 The server runs no command and starts no thread, so forking it is safe. A request it
 cannot serve as the client would run it (another version, checkout or interpreter; a
 module changed on disk since it was loaded) is answered `no`: the client runs it itself.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import functools
 import gc
+import hashlib
 import importlib
 import os
 import select
@@ -49,7 +50,6 @@ PRELOAD = (
     "yaml",  # config/reader.py imports it when provenance.yaml is parsed again
 )
 REQUEST_TIMEOUT = 2.0  # for a client to send its request: the server serves one at a time
-WRITES_WAIT = client.ANSWER_TIMEOUT / 2  # _after_writes: the client must have its answer before it gives up
 MAX_REQUEST = 1 << 20
 SUN_PATH_MAX = 107  # sockaddr_un.sun_path is 108 bytes on Linux, the last one a NUL
 STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -344,24 +344,16 @@ def _run_request(server: Server, conn: socket.socket, fields: list[bytes], fds: 
         conn.sendall(b"no " + why.encode(errors="replace") + b"\n")
         return
     directory = request.directory()
-    _after_writes(server, directory)
+    # One lock file per directory, where its child holds a lock while it writes its caches.
+    writes = os.path.join(os.path.dirname(server.path), f"writes-{hashlib.sha256(os.fsencode(directory)).hexdigest()[:16]}")
     sys.stdout.flush()
     sys.stderr.flush()  # nothing of the server's may come out of the child's streams
     signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)  # nor may its signal handlers run there
     pid = os.fork()
     if pid == 0:
-        child.serve(conn, request, fds, functools.partial(_leave_server, server))
+        child.serve(conn, request, fds, functools.partial(_leave_server, server), writes)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)
     server.children[pid] = (command, time.monotonic(), directory)
-
-
-def _after_writes(server: Server, directory: str) -> None:
-    """Wait (WRITES_WAIT at most) for the children that worked on `directory` to end: one
-    that answered may still be writing the caches the next command there should find."""
-    deadline = time.monotonic() + WRITES_WAIT
-    while any(d == directory for _, _, d in server.children.values()) and time.monotonic() < deadline:
-        time.sleep(0.002)
-        _reap(server)
 
 
 def _leave_server(server: Server) -> None:

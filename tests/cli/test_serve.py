@@ -380,3 +380,31 @@ def test_a_served_status_keeps_its_caches_after_it_answered(repo: Repo, runtime:
     # Answered from it, not made again: a record made again replaces the file (another inode).
     assert (cache.stat().st_ino, cache.stat().st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
     assert "Traceback" not in server.text()
+
+
+def test_a_child_starts_once_the_last_one_on_its_directory_has_written(tmp_path: Path) -> None:
+    import fcntl
+
+    from provenance.cli.child import _locked
+
+    lock = tmp_path / "writes-lock"
+    writer = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, os, sys, time\n"
+        f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "print('writing', flush=True)\n"
+        "time.sleep(0.5)\n")], stdout=subprocess.PIPE)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == b"writing\n"
+        start = time.monotonic()
+        _locked(str(lock), fcntl.LOCK_SH, close=True)  # as the next child does before its command
+        assert writer.poll() is not None or time.monotonic() - start >= 0.3  # it waited for the writer
+    finally:
+        writer.wait()
+    _locked(str(lock), fcntl.LOCK_EX, close=False)  # not closed: this process holds it now
+    other = subprocess.run([sys.executable, "-c", (
+        "import fcntl, os\n"
+        f"fd = os.open({str(lock)!r}, os.O_RDWR)\n"
+        "try:\n    fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)\nexcept BlockingIOError:\n    print('held')\n")],
+        capture_output=True, text=True)
+    assert other.stdout == "held\n"
