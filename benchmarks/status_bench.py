@@ -22,10 +22,12 @@ edits below in each round for more samples of them:
   commit    after committing those edits (status saw them); the commit is then taken back
   python    `python -c pass`, the floor of any command
 
-With --serve, the paper-scale history is measured a second time with `paperprov serve`
-running (cli/serve.py: the same commands, each handed to a forked child of a server that
-has paperprov imported and has read ahead what the last status wrote), and the server's
-own peak memory is given.
+Without --serve every status runs in its own process (PAPERPROV_SERVER=off). With
+--serve, the paper-scale history is measured a second time as a status runs by default
+(PAPERPROV_SERVER=auto, a runtime directory of the benchmark's own): the first cold status
+runs in-process and starts `paperprov serve` (cli/main.py), which answers every later one
+(cli/serve.py: each handed to a forked child of a server that has paperprov imported and
+has read ahead what the last status wrote); the server's own peak memory is given.
 
 Peak memory is given twice: of paperprov's own process (what its data costs), and of
 the whole process tree (git's processes included: their resident size counts the pack
@@ -176,17 +178,18 @@ def edit_cycle(root: Path, chapter: Path, tag: str, settle: float, out: dict[str
 
 @contextmanager
 def serving() -> Iterator[Callable[[], float]]:
-    """A `paperprov serve` for what runs meanwhile (a runtime directory of its own); yields
-    a function giving the server's peak resident memory so far, in MiB."""
+    """PAPERPROV_SERVER=auto on a runtime directory of its own, for what runs meanwhile
+    (the first slow status starts the server); yields a function giving the server's peak
+    resident memory so far, in MiB. The server is stopped at the end."""
     runtime = tempfile.mkdtemp(prefix="ppb", dir="/tmp")
     was = os.environ.get("XDG_RUNTIME_DIR")
     os.environ["XDG_RUNTIME_DIR"] = runtime
-    os.environ.pop("PAPERPROV_SERVER", None)
-    started = subprocess.run([PY, "-m", "provenance", "serve", "--detach"], capture_output=True, text=True, check=True)
-    pid = int(started.stdout.split("as pid ")[1].split(";")[0])
+    os.environ["PAPERPROV_SERVER"] = "auto"
+    log = Path(runtime) / "paperprov" / "serve.log"
 
     def peak() -> float:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        pid = log.read_text().split("(pid ")[1].split(")")[0] if log.exists() else ""
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines() if pid else ():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
         return 0.0
@@ -195,6 +198,7 @@ def serving() -> Iterator[Callable[[], float]]:
         yield peak
     finally:
         subprocess.run([PY, "-m", "provenance", "serve", "--stop"], capture_output=True)
+        os.environ["PAPERPROV_SERVER"] = "off"
         if was is None:
             os.environ.pop("XDG_RUNTIME_DIR", None)
         else:
@@ -229,18 +233,20 @@ def main() -> None:
     parser.add_argument("--book", type=Path)
     parser.add_argument("--paper", type=Path)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--serve", action="store_true", help="also measure the paper with `paperprov serve` running")
+    parser.add_argument("--serve", action="store_true", help="also measure the paper as status runs by default: "
+                        "the cold status starts a server that answers the later ones")
     parser.add_argument("--no-book", action="store_true", help="the paper-scale history only")
     parser.add_argument("--settle", type=float, default=0.25,
                         help="seconds between an edit and the status timed after it (default 0.25)")
     parser.add_argument("--edits", type=int, default=1, help="edit cycles per round (each timed; default 1)")
     a = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))
+    os.environ["PAPERPROV_SERVER"] = "off"  # each status in its own process, unless measured --serve
     paper = ensure(a.paper, ["--commits", "2000", "--files", "300", "--lines", "100000"], "paper")
     book = None if a.no_book else ensure(a.book, [], "book")
     report(f"paper-scale history ({paper})", measure(paper, a.runs, settle=a.settle, edits=a.edits))
     if a.serve:
-        report(f"paper-scale history, with `paperprov serve` running ({paper})", measure(paper, a.runs, served=True, settle=a.settle, edits=a.edits))
+        report(f"paper-scale history, a server started by the cold status ({paper})", measure(paper, a.runs, served=True, settle=a.settle, edits=a.edits))
     if book is not None:
         report(f"book-scale history ({book})", measure(book, a.runs, settle=a.settle, edits=a.edits))
 

@@ -29,7 +29,8 @@ from tests.helpers import (
 @pytest.fixture(autouse=True)
 def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests see neither the developer's git config nor agent variables of the shell
-    that runs them (a test run from inside an AI agent must not tag test commits)."""
+    that runs them (a test run from inside an AI agent must not tag test commits), and
+    start no `paperprov serve` of their own accord."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
@@ -40,6 +41,9 @@ def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
             monkeypatch.delenv(var, raising=False)
     for k, v in IDENTITY.items():
         monkeypatch.setenv(k, v)
+    # A slow `paperprov status` would start a server that outlives the test and serves the
+    # next tests' commands; the tests of that start set PAPERPROV_SERVER themselves.
+    monkeypatch.setenv("PAPERPROV_SERVER", "manual")
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ Each subcommand lives in provenance/cli/commands/<name>.py with `register(subpar
 and `run(args) -> int`; only the command being run is imported (`paperprov --help` and
 `--version` import none). Expected failures (ProvenanceError) become one line on stderr
 and their exit code here, and only here. A command in SERVED is handed to a running
-`paperprov serve` when there is one (cli/client.py, cli/serve.py).
+`paperprov serve` when there is one (cli/client.py, cli/serve.py); when there is none and
+the command took long enough for a server to matter, one is started for the next run
+(as Bazel and Gradle start their daemons; PAPERPROV_SERVER says whether).
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ import gc
 import importlib
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 
 from provenance import __version__
 from provenance.cli.commands import HELP
-from provenance.errors import ProvenanceError, one_line
+from provenance.errors import ProvenanceError, UsageError, one_line
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, as mypy reads it, without importing typing for --help (3 ms)
 if TYPE_CHECKING:
@@ -28,6 +31,11 @@ COMMANDS = tuple(HELP)
 # The commands `paperprov serve` runs for a client: ones a user waits on, whose modules
 # the server preloads (serve.PRELOAD) so that running them imports nothing more.
 SERVED = frozenset({"status"})
+# PAPERPROV_SERVER: auto (the default) uses a running server and starts one after a command
+# in SERVED that took longer than START_AFTER; manual uses one the user started; off, none.
+SERVER_MODES = ("auto", "manual", "off")
+START_AFTER = 0.5  # seconds: a status slower than this is one a user waits on
+AUTO_IDLE = 1800  # seconds: a server started for the user stops after this long unused
 
 
 def server_socket(environ: Mapping[str, str]) -> str:
@@ -69,11 +77,19 @@ def _hook_line(argv: list[str]) -> Callable[[], int] | None:
     return functools.partial(run_hook, argv[1], argv[2:]) if argv[1] in KINDS else None
 
 
-def _through_server(argv: list[str]) -> int | None:
+def server_mode(environ: Mapping[str, str]) -> str:
+    """PAPERPROV_SERVER, checked: a value we do not know is an error, not a silent default."""
+    mode = environ.get("PAPERPROV_SERVER", "") or "auto"
+    if mode not in SERVER_MODES:
+        raise UsageError(f"PAPERPROV_SERVER={mode!r}: set it to auto, manual or off, or unset it")
+    return mode
+
+
+def _through_server(argv: list[str], mode: str) -> int | None:
     """The exit code of `argv` as a running `paperprov serve` ran it, or None when there is
     no server to use (the command then runs here). Without a server this costs one stat:
     the client module (and its socket) is imported only when the socket is there."""
-    if not sys.platform.startswith("linux") or os.environ.get("PAPERPROV_SERVER") == "off":
+    if not sys.platform.startswith("linux") or mode == "off":
         return None
     path = server_socket(os.environ)
     if not os.path.exists(path):
@@ -83,12 +99,53 @@ def _through_server(argv: list[str]) -> int | None:
     return served(path, argv)
 
 
+def _start_server() -> None:
+    """Start `paperprov serve --detach` for the next commands, and do not wait for it: it
+    runs in a session of its own with no fd of ours (a `status | jq` reader sees EOF when
+    this process ends). Nothing when a server holds the socket's lock: one runs, or is
+    starting, perhaps refusing this process (another interpreter); it logs why."""
+    import fcntl
+    import subprocess
+
+    folder = os.path.dirname(server_socket(os.environ))
+    try:
+        lock = os.open(os.path.join(folder, "serve.lock"), os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        pass  # no server has run here yet: the server makes the directory, checked
+    else:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return
+        finally:
+            os.close(lock)
+    # From the directory paperprov is imported from: `-m` puts it first on sys.path, so the
+    # server imports this very paperprov, and the rest of sys.path is this process's.
+    home = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    command = [sys.executable, "-m", "provenance", "serve", "--detach", "--idle", str(AUTO_IDLE)]
+    try:
+        subprocess.Popen(command, cwd=home, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        return  # a server only saves time
+    if sys.stderr.isatty():
+        print(f"paperprov: started a server to answer the next `status` sooner (stops after {AUTO_IDLE // 60} "
+              "minutes unused; `paperprov serve --stop`; PAPERPROV_SERVER=manual starts none)", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line `argv`; None: this process's own arguments (it is the program)."""
     program = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
+    began = time.monotonic()
+    mode = ""  # a command this process may hand to a server: PAPERPROV_SERVER
     if program and argv and argv[0] in SERVED:
-        code = _through_server(argv)
+        try:
+            mode = server_mode(os.environ)
+        except UsageError as err:
+            print(one_line(err), file=sys.stderr)
+            return err.exit_code
+        code = _through_server(argv, mode)
         if code is not None:
             return code
     command = _hook_line(argv)
@@ -115,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if quick:
             gc.freeze()  # nothing a hook leaves needs a collection to end it: its files are closed
+        if mode == "auto" and sys.platform.startswith("linux") and time.monotonic() - began > START_AFTER:
+            _start_server()
 
 
 if __name__ == "__main__":

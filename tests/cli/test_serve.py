@@ -10,7 +10,6 @@ import signal
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,14 +19,6 @@ import pytest
 from tests.helpers import ROOT, Repo, paper, run_cli, section
 
 OFF = {"PAPERPROV_SERVER": "off"}
-
-
-@pytest.fixture
-def runtime() -> Iterator[Path]:
-    """An XDG_RUNTIME_DIR short enough for a socket path (pytest's tmp_path is not)."""
-    path = Path(tempfile.mkdtemp(prefix="pps", dir="/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 class Server:

@@ -1,7 +1,7 @@
 """`paperprov serve [--idle SECONDS] [--detach | --stop]`: keep paperprov loaded so that
 `paperprov status` starts at once (Linux). The server and what it answers are in
-cli/serve.py, the client's half in cli/client.py; PAPERPROV_SERVER=off makes a command
-run in-process whether or not a server runs."""
+cli/serve.py, the client's half in cli/client.py; PAPERPROV_SERVER (cli/main.py) says
+whether a status uses a running server and starts one when it was slow."""
 
 from __future__ import annotations
 

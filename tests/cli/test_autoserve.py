@@ -1,0 +1,96 @@
+"""A `paperprov status` that took long starts a server for the next one (PAPERPROV_SERVER
+auto), against real processes: the status runs as its own program with main.START_AFTER
+lowered to zero, so that any status counts as slow."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import Repo, paper, run_cli, section
+
+# `paperprov status ARGS`, with every status slow enough to start a server.
+SLOW = ("import sys; import provenance.cli.main as m; m.START_AFTER = 0.0; "
+        "sys.argv = ['paperprov', *sys.argv[1:]]; sys.exit(m.main())")
+
+
+def status(repo: Repo, runtime: Path, mode: str | None, *args: str,
+           stderr: int = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
+    env.pop("PAPERPROV_SERVER")
+    if mode is not None:
+        env["PAPERPROV_SERVER"] = mode
+    # The pipes: run() returns when they close, so a server that kept them would hang it.
+    return subprocess.run([sys.executable, "-c", SLOW, "status", *args], cwd=repo.path, env=env,
+                          stdout=subprocess.PIPE, stderr=stderr, text=True, timeout=60)
+
+
+def wait_for(check: object, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.fixture
+def made(repo: Repo, runtime: Path) -> Iterator[Repo]:
+    repo.commit("Paper\n\nAssisted-by: none", {**paper("ai"), "paper/sections/base.tex": section("base")})
+    yield repo
+    log = runtime / "paperprov" / "serve.log"
+    started = re.search(r"\(pid (\d+)\)", log.read_text()) if log.exists() else None
+    if started:  # a server the test started: stopped by its PID, whatever the test did
+        try:
+            os.kill(int(started.group(1)), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def test_a_slow_status_starts_a_server_that_serves_the_next(made: Repo, runtime: Path) -> None:
+    first = status(made, runtime, None, "--json")
+    assert first.returncode == 0 and first.stderr == "", first.stderr  # not a terminal: nothing said
+    sock, log = runtime / "paperprov" / "serve.sock", runtime / "paperprov" / "serve.log"
+    assert wait_for(sock.exists, 30), "no server started"
+    second = status(made, runtime, None, "--json")
+    assert (second.returncode, second.stdout, second.stderr) == (0, first.stdout, "")
+    assert wait_for(lambda: ": exit 0 in " in log.read_text(), 10), log.read_text()
+    assert "status --json: exit 0" in log.read_text()
+    assert log.read_text().count("listening on") == 1  # the second status found it: it started none
+    stop = run_cli(made.path, "serve", "--stop", env={"XDG_RUNTIME_DIR": str(runtime)})
+    assert stop.returncode == 0 and "stopped" in stop.stdout, stop.stderr
+
+
+@pytest.mark.parametrize("mode", ["manual", "off"])
+def test_no_server_is_started_unless_auto(made: Repo, runtime: Path, mode: str) -> None:
+    assert status(made, runtime, mode).returncode == 0
+    # A started server listens within a second or two (the test above); give it three.
+    assert not wait_for((runtime / "paperprov" / "serve.sock").exists, 3)
+
+
+def test_an_unknown_mode_is_one_line(made: Repo, runtime: Path) -> None:
+    bad = status(made, runtime, "sometimes")
+    assert bad.returncode == 1 and bad.stdout == "", bad.stderr
+    assert bad.stderr.count("\n") == 1 and "PAPERPROV_SERVER='sometimes'" in bad.stderr
+    assert "auto, manual or off" in bad.stderr
+
+
+def test_on_a_terminal_it_says_it_started_one(made: Repo, runtime: Path) -> None:
+    main, terminal = pty.openpty()
+    try:
+        assert status(made, runtime, None, stderr=terminal).returncode == 0
+        said = os.read(main, 4096).decode()
+    finally:
+        os.close(terminal)
+        os.close(main)
+    assert said.count("\n") == 1 and "started a server" in said and "PAPERPROV_SERVER=manual" in said
+    assert wait_for((runtime / "paperprov" / "serve.sock").exists, 30)
