@@ -46,7 +46,7 @@ PRELOAD = (
     "provenance.record.assemble", "provenance.record.checks", "provenance.record.formal",
     "provenance.record.review", "provenance.record.anonymize", "provenance.record.table",
     "provenance.evidence.collect", "provenance.scan.sources", "provenance.scan.tex.walker",
-    "provenance.scan.pycode", "provenance.scan.claims", "provenance.hooks.session",
+    "provenance.scan.tex.stored", "provenance.scan.pycode", "provenance.scan.claims", "provenance.hooks.session",
     "yaml",  # config/reader.py imports it when provenance.yaml is parsed again
 )
 REQUEST_TIMEOUT = 2.0  # for a client to send its request: the server serves one at a time

@@ -26,14 +26,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from provenance.errors import ConfigError
+from provenance.vocab import FORMAL_SYSTEMS, link_problem
 
-SYSTEMS = ("coq", "lean")
+SYSTEMS = FORMAL_SYSTEMS
 # Lean's own foundations: every Mathlib proof rests on them, so they count as proved.
 LEAN_STANDARD_AXIOMS = ("propext", "Classical.choice", "Quot.sound")
-# Compiled on first use (re caches them): the LaTeX scanner imports this module on every
-# commit hook, and the Lean pattern alone takes ~0.5 ms to compile.
-_COQ_NAME = r"[^\W\d][\w']*(?:\.[^\W\d][\w']*)*"
-_LEAN_NAME = r"[^\W\d][\w'!?₀-₉]*(?:\.[^\W\d][\w'!?₀-₉]*)*"
 _SKIP_DIRS = (".lake", "lake-packages", "build", ".git")
 
 
@@ -69,13 +66,10 @@ class Link:
 
 def parse_link(value: str) -> Link:
     """`coq:NAME` / `lean:NAME` -> Link; ValueError saying what to write instead."""
-    system, sep, name = value.partition(":")
-    if not sep or system not in SYSTEMS:
-        raise ValueError(f"formal={value!r} must be coq:NAME or lean:NAME")
-    pattern = _COQ_NAME if system == "coq" else _LEAN_NAME
-    if not re.fullmatch(pattern, name):
-        raise ValueError(f"formal={value!r}: {name!r} is not a {system} name (letters, digits, _ and ', "
-                         "dot-separated; no spaces)")
+    problem = link_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    system, _, name = value.partition(":")
     return Link(system, name)
 
 

@@ -104,15 +104,7 @@ def _marker_problems(text: str, name: str, python: bool) -> list[Finding]:
     from provenance.scan.markers import parse_marker  # here: a commit with no marker never creates the model
 
     problems = []
-    if python:
-        # Only real comments count: a string that merely quotes a marker is not one.
-        try:
-            tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-        except (tokenize.TokenError, SyntaxError, IndentationError):
-            tokens = []
-        candidates = [(t.start[0], t.string) for t in tokens if t.type == tokenize.COMMENT]
-    else:
-        candidates = list(enumerate(text.splitlines(), start=1))
+    candidates = _python_comments(text) if python else list(enumerate(text.splitlines(), start=1))
     for n, line in candidates:
         try:
             parse_marker(line, name, n)
@@ -120,6 +112,23 @@ def _marker_problems(text: str, name: str, python: bool) -> list[Finding]:
             message = str(err).removeprefix(f"{name}:{n}: ")
             problems.append(Finding(name, n, message, ("marker", line.strip())))
     return problems
+
+
+def _python_comments(text: str) -> list[tuple[int, str]]:
+    """The comments the scan reads markers from (never a string that quotes one); in a file
+    that does not parse (the build says where), every comment token."""
+    from provenance.scan.pycode import marker_comments, parse_source
+
+    source = text.encode("utf-8")
+    try:
+        return list(marker_comments(parse_source("", source), source.splitlines()))
+    except SourceError:
+        pass
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        tokens = []
+    return [(t.start[0], t.string) for t in tokens if t.type == tokenize.COMMENT]
 
 
 def _read(root: Path, rel: str) -> str | None:

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from provenance.basics import Unit
 from provenance.errors import ConfigError
-from provenance.model import Unit
 from provenance.scan.pycode import local_imports
 
 # Where a check's `import x` may find repo code besides its own directory: the root

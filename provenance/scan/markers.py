@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 
+from provenance.basics import Marker
 from provenance.errors import SourceError
-from provenance.model import DECLARATION_KEYS, Marker, declaration_problem
+from provenance.vocab import DECLARATION_KEYS, declaration_problem
 
 KNOWN_KEYS = DECLARATION_KEYS
 # Keys that may appear more than once in one marker (several reviewers, checks, formal proofs).
@@ -68,11 +69,4 @@ def _field(key: str, eq: str, raw: str, where: str) -> tuple[str, str]:
     problem = declaration_problem(key, value)
     if problem is not None:
         raise SourceError(f"{where}: paperprov {problem}")
-    if key == "formal":
-        from provenance.config.formal import parse_link  # here: the lint hook's walk rarely meets one
-
-        try:
-            parse_link(value)
-        except ValueError as exc:
-            raise SourceError(f"{where}: paperprov {exc}") from None
     return key, value

@@ -14,11 +14,11 @@ import posixpath
 import re
 import tokenize
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from provenance.basics import Marker, Unit
 from provenance.errors import SourceError
-from provenance.model import Marker, Unit
 from provenance.scan.markers import parse_marker
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -40,16 +40,21 @@ def _read(root: Path, rel: str) -> bytes:
         raise SourceError(f"{rel}: cannot read ({exc.strerror})") from None
 
 
-def scan_source(rel: str, source: bytes) -> list[Unit]:
-    """The units of one Python file given its bytes (a pure function, for tests and hooks)."""
+def parse_source(rel: str, source: bytes) -> ast.Module:
+    """The syntax tree of one Python file given its bytes; SourceError naming file:line."""
     try:
         with warnings.catch_warnings():  # "invalid escape sequence" is the script's business
             warnings.simplefilter("ignore")
-            tree = ast.parse(source, filename=rel)
+            return ast.parse(source, filename=rel)
     except SyntaxError as exc:
         raise SourceError(f"{rel}:{exc.lineno or 1}: Python syntax error ({exc.msg}); fix it so paperprov can list its functions") from None
     except ValueError as exc:  # null bytes
         raise SourceError(f"{rel}: not Python source ({exc}); remove it from experiments/ or fix it") from None
+
+
+def scan_source(rel: str, source: bytes) -> list[Unit]:
+    """The units of one Python file given its bytes (a pure function, for tests and hooks)."""
+    tree = parse_source(rel, source)
     lines = source.splitlines()
     n_lines = max(len(lines), 1)
     defs = [node for node in tree.body if isinstance(node, _DEFS)]
@@ -83,23 +88,27 @@ def _first_code_line(body: list[ast.stmt]) -> int:
 
 
 def _markers(rel: str, tree: ast.Module, lines: list[bytes]) -> list[Marker]:
-    """Markers in real comments, never in strings. Only lines that mention paperprov are
+    found = []
+    for n, text in marker_comments(tree, lines):
+        mk = parse_marker(text, rel, n)
+        if mk is not None:
+            found.append(mk)
+    return found
+
+
+def marker_comments(tree: ast.Module, lines: list[bytes]) -> Iterator[tuple[int, str]]:
+    """(line, comment) for each real comment, never a string, that may hold a marker (the
+    scan reads them, the lint hook checks them). Only lines that mention paperprov are
     looked at, and only the innermost statement around one is tokenized: tokenizing or
     walking the whole file would cost more than parsing it."""
-    found = []
     for n, line in enumerate(lines, 1):
         if b"paperprov" not in line or not _HASH.search(line):
             continue
         span = _innermost(tree.body, n)
         if span is None:  # no statement covers the line: it holds a comment and nothing else
-            comments = [line[line.index(b"#"):].decode("utf-8", "replace")]
+            yield n, line[line.index(b"#"):].decode("utf-8", "replace")
         else:
-            comments = _comments_on(lines, span, n)
-        for text in comments:
-            mk = parse_marker(text, rel, n)
-            if mk is not None:
-                found.append(mk)
-    return found
+            yield from ((n, text) for text in _comments_on(lines, span, n))
 
 
 _HASH = re.compile(rb"#+[ \t]*paperprov[ \t]*:")

@@ -19,7 +19,7 @@ from provenance.paths import CHECKS, DISCLOSURE_OUTPUTS, DISCLOSURE_TEX, PDF, RE
 from provenance.scan import depcache
 
 if TYPE_CHECKING:
-    from provenance.model import Unit
+    from provenance.basics import Unit
     from provenance.scan.tex.walker import TexDeps
 
 # The walker, the Python scanner and the claim links are imported where they are used:

@@ -15,11 +15,11 @@ leanblueprint.
 
 from __future__ import annotations
 
-from provenance.config.formal import parse_link
 from provenance.errors import SourceError
 from provenance.scan.tex.lexer import group, strip_comments
 from provenance.scan.tex.state import Token, Walk, handles
 from provenance.scan.tex.units import TexFile
+from provenance.vocab import link_problem
 
 _HOLDERS = ("statement", "proof")
 
@@ -36,14 +36,13 @@ def lean(w: Walk, f: TexFile, t: Token) -> int:
     for name in (x.strip() for x in strip_comments(g[0]).split(",")):
         if not name:
             continue
-        try:
-            link = parse_link(f"lean:{name}")
-        except ValueError:
+        link = f"lean:{name}"
+        if link_problem(link) is not None:
             shown = " ".join(name.split())  # the message stays one line
             raise SourceError(f"{f.rel}:{f.line(t.start)}: \\lean{{{shown}}}: not a Lean declaration name "
-                              "(letters, digits, _ ' ! ?, dot-separated); write the name as Lean prints it") from None
-        if str(link) not in unit.formal:
-            unit.formal.append(str(link))
+                              "(letters, digits, _ ' ! ?, dot-separated); write the name as Lean prints it")
+        if link not in unit.formal:
+            unit.formal.append(link)
     return g[2]
 
 

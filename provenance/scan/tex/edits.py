@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
-from provenance.model import SECTION_KINDS, Unit
+from provenance.basics import SECTION_KINDS, Unit
 from provenance.scan.tex.state import HANDLERS, Reach, TexDeps
 from provenance.scan.tex.trace import commands_only, is_text
 from provenance.scan.tex.units import FLOATS

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from provenance.basics import SECTION_KINDS, Marker, Unit
 from provenance.errors import SourceError
-from provenance.model import SECTION_KINDS, Marker, Unit
 from provenance.scan.tex.ids import unit_ids
 from provenance.scan.tex.trace import Position, Trace
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
+from provenance.basics import Unit
 from provenance.errors import SourceError
-from provenance.model import Unit
 from provenance.scan.markers import parse_marker
 from provenance.scan.tex import blueprint, definitions, inputs, structure  # noqa: F401  (they register the handlers)
 from provenance.scan.tex.lexer import decode, reach_from, reached, token_pattern
@@ -32,7 +32,12 @@ def scan_paper(root: Path, main: str, *, generated: Collection[str] = (),
     """Every unit of the paper and the files LaTeX reads for it (see _walk), remembered
     while those files are unchanged, in the process and, given `store`, across processes
     (remembered.py)."""
-    return remembered(Path(root), main, generated, store, lambda: _walk(root, main, generated=generated))
+    kept = None
+    if store is not None:  # here: its imports (pickle, json, hashlib, the edits) are the lint hook's largest
+        from provenance.scan.tex.stored import Store
+
+        kept = Store(store)
+    return remembered(Path(root), main, generated, kept, lambda: _walk(root, main, generated=generated))
 
 
 def _walk(root: Path, main: str, *, generated: Collection[str] = ()) -> tuple[list[Unit], TexDeps, list[str], Reaches]:

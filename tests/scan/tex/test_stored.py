@@ -1,4 +1,4 @@
-"""The paper's walk remembered across processes (scan/tex/remembered.py)."""
+"""The paper's walk kept across processes (scan/tex/stored.py), as remembered.py uses it."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from provenance.model import Unit
-from provenance.scan.tex import remembered
+from provenance.basics import Unit
+from provenance.scan.tex import remembered, stored
 from provenance.scan.tex.state import Reaches
 from provenance.scan.tex.walker import TexDeps, _walk, scan_paper
 
@@ -37,7 +37,7 @@ def walks(root: Path, store: Path) -> tuple[int, list[str]]:
         count += 1
         return _walk(root, "main.tex")
 
-    units, _ = remembered.remembered(root, "main.tex", (), store, walk)
+    units, _ = remembered.remembered(root, "main.tex", (), stored.Store(store), walk)
     return count, [u.id for u in units]
 
 
@@ -113,7 +113,7 @@ def test_a_stored_text_that_is_not_what_was_walked_is_not_trusted(paper: Path, t
     store = tmp_path / "scan.pickle"
     (paper / "a.tex").write_text("\\begin{lem}\\label{l}x\\end{lem}\nSome words.\n")
     walks(paper, store)
-    for text in (tmp_path / remembered.TEXTS).iterdir():
+    for text in (tmp_path / stored.TEXTS).iterdir():
         text.write_bytes(text.read_bytes().replace(b"Some", b"Sum"))  # no longer its digest
     new_process()
     (paper / "a.tex").write_text("\\begin{lem}\\label{l}x\\end{lem}\nOther words.\n")
@@ -160,16 +160,16 @@ def test_lines_moved_by_edits_are_kept_in_the_index_until_there_are_many(paper: 
     walks(paper, store)
     pickled = store.read_bytes()
     added = ""
-    for n in range(1, remembered._MOVES + 2):  # each edit adds a line: the lemma below moves
+    for n in range(1, stored._MOVES + 2):  # each edit adds a line: the lemma below moves
         new_process()
         added += f"Added words {n}.\n"
         (paper / "a.tex").write_text(head + added + tail)
         count, ids = walks(paper, store)
         assert count == 0
         new_process()
-        assert remembered.remembered(paper, "main.tex", (), store, lambda: _walk(paper, "main.tex"))[0] == \
+        assert remembered.remembered(paper, "main.tex", (), stored.Store(store), lambda: _walk(paper, "main.tex"))[0] == \
             _walk(paper, "main.tex")[0]
         moves = json.loads(store.with_name("scan.pickle.json").read_text())["moves"]
-        if n <= remembered._MOVES:
+        if n <= stored._MOVES:
             assert store.read_bytes() == pickled and len(moves) == n
     assert store.read_bytes() != pickled and moves == []  # too many: the units pickled again
