@@ -14,6 +14,7 @@ NOTES_REF = "refs/notes/paperprov"  # `paperprov tag` ranges
 REVIEW_REF = "refs/notes/paperprov-review"  # `paperprov review` records
 SESSION_FILE = "paperprov/session.json"
 WALK_STORE = "paperprov/scan.pickle"  # the paper's walk remembered (scan/tex/remembered.py)
+LINT_WALKS = "paperprov/lint"  # the lint hook's long walks, by document (lint_walk_store)
 
 
 def git_dir(root: Path) -> Path | None:
@@ -47,6 +48,16 @@ def walk_store(root: Path) -> Path | None:
     .git/, which no clone, bundle or build output writes (scan/tex/remembered.py)."""
     common = common_dir(root)
     return None if common is None else common / WALK_STORE
+
+
+def lint_walk_store(root: Path, main: str) -> Path | None:
+    """Where the lint hook keeps a long walk of the document `main` for the next commit:
+    apart from status's (which walks with the experiments' outputs too), one directory per
+    document, since a store keeps only its own files' texts (scan/tex/stored.py)."""
+    from urllib.parse import quote  # pathlib has imported it
+
+    common = common_dir(root)
+    return None if common is None else common / LINT_WALKS / quote(main, safe="") / "scan.pickle"
 
 
 def resolve_ref(gd: Path, ref: str) -> str | None:

@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import tokenize
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from provenance.errors import ProvenanceError, SourceError
+
+if TYPE_CHECKING:
+    from provenance.scan.tex.state import TexDeps
 
 # Theorem-like environments every amsthm paper may use without declaring them here;
 # the paper's own \newtheorem / \declaretheorem declarations are added to these.
@@ -153,6 +157,10 @@ def _settings(root: Path) -> tuple[str | None, tuple[str, ...]]:
     return settings.main, settings.require_label
 
 
+# A document whose walk took longer keeps it for the next commit (_Documents._walk).
+KEEP_WALK_AFTER = 0.1  # seconds
+
+
 class _Doc(NamedTuple):
     """One LaTeX document as the walker reads it (None where the walk failed)."""
 
@@ -171,15 +179,29 @@ class _Documents:
 
     def doc(self, main: str) -> _Doc:
         if main not in self.docs:
-            from provenance.scan.tex.walker import scan_paper
-
             try:
-                units, deps = scan_paper(self.root, main)
+                units, deps = self._walk(main)
                 self.docs[main] = _Doc(deps.tex, units, deps.labels)
             except ProvenanceError:
                 # a malformed marker: reported on its own line; the line scan stands in
                 self.docs[main] = _Doc(self._files_only(main))
         return self.docs[main]
+
+    def _walk(self, main: str) -> tuple[list, TexDeps]:
+        """The document's walk: read back from where an earlier commit kept it, else made
+        afresh and kept when it took long (a book's walk takes seconds, reading it back a
+        tenth of that; a paper's takes milliseconds, less than importing what reads it)."""
+        from provenance.evidence.gitstate import lint_walk_store
+        from provenance.scan.tex.walker import scan_paper
+
+        store = lint_walk_store(self.root, main)
+        if store is not None and store.exists():
+            return scan_paper(self.root, main, store=store)
+        began = time.monotonic()
+        walked = scan_paper(self.root, main)
+        if store is not None and time.monotonic() - began > KEEP_WALK_AFTER:
+            scan_paper(self.root, main, store=store)  # the same walk (remembered in the process), now kept
+        return walked
 
     def _files_only(self, main: str) -> tuple[str, ...]:
         from provenance.scan.tex.walker import dependencies

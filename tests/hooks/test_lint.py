@@ -1,15 +1,22 @@
 """paperprov-lint on real repositories: duplicate labels whichever file is staged, only
-the problems a change introduces (unless --all), configurable labelled environments."""
+the problems a change introduces (unless --all), configurable labelled environments, a
+long walk kept for the next commit."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from provenance.config import load
+from provenance.evidence.gitstate import lint_walk_store
+from provenance.hooks import lint as lint_module
 from provenance.hooks.lint import lint
 from provenance.record.assemble import build_record
+from provenance.scan.tex import remembered, walker
 from tests.helpers import Repo, cli, commit, install_hooks, run_cli
 
 CONFIG = "paper: {name: p, main: paper/main.tex}\n"
@@ -92,3 +99,33 @@ def test_linting_python_without_markers_creates_neither_the_model_nor_the_config
     proc = subprocess.run([sys.executable, "-c", code, "hook", "lint", "code/run.py"], cwd=repo.path,
                           capture_output=True, text=True)
     assert proc.stdout.splitlines() == ["0", "[]"]
+
+
+def test_a_long_walk_is_kept_for_the_next_commit(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    prose = "\\section{A}\nSome prose.\nMore prose.\n\\begin{lemma}\\label{lem:a}\nL.\n\\end{lemma}\n"
+    paper(repo, prose, "\\section{B}\n")
+    store = lint_walk_store(repo.path, "paper/main.tex")
+    assert store is not None
+    monkeypatch.setattr(lint_module, "KEEP_WALK_AFTER", 60.0)  # a walk this short is not kept
+    assert lint(repo.path, ["paper/a.tex"], all_problems=True) == [] and not store.exists()
+    monkeypatch.setattr(lint_module, "KEEP_WALK_AFTER", 0.0)  # as if it had taken long
+    remembered._last.clear()  # the next commit's process
+    assert lint(repo.path, ["paper/a.tex"], all_problems=True) == [] and store.exists()
+
+    # A sentence added on a line of its own leaves the walk as it was but for the lines
+    # below, which move: the next commit reads it back and walks nothing.
+    repo.write("paper/a.tex", prose.replace("Some prose.", "Some prose.\nA sentence of its own."))
+    remembered._last.clear()
+    with monkeypatch.context() as m:
+        m.setattr(walker, "_walk", lambda *a, **k: pytest.fail("walked again"))
+        assert lint(repo.path, ["paper/a.tex"], all_problems=True) == []
+    # A new lemma changes the walk: walked again, and found as a walk from nothing finds it.
+    repo.write("paper/a.tex", prose + "\\begin{lemma}\nNew \\uses{lem:none}.\n\\end{lemma}\n")
+    remembered._last.clear()
+    kept = lint(repo.path, ["paper/a.tex"], all_problems=True)
+    assert kept == ["paper/a.tex:7: lemma has no \\label; add \\label{...} right after \\begin{lemma}",
+                    "paper/a.tex:8: \\uses{lem:none} names no \\label in the paper; fix the label"]
+    shutil.rmtree(store.parent)
+    remembered._last.clear()
+    monkeypatch.setattr(lint_module, "KEEP_WALK_AFTER", 60.0)
+    assert lint(repo.path, ["paper/a.tex"], all_problems=True) == kept
