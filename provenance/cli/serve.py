@@ -48,6 +48,7 @@ PRELOAD = (
     "provenance.evidence.collect", "provenance.scan.sources", "provenance.scan.tex.walker",
     "provenance.scan.tex.stored", "provenance.scan.pycode", "provenance.scan.claims", "provenance.hooks.session",
     "yaml",  # config/reader.py imports it when provenance.yaml is parsed again
+    "concurrent.futures",  # evidence/collect.py, when it blames
 )
 REQUEST_TIMEOUT = 2.0  # for a client to send its request: the server serves one at a time
 MAX_REQUEST = 1 << 20

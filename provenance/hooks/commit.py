@@ -35,7 +35,6 @@ import fnmatch
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from provenance.basics import Agent
 from provenance.errors import GitError
@@ -52,6 +51,7 @@ from provenance.evidence.agents import (
 from provenance.evidence.gitrun import git_text
 from provenance.paths import CONFIG_NAME
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~5 ms of each hook)
 if TYPE_CHECKING:
     from provenance.evidence.notes import Tag
 

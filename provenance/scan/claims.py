@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from provenance.basics import Unit
 from provenance.errors import ConfigError
 from provenance.scan.pycode import local_imports
+from provenance.scanned import Unit
 
 # Where a check's `import x` may find repo code besides its own directory: the root
 # and experiments/ (claim checks commonly put experiments/ on sys.path to test its code).

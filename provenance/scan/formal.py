@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from provenance.basics import Unit
 from provenance.errors import SourceError
+from provenance.scanned import Unit
 
 
 def _marker_links(u: Unit) -> list[str]:

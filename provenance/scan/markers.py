@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from provenance.basics import Marker
 from provenance.errors import SourceError
+from provenance.scanned import Marker
 from provenance.vocab import DECLARATION_KEYS, declaration_problem
 
 KNOWN_KEYS = DECLARATION_KEYS

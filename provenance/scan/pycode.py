@@ -17,9 +17,9 @@ import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from provenance.basics import Marker, Unit
 from provenance.errors import SourceError
 from provenance.scan.markers import parse_marker
+from provenance.scanned import Marker, Unit
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 

@@ -19,8 +19,8 @@ from provenance.paths import CHECKS, DISCLOSURE_OUTPUTS, DISCLOSURE_TEX, PDF, RE
 from provenance.scan import depcache
 
 if TYPE_CHECKING:
-    from provenance.basics import Unit
     from provenance.scan.tex.walker import TexDeps
+    from provenance.scanned import Unit
 
 # The walker, the Python scanner and the claim links are imported where they are used:
 # a no-op `doit build` answers every list here from depcache and never needs them.

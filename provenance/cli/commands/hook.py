@@ -16,10 +16,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from provenance.cli.commands import HELP
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~5 ms of each hook)
 if TYPE_CHECKING:
     import argparse
 

@@ -35,10 +35,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
-from provenance.basics import SECTION_KINDS, Unit
 from provenance.scan.tex.state import HANDLERS, Reach, TexDeps
 from provenance.scan.tex.trace import commands_only, is_text
 from provenance.scan.tex.units import FLOATS
+from provenance.scanned import SECTION_KINDS, Unit
 
 _END = re.compile(r"\s*\\end\s*\{([^{}%\\]+)\}\s*")  # a line that only closes an environment
 

@@ -17,10 +17,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from provenance.basics import Unit
 from provenance.fsutil import keep
 from provenance.scan.depcache import stamp
 from provenance.scan.tex.state import Reaches
+from provenance.scanned import Unit
 
 if TYPE_CHECKING:
     from provenance.scan.tex.edits import Moved

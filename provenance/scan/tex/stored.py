@@ -28,13 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from provenance import __version__, pickled
-from provenance.basics import Marker, Unit
 from provenance.fsutil import write_bytes_atomic, write_text_atomic
 from provenance.hashing import source_digest
 from provenance.scan.tex.edits import Moved, fits, shift_all, shift_reach, walk_edit
 from provenance.scan.tex.lexer import decode
 from provenance.scan.tex.remembered import Entry, stamps_of
 from provenance.scan.tex.state import HANDLERS, Reach
+from provenance.scanned import Marker, Unit
 
 # What the stored objects look like, beside paperprov's version: a development checkout
 # that adds a field to a unit does not read units pickled without it; the first number

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from provenance.basics import SECTION_KINDS, Marker, Unit
 from provenance.errors import SourceError
 from provenance.scan.tex.ids import unit_ids
 from provenance.scan.tex.trace import Position, Trace
+from provenance.scanned import SECTION_KINDS, Marker, Unit
 
 LEVELS = {kind: level for level, kind in enumerate(SECTION_KINDS)}  # \part is 0
 FLOATS = {"figure": "figure", "figure*": "figure", "wrapfigure": "figure", "sidewaysfigure": "figure",

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from provenance.basics import Unit
 from provenance.errors import SourceError
 from provenance.scan.markers import parse_marker
 from provenance.scan.tex import blueprint, definitions, inputs, structure  # noqa: F401  (they register the handlers)
@@ -23,6 +22,7 @@ from provenance.scan.tex.lexer import decode, reach_from, reached, token_pattern
 from provenance.scan.tex.remembered import remembered
 from provenance.scan.tex.state import HANDLERS, PACKAGE_WORDS, Reaches, Stop, TexDeps, Token, Walk
 from provenance.scan.tex.units import TexFile, attach_markers, freeze
+from provenance.scanned import Unit
 
 _TOKEN = token_pattern(HANDLERS)
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from provenance.basics import Unit
 from provenance.scan.tex import remembered, stored
 from provenance.scan.tex.state import Reaches
 from provenance.scan.tex.walker import TexDeps, _walk, scan_paper
+from provenance.scanned import Unit
 
 MAIN = ("\\documentclass{article}\n\\newtheorem{lem}{Lemma}\n\\begin{document}\n\\section{A}\n"
         "\\input{a}\n\\InputIfFileExists{b.tex}{}{}\n\\end{document}\n")
