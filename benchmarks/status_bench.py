@@ -125,7 +125,7 @@ def measure(root: Path, runs: int, served: bool = False, settle: float = 0.25, e
     if served:
         with serving() as peak:
             out = measure(root, runs, settle=settle, edits=edits)
-        out["server"] = (0.0, 0.0, peak())
+            out["server"] = (0.0, 0.0, peak())  # before the server is stopped
         return out
     status = [PY, "-c", OWN_RSS, "status", "--json"]
     chapters = sorted((root / "paper" / "chapters").rglob("*.tex"))

@@ -257,13 +257,21 @@ def _blame_in_full(root: Path, info: RepoInfo, left: _Left, contents: Mapping[st
 
     # Biggest files first, so the pool does not end waiting on one long blame.
     todo = sorted(left.blobs, key=lambda r: (-len(contents[r]), r))
-    from concurrent.futures import ThreadPoolExecutor  # here: only blame needs it, and it imports logging (~15 ms)
+    if len(todo) == 1:  # after an edit: one blame needs no pool (nor its imports: logging, threads)
+        _put(blame, bases, todo, map(one, todo))
+        return
+    from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=workers()) as pool:
-        for rel, (spans, base) in zip(todo, pool.map(one, todo), strict=True):
-            blame.put(rel, spans)
-            if base is not None:
-                bases[rel] = base
+        _put(blame, bases, todo, pool.map(one, todo))
+
+
+def _put(blame: blamecache.Blames, bases: dict[str, blamecache.Base], todo: list[str],
+         found: Iterable[tuple[Spans, blamecache.Base | None]]) -> None:
+    for rel, (spans, base) in zip(todo, found, strict=True):
+        blame.put(rel, spans)
+        if base is not None:
+            bases[rel] = base
 
 
 def dirty_files(root: Path, files: Sequence[str], prefix: str | None = None) -> list[str]:

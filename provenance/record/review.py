@@ -14,7 +14,6 @@ review still holds, so a rebase that orphans the reviewed commit loses nothing.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -206,6 +205,8 @@ def add_review(root: Path, labels: Sequence[str], by: str, unit_texts: Mapping[s
         raise UsageError("--by: give the reviewer's name as listed under authors: in provenance.yaml")
     for label in labels:
         if label not in unit_texts:
+            import difflib  # here: only a mistyped label needs it
+
             near = difflib.get_close_matches(label, list(unit_texts), n=3)
             hint = f"did you mean {', '.join(near)}?" if near else "`paperprov status` lists the units"
             raise ConfigError(f"review: no unit labelled {label!r} in the paper; {hint}")
