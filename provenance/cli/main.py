@@ -78,18 +78,19 @@ def _hook_line(argv: list[str]) -> Callable[[], int] | None:
 
 
 def server_mode(environ: Mapping[str, str]) -> str:
-    """PAPERPROV_SERVER, checked: a value we do not know is an error, not a silent default."""
+    """PAPERPROV_SERVER, checked (a value we do not know is an error, not a silent
+    default); off where there is no server (it runs on Linux only)."""
     mode = environ.get("PAPERPROV_SERVER", "") or "auto"
     if mode not in SERVER_MODES:
         raise UsageError(f"PAPERPROV_SERVER={mode!r}: set it to auto, manual or off, or unset it")
-    return mode
+    return mode if sys.platform.startswith("linux") else "off"
 
 
 def _through_server(argv: list[str], mode: str) -> int | None:
     """The exit code of `argv` as a running `paperprov serve` ran it, or None when there is
     no server to use (the command then runs here). Without a server this costs one stat:
     the client module (and its socket) is imported only when the socket is there."""
-    if not sys.platform.startswith("linux") or mode == "off":
+    if mode == "off":
         return None
     path = server_socket(os.environ)
     if not os.path.exists(path):
@@ -138,28 +139,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     program = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     began = time.monotonic()
-    mode = ""  # a command this process may hand to a server: PAPERPROV_SERVER
-    if program and argv and argv[0] in SERVED:
-        try:
-            mode = server_mode(os.environ)
-        except UsageError as err:
-            print(one_line(err), file=sys.stderr)
-            return err.exit_code
-        code = _through_server(argv, mode)
-        if code is not None:
-            return code
-    command = _hook_line(argv)
-    quick = program and command is not None
-    if quick:
-        # A commit hook's process is short and leaves next to no garbage cycles (measured:
-        # none while linting, tens of objects in the others): no collections while it
-        # imports, and at exit none of the objects its imports made walked again while
-        # Python shuts down (below). Together 3-6 ms of each hook.
-        gc.disable()
-    if command is None:
-        args = build_parser(argv[0] if argv else None).parse_args(argv)
-        command = functools.partial(args.run, args)
+    quick = start = False  # start: a server, if this command turns out slow (PAPERPROV_SERVER=auto)
     try:
+        if program and argv and argv[0] in SERVED:
+            mode = server_mode(os.environ)
+            code = _through_server(argv, mode)
+            if code is not None:
+                return code
+            start = mode == "auto"
+        command = _hook_line(argv)
+        quick = program and command is not None
+        if quick:
+            # A commit hook's process is short and leaves next to no garbage cycles (measured:
+            # none while linting, tens of objects in the others): no collections while it
+            # imports, and at exit none of the objects its imports made walked again while
+            # Python shuts down (below). Together 3-6 ms of each hook.
+            gc.disable()
+        if command is None:
+            args = build_parser(argv[0] if argv else None).parse_args(argv)
+            command = functools.partial(args.run, args)
         return int(command())
     except ProvenanceError as err:
         print(one_line(err), file=sys.stderr)
@@ -172,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if quick:
             gc.freeze()  # nothing a hook leaves needs a collection to end it: its files are closed
-        if mode == "auto" and sys.platform.startswith("linux") and time.monotonic() - began > START_AFTER:
+        if start and time.monotonic() - began > START_AFTER:
             _start_server()
 
 
