@@ -105,7 +105,7 @@ def tex_facts(text: str, theorem_envs: Iterable[str]) -> TexFacts:
 def _marker_problems(text: str, name: str, python: bool) -> list[Finding]:
     if "paperprov" not in text:
         return []
-    from provenance.scan.markers import parse_marker  # here: a commit with no marker never creates the model
+    from provenance.scan.markers import parse_marker  # here: a commit with no marker never makes the unit dataclasses
 
     problems = []
     candidates = _python_comments(text) if python else list(enumerate(text.splitlines(), start=1))
