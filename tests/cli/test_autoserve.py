@@ -18,20 +18,38 @@ import pytest
 
 from tests.helpers import Repo, paper, run_cli, section
 
-# `paperprov status ARGS`, with every status slow enough to start a server.
-SLOW = ("import sys; import provenance.cli.main as m; m.START_AFTER = 0.0; "
-        "sys.argv = ['paperprov', *sys.argv[1:]]; sys.exit(m.main())")
+# `paperprov status ARGS`, with every status slow enough to start a server; each process it
+# starts (git's too) is named in $STARTED, a line each, when that is set.
+SLOW = """
+import os, subprocess, sys
+import provenance.cli.main as m
+m.START_AFTER = 0.0
+class Popen(subprocess.Popen):
+    def __init__(self, args, *rest, **kw):
+        if os.environ.get("STARTED"):
+            with open(os.environ["STARTED"], "a") as f:
+                f.write(" ".join(args) + "\\n")
+        super().__init__(args, *rest, **kw)
+subprocess.Popen = Popen
+sys.argv = ["paperprov", *sys.argv[1:]]
+sys.exit(m.main())
+"""
 
 
-def status(repo: Repo, runtime: Path, mode: str | None, *args: str,
-           stderr: int = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
+def status(repo: Repo, runtime: Path, mode: str | None, *args: str, stderr: int = subprocess.PIPE,
+           extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), **(extra or {})}
     env.pop("PAPERPROV_SERVER")
     if mode is not None:
         env["PAPERPROV_SERVER"] = mode
     # The pipes: run() returns when they close, so a server that kept them would hang it.
     return subprocess.run([sys.executable, "-c", SLOW, "status", *args], cwd=repo.path, env=env,
                           stdout=subprocess.PIPE, stderr=stderr, text=True, timeout=60)
+
+
+def servers(started: Path) -> int:
+    """How many servers the statuses that wrote `started` started."""
+    return sum(" -m provenance serve --detach " in line for line in started.read_text().splitlines())
 
 
 def wait_for(check: object, seconds: float) -> bool:
@@ -70,11 +88,26 @@ def test_a_slow_status_starts_a_server_that_serves_the_next(made: Repo, runtime:
     assert stop.returncode == 0 and "stopped" in stop.stdout, stop.stderr
 
 
+def test_a_server_that_refuses_the_status_is_not_started_again(made: Repo, runtime: Path, tmp_path: Path) -> None:
+    started = tmp_path / "started"
+    assert status(made, runtime, None, extra={"STARTED": str(started)}).returncode == 0
+    assert servers(started) == 1
+    assert wait_for((runtime / "paperprov" / "serve.sock").exists, 30)
+    # Another hash seed is another interpreter setting: the server refuses, the status runs
+    # here, is slow, and finds the server's lock held: it starts no second one.
+    other = status(made, runtime, None, extra={"STARTED": str(started), "PYTHONHASHSEED": "7"})
+    assert other.returncode == 0, other.stderr
+    log = runtime / "paperprov" / "serve.log"
+    assert "not served" in log.read_text()
+    assert servers(started) == 1
+
+
 @pytest.mark.parametrize("mode", ["manual", "off"])
-def test_no_server_is_started_unless_auto(made: Repo, runtime: Path, mode: str) -> None:
-    assert status(made, runtime, mode).returncode == 0
-    # A started server listens within a second or two (the test above); give it three.
-    assert not wait_for((runtime / "paperprov" / "serve.sock").exists, 3)
+def test_no_server_is_started_unless_auto(made: Repo, runtime: Path, mode: str, tmp_path: Path) -> None:
+    started = tmp_path / "started"
+    assert status(made, runtime, mode, extra={"STARTED": str(started)}).returncode == 0
+    assert started.exists() and servers(started) == 0  # git ran; no server was started
+    assert not (runtime / "paperprov").exists()
 
 
 def test_an_unknown_mode_is_one_line(made: Repo, runtime: Path) -> None:
