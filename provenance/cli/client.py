@@ -1,4 +1,6 @@
-"""The client half of `paperprov serve`, and the request both halves speak.
+"""The client half of `paperprov serve`, the request both halves speak, and the rule
+for the socket's directory both keep (`socket_dir`: the server before it listens, a
+status before it starts one).
 
 main() calls `served` for a command in main.SERVED once a stat has shown that the socket
 is there. The request carries what the command would see had this process run it: its
@@ -24,9 +26,11 @@ import _signal  # type: ignore[import-not-found]  # no stub; see the module docs
 import _socket
 import io
 import os
+import stat
 import sys
 
 from provenance import __version__
+from provenance.errors import UsageError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see main.py)
 if TYPE_CHECKING:
@@ -38,6 +42,7 @@ PROTOCOL = b"paperprov-serve/1"
 # a server stopped with Ctrl-Z still accepts connections (the kernel queues them), and
 # a command must not wait on it for ever.
 ANSWER_TIMEOUT = 1.0
+SUN_PATH_MAX = 107  # sockaddr_un.sun_path is 108 bytes on Linux, the last one a NUL
 FORWARDED = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP)
 # The child sets these up from the request's own fields (stdio, dont_write_bytecode);
 # every other PYTHON* variable changes what a process is from its start.
@@ -109,6 +114,32 @@ def read_line(sock: _socket.socket, limit: int = 4096) -> bytes:
             return b""
         data += chunk
     return data[:-1]
+
+
+def socket_dir(path: str) -> None:
+    """Make the socket's directory (0700) if it is missing, and refuse one that is not
+    the user's alone: whoever can write into it can put a server of theirs there."""
+    size = len(os.fsencode(path))
+    if size > SUN_PATH_MAX:
+        raise UsageError(f"the socket path {path} is {size} bytes, longer than the {SUN_PATH_MAX} a Unix "
+                         "socket allows; set XDG_RUNTIME_DIR to a shorter directory")
+    folder = os.path.dirname(path)
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise UsageError(f"cannot create {folder}: {exc.strerror}; set XDG_RUNTIME_DIR to a directory of "
+                         "yours") from None
+    st = os.lstat(folder)  # not stat: a symlink in /tmp may point anywhere
+    if not stat.S_ISDIR(st.st_mode):
+        raise UsageError(f"{folder} is not a directory; remove it and start the server again")
+    if st.st_uid != os.geteuid():
+        raise UsageError(f"{folder} belongs to uid {st.st_uid}, not to you; set XDG_RUNTIME_DIR to a "
+                         "directory of yours")
+    if st.st_mode & 0o077:
+        raise UsageError(f"{folder} is open to group or others (mode {stat.S_IMODE(st.st_mode):o}); "
+                         f"run `chmod 700 {folder}` and start the server again")
 
 
 def connect(path: str) -> _socket.socket | None:

@@ -105,23 +105,27 @@ def _through_server(argv: list[str], mode: str) -> int | None:
 def _start_server() -> None:
     """Start `paperprov serve --detach` for the next commands, and do not wait for it: it
     runs in a session of its own with no fd of ours (a `status | jq` reader sees EOF when
-    this process ends). Nothing when a server holds the socket's lock: one runs, or is
-    starting, perhaps refusing this process (another interpreter); it logs why."""
+    this process ends). Nothing when a server holds the socket's lock (one runs, or is
+    starting, perhaps refusing this process as another interpreter: it logs why), nor
+    where a server could not listen (the socket's directory not the user's alone)."""
     import fcntl
     import subprocess
 
-    folder = os.path.dirname(server_socket(os.environ))
+    from provenance.cli.client import socket_dir
+
+    path = server_socket(os.environ)
     try:
-        lock = os.open(os.path.join(folder, "serve.lock"), os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        pass  # no server has run here yet: the server makes the directory, checked
-    else:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return
-        finally:
-            os.close(lock)
+        socket_dir(path)  # made, or refused as the server would refuse it: no server to start then
+        lock = os.open(os.path.join(os.path.dirname(path), "serve.lock"), os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC,
+                       0o600)
+    except (UsageError, OSError):
+        return
+    try:
+        fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return
+    finally:
+        os.close(lock)
     # From the directory paperprov is imported from: `-m` puts it first on sys.path, so the
     # server imports this very paperprov, and the rest of sys.path is this process's.
     home = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -52,7 +52,6 @@ PRELOAD = (
 )
 REQUEST_TIMEOUT = 2.0  # for a client to send its request: the server serves one at a time
 MAX_REQUEST = 1 << 20
-SUN_PATH_MAX = 107  # sockaddr_un.sun_path is 108 bytes on Linux, the last one a NUL
 STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 HANDLED = (*STOPPING, signal.SIGCHLD)
 
@@ -79,32 +78,6 @@ def _log(message: str) -> None:
         print(f"paperprov serve: {message}", file=sys.stderr, flush=True)
     except (OSError, ValueError):
         pass  # a closed terminal must not end the server; SIGHUP does that
-
-
-def socket_dir(path: str) -> None:
-    """Make the socket's directory (0700) if it is missing, and refuse one that is not
-    the user's alone: whoever can write into it can put a server of theirs there."""
-    size = len(os.fsencode(path))
-    if size > SUN_PATH_MAX:
-        raise UsageError(f"the socket path {path} is {size} bytes, longer than the {SUN_PATH_MAX} a Unix "
-                         "socket allows; set XDG_RUNTIME_DIR to a shorter directory")
-    folder = os.path.dirname(path)
-    try:
-        os.mkdir(folder, 0o700)
-    except FileExistsError:
-        pass
-    except OSError as exc:
-        raise UsageError(f"cannot create {folder}: {exc.strerror}; set XDG_RUNTIME_DIR to a directory of "
-                         "yours") from None
-    st = os.lstat(folder)  # not stat: a symlink in /tmp may point anywhere
-    if not stat.S_ISDIR(st.st_mode):
-        raise UsageError(f"{folder} is not a directory; remove it and start the server again")
-    if st.st_uid != os.geteuid():
-        raise UsageError(f"{folder} belongs to uid {st.st_uid}, not to you; set XDG_RUNTIME_DIR to a "
-                         "directory of yours")
-    if st.st_mode & 0o077:
-        raise UsageError(f"{folder} is open to group or others (mode {stat.S_IMODE(st.st_mode):o}); "
-                         f"run `chmod 700 {folder}` and start the server again")
 
 
 def _lock(path: str) -> int:
@@ -176,7 +149,7 @@ def start(path: str, idle: float, detach: bool) -> int:
     if not sys.platform.startswith("linux"):
         raise UsageError("paperprov serve runs on Linux only; elsewhere every command runs in-process")
     interpreter = client.interpreter(os.environb)  # before any import could touch sys.path
-    socket_dir(path)
+    client.socket_dir(path)
     server = Server(path, _lock(path), idle, preload(), interpreter)
     gc.freeze()  # the preloaded objects' pages stay shared with the children, not copied
     _listen(server)

@@ -127,3 +127,17 @@ def test_on_a_terminal_it_says_it_started_one(made: Repo, runtime: Path) -> None
         os.close(main)
     assert said.count("\n") == 1 and "started a server" in said and "PAPERPROV_SERVER=manual" in said
     assert wait_for((runtime / "paperprov" / "serve.sock").exists, 30)
+
+
+def test_no_server_is_started_where_it_could_not_listen(made: Repo, runtime: Path, tmp_path: Path) -> None:
+    folder = runtime / "paperprov"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)  # open to others: a server would refuse it (serve.socket_dir)
+    started = tmp_path / "started"
+    proc = status(made, runtime, None, extra={"STARTED": str(started)})
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert started.exists() and servers(started) == 0
+    folder.chmod(0o700)
+    assert status(made, runtime, None, extra={"STARTED": str(started)}).returncode == 0
+    assert servers(started) == 1
+    assert wait_for((folder / "serve.sock").exists, 30)
