@@ -10,7 +10,11 @@ text, trace.py), holds no `%` (comments hold markers) and none of those words, a
 "commands only" (trace.py lets such lines at a file's top belong to it).
 
 - Lines reworded in place: when every changed line is free before and after and lies
-  outside everything a handler read across lines, the walk is the same.
+  outside everything a handler read across lines, the walk is the same. So it is when a
+  line's only such words are references (`\\ref` and its kin, each with its group on
+  the line: their handler reads that much and records the label, not where it stands),
+  the same before and after, and what changed between them holds no backslash, brace or
+  `%`. Next to an edit (below), a line may hold such references too.
 - Lines removed (or replaced) in one place: when the lines that differ, before and after,
   are all free, the lines on both sides of them are free too (so the search for a
   section's last line of text, which goes backwards, stops before reaching them), and
@@ -37,7 +41,7 @@ from typing import NamedTuple
 
 from provenance.scan.tex.state import HANDLERS, Reach, TexDeps
 from provenance.scan.tex.trace import commands_only, is_text
-from provenance.scan.tex.units import FLOATS
+from provenance.scan.tex.units import FLOATS, REFS
 from provenance.scanned import SECTION_KINDS, Unit
 
 _END = re.compile(r"\s*\\end\s*\{([^{}%\\]+)\}\s*")  # a line that only closes an environment
@@ -63,8 +67,43 @@ def _stops() -> re.Pattern[str]:
     return re.compile(r"%|\\(?:" + alt + r")(?![A-Za-z@])")
 
 
-def _free(line: str) -> bool:
-    return is_text(line) and not commands_only(line) and not _stops().search(line)
+def _free(line: str, refs: bool = False) -> bool:
+    """A line of text a walk goes through without stopping; with `refs`, but for the
+    references it holds (_REF: a line the edit keeps as it was, or rewords around them)."""
+    if not is_text(line) or commands_only(line):
+        return False
+    return not _stops().search(_REF.sub(" ", line) if refs else line)
+
+
+# A reference whose group is on its line and holds no command: its handler reads the word
+# and that group, nothing after (structure.ref), and what it finds is the label, not where.
+_REF = re.compile(r"\\(?:" + "|".join(sorted(REFS, key=len, reverse=True)) + r")(?![A-Za-z@])\*?[ \t]*\{[^{}\\%]*\}")
+
+
+def _reworded(old: str, new: str) -> bool:
+    """A line of text reworded around the references it holds (\\ref and its kin, each
+    the same before and after), with no other word a handler takes: the walk reads the
+    same. What differs between two references holds no backslash, brace or `%`, so no
+    word or group begins, ends or changes there (a `\\lab` grown into `\\label` is a
+    word the line then holds)."""
+    if not (_free(old, refs=True) and _free(new, refs=True)) or _REF.findall(old) != _REF.findall(new):
+        return False
+    for was, now in zip(_REF.split(old), _REF.split(new), strict=True):
+        top, tail = _same_ends(was, now)
+        if any(c in "\\{}%" for c in was[top:len(was) - tail] + now[top:len(now) - tail]):
+            return False
+    return True
+
+
+def _same_ends(a: Sequence[object], b: Sequence[object]) -> tuple[int, int]:
+    """How many items `a` and `b` share at their start, then at their end (not overlapping)."""
+    top = 0
+    while top < min(len(a), len(b)) and a[top] == b[top]:
+        top += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - top and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    return top, tail
 
 
 def _read(first: int, last: int, reaches: Reach) -> bool:
@@ -80,23 +119,20 @@ def walk_edit(old: str, new: str, reaches: Reach) -> Moved | None:
     a, b = old.split("\n"), new.split("\n")
     if len(a) == len(b):
         changed = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-        if all(_free(a[i]) and _free(b[i]) and not _read(i + 1, i + 1, reaches) for i in changed):
+        if all((_free(a[i]) and _free(b[i]) or _reworded(a[i], b[i])) and not _read(i + 1, i + 1, reaches)
+               for i in changed):
             return Moved(0, 0)
     grown = _grown(a, b, reaches)
     if grown is not None:
         return grown
-    top = 0
-    while top < min(len(a), len(b)) and a[top] == b[top]:
-        top += 1
-    tail = 0
-    while tail < min(len(a), len(b)) - top and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
+    top, tail = _same_ends(a, b)
     if top == 0 or tail == 0:
         return None
     below = len(a) - tail  # 0-based: the first unchanged line after the edit
     if below == top:
         return _inserted(a, b[top:len(b) - tail], top, reaches, at_end=not any(line.strip() for line in a[top:]))
-    if not all(map(_free, [a[top - 1], a[below], *a[top:below], *b[top:len(b) - tail]])):
+    if not (_free(a[top - 1], refs=True) and _free(a[below], refs=True)
+            and all(map(_free, [*a[top:below], *b[top:len(b) - tail]]))):
         return None
     if _read(top + 1, below + 1, reaches):
         return None
@@ -124,7 +160,7 @@ def _inserted(a: list[str], added: list[str], top: int, reaches: Reach, at_end: 
         return None
     closing = _END.fullmatch(a[above - 1])
     closes = closing.group(1).strip() if closing else None
-    if closes == "document" or (closes is None and not _free(a[above - 1])):
+    if closes == "document" or (closes is None and not _free(a[above - 1], refs=True)):
         return None  # nothing after \end{document} is read
     if not _free(added[last]) or not all(not line.strip() or _free(line) for line in added):
         return None
