@@ -116,6 +116,12 @@ def read_line(sock: _socket.socket, limit: int = 4096) -> bytes:
     return data[:-1]
 
 
+def server_lock(path: str) -> str:
+    """The file a server on the socket `path` holds a lock on while it runs (serve._lock): a
+    socket file cannot tell, a killed server leaves it behind."""
+    return os.path.join(os.path.dirname(path), "serve.lock")
+
+
 def socket_dir(path: str) -> None:
     """Make the socket's directory (0700) if it is missing, and refuse one that is not
     the user's alone: whoever can write into it can put a server of theirs there."""

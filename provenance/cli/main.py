@@ -111,13 +111,12 @@ def _start_server() -> None:
     import fcntl
     import subprocess
 
-    from provenance.cli.client import socket_dir
+    from provenance.cli.client import server_lock, socket_dir
 
     path = server_socket(os.environ)
     try:
         socket_dir(path)  # made, or refused as the server would refuse it: no server to start then
-        lock = os.open(os.path.join(os.path.dirname(path), "serve.lock"), os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC,
-                       0o600)
+        lock = os.open(server_lock(path), os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
     except (UsageError, OSError):
         return
     try:

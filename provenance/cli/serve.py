@@ -82,8 +82,8 @@ def _log(message: str) -> None:
 
 def _lock(path: str) -> int:
     """A lock held for the server's life (and its children's closed at once): whether a
-    server runs. A socket file cannot tell: a killed server leaves it behind."""
-    lock = os.open(os.path.join(os.path.dirname(path), "serve.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    server runs (client.server_lock)."""
+    lock = os.open(client.server_lock(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

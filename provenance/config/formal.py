@@ -28,7 +28,6 @@ from typing import Any, Protocol
 from provenance.errors import ConfigError
 from provenance.vocab import FORMAL_SYSTEMS, link_problem
 
-SYSTEMS = FORMAL_SYSTEMS
 # Lean's own foundations: every Mathlib proof rests on them, so they count as proved.
 LEAN_STANDARD_AXIOMS = ("propext", "Classical.choice", "Quot.sound")
 _SKIP_DIRS = (".lake", "lake-packages", "build", ".git")
@@ -85,7 +84,7 @@ class _Reads(Protocol):
 
 
 def parse_formal(r: _Reads, value: Any) -> Formal:
-    f = r.mapping(value, "formal", SYSTEMS)
+    f = r.mapping(value, "formal", FORMAL_SYSTEMS)
     coq = lean = None
     if f.get("coq") is not None:
         coq = _coq(r, f["coq"])
