@@ -7,6 +7,7 @@ a no-op build reads a handful of small files and nothing else.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote  # pathlib imports it: nothing more for the hooks
 
 from provenance.errors import GitError
 
@@ -54,8 +55,6 @@ def lint_walk_store(root: Path, main: str) -> Path | None:
     """Where the lint hook keeps a long walk of the document `main` for the next commit:
     apart from status's (which walks with the experiments' outputs too), one directory per
     document, since a store keeps only its own files' texts (scan/tex/stored.py)."""
-    from urllib.parse import quote  # pathlib has imported it
-
     common = common_dir(root)
     return None if common is None else common / LINT_WALKS / quote(main, safe="") / "scan.pickle"
 
